@@ -1,0 +1,84 @@
+"""Who is at the kiosk: badge-and-PIN sessions, idle logout, and role checks."""
+from __future__ import annotations
+
+import functools
+import time
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from kiosk.models import Staff
+from kiosk.roles import allowed
+
+
+def current_staff() -> Staff | None:
+    if "staff" not in g:
+        staff_id = session.get("staff_id")
+        g.staff = Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True)) if staff_id else None  # noqa: E712
+    return g.staff
+
+
+def log_in(staff: Staff) -> None:
+    lang = session.get("lang")
+    session.clear()  # a fresh session per login: nothing of the last person carries over
+    if lang:
+        session["lang"] = lang
+    session["staff_id"] = staff.id.hex
+    session["seen"] = time.time()
+    g.staff = staff
+
+
+def log_out() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.staff = None
+
+
+def may(permission: str) -> bool:
+    staff = current_staff()
+    return staff is not None and allowed(staff.role_list, permission)
+
+
+def _redirect(url: str):
+    """A redirect that also works when htmx made the request."""
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.make_response("")
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def requires(permission: str):
+    """Only staff whose role grants ``permission`` may use the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            staff = current_staff()
+            if staff is None:
+                return _redirect(url_for("auth.login", next=request.full_path))
+            if not allowed(staff.role_list, permission):
+                return render_template("forbidden.html", permission=permission), 403
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _idle_logout():
+        if "staff_id" not in session or request.endpoint in (None, "static") or request.path.startswith("/api/"):
+            return None
+        now = time.time()
+        if request.endpoint == "stream.events":
+            return None  # the live stream is not a person touching the screen
+        if now - session.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
+            log_out()
+            flash(_("You were logged out after a while without use."), "info")
+            return _redirect(url_for("home.index"))
+        session["seen"] = now
+        return None

@@ -1,0 +1,39 @@
+"""Staff, customers and their vehicles."""
+from __future__ import annotations
+
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
+
+from kiosk.models.base import Record
+
+
+class Staff(Record):
+    name = CharField()
+    badge = CharField(index=True)
+    # Comma-separated role names (see kiosk.roles); a person may hold several.
+    roles = CharField(default="")
+    pin_hash = CharField(default="")
+    active = BooleanField(default=True)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+    def has_role(self, *names: str) -> bool:
+        return bool(set(names) & set(self.role_list))
+
+
+class Customer(Record):
+    name = CharField()
+    phone = CharField(default="", index=True)
+    id_number = CharField(default="")
+    notes = TextField(default="")
+
+
+class Vehicle(Record):
+    customer = ForeignKeyField(Customer, backref="vehicles", null=True)
+    plate = CharField(default="", index=True)
+    vin = CharField(default="", index=True)
+    model = CharField(default="")
+    color = CharField(default="")
+    mileage = IntegerField(default=0)
+    warranty_until = DateField(null=True)

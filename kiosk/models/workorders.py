@@ -1,0 +1,97 @@
+"""Appointments, work orders (维修委托书), their job lines and estimated parts."""
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from kiosk.models.base import Fact, Record
+from kiosk.models.people import Customer, Staff, Vehicle
+
+
+def money():
+    return DecimalField(max_digits=12, decimal_places=2, auto_round=True, default=0)
+
+
+class Appointment(Record):
+    customer = ForeignKeyField(Customer, backref="appointments")
+    vehicle = ForeignKeyField(Vehicle, backref="appointments")
+    advisor = ForeignKeyField(Staff, null=True, backref="appointments")
+    scheduled_at = DateTimeField(index=True)
+    service = TextField(default="")
+    status = CharField(default="booked")  # booked, checked_in, cancelled, no_show
+    work_order_id = CharField(default="")  # set on check-in (UUID of the order)
+
+
+class WorkOrder(Record):
+    number = CharField(index=True)
+    customer = ForeignKeyField(Customer, backref="work_orders")
+    vehicle = ForeignKeyField(Vehicle, backref="work_orders")
+    advisor = ForeignKeyField(Staff, null=True, backref="work_orders")
+    status = CharField(default="checked_in", index=True)
+    opened_at = DateTimeField()
+    promised_at = DateTimeField(null=True)
+    # Walk-around (环车检查)
+    mileage = IntegerField(default=0)
+    fuel_eighths = IntegerField(default=4)
+    damage = TextField(default="[]")  # JSON list of {"x", "y", "kind", "note"} on the car outline
+    belongings = TextField(default="")
+    warning_lights = TextField(default="[]")  # JSON list of light names
+    complaint = TextField(default="")
+    under_warranty = BooleanField(default=False)
+    # Authorization: content hash of the signature PNG (see kiosk.services.files)
+    signature = CharField(default="")
+    authorized_at = DateTimeField(null=True)
+    notes = TextField(default="")
+
+
+class JobLine(Record):
+    work_order = ForeignKeyField(WorkOrder, backref="jobs")
+    position = IntegerField(default=0)
+    operation = CharField(default="")  # labour operation code
+    description = TextField()
+    sold_hours = DecimalField(max_digits=8, decimal_places=2, auto_round=True, default=0)
+    price = money()
+    pay_type = CharField(default="customer")  # customer, warranty, insurance, internal
+    status = CharField(default="open")
+    technician = ForeignKeyField(Staff, null=True, backref="jobs")
+
+
+class PartLine(Record):
+    """An estimated part on the work order (issues from stock are facts, elsewhere)."""
+
+    work_order = ForeignKeyField(WorkOrder, backref="part_lines")
+    job = ForeignKeyField(JobLine, null=True, backref="part_lines")
+    part_no = CharField(default="")
+    description = CharField(default="")
+    qty = DecimalField(max_digits=10, decimal_places=2, auto_round=True, default=1)
+    unit_price = money()
+    pay_type = CharField(default="customer")
+
+
+class StatusChange(Fact):
+    """A work order moved from one status to the next (who, when)."""
+
+    work_order = ForeignKeyField(WorkOrder, backref="status_changes")
+    from_status = CharField(default="")
+    to_status = CharField()
+    staff = ForeignKeyField(Staff, null=True)
+    at = DateTimeField()
+    note = TextField(default="")
+
+
+class Part(Record):
+    """The parts catalogue (extended by the parts-counter work)."""
+
+    part_no = CharField(index=True)
+    name = CharField()
+    name_en = CharField(default="")
+    barcodes = TextField(default="[]")  # JSON list of codes printed on the packaging
+    price = money()
+    bin = CharField(default="")

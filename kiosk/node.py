@@ -1,0 +1,21 @@
+"""Start-up of one node: identity, and demo data on the very first start."""
+from __future__ import annotations
+
+from flask import Flask
+
+from kiosk.db import database
+from sync.changelog import forget_clocks
+from sync.node import ensure_node
+
+
+def start_node(app: Flask) -> None:
+    forget_clocks()
+    with database.connection_context():
+        node = ensure_node(role=app.config["ROLE"], station=app.config["STATION"],
+                           prefix=app.config["NODE_PREFIX"], store_name=app.config["STORE_NAME"])
+        app.config["NODE_ID"] = node.node_id
+        if app.config["DEMO"]:
+            from kiosk.demo import seed_if_empty
+
+            with app.app_context():
+                seed_if_empty()

@@ -1,0 +1,30 @@
+"""Every table, in creation order (referenced tables first)."""
+from kiosk.models import (
+    ApiToken,
+    Appointment,
+    Customer,
+    JobLine,
+    LoginFailure,
+    NumberCounter,
+    Part,
+    PartLine,
+    Staff,
+    StatusChange,
+    Vehicle,
+    WorkOrder,
+)
+from sync.changelog import ChangeEvent
+from sync.node import NodeInfo
+from sync.state import SyncState
+
+ALL_MODELS = [
+    NodeInfo, SyncState, ChangeEvent, NumberCounter, ApiToken, LoginFailure,
+    Staff, Customer, Vehicle, Part, WorkOrder, JobLine, PartLine, StatusChange, Appointment,
+]
+
+
+def replicated_models():
+    """The tables that travel between nodes."""
+    from kiosk.models.base import Replicated
+
+    return [m for m in ALL_MODELS if issubclass(m, Replicated)]

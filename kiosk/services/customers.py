@@ -1,0 +1,140 @@
+"""Customers and vehicles: find them fast at the desk, create them on the spot."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN
+
+from kiosk.db import transaction
+from kiosk.models import Customer, Vehicle
+from kiosk.services.errors import NotFound, ServiceError
+from sync import changelog
+
+VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+def normalize_plate(plate: str) -> str:
+    """京A·12345, '京a 12345' and '京A12345' are one plate."""
+    return re.sub(r"[\s·.\-]", "", plate or "").upper()
+
+
+def normalize_phone(phone: str) -> str:
+    return re.sub(r"[^\d+]", "", phone or "")
+
+
+def mask_phone(phone: str) -> str:
+    """Shared screens show 138****5678."""
+    digits = normalize_phone(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def find_vehicles(query: str, limit: int = 20) -> list[Vehicle]:
+    """Vehicles whose plate, VIN or owner's phone matches ``query`` (whole or in part)."""
+    text = (query or "").strip()
+    if not text:
+        return []
+    plate = normalize_plate(text)
+    phone = normalize_phone(text)
+    cond = (Vehicle.plate.contains(plate)) | (Vehicle.vin.contains(plate))
+    if len(phone) >= 4:
+        cond |= Customer.phone.contains(phone)
+    return list(
+        Vehicle.select(Vehicle, Customer)
+        .join(Customer, JOIN.LEFT_OUTER)
+        .where(cond & (Vehicle.deleted == False))  # noqa: E712
+        .order_by(Vehicle.plate)
+        .limit(limit)
+    )
+
+
+def get_vehicle(vehicle_id) -> Vehicle:
+    vehicle = Vehicle.get_or_none((Vehicle.id == vehicle_id) & (Vehicle.deleted == False))  # noqa: E712
+    if vehicle is None:
+        raise NotFound(_l("This vehicle is not on file."))
+    return vehicle
+
+
+def _check_customer(name: str, phone: str) -> tuple[str, str]:
+    name, phone = (name or "").strip(), normalize_phone(phone)
+    if not name:
+        raise ServiceError(_l("Enter the customer's name."), field="name")
+    if not re.fullmatch(r"\+?\d{7,15}", phone):
+        raise ServiceError(_l("Enter a phone number of 7 to 15 digits."), field="phone")
+    return name, phone
+
+
+def _check_vehicle(plate: str, vin: str) -> tuple[str, str]:
+    plate, vin = normalize_plate(plate), (vin or "").strip().upper()
+    if not plate and not vin:
+        raise ServiceError(_l("Enter the plate or the VIN."), field="plate")
+    if vin and not VIN_RE.match(vin):
+        raise ServiceError(_l("A VIN has 17 letters and digits (no I, O or Q)."), field="vin")
+    return plate, vin
+
+
+def create_customer(name: str, phone: str, id_number: str = "", notes: str = "") -> Customer:
+    name, phone = _check_customer(name, phone)
+    with transaction():
+        customer = Customer(name=name, phone=phone, id_number=id_number.strip(), notes=notes)
+        changelog.save(customer)
+    return customer
+
+
+def find_or_create_customer(name: str, phone: str) -> Customer:
+    """The customer with this phone, or a new one (the desk never makes a duplicate by phone)."""
+    name, phone = _check_customer(name, phone)
+    existing = Customer.get_or_none((Customer.phone == phone) & (Customer.deleted == False))  # noqa: E712
+    return existing or create_customer(name, phone)
+
+
+def create_vehicle(customer: Customer | None, plate: str, vin: str = "", model: str = "",
+                   mileage: int = 0, color: str = "", warranty_until=None) -> Vehicle:
+    plate, vin = _check_vehicle(plate, vin)
+    if mileage is None or int(mileage) < 0:
+        raise ServiceError(_l("Mileage cannot be negative."), field="mileage")
+    duplicate = Vehicle.select().where(
+        (Vehicle.deleted == False) & (  # noqa: E712
+            ((Vehicle.plate == plate) & (Vehicle.plate != "")) | ((Vehicle.vin == vin) & (Vehicle.vin != ""))
+        )
+    ).first()
+    if duplicate:
+        raise ServiceError(_l("A vehicle with this plate or VIN is already on file."), field="plate",
+                           status=409, detail={"vehicle": duplicate.id.hex})
+    with transaction():
+        vehicle = Vehicle(customer=customer, plate=plate, vin=vin, model=(model or "").strip(),
+                          mileage=int(mileage), color=color, warranty_until=warranty_until)
+        changelog.save(vehicle)
+    return vehicle
+
+
+def find_or_create_vehicle(customer: Customer, plate: str, vin: str = "", model: str = "",
+                           mileage: int = 0) -> Vehicle:
+    """The vehicle with this plate or VIN, or a new one owned by ``customer``."""
+    plate, vin = _check_vehicle(plate, vin)
+    cond = (Vehicle.plate == plate) if plate else (Vehicle.vin == vin)
+    existing = Vehicle.get_or_none(cond & (Vehicle.deleted == False))  # noqa: E712
+    if existing:
+        return existing
+    return create_vehicle(customer, plate, vin, model, mileage)
+
+
+def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
+    """Change some of a vehicle's fields; only the changed ones travel."""
+    allowed = {"plate", "vin", "model", "color", "mileage", "warranty_until", "customer"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "plate" in changes or "vin" in changes:
+        changes["plate"], changes["vin"] = _check_vehicle(changes.get("plate", vehicle.plate),
+                                                          changes.get("vin", vehicle.vin))
+    changed = [k for k, v in changes.items() if getattr(vehicle, k) != v]
+    if not changed:
+        return vehicle
+    with transaction():
+        for key in changed:
+            setattr(vehicle, key, changes[key])
+        changelog.save(vehicle, fields=changed)
+    return vehicle

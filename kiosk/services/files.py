@@ -1,0 +1,51 @@
+"""Photos and signatures: files named by the SHA-256 of their content.
+
+Content addressing means the same file made on two kiosks is one file, and a
+sync can ship files like facts (union, never conflicting).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.services.errors import ServiceError
+
+_DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def store(folder: Path, content: bytes) -> str:
+    """Keep ``content`` under its hash and return the hash."""
+    digest = hashlib.sha256(content).hexdigest()
+    path = Path(folder) / digest[:2] / digest
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(content)
+        tmp.replace(path)  # atomic: a kiosk killed mid-write leaves no half file
+    return digest
+
+
+def path_of(folder: Path, digest: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        raise ServiceError(_l("Unknown file."), status=404)
+    return Path(folder) / digest[:2] / digest
+
+
+def png_from_data_url(data_url: str) -> bytes:
+    """Decode the signature pad's ``data:image/png;base64,…`` into checked PNG bytes."""
+    match = _DATA_URL.match((data_url or "").strip())
+    if not match:
+        raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
+    try:
+        content = base64.b64decode(match["data"], validate=False)
+    except ValueError:
+        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
+    if not content.startswith(PNG_MAGIC) or len(content) > MAX_BYTES:
+        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
+    return content

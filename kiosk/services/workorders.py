@@ -1,0 +1,259 @@
+"""Work orders (维修委托书): open, edit job and part lines, authorize, move through the chain.
+
+Every function here is one transaction that also records its change events;
+the reception pages, the JSON API and (later) scans and sync all call these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.db import transaction
+from kiosk.models import Customer, JobLine, PartLine, StatusChange, Vehicle, WorkOrder
+from kiosk.services import status as states
+from kiosk.services.errors import NotFound, ServiceError
+from kiosk.services.numbers import next_number
+from sync import changelog
+
+PAY_TYPES = ("customer", "warranty", "insurance", "internal")
+WARNING_LIGHTS = ("engine", "oil", "battery", "brake", "abs", "airbag", "tpms", "coolant")
+DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "other")
+
+
+def decimal_of(value, field: str, *, minimum: Decimal = Decimal(0)) -> Decimal:
+    """A form or JSON value as a non-negative Decimal, or a clear error naming the field."""
+    try:
+        number = Decimal(str(value).strip() or "0")
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_l("Enter a number."), field=field)
+    if not number.is_finite() or number < minimum:
+        raise ServiceError(_l("Enter a number that is not negative."), field=field)
+    return number
+
+
+def get_by_number(number: str) -> WorkOrder:
+    order = WorkOrder.get_or_none((WorkOrder.number == (number or "").strip().upper())
+                                  & (WorkOrder.deleted == False))  # noqa: E712
+    if order is None:
+        raise NotFound(_l("No work order with this number."), detail={"number": number})
+    return order
+
+
+def get_by_id(order_id) -> WorkOrder:
+    order = WorkOrder.get_or_none(WorkOrder.id == order_id)
+    if order is None:
+        raise NotFound(_l("No work order with this number."))
+    return order
+
+
+def _check_editable(order: WorkOrder) -> None:
+    if states.is_locked(order.status) or order.status == "cancelled":
+        raise ServiceError(_l("This work order is settled or cancelled and can no longer be changed."),
+                           status=409)
+
+
+def _clean_walkaround(walk: dict) -> dict:
+    """Validate the walk-around record (mileage, fuel, damage marks, lights, belongings)."""
+    out = {}
+    if "mileage" in walk:
+        try:
+            mileage = int(str(walk["mileage"]).strip() or 0)
+        except ValueError:
+            raise ServiceError(_l("Enter the mileage in kilometres."), field="mileage")
+        if mileage < 0 or mileage > 2_000_000:
+            raise ServiceError(_l("Enter the mileage in kilometres."), field="mileage")
+        out["mileage"] = mileage
+    if "fuel_eighths" in walk:
+        try:
+            fuel = int(walk["fuel_eighths"])
+        except (TypeError, ValueError):
+            fuel = -1
+        if not 0 <= fuel <= 8:
+            raise ServiceError(_l("Choose the fuel level."), field="fuel_eighths")
+        out["fuel_eighths"] = fuel
+    if "damage" in walk:
+        marks = walk["damage"]
+        if isinstance(marks, str):
+            try:
+                marks = json.loads(marks or "[]")
+            except ValueError:
+                raise ServiceError(_l("The damage marks could not be read."), field="damage")
+        clean = []
+        for mark in marks if isinstance(marks, list) else []:
+            try:
+                x, y = float(mark["x"]), float(mark["y"])
+            except (KeyError, TypeError, ValueError):
+                raise ServiceError(_l("The damage marks could not be read."), field="damage")
+            kind = mark.get("kind") if mark.get("kind") in DAMAGE_KINDS else "other"
+            clean.append({"x": round(min(max(x, 0), 100), 1), "y": round(min(max(y, 0), 100), 1),
+                          "kind": kind, "note": str(mark.get("note", ""))[:200]})
+        out["damage"] = json.dumps(clean, ensure_ascii=False)
+    if "warning_lights" in walk:
+        lights = [x for x in walk["warning_lights"] or [] if x in WARNING_LIGHTS]
+        out["warning_lights"] = json.dumps(sorted(set(lights)))
+    for key in ("belongings", "complaint", "notes"):
+        if key in walk:
+            out[key] = str(walk[key] or "").strip()
+    if "under_warranty" in walk:
+        out["under_warranty"] = bool(walk["under_warranty"])
+    if "promised_at" in walk:
+        out["promised_at"] = walk["promised_at"] or None
+    return out
+
+
+def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, complaint: str = "",
+                    jobs: list[dict] | None = None, walkaround: dict | None = None,
+                    appointment=None, staff=None) -> WorkOrder:
+    """Check a vehicle in: a new work order with its walk-around and first job lines."""
+    walk = _clean_walkaround({**(walkaround or {}), "complaint": complaint})
+    if not walk.get("complaint"):
+        raise ServiceError(_l("Write down the customer's complaint in their own words."), field="complaint")
+    now = dt.datetime.now()
+    with transaction():
+        order = WorkOrder(number=next_number("WO"), customer=customer, vehicle=vehicle, advisor=advisor,
+                          status="checked_in", opened_at=now, **walk)
+        order.mileage = walk.get("mileage", vehicle.mileage)
+        changelog.save(order)
+        changelog.save(StatusChange(work_order=order, from_status="", to_status="checked_in",
+                                    staff=staff or advisor, at=now))
+        for job in jobs or []:
+            add_job(order, **job)
+        if order.mileage > (vehicle.mileage or 0):
+            vehicle.mileage = order.mileage
+            changelog.save(vehicle, fields=["mileage"])
+        if appointment is not None:
+            appointment.status, appointment.work_order_id = "checked_in", order.id.hex
+            changelog.save(appointment, fields=["status", "work_order_id"])
+    return order
+
+
+def update_walkaround(order: WorkOrder, **walk) -> WorkOrder:
+    """Change the check-in record; only the fields that changed are recorded."""
+    _check_editable(order)
+    clean = _clean_walkaround(walk)
+    changed = [k for k, v in clean.items() if getattr(order, k) != v]
+    if changed:
+        with transaction():
+            for key in changed:
+                setattr(order, key, clean[key])
+            changelog.save(order, fields=changed)
+    return order
+
+
+def add_job(order: WorkOrder, description: str, sold_hours=0, price=0, pay_type: str = "customer",
+            operation: str = "", technician=None) -> JobLine:
+    """A labour line on the order."""
+    _check_editable(order)
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError(_l("Describe the job."), field="description")
+    if pay_type not in PAY_TYPES:
+        raise ServiceError(_l("Choose who pays for this job."), field="pay_type")
+    hours = decimal_of(sold_hours, "sold_hours")
+    amount = decimal_of(price, "price")
+    with transaction():
+        position = JobLine.select().where(JobLine.work_order == order).count() + 1
+        job = JobLine(work_order=order, position=position, operation=(operation or "").strip(),
+                      description=description, sold_hours=hours, price=amount, pay_type=pay_type,
+                      technician=technician)
+        changelog.save(job)
+    return job
+
+
+def remove_job(job: JobLine) -> None:
+    """Tombstone a job line (nothing is hard-deleted across nodes)."""
+    _check_editable(job.work_order)
+    with transaction():
+        job.deleted = True
+        changelog.save(job, fields=["deleted"])
+
+
+def add_part_line(order: WorkOrder, description: str, qty=1, unit_price=0, part_no: str = "",
+                  pay_type: str = "customer", job=None) -> PartLine:
+    """An estimated part on the order."""
+    _check_editable(order)
+    description = (description or "").strip()
+    if not description and not part_no:
+        raise ServiceError(_l("Enter the part number or a description."), field="description")
+    if pay_type not in PAY_TYPES:
+        raise ServiceError(_l("Choose who pays for this part."), field="pay_type")
+    quantity = decimal_of(qty, "qty")
+    if quantity == 0:
+        raise ServiceError(_l("The quantity must be more than zero."), field="qty")
+    with transaction():
+        line = PartLine(work_order=order, job=job, part_no=(part_no or "").strip().upper(),
+                        description=description, qty=quantity,
+                        unit_price=decimal_of(unit_price, "unit_price"), pay_type=pay_type)
+        changelog.save(line)
+    return line
+
+
+def remove_part_line(line: PartLine) -> None:
+    _check_editable(line.work_order)
+    with transaction():
+        line.deleted = True
+        changelog.save(line, fields=["deleted"])
+
+
+def live_jobs(order: WorkOrder) -> list[JobLine]:
+    return list(order.jobs.where(JobLine.deleted == False).order_by(JobLine.position))  # noqa: E712
+
+
+def live_part_lines(order: WorkOrder) -> list[PartLine]:
+    return list(order.part_lines.where(PartLine.deleted == False).order_by(PartLine.id))  # noqa: E712
+
+
+def totals(order: WorkOrder) -> dict:
+    """Estimate totals: labour, parts, and the whole, plus the share of each payer."""
+    labour = sum((j.price for j in live_jobs(order)), Decimal(0))
+    parts = sum((p.qty * p.unit_price for p in live_part_lines(order)), Decimal(0))
+    by_payer = {t: Decimal(0) for t in PAY_TYPES}
+    for job in live_jobs(order):
+        by_payer[job.pay_type] += job.price
+    for line in live_part_lines(order):
+        by_payer[line.pay_type] += line.qty * line.unit_price
+    q = Decimal("0.01")
+    return {"labour": labour.quantize(q), "parts": parts.quantize(q), "total": (labour + parts).quantize(q),
+            "by_payer": {k: v.quantize(q) for k, v in by_payer.items()},
+            "hours": sum((j.sold_hours for j in live_jobs(order)), Decimal(0))}
+
+
+def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
+    """Move the order to ``target`` if the state machine allows it, recording who and when."""
+    if not states.can_move(order.status, target):
+        raise ServiceError(_l("A work order cannot go from “%(a)s” to “%(b)s”.",
+                              a=states.label(order.status), b=states.label(target)), status=409)
+    with transaction():
+        changelog.save(StatusChange(work_order=order, from_status=order.status, to_status=target,
+                                    staff=staff, at=dt.datetime.now(), note=note))
+        order.status = target
+        changelog.save(order, fields=["status"])
+    return order
+
+
+def set_promised(order: WorkOrder, promised_at: dt.datetime | None) -> WorkOrder:
+    return update_walkaround(order, promised_at=promised_at)
+
+
+def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
+    """The customer signed the estimate: keep the signature and move to authorized."""
+    _check_editable(order)
+    if not live_jobs(order):
+        raise ServiceError(_l("Add at least one job before the customer signs."), field="jobs")
+    if not signature_hash:
+        raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
+    with transaction():
+        order.signature, order.authorized_at = signature_hash, dt.datetime.now()
+        changelog.save(order, fields=["signature", "authorized_at"])
+        if states.rank(order.status) < states.rank("authorized"):
+            move(order, "authorized", staff=staff)
+    return order
+
+
+def open_orders(limit: int = 200) -> list[WorkOrder]:
+    return list(WorkOrder.select(WorkOrder, Vehicle, Customer).join(Vehicle).switch(WorkOrder).join(Customer)
+                .where(WorkOrder.status.in_(states.OPEN_STATUSES) & (WorkOrder.deleted == False))  # noqa: E712
+                .order_by(WorkOrder.opened_at.desc()).limit(limit))

@@ -1,0 +1,60 @@
+"""Login by badge scan plus PIN; logout; language choice."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from kiosk.access import log_in, log_out
+from kiosk.services import staff as staff_service
+from kiosk.services.errors import ServiceError
+from kiosk.web import LANGUAGES
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: a scanned or typed "next" must not send the kiosk elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Step 1: scan or type the badge. Step 2: the PIN on a big keypad."""
+    badge = (request.values.get("badge") or "").strip()
+    next_url = _safe_next(request.values.get("next"))
+    error = None
+    person = None
+    if request.method == "POST":
+        person = staff_service.find_by_badge(badge) if badge else None
+        if not badge:
+            error = _("Scan your badge or type its code.")
+        elif person is None:
+            error = _("This badge is not known. Ask the service manager to register it.")
+        elif "pin" in request.form:
+            try:
+                person = staff_service.login(badge, request.form["pin"])
+            except ServiceError as exc:
+                error = str(exc.message)
+            else:
+                log_in(person)
+                flash(_("Welcome, %(name)s.", name=person.name), "success")
+                return redirect(next_url)
+    status = 400 if error else 200
+    return render_template("auth/login.html", badge=badge if person else "", person=person,
+                           error=error, next=next_url), status
+
+
+@bp.post("/logout")
+def logout():
+    log_out()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next") or request.referrer and request.referrer.split(request.host, 1)[-1]))

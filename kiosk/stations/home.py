@@ -1,0 +1,14 @@
+"""The node's front page: the stations it runs, or the station itself when it runs one."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    stations = current_app.config["ENABLED_STATIONS"]
+    if current_app.config["STATION"] != "all" and len(stations) == 1:
+        return redirect(url_for(f"{stations[0]}.index"))
+    return render_template("home/index.html")

@@ -1,0 +1,11 @@
+"""Reception (服务顾问): appointments, vehicle check-in, work orders, printing.
+
+One blueprint, split by task into the modules imported at the bottom.
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("reception", __name__, url_prefix="/reception")
+
+from kiosk.stations.reception import desk  # noqa: E402,F401

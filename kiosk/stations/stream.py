@@ -1,0 +1,41 @@
+"""Server-sent events: pages subscribe with htmx's SSE extension and refresh
+the parts that changed. Each open stream holds one server thread, so the
+WSGI server runs with many threads (see kiosk.server)."""
+from __future__ import annotations
+
+import queue
+
+from flask import Blueprint, Response, current_app
+
+from kiosk import events
+
+bp = Blueprint("stream", __name__)
+
+HEARTBEAT_SECONDS = 15
+
+
+@bp.get("/events", endpoint="events")
+def events_stream():
+    max_seconds = current_app.config.get("SSE_MAX_SECONDS", 300)
+
+    def generate(q):
+        try:
+            yield "retry: 2000\n\n"
+            waited = 0.0
+            while waited < max_seconds:
+                try:
+                    name, data = q.get(timeout=HEARTBEAT_SECONDS)
+                except queue.Empty:
+                    waited += HEARTBEAT_SECONDS
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: {name}\ndata: {data or name}\n\n"
+        finally:
+            events.unsubscribe(q)
+
+    q = events.subscribe()
+    response = Response(generate(q), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+

@@ -1,0 +1,71 @@
+"""Everything web-facing that is shared by all stations: extensions, blueprints,
+the page-or-fragment rule, the status bar, error pages."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+
+from kiosk import STATIONS
+
+LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+babel = Babel()
+csrf = CSRFProtect()
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "zh_Hans_CN"
+
+
+def enabled_stations(app: Flask) -> list[str]:
+    station = app.config["STATION"]
+    return list(STATIONS) if station == "all" else [station]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    Htmx(app)
+
+    from kiosk import access
+    from kiosk.stations import api, auth, home, reception, stream
+
+    access.init_app(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(stream.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # token-authenticated, no cookies
+
+    available = {"reception": reception.bp}
+    for name in enabled_stations(app):
+        if name in available:
+            app.register_blueprint(available[name])
+    app.config["ENABLED_STATIONS"] = [s for s in enabled_stations(app) if s in available]
+
+    from kiosk import templating
+
+    templating.init_app(app)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_page(400, "csrf"), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if request.path.startswith("/api/"):
+            return {"error": "not_found", "detail": None}, 404
+        return _error_page(404, "not_found"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        if request.path.startswith("/api/"):
+            return {"error": "method_not_allowed", "detail": None}, 405
+        return _error_page(405, "not_found"), 405
+
+
+def _error_page(status: int, kind: str):
+    return render_template("error.html", status=status, kind=kind)

@@ -1,0 +1,54 @@
+/* bayflow kiosk behaviour shared by every page: PIN keypad, idle return to the
+   home screen, and short success/failure tones. No framework, no network. */
+(function () {
+  "use strict";
+
+  // PIN keypad: big buttons type into the field named by data-keypad-for.
+  document.addEventListener("click", function (ev) {
+    var key = ev.target.closest("[data-key]");
+    if (!key) return;
+    var pad = key.closest("[data-keypad-for]");
+    var input = pad && document.getElementById(pad.dataset.keypadFor);
+    if (!input) return;
+    input.value = key.dataset.key === "clear" ? "" : input.value + key.dataset.key;
+    input.focus();
+  });
+
+  // Idle: after the configured time without a touch, go back to the station's
+  // home screen (the server logs the person out on the next request too).
+  var idleSeconds = parseInt(document.body.dataset.idleSeconds || "0", 10);
+  var idleTimer = null;
+  function resetIdle() {
+    if (!idleSeconds || document.body.dataset.loggedIn !== "yes") return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () {
+      window.location.href = document.body.dataset.homeUrl || "/";
+    }, (idleSeconds + 1) * 1000);
+  }
+  ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, resetIdle, { passive: true });
+  });
+  resetIdle();
+
+  // Feedback tones made on the spot (no sound files to fetch).
+  var audio = null;
+  function tone(freq, ms) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = freq; osc.connect(gain); gain.connect(audio.destination);
+      gain.gain.value = 0.15; osc.start(); osc.stop(audio.currentTime + ms / 1000);
+    } catch (e) { /* no audio device: the colour still tells */ }
+  }
+  window.bayflow = window.bayflow || {};
+  window.bayflow.feedback = function (ok) {
+    document.body.classList.remove("scan-ok", "scan-bad");
+    document.body.classList.add(ok ? "scan-ok" : "scan-bad");
+    if (ok) { tone(880, 120); } else { tone(220, 160); setTimeout(function () { tone(220, 160); }, 220); }
+    setTimeout(function () { document.body.classList.remove("scan-ok", "scan-bad"); }, 900);
+  };
+  // Server fragments announce the outcome with HX-Trigger: {"feedback": "ok"|"bad"}.
+  document.body.addEventListener("feedback", function (ev) {
+    window.bayflow.feedback(ev.detail && ev.detail.value === "ok");
+  });
+})();

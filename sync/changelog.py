@@ -1,0 +1,153 @@
+"""The change log: every write to a replicated table appends one event here,
+in the same transaction as the write.
+
+Events made on this node form its outbox (everything after the hub's
+acknowledgement). Events received from elsewhere are stored here too, so the
+log is also the node's record of what it has applied. ``seq`` is this node's own
+order of arrival: the hub serves pulls by it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField, fn
+from uuid6 import uuid7
+
+from kiosk import events
+from kiosk.models.base import LocalModel, Replicated
+from sync.hlc import HybridClock
+from sync.node import current_node
+
+SCHEMA_VERSION = 1
+
+_clocks: dict[str, HybridClock] = {}
+
+
+class ChangeEvent(LocalModel):
+    seq = AutoField()
+    event_id = CharField(unique=True)
+    origin_node = CharField()
+    origin_seq = IntegerField()
+    hlc = CharField(index=True)
+    entity = CharField()
+    row_id = CharField(index=True)
+    kind = CharField()  # record | fact
+    op = CharField()  # insert | update
+    payload = TextField()
+    schema_version = IntegerField(default=SCHEMA_VERSION)
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("origin_node", "origin_seq"), True),)
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload)
+
+
+def _json_value(value):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return value
+
+
+def serialize(instance: Replicated, fields: list[str] | None = None) -> dict:
+    """The row's replicated values as JSON-safe data (foreign keys by id)."""
+    meta = instance._meta
+    names = fields or [f.name for f in meta.sorted_fields if f.name not in ("id", "hlc")]
+    out = {}
+    for name in names:
+        field = meta.fields[name]
+        raw = instance.__data__.get(name)
+        out[name] = _json_value(field.db_value(raw) if raw is not None else None)
+    return out
+
+
+def clock() -> HybridClock:
+    """This node's hybrid logical clock, resumed from the newest event it has made."""
+    node = current_node()
+    found = _clocks.get(node.node_id)
+    if found is None:
+        last = (ChangeEvent.select(fn.MAX(ChangeEvent.hlc))
+                .where(ChangeEvent.origin_node == node.node_id).scalar())
+        found = _clocks[node.node_id] = HybridClock(node.node_id, last=last)
+    return found
+
+
+def forget_clocks() -> None:
+    """Drop cached clocks (tests that reopen databases)."""
+    _clocks.clear()
+
+
+def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEvent:
+    """Write ``instance`` and append its change event. Call inside ``kiosk.db.transaction()``.
+
+    New rows are inserted whole; for existing records pass ``fields`` to send
+    only what changed (the merge is field by field). Facts are insert-only.
+    """
+    if instance.KIND not in ("record", "fact"):
+        raise TypeError(f"{type(instance).__name__} is not replicated")
+    node = current_node()
+    stamp = str(clock().now())
+    instance.hlc = stamp
+    is_new = instance._pk is None or not type(instance).select().where(
+        type(instance)._meta.primary_key == instance._pk).exists()
+    if instance._pk is None:
+        instance._pk = uuid7()
+    if is_new:
+        instance.save(force_insert=True)
+        op, payload = "insert", serialize(instance)
+    else:
+        if instance.KIND == "fact":
+            raise ValueError("facts are append-only; record a correcting fact instead")
+        names = list(fields) if fields else None
+        only = [instance._meta.fields[n] for n in names] + [type(instance).hlc] if names else None
+        instance.save(only=only)
+        op, payload = "update", serialize(instance, names)
+    events.note(instance._meta.table_name)
+    next_seq = (ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq))
+                .where(ChangeEvent.origin_node == node.node_id).scalar() or 0) + 1
+    return ChangeEvent.create(
+        event_id=str(uuid7()),
+        origin_node=node.node_id,
+        origin_seq=next_seq,
+        hlc=stamp,
+        entity=instance._meta.table_name,
+        row_id=str(instance._pk.hex if isinstance(instance._pk, uuid.UUID) else instance._pk),
+        kind=instance.KIND,
+        op=op,
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        created_at=dt.datetime.now(),
+    )
+
+
+def fold(events) -> dict[tuple[str, str], dict]:
+    """The state a set of events describes: per (entity, row id), each field's
+    value from the event with the newest HLC. Order of ``events`` does not matter."""
+    state: dict[tuple[str, str], dict] = {}
+    stamps: dict[tuple[str, str, str], str] = {}
+    for event in events:
+        key = (event.entity, event.row_id)
+        row = state.setdefault(key, {})
+        for name, value in event.data.items():
+            if stamps.get((*key, name), "") < event.hlc:
+                stamps[(*key, name)] = event.hlc
+                row[name] = value
+    return state
+
+
+def outbox_size() -> int:
+    """Events made here that the hub has not acknowledged yet."""
+    from sync.state import acked_seq
+
+    node = current_node()
+    return (ChangeEvent.select()
+            .where((ChangeEvent.origin_node == node.node_id) & (ChangeEvent.origin_seq > acked_seq()))
+            .count())

@@ -1,0 +1,59 @@
+"""Node identity: made once on first start, kept in the node's own database."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from peewee import CharField, DateTimeField
+from uuid6 import uuid7
+
+from kiosk.models.base import LocalModel
+
+
+class NodeInfo(LocalModel):
+    """Exactly one row: who this node is."""
+
+    node_id = CharField(primary_key=True)
+    # Short prefix for human numbers (R1-20261127-0042); unique within a store.
+    prefix = CharField()
+    role = CharField(default="kiosk")  # kiosk | hub
+    station = CharField(default="all")
+    store_name = CharField(default="")
+    created_at = DateTimeField()
+
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
+
+
+def random_prefix() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(3))
+
+
+def ensure_node(role: str = "kiosk", station: str = "all", prefix: str | None = None,
+                store_name: str = "") -> NodeInfo:
+    """Return this node's identity, creating it on first start.
+
+    Role and station follow the command line on every start; the node id and
+    prefix never change once made.
+    """
+    node = NodeInfo.select().first()
+    if node is None:
+        node = NodeInfo.create(
+            node_id=str(uuid7()),
+            prefix=prefix or random_prefix(),
+            role=role,
+            station=station,
+            store_name=store_name,
+            created_at=dt.datetime.now(),
+        )
+    elif (node.role, node.station) != (role, station):
+        node.role, node.station = role, station
+        node.save()
+    return node
+
+
+def current_node() -> NodeInfo:
+    node = NodeInfo.select().first()
+    if node is None:
+        raise RuntimeError("node identity missing: the database was not initialised")
+    return node
