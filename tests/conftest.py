@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh node on a real SQLite file per test, a client, a CLI
+runner, and small helpers that act like the people at the kiosk."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import create_app
+from kiosk.db import database
+from kiosk.services import staff as staff_service
+
+PIN = "2468"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE": str(tmp_path / "node.sqlite"),
+        "BLOB_FOLDER": str(tmp_path / "blobs"),
+        "NODE_PREFIX": "R1",
+        "WTF_CSRF_ENABLED": False,
+    })
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def db(app):
+    """An open connection for calling services directly, inside an app context."""
+    with app.app_context(), database.connection_context():
+        yield database
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_staff(app):
+    """Create a staff member: ``make_staff("advisor")`` → Staff with badge and PIN ``PIN``."""
+    counter = iter(range(1, 1000))
+
+    def make(*roles, name=None, badge=None, pin=PIN):
+        n = next(counter)
+        with app.app_context(), database.connection_context():
+            return staff_service.create_staff(name or f"Staff {n}", badge or f"B-{roles[0].upper()}-{n}",
+                                              list(roles), pin)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as ``person`` the way a person does: badge, then PIN."""
+
+    def do(person, pin=PIN):
+        response = client.post("/login", data={"badge": person.badge, "pin": pin, "next": "/"})
+        assert response.status_code == 302, response.data.decode()
+        return person
+
+    return do
+
+
+@pytest.fixture
+def advisor(make_staff, login):
+    return login(make_staff("advisor", name="王顾问"))
