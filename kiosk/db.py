@@ -46,7 +46,7 @@ def bind(target: str):
 
     db = open_database(target)
     database.initialize(db)
-    with database.connection_context():
+    with connected():
         migrate(database)
     return db
 
@@ -69,6 +69,20 @@ def transaction():
         raise
     if outermost:
         events.flush_pending()
+
+
+@contextmanager
+def connected():
+    """A connection for work outside a request (CLI, tests, background jobs).
+
+    Reuses an open connection and only closes what it opened, so it nests.
+    """
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield database
+    finally:
+        if opened and not database.is_closed():
+            database.close()
 
 
 def init_app(app):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kiosk.db import database
+from kiosk.db import connected
 from sync.changelog import forget_clocks
 from sync.node import ensure_node
 
 
 def start_node(app: Flask) -> None:
     forget_clocks()
-    with database.connection_context():
+    with connected():
         node = ensure_node(role=app.config["ROLE"], station=app.config["STATION"],
                            prefix=app.config["NODE_PREFIX"], store_name=app.config["STORE_NAME"])
         app.config["NODE_ID"] = node.node_id

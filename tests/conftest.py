@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk import create_app
-from kiosk.db import database
+from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 
 PIN = "2468"
@@ -29,7 +29,7 @@ def app(tmp_path):
 @pytest.fixture
 def db(app):
     """An open connection for calling services directly, inside an app context."""
-    with app.app_context(), database.connection_context():
+    with app.app_context(), connected():
         yield database
 
 
@@ -50,7 +50,7 @@ def make_staff(app):
 
     def make(*roles, name=None, badge=None, pin=PIN):
         n = next(counter)
-        with app.app_context(), database.connection_context():
+        with app.app_context(), connected():
             return staff_service.create_staff(name or f"Staff {n}", badge or f"B-{roles[0].upper()}-{n}",
                                               list(roles), pin)
 

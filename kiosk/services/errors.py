@@ -10,11 +10,14 @@ class ServiceError(Exception):
     """A rule said no. ``status`` is the HTTP status the API answers with."""
 
     def __init__(self, message, *, field: str | None = None, status: int = 400, detail=None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
         self.detail = detail
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class NotFound(ServiceError):

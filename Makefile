@@ -1,0 +1,42 @@
+# bayflow: `make run` starts a node with demo data, `make test` runs every test.
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN      = $(VENV)/bin
+# Debian packages the tests use: zbar for pyzbar, Chromium for the browser
+# tests, a CJK font for printed labels, poppler to look at rendered PDFs.
+DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test system-deps messages translations bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/bayflow serve
+
+system-deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: $(BIN)/.installed system-deps
+	$(BIN)/python -m pytest
+
+# Translators: refresh the catalogues from the code, then compile them.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile -d kiosk/translations --statistics
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/reception_load.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

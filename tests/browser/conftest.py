@@ -1,0 +1,82 @@
+"""Real Chromium (Debian's package) driven by Playwright against a real waitress
+server on loopback. No browser download: Playwright is pointed at /usr/bin/chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from waitress.server import create_server
+
+from kiosk import create_app
+from kiosk.db import connected, database
+from kiosk.services import staff as staff_service
+
+CHROMIUM = os.environ.get("BAYFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium on a machine with no internet keeps trying to reach Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PIN = "2468"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (make system-deps)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """A node as in production (CSRF on), served by waitress on a free loopback port."""
+    app = create_app({
+        "SECRET_KEY": "browser-test",
+        "DATABASE": str(tmp_path / "node.sqlite"),
+        "BLOB_FOLDER": str(tmp_path / "blobs"),
+        "NODE_PREFIX": "R1",
+        "SSE_MAX_SECONDS": 5,
+    })
+    server = create_server(app, host="127.0.0.1", port=0, threads=12)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
+    yield app
+    server.close()
+    thread.join(timeout=5)
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def page(browser, live_app):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def staff_member(live_app):
+    def make(role, name, badge, pin=PIN):
+        with live_app.app_context(), connected():
+            return staff_service.create_staff(name, badge, [role], pin)
+
+    return make
+
+
+def log_in(page, base_url, badge, pin=PIN):
+    """Badge scan, then the PIN on the keypad, like a person at the kiosk."""
+    page.goto(f"{base_url}/login")
+    page.fill("#badge", badge)
+    page.keyboard.press("Enter")
+    for digit in pin:
+        page.click(f"[data-key='{digit}']")
+    page.click(".keypad button[type=submit]")
+    page.wait_for_load_state()
