@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import CharField, DateTimeField, Model
+from peewee import CharField, DateTimeField
+
+from kiosk.models.base import LocalModel
 
 
-class AppliedMigration(Model):
+class AppliedMigration(LocalModel):
     name = CharField(primary_key=True)
     applied_at = DateTimeField()
 
@@ -31,15 +33,14 @@ MIGRATIONS = [m0001_initial]
 
 def migrate(db) -> list[str]:
     """Apply the steps this database has not seen yet; return their names."""
-    with AppliedMigration.bind_ctx(db):
-        db.create_tables([AppliedMigration], safe=True)
-        done = {row.name for row in AppliedMigration.select()}
-        applied = []
-        for step in MIGRATIONS:
-            if step.__name__ in done:
-                continue
-            with db.atomic():
-                step(db)
-                AppliedMigration.create(name=step.__name__, applied_at=dt.datetime.now())
-            applied.append(step.__name__)
-        return applied
+    db.create_tables([AppliedMigration], safe=True)
+    done = {row.name for row in AppliedMigration.select()}
+    applied = []
+    for step in MIGRATIONS:
+        if step.__name__ in done:
+            continue
+        with db.atomic():
+            step(db)
+            AppliedMigration.create(name=step.__name__, applied_at=dt.datetime.now())
+        applied.append(step.__name__)
+    return applied
