@@ -63,7 +63,8 @@ class Symbol:
             x = 0
             while x < len(row):
                 if row[x] == "1":
-                    end = row.index("0", x) if "0" in row[x:] else len(row)
+                    end = row.find("0", x)
+                    end = len(row) if end == -1 else end
                     runs.append((y, x, end - x))
                     x = end
                 else:
@@ -103,14 +104,13 @@ def module_pixels(module_mm: float, dpi: float) -> int:
     return max(smallest, round(module_mm * dpi / MM_PER_INCH))
 
 
-def fit_module_pixels(symbol: Symbol, width_px: int, max_module_px: int | None = None) -> int:
+def fit_module_pixels(symbol: Symbol, width_px: int) -> int:
     """The largest whole module size that fits ``symbol`` into ``width_px``.
 
     Returns 0 when not even one pixel per module fits; callers decide whether
     that is an error (the label renderers check against the 0.25 mm minimum).
     """
-    px = width_px // symbol.width
-    return min(px, max_module_px) if max_module_px else px
+    return width_px // symbol.width
 
 
 def symbol_array(symbol: Symbol, module_px: int, height_px: int | None = None) -> np.ndarray:

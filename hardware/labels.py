@@ -1,0 +1,323 @@
+"""Key tags: one 80 mm x 50 mm layout, rendered as PNG, SVG, PDF or ZPL.
+
+The layout is computed once in millimetres (``_layout``) and every backend
+draws the same elements, so what the browser shows, what the PDF prints and
+what the label printer gets carry the same codes in the same places.  Codes
+are snapped to whole pixels (or printer dots) per module before drawing; see
+``hardware.symbols`` for why.
+
+ZPL assumes a 203 dpi printer whose firmware knows ``^CI28`` (UTF-8) and which
+holds a CJK TrueType font under the name ``ZPL_CJK_FONT`` (SimSun, stored once
+with Zebra Setup Utilities; pass another stored name as ``cjk_font``).  Text
+that is pure ASCII uses the resident font ``^A0`` and prints without it.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.units import mm as PDF_MM
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from hardware.symbols import (
+    MIN_MODULE_MM, Symbol, fit_module_pixels, make_symbol, mm_to_px, module_pixels,
+    svg_rects, symbol_array, symbol_image, symbol_svg,
+)
+
+TAG_WIDTH_MM, TAG_HEIGHT_MM = 80.0, 50.0
+PNG_DPI = 300  # PNG, SVG and PDF share the geometry of a 300 dpi raster
+ZPL_DPI = 203
+ZPL_CJK_FONT = "E:SIMSUN.TTF"
+FORMATS = ("png", "svg", "pdf", "zpl")
+PDF_CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: no font file to ship
+# UniGB-UCS2-H, the CMap behind STSong-Light, has no U+00B7 (the dot in plates
+# like "沪A·D1234"); its GB 2312 middle dot is reached through U+30FB.
+_PDF_CJK_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb", "\u2022": "\u30fb"})
+SVG_FONTS = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',SimHei,sans-serif"
+
+_WINDOWS_FONTS = os.path.join(os.environ.get("WINDIR", r"C:\Windows"), "Fonts")
+# Glob patterns tried in order; the first readable font wins.
+CJK_FONT_CANDIDATES: dict[bool, list[str]] = {  # keyed by bold
+    False: [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian fonts-noto-cjk
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc",
+        "/usr/share/fonts/**/NotoSansCJK*.ttc",  # Fedora, Arch
+        os.path.join(_WINDOWS_FONTS, "msyh.tt?"),  # Microsoft YaHei
+        os.path.join(_WINDOWS_FONTS, "simhei.ttf"),
+        "/System/Library/Fonts/PingFang.ttc",
+    ],
+    True: [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/**/NotoSansCJK-Bold.ttc",
+        os.path.join(_WINDOWS_FONTS, "msyhbd.tt?"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class TagData:
+    """What a key tag shows; every text already translated and masked by the caller."""
+
+    number: str
+    plate: str
+    vehicle_model: str
+    customer_name: str = ""
+    advisor: str = ""
+    promised_text: str = ""
+    store_name: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class _Text:
+    x: float  # left edge of the box, mm
+    baseline: float
+    width: float
+    size: float  # em size, mm
+    text: str
+    bold: bool = False
+    right: bool = False
+
+
+@dataclass(frozen=True)
+class _Code:
+    x: float  # the box the symbol (quiet zone included) is centred in, mm
+    y: float
+    width: float
+    height: float
+    symbol: Symbol
+
+
+def _em_width(text: str) -> float:
+    """Rough advance width in ems: CJK is square, Latin about 0.6 em."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Cut ``text`` with an ellipsis so it fits ``width`` mm at ``size`` mm."""
+    text = " ".join(text.split())
+    if _em_width(text) * size <= width:
+        return text
+    while text and _em_width(text + "…") * size > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _layout(tag: TagData) -> list[_Text | _Code]:
+    """The tag's elements in millimetres, left column text and QR on the right."""
+    number_size = min(6.5, 52.0 / max(_em_width(tag.number), 1.0))  # the number is never cut
+    people = "  ·  ".join(part for part in (tag.customer_name, tag.advisor) if part)
+    texts = [
+        _Text(2.5, 5.5, 44.0, 3.4, tag.title, bold=True),
+        _Text(48.0, 5.5, 29.5, 3.0, tag.store_name, right=True),
+        _Text(2.5, 13.5, 52.0, number_size, tag.number, bold=True),
+        _Text(2.5, 20.5, 52.0, 5.0, tag.plate, bold=True),
+        _Text(2.5, 25.5, 52.0, 3.6, tag.vehicle_model),
+        _Text(2.5, 30.0, 52.0, 3.0, people),
+        _Text(2.5, 34.0, 52.0, 3.0, tag.promised_text),
+    ]
+    elements: list[_Text | _Code] = [
+        _Text(t.x, t.baseline, t.width, t.size, _fit(t.text, t.width, t.size), t.bold, t.right)
+        for t in texts if t.text.strip()
+    ]
+    elements.append(_Code(55.0, 7.0, 22.5, 22.5, make_symbol(tag.number, "qr")))
+    elements.append(_Code(1.0, 36.0, 78.0, 12.0, make_symbol(tag.number, "code128")))
+    return elements
+
+
+def _place(code: _Code, dpi: int) -> tuple[int, int, int, int]:
+    """Module size, left, top and bar height of ``code`` in pixels at ``dpi``."""
+    box_w, box_h = mm_to_px(code.width, dpi), mm_to_px(code.height, dpi)
+    module = fit_module_pixels(code.symbol, box_w if code.symbol.is_linear else min(box_w, box_h))
+    if module < module_pixels(MIN_MODULE_MM, dpi):
+        raise ValueError(f"{code.symbol.text!r} is too long for a {code.symbol.symbology} code on a key tag")
+    size_w = module * code.symbol.width
+    size_h = box_h if code.symbol.is_linear else size_w
+    left = mm_to_px(code.x, dpi) + (box_w - size_w) // 2
+    top = mm_to_px(code.y, dpi) + (box_h - size_h) // 2
+    return module, left, top, size_h
+
+
+@lru_cache(maxsize=2)
+def find_cjk_font(bold: bool = False) -> tuple[str, int] | None:
+    """Path and collection index of a CJK font on this machine, or None.
+
+    In a collection (.ttc) the Simplified Chinese face is preferred, so that
+    shared Han characters get mainland glyph shapes.
+    """
+    patterns = CJK_FONT_CANDIDATES[bold] + (CJK_FONT_CANDIDATES[False] if bold else [])
+    for pattern in patterns:
+        for path in sorted(glob.glob(pattern, recursive=True)):
+            faces = []
+            for index in range(10):
+                try:
+                    faces.append(ImageFont.truetype(path, 10, index=index).getname()[0] or "")
+                except OSError:
+                    break
+            if faces:
+                sc = [i for i, name in enumerate(faces) if " SC" in name and "Mono" not in name]
+                return path, sc[0] if sc else 0
+    return None
+
+
+@lru_cache(maxsize=32)  # a CJK collection is 20 MB: load each size once
+def _pil_font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    found = find_cjk_font(bold)
+    if found:
+        return ImageFont.truetype(found[0], size_px, index=found[1])
+    return ImageFont.load_default(size=size_px)  # no CJK glyphs, but never a crash
+
+
+def _render_png(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
+    image = Image.new("L", (mm_to_px(TAG_WIDTH_MM, dpi), mm_to_px(TAG_HEIGHT_MM, dpi)), 255)
+    draw = ImageDraw.Draw(image)
+    for el in elements:
+        if isinstance(el, _Code):
+            module, left, top, height = _place(el, dpi)
+            image.paste(Image.fromarray(symbol_array(el.symbol, module, height)), (left, top))
+            continue
+        font = _pil_font(max(1, round(el.size * dpi / 25.4)), el.bold)
+        text = el.text
+        if not isinstance(font, ImageFont.FreeTypeFont):
+            text = text.encode("latin-1", "replace").decode("latin-1")  # bitmap fonts are Latin-1 only
+        x = el.x + el.width if el.right else el.x  # anchor "rs" puts the text's end at x
+        draw.text((round(x * dpi / 25.4), round(el.baseline * dpi / 25.4)), text, fill=0, font=font,
+                  anchor="rs" if el.right else "ls")
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _render_svg(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
+    mm = 25.4 / dpi  # one pixel of the shared 300 dpi geometry, in mm
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{TAG_WIDTH_MM:g}mm" height="{TAG_HEIGHT_MM:g}mm" '
+        f'viewBox="0 0 {TAG_WIDTH_MM:g} {TAG_HEIGHT_MM:g}">',
+        '<rect width="100%" height="100%" fill="#fff"/>',
+        f'<g font-family="{SVG_FONTS}" fill="#000">',
+    ]
+    for el in elements:
+        if isinstance(el, _Code):
+            module, left, top, height = _place(el, dpi)
+            parts.append(
+                f'<g id="{el.symbol.symbology}" data-text={quoteattr(el.symbol.text)} shape-rendering="crispEdges">'
+                f"{svg_rects(el.symbol, left * mm, top * mm, module * mm, height * mm)}</g>"
+            )
+        else:
+            x = el.x + el.width if el.right else el.x
+            weight = ' font-weight="bold"' if el.bold else ""
+            anchor = ' text-anchor="end"' if el.right else ""
+            parts.append(f'<text x="{x:g}" y="{el.baseline:g}" font-size="{el.size:g}"{weight}{anchor}>'
+                         f"{escape(el.text)}</text>")
+    parts.append("</g></svg>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def _render_pdf(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
+    if PDF_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_CJK_FONT))
+    out = io.BytesIO()
+    # invariant=1 drops the timestamp and random id: the same tag gives the same bytes.
+    pdf = canvas.Canvas(out, pagesize=(TAG_WIDTH_MM * PDF_MM, TAG_HEIGHT_MM * PDF_MM), invariant=1)
+    top_of_page = TAG_HEIGHT_MM * PDF_MM
+    px = 72.0 / dpi  # one pixel of the shared geometry, in points
+    for el in elements:
+        if isinstance(el, _Code):
+            module, left, top, height = _place(el, dpi)
+            for row, first, length in el.symbol.dark_runs():
+                y = top + (0 if el.symbol.is_linear else row * module)
+                h = height if el.symbol.is_linear else module
+                pdf.rect((left + first * module) * px, top_of_page - (y + h) * px, length * module * px, h * px,
+                         stroke=0, fill=1)
+            continue
+        text = el.text
+        if text.isascii():
+            pdf.setFont("Helvetica-Bold" if el.bold else "Helvetica", el.size * PDF_MM)
+        else:
+            text = text.translate(_PDF_CJK_SUBSTITUTES)
+            pdf.setFont(PDF_CJK_FONT, el.size * PDF_MM)
+        y = top_of_page - el.baseline * PDF_MM
+        if el.right:
+            pdf.drawRightString((el.x + el.width) * PDF_MM, y, text)
+        else:
+            pdf.drawString(el.x * PDF_MM, y, text)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _zpl_data(text: str) -> str:
+    """``^FH_`` field data: the bytes ZPL would take as commands, hex-escaped."""
+    return "^FH_^FD" + "".join(
+        "".join(f"_{b:02X}" for b in c.encode("utf-8")) if c in "^~_" else c for c in text
+    )
+
+
+def render_zpl(tag: TagData, cjk_font: str = ZPL_CJK_FONT) -> bytes:
+    """The tag as a ZPL II label for a 203 dpi printer (UTF-8, see module notes)."""
+    dots = ZPL_DPI / 25.4
+    lines = ["^XA", "^CI28", f"^PW{mm_to_px(TAG_WIDTH_MM, ZPL_DPI)}", f"^LL{mm_to_px(TAG_HEIGHT_MM, ZPL_DPI)}", "^LH0,0"]
+    for el in _layout(tag):
+        if isinstance(el, _Code):
+            module, left, top, height = _place(el, ZPL_DPI)
+            quiet = module * (10 if el.symbol.is_linear else 4)  # the printer draws no quiet zone
+            if el.symbol.is_linear:
+                # Mode A lets the printer pick Code 128 subsets (C for digit runs).
+                lines.append(f"^FO{left + quiet},{top}^BY{module},3,{height}^BCN,{height},N,N,N,A"
+                             f"{_zpl_data(el.symbol.text)}^FS")
+            else:
+                lines.append(f"^FO{left + quiet},{top + quiet}^BQN,2,{module},M{_zpl_data('MA,' + el.symbol.text)}^FS")
+            continue
+        size = max(10, round(el.size * dots))
+        font = "^A0N" if el.text.isascii() else "^A@N"
+        font += f",{size},{size}" + ("" if el.text.isascii() else f",{cjk_font}")
+        top = max(0, round((el.baseline - 0.85 * el.size) * dots))
+        block = f"^FB{round(el.width * dots)},1,0,{'R' if el.right else 'L'}"
+        lines.append(f"^FO{round(el.x * dots)},{top}{font}{block}{_zpl_data(el.text)}^FS")
+    lines.append("^XZ")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_tag(tag: TagData, fmt: str) -> bytes:
+    """Render a key tag as ``"png"``, ``"svg"``, ``"pdf"`` or ``"zpl"`` bytes."""
+    if fmt == "zpl":
+        return render_zpl(tag)
+    backends = {"png": _render_png, "svg": _render_svg, "pdf": _render_pdf}
+    if fmt not in backends:
+        raise ValueError(f"unknown label format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return backends[fmt](_layout(tag))
+
+
+def render_tag_file(tag: TagData, path: str | os.PathLike[str]) -> Path:
+    """Write the tag to ``path`` in the format its ending names; returns the path."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot tell the label format from {path.name!r}: "
+                         f"use one of {', '.join('.' + f for f in FORMATS)}")
+    path.write_bytes(render_tag(tag, fmt))
+    return path
+
+
+def code_png(text: str, symbology: str = "code128") -> bytes:
+    """PNG bytes of one code (300 dpi, quiet zone included) for web pages."""
+    image = symbol_image(make_symbol(text, symbology), module_mm=0.34 if symbology == "code128" else 0.5)
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=image.info["dpi"])
+    return out.getvalue()
+
+
+def code_svg(text: str, symbology: str = "code128") -> str:
+    """An inline ``<svg>`` element of one code, sized in millimetres."""
+    return symbol_svg(make_symbol(text, symbology), module_mm=0.34 if symbology == "code128" else 0.5)
