@@ -6,13 +6,17 @@ the reception pages, the JSON API and (later) scans and sync all call these.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, StatusChange, Vehicle, WorkOrder
+from kiosk.services import files
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
@@ -49,8 +53,13 @@ def get_by_id(order_id) -> WorkOrder:
     return order
 
 
+def is_editable(order: WorkOrder) -> bool:
+    """Lines, walk-around and signature may change until the order is settled or cancelled."""
+    return not (states.is_locked(order.status) or order.status == "cancelled")
+
+
 def _check_editable(order: WorkOrder) -> None:
-    if states.is_locked(order.status) or order.status == "cancelled":
+    if not is_editable(order):
         raise ServiceError(_l("This work order is settled or cancelled and can no longer be changed."),
                            status=409)
 
@@ -100,8 +109,20 @@ def _clean_walkaround(walk: dict) -> dict:
     if "under_warranty" in walk:
         out["under_warranty"] = bool(walk["under_warranty"])
     if "promised_at" in walk:
-        out["promised_at"] = walk["promised_at"] or None
+        out["promised_at"] = _promised_time(walk["promised_at"])
     return out
+
+
+def _promised_time(value) -> dt.datetime | None:
+    """The promised delivery time from a datetime or a form's ISO text (``2026-11-27T17:30``)."""
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(second=0, microsecond=0)
+    try:
+        return dt.datetime.fromisoformat(str(value).strip()).replace(second=0, microsecond=0, tzinfo=None)
+    except ValueError:
+        raise ServiceError(_l("Enter the promised date and time."), field="promised_at")
 
 
 def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, complaint: str = "",
@@ -198,6 +219,29 @@ def remove_part_line(line: PartLine) -> None:
         changelog.save(line, fields=["deleted"])
 
 
+def _line_of(model, order: WorkOrder, line_id):
+    """A live line of ``order`` by its id (text or UUID), or NotFound."""
+    try:
+        key = line_id if isinstance(line_id, uuid.UUID) else uuid.UUID(str(line_id))
+    except ValueError:
+        key = None
+    line = key and model.get_or_none((model.id == key) & (model.work_order == order)
+                                     & (model.deleted == False))  # noqa: E712
+    if not line:
+        raise NotFound(_l("This line is no longer on the work order."))
+    return line
+
+
+def get_job(order: WorkOrder, job_id) -> JobLine:
+    """A job line of ``order`` that has not been removed."""
+    return _line_of(JobLine, order, job_id)
+
+
+def get_part_line(order: WorkOrder, line_id) -> PartLine:
+    """An estimated part line of ``order`` that has not been removed."""
+    return _line_of(PartLine, order, line_id)
+
+
 def live_jobs(order: WorkOrder) -> list[JobLine]:
     return list(order.jobs.where(JobLine.deleted == False).order_by(JobLine.position))  # noqa: E712
 
@@ -238,11 +282,40 @@ def set_promised(order: WorkOrder, promised_at: dt.datetime | None) -> WorkOrder
     return update_walkaround(order, promised_at=promised_at)
 
 
-def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
-    """The customer signed the estimate: keep the signature and move to authorized."""
+def _check_signable(order: WorkOrder) -> None:
     _check_editable(order)
     if not live_jobs(order):
         raise ServiceError(_l("Add at least one job before the customer signs."), field="jobs")
+
+
+def _has_ink(content: bytes) -> bool:
+    """True when the PNG shows any stroke (an untouched pad still makes a valid, blank PNG)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > 16_000_000:
+                return False
+            paper = Image.new("RGBA", image.size, "white")
+            paper.alpha_composite(image.convert("RGBA"))
+    except (OSError, ValueError):
+        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
+    return paper.convert("L").point(lambda v: 255 if v < 200 else 0).getbbox() is not None
+
+
+def sign(order: WorkOrder, data_url: str, folder, staff=None) -> WorkOrder:
+    """The customer signed on the pad: keep the PNG under its hash, then authorize.
+
+    The checks run first, so a refused signature leaves no file behind.
+    """
+    _check_signable(order)
+    content = files.png_from_data_url(data_url)
+    if not _has_ink(content):
+        raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
+    return authorize(order, files.store(folder, content), staff)
+
+
+def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
+    """The customer signed the estimate: keep the signature and move to authorized."""
+    _check_signable(order)
     if not signature_hash:
         raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
     with transaction():
