@@ -1,0 +1,195 @@
+"""The ``bayflow`` command line: run a node, hand out API tokens, print tags.
+
+Each command opens its database through ``create_app`` so migrations and the
+node's identity run as they do for the server. A person's mistake (a wrong
+number, a bad file name, a database that cannot be opened) ends with one line
+on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import peewee
+
+from kiosk import STATIONS
+
+TAG_FORMATS = (".png", ".svg", ".pdf", ".zpl")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bayflow", prog_name="bayflow")
+def main():
+    """bayflow: offline-first kiosks for a car dealership's service department."""
+
+
+def _one_line(reason) -> str:
+    """Drivers explain over several lines; the contract promises one."""
+    return " ".join(str(reason).split())
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("sqlite:///", "postgres://", "postgresql://"))
+
+
+def _sqlite_path(target: str) -> Path | None:
+    if target.startswith(("postgres://", "postgresql://")):
+        return None
+    return Path(target[len("sqlite:///"):] if target.startswith("sqlite:///") else target).expanduser()
+
+
+def _check_target(target: str, must_exist: bool) -> str:
+    """Fail early, in one line, on a database path that cannot work."""
+    path = _sqlite_path(target)
+    if path is None:
+        return target
+    if path.is_dir():
+        raise click.ClickException(f"--db {target}: is a folder, not a database file")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"--db {target}: the folder {path.parent} does not exist")
+    if must_exist and not path.exists():
+        raise click.ClickException(f"--db {target}: no such database")
+    return target if _is_url(target) else str(path.resolve())
+
+
+def _existing_identity(target: str) -> dict:
+    """The role and station an existing node was started with, so that a CLI
+    command on a hub's database does not turn it into a kiosk."""
+    from kiosk.db import open_database
+
+    path = _sqlite_path(target)
+    if path is not None and not path.exists():
+        return {}
+    try:
+        db = open_database(target)
+        try:
+            row = db.execute_sql("SELECT role, station FROM node_info LIMIT 1").fetchone()
+        finally:
+            db.close()
+    except (peewee.PeeweeException, sqlite3.Error, ImportError):
+        return {}  # a new or unreadable database: create_app reports the real problem
+    return {"ROLE": row[0], "STATION": row[1]} if row else {}
+
+
+def build_app(target: str | None, *, must_exist: bool = False, **config):
+    """The app on ``target`` (a SQLite path or URL; None: the instance folder's database)."""
+    from kiosk import create_app
+
+    settings = dict(config)
+    if target:
+        target = _check_target(target, must_exist)
+        settings["DATABASE"] = target
+        path = _sqlite_path(target)
+        if path is not None:
+            # Photos and signatures live beside the database they belong to.
+            settings.setdefault("BLOB_FOLDER", str(path.with_name(path.stem + "-blobs")))
+        for key, value in _existing_identity(target).items():
+            settings.setdefault(key, value)
+    try:
+        app = create_app(settings)
+    except (peewee.PeeweeException, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot open the database {target or '(instance folder)'}: {_one_line(exc)}")
+    if not app.config["STORE_NAME"]:
+        # The name given on the first start (or by the demo) is kept with the node.
+        from kiosk.db import database
+        from sync.node import current_node
+
+        with database.connection_context():
+            app.config["STORE_NAME"] = current_node().store_name
+    return app
+
+
+@contextmanager
+def opened(app):
+    """A request context (translations pick their locale from it) and an open connection."""
+    from kiosk.db import database
+
+    with app.test_request_context(), database.connection_context():
+        yield
+
+
+def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or postgresql:// URL "
+                                 "(default: the instance folder's database)."):
+    return click.option("--db", "target", metavar="PATH", help=help_text)
+
+
+@main.command()
+@_db_option("The node's SQLite file, or a sqlite:/// or postgresql:// URL. Without it: the instance "
+            "folder's database, with demo data on first start.")
+@click.option("--role", type=click.Choice(["kiosk", "hub"]), default="kiosk", show_default=True,
+              help="A kiosk at a station, or the store's head-office node.")
+@click.option("--station", type=click.Choice([*STATIONS, "all"]), default="all", show_default=True,
+              help="Which station this kiosk runs.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the LAN).")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
+              help="Port to listen on (0: any free port; the URL is printed).")
+@click.option("--prefix", help="This node's short prefix for work-order numbers (first start only), e.g. R1.")
+@click.option("--store-name", help="The store's name on printed tags (first start only).")
+@click.option("--demo/--no-demo", default=None,
+              help="Fill an empty store with demo staff, customers and work orders "
+                   "(default: on without --db, off with it).")
+@click.option("--threads", type=click.IntRange(4, 512), default=32, show_default=True,
+              help="Worker threads; each open page's live-update stream holds one.")
+def serve(target, role, station, host, port, prefix, store_name, demo, threads):
+    """Run one node (kiosk or hub) under the production server."""
+    from kiosk.server import run
+
+    if prefix is not None:
+        prefix = prefix.strip().upper()
+        if not prefix.isalnum() or len(prefix) > 6:
+            raise click.ClickException(f"--prefix {prefix!r}: use 1 to 6 letters or digits, e.g. R1")
+    config = {"ROLE": role, "STATION": station, "DEMO": (target is None) if demo is None else demo}
+    if prefix:
+        config["NODE_PREFIX"] = prefix
+    if store_name:
+        config["STORE_NAME"] = store_name
+    app = build_app(target, **config)
+    try:
+        run(app, host=host, port=port, threads=threads)
+    except OSError as exc:  # port taken, address not on this machine …
+        raise click.ClickException(f"cannot listen on {host}:{port}: {_one_line(exc.strerror or exc)}")
+
+
+@main.command()
+@_db_option()
+@click.option("--label", default="cli", show_default=True, help="A note kept with the token (who it is for).")
+def token(target, label):
+    """Print a new API token for this node (shown once; only its hash is kept)."""
+    from kiosk.services import staff as staff_service
+
+    app = build_app(target)
+    with opened(app):
+        click.echo(staff_service.issue_token(label=label))
+
+
+@main.command()
+@click.argument("number")
+@_db_option()
+@click.option("--out", "out", required=True, metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the tag: .png, .svg, .pdf or .zpl (chosen by the ending).")
+def tag(number, target, out):
+    """Render the tag of work order NUMBER to a file."""
+    if out.suffix.lower() not in TAG_FORMATS:
+        raise click.ClickException(f"--out {out}: the file must end in {', '.join(TAG_FORMATS)}")
+    if not out.parent.is_dir():
+        raise click.ClickException(f"--out {out}: the folder {out.parent} does not exist")
+    from hardware import labels
+    from kiosk.services import workorders
+    from kiosk.services.errors import ServiceError
+    # The same tag the reception desk prints from the browser.
+    from kiosk.stations.reception.printing import tag_data
+
+    app = build_app(target, must_exist=True)
+    with opened(app):
+        try:
+            order = workorders.get_by_number(number)
+        except ServiceError as exc:
+            raise click.ClickException(f"{number}: {exc.message}")
+        data = tag_data(order)
+    try:
+        labels.render_tag_file(data, out)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot write {out}: {_one_line(exc)}")
+    click.echo(str(out))

@@ -1,0 +1,31 @@
+"""``GET /api/v1/health``: who this node is and how its sync stands."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import jsonify
+
+from kiosk.stations.api import bp
+from sync import state
+from sync.changelog import outbox_size
+from sync.node import current_node
+
+
+def _version() -> str:
+    try:
+        return version("bayflow")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+@bp.get("/health")
+def health():
+    node = current_node()
+    return jsonify({
+        "node": node.node_id,
+        "role": node.role,
+        "station": node.station,
+        "version": _version(),
+        "outbox": outbox_size(),
+        "last_sync": state.last_sync(),
+    })

@@ -1,0 +1,124 @@
+"""Work orders over the API: open one (customer, vehicle, complaint, jobs) and read one back."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import jsonify
+from flask_babel import gettext as _
+
+from kiosk.db import transaction
+from kiosk.services import customers, workorders
+from kiosk.services import status as states
+from kiosk.services.errors import ServiceError
+from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text, whole
+
+# Service field names → the names in the API body.
+_FIELD_NAMES = {"sold_hours": "hours"}
+
+
+@contextmanager
+def _fields_under(prefix: str):
+    """Name a service's field the way the caller's body does (``phone`` → ``customer.phone``)."""
+    try:
+        yield
+    except ServiceError as exc:
+        field = _FIELD_NAMES.get(exc.field, exc.field)
+        raise ServiceError(exc.message, field=f"{prefix}{field}" if field else prefix.rstrip("."),
+                           status=exc.status, detail=exc.detail) from exc
+
+
+def _read_order_body(body: dict) -> dict:
+    """Check the whole body's shape before anything is written."""
+    customer = member(body, "customer", dict, "customer")
+    vehicle = member(body, "vehicle", dict, "vehicle")
+    jobs = member(body, "jobs", list, "jobs", required=False, default=[])
+    clean = {
+        "customer": {"name": text(customer, "name", "customer.name"),
+                     "phone": text(customer, "phone", "customer.phone")},
+        "vehicle": {"plate": text(vehicle, "plate", "vehicle.plate", required=False),
+                    "vin": text(vehicle, "vin", "vehicle.vin", required=False),
+                    "model": text(vehicle, "model", "vehicle.model", required=False),
+                    "mileage": whole(vehicle, "mileage", "vehicle.mileage")},
+        "complaint": text(body, "complaint", "complaint"),
+        "jobs": [],
+    }
+    for i, job in enumerate(jobs):
+        where = f"jobs[{i}]"
+        if not isinstance(job, dict):
+            raise BadRequest(_("%(field)s has the wrong type.", field=where), field=where)
+        pay_type = text(job, "pay_type", f"{where}.pay_type", required=False) or "customer"
+        clean["jobs"].append({"description": text(job, "description", f"{where}.description"),
+                              "sold_hours": amount(job, "hours", f"{where}.hours"),
+                              "price": amount(job, "price", f"{where}.price"),
+                              "pay_type": pay_type,
+                              "operation": text(job, "operation", f"{where}.operation", required=False)})
+    return clean
+
+
+@bp.post("/work-orders")
+def create_work_order():
+    """Open a work order; one transaction, so a bad job line leaves no customer behind."""
+    body = _read_order_body(json_object())
+    car = body["vehicle"]
+    with transaction():
+        with _fields_under("customer."):
+            customer = customers.find_or_create_customer(**body["customer"])
+        with _fields_under("vehicle."):
+            vehicle = customers.find_or_create_vehicle(customer, car["plate"], car["vin"], car["model"],
+                                                       car["mileage"] or 0)
+        walk = {"mileage": car["mileage"]} if car["mileage"] is not None else None
+        with _fields_under(""):
+            order = workorders.open_work_order(customer, vehicle, complaint=body["complaint"], walkaround=walk)
+        for i, job in enumerate(body["jobs"]):
+            with _fields_under(f"jobs[{i}]."):
+                workorders.add_job(order, **job)
+    return jsonify({"number": order.number, "id": order.id.hex}), 201
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _job(job) -> dict:
+    return {"id": job.id.hex, "position": job.position, "operation": job.operation,
+            "description": job.description, "hours": as_number(job.sold_hours), "price": as_number(job.price),
+            "pay_type": job.pay_type, "status": job.status,
+            "technician": job.technician.badge if job.technician_id else None,
+            # Clocking arrives with the bay kiosk; until then nothing is clocked.
+            "clocked_minutes": 0}
+
+
+def _estimated_part(line) -> dict:
+    return {"id": line.id.hex, "part_no": line.part_no, "description": line.description,
+            "qty": as_number(line.qty), "unit_price": as_number(line.unit_price), "pay_type": line.pay_type,
+            "job": line.job_id.hex if line.job_id else None}
+
+
+@bp.get("/work-orders/<number>")
+def get_work_order(number: str):
+    """The whole work order: header, customer (phone masked), vehicle, jobs, parts, totals."""
+    order = workorders.get_by_number(number)
+    customer, vehicle, advisor = order.customer, order.vehicle, order.advisor
+    sums = workorders.totals(order)
+    return jsonify({
+        "id": order.id.hex,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(states.label(order.status)),
+        "opened_at": _iso(order.opened_at),
+        "promised_at": _iso(order.promised_at),
+        "authorized_at": _iso(order.authorized_at),
+        "complaint": order.complaint,
+        "mileage": order.mileage,
+        "customer": {"id": customer.id.hex, "name": customer.name, "phone": customers.mask_phone(customer.phone)},
+        "vehicle": {"id": vehicle.id.hex, "plate": vehicle.plate, "vin": vehicle.vin, "model": vehicle.model,
+                    "mileage": vehicle.mileage},
+        "advisor": {"name": advisor.name, "badge": advisor.badge} if advisor else None,
+        "jobs": [_job(j) for j in workorders.live_jobs(order)],
+        # Issued parts come from stock-move facts (parts counter); none are issued yet.
+        "parts": [],
+        "estimated_parts": [_estimated_part(p) for p in workorders.live_part_lines(order)],
+        "totals": {"labour": as_number(sums["labour"]), "parts": as_number(sums["parts"]),
+                   "total": as_number(sums["total"]), "hours": as_number(sums["hours"]),
+                   "by_payer": {k: as_number(v) for k, v in sums["by_payer"].items()}},
+    })

@@ -1,0 +1,116 @@
+"""The demo store: every role staffed, believable and valid data, made through
+the services (every row has its change events), the same each time, and only once."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from kiosk import create_app
+from kiosk.db import database
+from kiosk.demo import DEMO_STAFF, ean13, seed_if_empty, vin_check_digit
+from kiosk.models import Appointment, Customer, JobLine, Part, PartLine, Staff, Vehicle, WorkOrder
+from kiosk.roles import ROLES
+from kiosk.schema import replicated_models
+from kiosk.services import customers, staff as staff_service
+from kiosk.services.status import OPEN_STATUSES
+from sync.changelog import ChangeEvent, fold, serialize
+from sync.node import current_node
+
+
+@pytest.fixture
+def demo(db):
+    assert seed_if_empty() is True
+    return db
+
+
+def test_every_role_has_someone_who_can_log_in(demo):
+    held = {role for person in Staff.select() for role in person.role_list}
+    assert held == set(ROLES)
+    assert {row[1] for row in DEMO_STAFF} == {person.badge for person in Staff.select()}
+    for name, badge, _roles, pin in DEMO_STAFF:
+        assert re.fullmatch(r"\d{4}", pin)
+        assert staff_service.login(badge, pin).name == name
+    assert len({row[3] for row in DEMO_STAFF}) == len(DEMO_STAFF)  # no two people share a PIN
+
+
+def test_seeding_twice_changes_nothing(demo):
+    before = {m.__name__: m.select().count() for m in [*replicated_models(), ChangeEvent]}
+    assert seed_if_empty() is False
+    assert {m.__name__: m.select().count() for m in [*replicated_models(), ChangeEvent]} == before
+
+
+def test_a_store_with_staff_is_not_seeded(db, make_staff):
+    make_staff("admin")
+    assert seed_if_empty() is False
+    assert Customer.select().count() == 0
+
+
+def test_every_row_has_its_change_events(demo):
+    state = fold(ChangeEvent.select())
+    rows = 0
+    for model in replicated_models():
+        for row in model.select():
+            rows += 1
+            assert state[(model._meta.table_name, row.id.hex)] == serialize(row), model.__name__
+    assert rows == len(state) > 150
+
+
+def test_customers_and_vehicles_look_real(demo):
+    assert 18 <= Customer.select().count() <= 25
+    for customer in Customer.select():
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", customer.name)
+        assert re.fullmatch(r"1[3-9]\d{9}", customer.phone)
+    for vehicle in Vehicle.select():
+        assert re.fullmatch(r"[\u4e00-\u9fff][A-Z][A-HJ-NP-Z0-9]{5,6}", vehicle.plate), vehicle.plate
+        assert customers.VIN_RE.match(vehicle.vin) and vehicle.vin[8] == vin_check_digit(vehicle.vin)
+        assert vehicle.model and vehicle.customer is not None and vehicle.mileage > 0
+    assert len({v.plate for v in Vehicle.select()}) == Vehicle.select().count()
+
+
+def test_parts_have_valid_ean13_codes(demo):
+    parts = list(Part.select())
+    assert 18 <= len(parts) <= 25
+    for part in parts:
+        codes = json.loads(part.barcodes)
+        eans = [c for c in codes if re.fullmatch(r"\d{13}", c)]
+        assert eans and all(ean13(c[:12]) == c for c in eans)
+        assert part.name and part.name_en and part.price > 0 and part.bin
+    assert ean13("400638133393") == "4006381333931"  # a published EAN-13
+
+
+def test_work_orders_at_every_stage(demo):
+    orders = list(WorkOrder.select())
+    statuses = {o.status for o in orders}
+    assert len(statuses) >= 6 and statuses <= set(OPEN_STATUSES)
+    assert JobLine.select().count() >= len(orders)
+    assert PartLine.select().where(PartLine.part_no != "").count() >= 5
+    for order in orders:
+        assert order.advisor is not None
+        assert order.status_changes.count() >= 1
+        if order.status in ("authorized", "in_repair", "qc", "ready"):
+            assert order.signature and order.authorized_at
+
+
+def test_appointments_today_and_tomorrow(demo):
+    today = dt.date.today()
+    days = {a.scheduled_at.date() for a in Appointment.select()}
+    assert days == {today, today + dt.timedelta(days=1)}
+    tomorrow = Appointment.select().where(Appointment.scheduled_at >= dt.datetime.combine(today + dt.timedelta(1),
+                                                                                          dt.time.min))
+    assert tomorrow.count() >= 5 and all(a.status == "booked" for a in tomorrow)
+    assert current_node().store_name
+
+
+def test_same_store_every_time(tmp_path):
+    def snapshot(name):
+        app = create_app({"DATABASE": str(tmp_path / f"{name}.sqlite"), "SECRET_KEY": "t", "DEMO": True,
+                          "BLOB_FOLDER": str(tmp_path / f"{name}-blobs")})
+        with app.app_context(), database.connection_context():
+            return ([(c.name, c.phone) for c in Customer.select().order_by(Customer.phone)],
+                    sorted((v.plate, v.vin, v.model, v.mileage) for v in Vehicle.select()),
+                    sorted((p.part_no, p.barcodes) for p in Part.select()))
+
+    assert snapshot("a") == snapshot("b")
