@@ -164,7 +164,8 @@ def main() -> None:
             cookie = {"Cookie": session_cookie(port)}
             targets = [
                 ("reception desk", "/reception/", cookie),
-                ("search by plate", "/reception/search?q=" + urllib.parse.quote("京B0123"), cookie),
+                ("search by plate", "/reception/?q=" + urllib.parse.quote("京B0123"),
+                 {**cookie, "HX-Request": "true"}),
                 ("work-order page", "/reception/work-orders/{n}", cookie),
                 ("API work order", "/api/v1/work-orders/{n}", {"Authorization": f"Bearer {token}"}),
                 ("API health", "/api/v1/health", {"Authorization": f"Bearer {token}"}),

@@ -86,8 +86,14 @@ def connected():
 
 
 def init_app(app):
-    """Bind the database from ``app.config['DATABASE']`` and open it around each request."""
+    """Bind the database from ``app.config['DATABASE']`` and open it around each request.
+
+    A SQLite connection stays open for the life of its server thread: opening
+    one costs more than most requests (the pragmas run again each time).
+    Other databases (PostgreSQL on a hub) close after each request.
+    """
     bind(app.config["DATABASE"])
+    keep_open = isinstance(database.obj, SqliteDatabase)
 
     @app.before_request
     def _connect():
@@ -95,5 +101,9 @@ def init_app(app):
 
     @app.teardown_appcontext
     def _close(exc):
-        if not database.is_closed():
+        if database.is_closed():
+            return
+        if database.in_transaction():  # never carry an unfinished write into the next request
+            database.rollback()
+        if not keep_open:
             database.close()

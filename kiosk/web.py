@@ -2,7 +2,7 @@
 the page-or-fragment rule, the status bar, error pages."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
@@ -18,7 +18,7 @@ csrf = CSRFProtect()
 def select_locale() -> str:
     """The person's choice for this session; simplified Chinese otherwise (and outside requests)."""
     chosen = session.get("lang") if has_request_context() else None
-    return chosen if chosen in LANGUAGES else "zh_Hans_CN"
+    return chosen if chosen in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def enabled_stations(app: Flask) -> list[str]:

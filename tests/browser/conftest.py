@@ -33,7 +33,7 @@ def browser():
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_app(tmp_path, request):
     """A node as in production (CSRF on), served by waitress on a free loopback port."""
     app = create_app({
         "SECRET_KEY": "browser-test",
@@ -41,6 +41,7 @@ def live_app(tmp_path):
         "BLOB_FOLDER": str(tmp_path / "blobs"),
         "NODE_PREFIX": "R1",
         "SSE_MAX_SECONDS": 5,
+        "BABEL_DEFAULT_LOCALE": getattr(request, "param", "en"),
     })
     server = create_server(app, host="127.0.0.1", port=0, threads=12)
     thread = threading.Thread(target=server.run, daemon=True)
