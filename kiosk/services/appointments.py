@@ -7,17 +7,22 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
-from kiosk.services import workorders
+from kiosk.services import customers, workorders
 from kiosk.services.errors import NotFound, ServiceError
 from sync import changelog
 
 
-def book(customer: Customer, vehicle: Vehicle, scheduled_at: dt.datetime, service: str,
-         advisor: Staff | None = None) -> Appointment:
+def check_time(scheduled_at) -> None:
+    """An appointment needs a date and time, not in the past (an hour's grace for a late entry)."""
     if not isinstance(scheduled_at, dt.datetime):
         raise ServiceError(_l("Choose the date and time of the appointment."), field="scheduled_at")
     if scheduled_at < dt.datetime.now() - dt.timedelta(hours=1):
         raise ServiceError(_l("An appointment cannot be in the past."), field="scheduled_at")
+
+
+def book(customer: Customer, vehicle: Vehicle, scheduled_at: dt.datetime, service: str,
+         advisor: Staff | None = None) -> Appointment:
+    check_time(scheduled_at)
     if not (service or "").strip():
         raise ServiceError(_l("Write what service the customer asks for."), field="service")
     with transaction():
@@ -38,7 +43,8 @@ def for_day(day: dt.date) -> list[Appointment]:
 
 
 def get(appointment_id) -> Appointment:
-    found = Appointment.get_or_none(Appointment.id == appointment_id)
+    key = customers.parse_id(appointment_id)
+    found = key and Appointment.get_or_none(Appointment.id == key)
     if found is None:
         raise NotFound(_l("This appointment does not exist."))
     return found
@@ -61,3 +67,56 @@ def cancel(appointment: Appointment) -> Appointment:
         appointment.status = "cancelled"
         changelog.save(appointment, fields=["status"])
     return appointment
+
+
+def advisors() -> list[Staff]:
+    """Active staff who hold the service-advisor role (whom a booking can go to)."""
+    candidates = Staff.select().where((Staff.active == True) & (Staff.deleted == False)  # noqa: E712
+                                      & Staff.roles.contains("advisor")).order_by(Staff.name)
+    return [person for person in candidates if person.has_role("advisor")]
+
+
+def _vehicle_and_owner(vehicle: Vehicle | None, new: dict | None) -> tuple[Customer, Vehicle]:
+    """The chosen vehicle and its owner, or a new pair made from ``new`` (name, phone, plate, vin, model)."""
+    if vehicle is None:
+        if not new:
+            raise ServiceError(_l("Find the vehicle, or enter the customer and vehicle."), field="plate")
+        customer, vehicle = customers.register(**new)
+        return customer, vehicle
+    if vehicle.customer_id is None:
+        raise ServiceError(_l("This vehicle has no owner on file."), field="vehicle_id")
+    return vehicle.customer, vehicle
+
+
+def book_visit(*, vehicle: Vehicle | None = None, new: dict | None = None,
+               scheduled_at: dt.datetime | None = None, service: str = "",
+               advisor: Staff | None = None) -> Appointment:
+    """Book for a vehicle on file, or for a new customer and vehicle made on the spot.
+
+    One transaction: a booking that fails (time in the past, no service) leaves
+    no new customer or vehicle behind.
+    """
+    with transaction():
+        customer, vehicle = _vehicle_and_owner(vehicle, new)
+        return book(customer, vehicle, scheduled_at, service, advisor=advisor)
+
+
+def check_in_walk_in(*, vehicle: Vehicle | None = None, new: dict | None = None, complaint: str = "",
+                     walkaround: dict | None = None, advisor: Staff | None = None, staff=None):
+    """A car without an appointment arrived: open its work order, creating the
+    customer and vehicle first when they are new. All of it or nothing."""
+    with transaction():
+        customer, vehicle = _vehicle_and_owner(vehicle, new)
+        return workorders.open_work_order(customer, vehicle, advisor=advisor, complaint=complaint,
+                                          walkaround=walkaround, staff=staff)
+
+
+def booked_for_vehicle(vehicle: Vehicle, day: dt.date) -> Appointment | None:
+    """The vehicle's appointment on ``day`` that still waits for check-in, if any."""
+    start = dt.datetime.combine(day, dt.time.min)
+    return (Appointment.select()
+            .where((Appointment.vehicle == vehicle) & (Appointment.status == "booked")
+                   & (Appointment.deleted == False)  # noqa: E712
+                   & (Appointment.scheduled_at >= start)
+                   & (Appointment.scheduled_at < start + dt.timedelta(days=1)))
+            .order_by(Appointment.scheduled_at).first())

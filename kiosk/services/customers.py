@@ -1,7 +1,9 @@
 """Customers and vehicles: find them fast at the desk, create them on the spot."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
@@ -12,6 +14,7 @@ from kiosk.services.errors import NotFound, ServiceError
 from sync import changelog
 
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 
 def normalize_plate(plate: str) -> str:
@@ -50,8 +53,19 @@ def find_vehicles(query: str, limit: int = 20) -> list[Vehicle]:
     )
 
 
+def parse_id(value) -> uuid.UUID | None:
+    """A row id from a URL or a form (hex text or UUID); None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value or "").strip())
+    except ValueError:
+        return None
+
+
 def get_vehicle(vehicle_id) -> Vehicle:
-    vehicle = Vehicle.get_or_none((Vehicle.id == vehicle_id) & (Vehicle.deleted == False))  # noqa: E712
+    key = parse_id(vehicle_id)
+    vehicle = key and Vehicle.get_or_none((Vehicle.id == key) & (Vehicle.deleted == False))  # noqa: E712
     if vehicle is None:
         raise NotFound(_l("This vehicle is not on file."))
     return vehicle
@@ -61,7 +75,7 @@ def _check_customer(name: str, phone: str) -> tuple[str, str]:
     name, phone = (name or "").strip(), normalize_phone(phone)
     if not name:
         raise ServiceError(_l("Enter the customer's name."), field="name")
-    if not re.fullmatch(r"\+?\d{7,15}", phone):
+    if not PHONE_RE.match(phone):
         raise ServiceError(_l("Enter a phone number of 7 to 15 digits."), field="phone")
     return name, phone
 
@@ -138,3 +152,22 @@ def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
             setattr(vehicle, key, changes[key])
         changelog.save(vehicle, fields=changed)
     return vehicle
+
+
+def register(name: str, phone: str, plate: str, vin: str = "", model: str = "",
+             mileage: int = 0) -> tuple[Customer, Vehicle]:
+    """A new vehicle and its owner (found by phone, or new), both or neither.
+
+    One transaction, so a duplicate plate does not leave a stray customer; a
+    caller's outer transaction (check-in, booking) makes it part of its write.
+    """
+    with transaction():
+        customer = find_or_create_customer(name, phone)
+        vehicle = create_vehicle(customer, plate, vin, model, mileage)
+    return customer, vehicle
+
+
+def warranty_active(vehicle: Vehicle | None, today: dt.date | None = None) -> bool:
+    """Whether the vehicle's warranty still runs (it ends after ``warranty_until``)."""
+    until = vehicle.warranty_until if vehicle is not None else None
+    return bool(until) and until >= (today or dt.date.today())

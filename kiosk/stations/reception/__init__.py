@@ -9,3 +9,5 @@ from flask import Blueprint
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
 from kiosk.stations.reception import desk  # noqa: E402,F401
+from kiosk.stations.reception import printing, workorder  # noqa: E402,F401
+from kiosk.stations.reception import appointments, checkin  # noqa: E402,F401

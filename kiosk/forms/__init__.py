@@ -1,0 +1,1 @@
+"""Form posts from the stations' pages (Flask-WTF), one module per station."""

@@ -1,0 +1,221 @@
+"""The reception desk's form posts: booking and check-in.
+
+The forms check the shape of what was typed (a number where a number goes, a
+date that parses, what may not be left empty) so every mistake is marked at
+its field at once; the services still own the rules (no appointment in the
+past, no duplicate plate) and their errors are put back at the field too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from kiosk.services import appointments, customers
+from kiosk.services.errors import ServiceError
+from kiosk.services.workorders import WARNING_LIGHTS
+
+WARNING_LIGHT_LABELS = {
+    "engine": _l("Check engine"),
+    "oil": _l("Oil pressure"),
+    "battery": _l("Battery / charging"),
+    "brake": _l("Brake"),
+    "abs": _l("ABS"),
+    "airbag": _l("Airbag"),
+    "tpms": _l("Tyre pressure"),
+    "coolant": _l("Coolant temperature"),
+}
+DAMAGE_KIND_LABELS = {
+    "scratch": _l("Scratch"),
+    "dent": _l("Dent"),
+    "crack": _l("Crack"),
+    "chip": _l("Stone chip"),
+    "other": _l("Other"),
+}
+FUEL_LABELS = {0: _l("Empty"), 2: "1/4", 4: "1/2", 6: "3/4", 8: _l("Full")}
+
+
+def fuel_label(eighths: int) -> str:
+    """0–8 eighths as the gauge reads: Empty, 1/8, 1/4 … Full."""
+    return str(FUEL_LABELS.get(eighths, f"{eighths}/8"))
+
+
+class ManyValues(Field):
+    """Every value posted under the field's name (a group of checkboxes)."""
+
+    def process_formdata(self, valuelist):
+        self.data = [str(v) for v in valuelist]
+
+
+class ReceptionForm(FlaskForm):
+    """Base form. CSRFProtect already checks every post app-wide (the token
+    travels as ``csrf_token``), so the form does not check it a second time."""
+
+    # A service's name for a field → the form field where its error shows.
+    SERVICE_FIELDS: dict[str, str] = {}
+
+    class Meta:
+        csrf = False
+
+    def add_service_error(self, error) -> None:
+        """Show a service's ServiceError at its field (or at the top of the form)."""
+        name = self.SERVICE_FIELDS.get(error.field, error.field)
+        field = getattr(self, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+
+
+class VehicleChoiceForm(ReceptionForm):
+    """A vehicle on file (``vehicle_id``), or a new customer and vehicle typed in."""
+
+    vehicle_id = HiddenField()
+    name = StringField(_l("Customer's name"))
+    phone = StringField(_l("Phone"))
+    plate = StringField(_l("Plate"))
+    vin = StringField(_l("VIN"))
+    model = StringField(_l("Model"))
+
+    @property
+    def is_new(self) -> bool:
+        return not (self.vehicle_id.data or "").strip()
+
+    def validate_name(self, field):
+        if self.is_new and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the customer's name."))
+
+    def validate_phone(self, field):
+        if self.is_new and not customers.PHONE_RE.match(customers.normalize_phone(field.data)):
+            raise ValidationError(_l("Enter a phone number of 7 to 15 digits."))
+
+    def validate_plate(self, field):
+        if self.is_new and not customers.normalize_plate(field.data) and not (self.vin.data or "").strip():
+            raise ValidationError(_l("Enter the plate or the VIN."))
+
+    def validate_vin(self, field):
+        vin = (field.data or "").strip().upper()
+        if self.is_new and vin and not customers.VIN_RE.match(vin):
+            raise ValidationError(_l("A VIN has 17 letters and digits (no I, O or Q)."))
+
+    def new_vehicle(self) -> dict | None:
+        """What ``customers.register`` needs, or None when a vehicle on file was chosen."""
+        if not self.is_new:
+            return None
+        return {"name": self.name.data, "phone": self.phone.data, "plate": self.plate.data,
+                "vin": self.vin.data, "model": self.model.data}
+
+
+class BookingForm(VehicleChoiceForm):
+    """Book an appointment: who, when, what for, with which advisor.
+
+    ``advisors`` maps a staff id (hex) to the advisors who may be chosen.
+    """
+
+    SERVICE_FIELDS = {"scheduled_at": "day", "vehicle_id": "plate"}
+
+    day = StringField(_l("Date"))
+    time = StringField(_l("Time"))
+    service = TextAreaField(_l("Requested service"))
+    advisor = StringField(_l("Service advisor"))
+
+    def __init__(self, *args, advisors: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.advisors = advisors or {}
+
+    def validate_day(self, field):
+        try:
+            dt.date.fromisoformat((field.data or "").strip())
+        except ValueError:
+            raise ValidationError(_l("Choose the date."))
+        try:
+            when = self.scheduled_at
+        except ValueError:
+            return  # the time's own message says what is wrong
+        try:
+            appointments.check_time(when)  # the service's rule, shown with the other mistakes
+        except ServiceError as error:
+            raise ValidationError(error.message)
+
+    def validate_time(self, field):
+        try:
+            dt.time.fromisoformat((field.data or "").strip())
+        except ValueError:
+            raise ValidationError(_l("Choose the time."))
+
+    def validate_service(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Write what service the customer asks for."))
+
+    def validate_advisor(self, field):
+        if field.data and field.data not in self.advisors:
+            raise ValidationError(_l("Choose a service advisor from the list."))
+
+    @property
+    def scheduled_at(self) -> dt.datetime:
+        time = dt.time.fromisoformat(self.time.data.strip()).replace(second=0, microsecond=0)
+        return dt.datetime.combine(dt.date.fromisoformat(self.day.data.strip()), time)
+
+
+class CheckInForm(VehicleChoiceForm):
+    """The walk-around (环车检查) that opens a work order."""
+
+    SERVICE_FIELDS = {"vehicle_id": "plate"}
+
+    appointment_id = HiddenField()
+    mileage = StringField(_l("Mileage (km)"))
+    fuel_eighths = StringField(_l("Fuel level"))
+    damage = HiddenField(default="[]")
+    belongings = TextAreaField(_l("Belongings left in the car"))
+    warning_lights = ManyValues(_l("Warning lights on"), default=list)
+    complaint = TextAreaField(_l("The customer's complaint, in their own words"))
+    under_warranty = BooleanField(_l("Under warranty"))
+    promised_at = StringField(_l("Promised delivery"))
+
+    def validate_mileage(self, field):
+        text = (field.data or "").strip().replace(",", "")
+        if not text.isdigit() or int(text) > 2_000_000:
+            raise ValidationError(_l("Enter the mileage in kilometres (a whole number, not negative)."))
+
+    def validate_fuel_eighths(self, field):
+        if (field.data or "").strip() not in {str(n) for n in range(9)}:
+            raise ValidationError(_l("Choose the fuel level."))
+
+    def validate_damage(self, field):
+        try:
+            marks = json.loads(field.data or "[]")
+        except ValueError:
+            marks = None
+        if not isinstance(marks, list):
+            raise ValidationError(_l("The damage marks could not be read."))
+
+    def validate_complaint(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Write down the customer's complaint in their own words."))
+
+    def validate_promised_at(self, field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(_l("Enter the promised date and time."))
+        if when.replace(tzinfo=None) < dt.datetime.now() - dt.timedelta(minutes=5):
+            raise ValidationError(_l("The promised time cannot be in the past."))
+
+    def walkaround(self) -> dict:
+        """The walk-around as ``workorders.open_work_order`` takes it."""
+        return {
+            "mileage": self.mileage.data.strip().replace(",", ""),
+            "fuel_eighths": int(self.fuel_eighths.data),
+            "damage": self.damage.data or "[]",
+            "belongings": self.belongings.data or "",
+            "warning_lights": [x for x in self.warning_lights.data or [] if x in WARNING_LIGHTS],
+            "under_warranty": bool(self.under_warranty.data),
+            "promised_at": (self.promised_at.data or "").strip() or None,
+        }
