@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from flask import Flask, current_app, make_response, render_template, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from babel import dates
+from flask_babel import format_decimal, get_locale
 
 from kiosk.services import status as states
 from kiosk.services.customers import mask_phone
@@ -31,6 +32,14 @@ def trigger(response, *events: str):
     return response
 
 
+def _format_local(value, fmt: str = "short") -> str:
+    """Times are stored as the store's local wall time (naive), so they are shown
+    as they are; flask_babel's format_datetime would take them for UTC and shift them."""
+    if not value:
+        return ""
+    return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
+
+
 def _sync_status() -> dict:
     from sync.changelog import outbox_size
     from sync.state import get, last_sync
@@ -42,7 +51,7 @@ def _sync_status() -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone)
     app.jinja_env.filters["money"] = lambda v: format_decimal(v or 0, format="#,##0.00")
-    app.jinja_env.filters["dt"] = lambda v, f="short": format_datetime(v, f) if v else ""
+    app.jinja_env.filters["dt"] = _format_local
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 
     @app.context_processor
