@@ -129,4 +129,4 @@ def as_number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-from kiosk.stations.api import health, staff, workorders  # noqa: E402,F401
+from kiosk.stations.api import edits, health, staff, workorders  # noqa: E402,F401
