@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from peewee import DatabaseProxy, SqliteDatabase
+from flask import g
+from peewee import DatabaseProxy, ImproperlyConfigured, PostgresqlDatabase, SqliteDatabase
 
 database = DatabaseProxy()
 
@@ -23,12 +24,30 @@ SQLITE_PRAGMAS = {
 }
 
 
+# PostgreSQL runs writers side by side where SQLite's IMMEDIATE queues them.
+# Every write transaction on PostgreSQL takes this advisory lock first, so
+# writes still commit one at a time, in the order their change events were
+# numbered: a pull "after seq N" can then never miss an event that commits
+# late with a smaller seq, and MAX()+1 counters cannot hand out a number twice.
+PG_WRITE_LOCK = 0x62617966  # "bayf": any constant shared by every bayflow process
+
+
+def is_postgresql(db=None) -> bool:
+    """Whether ``db`` (default: the bound database) is PostgreSQL (a hub can be)."""
+    target = db if db is not None else database.obj
+    return isinstance(target, PostgresqlDatabase)
+
+
 def open_database(target: str):
     """Open the database at ``target``: a SQLite path, ``sqlite:///path`` or ``postgresql://``."""
     if target.startswith("postgres"):
         from playhouse.db_url import connect
 
-        return connect(target)
+        try:
+            # Percent-escapes in the user or password (a '@' or ':') mean what they say.
+            return connect(target, unquote_password=True, unquote_user=True)
+        except (ValueError, RuntimeError) as exc:  # no database name, unknown scheme
+            raise ImproperlyConfigured(str(exc)) from exc
     if target.startswith("sqlite:///"):
         target = target[len("sqlite:///"):]
     return SqliteDatabase(
@@ -62,6 +81,10 @@ def transaction():
     outermost = database.transaction_depth() == 0
     try:
         with database.atomic():
+            if is_postgresql():
+                # Taken again by a nested call it just stacks until the commit;
+                # that also covers an outer transaction not opened through here.
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
             yield
     except BaseException:
         if outermost:
@@ -97,7 +120,7 @@ def init_app(app):
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        g._db_opened = database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):
@@ -105,5 +128,8 @@ def init_app(app):
             return
         if database.in_transaction():  # never carry an unfinished write into the next request
             database.rollback()
-        if not keep_open:
+        # Close only what this request opened: an app context pushed inside
+        # ``connected()`` (start-up, CLI, tests, sync jobs) must not take the
+        # caller's connection away when it ends.
+        if not keep_open and g.pop("_db_opened", False):
             database.close()

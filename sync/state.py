@@ -17,7 +17,10 @@ def get(key: str, default: str = "") -> str:
 
 
 def put(key: str, value: str) -> None:
-    SyncState.insert(key=key, value=value).on_conflict_replace().execute()
+    # An upsert both SQLite and PostgreSQL understand (no SQLite-only REPLACE).
+    (SyncState.insert(key=key, value=value)
+     .on_conflict(conflict_target=[SyncState.key], update={SyncState.value: value})
+     .execute())
 
 
 def acked_seq() -> int:

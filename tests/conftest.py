@@ -7,6 +7,7 @@ import pytest
 from kiosk import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
+from tests.pg import pg_database, pg_server, pg_url  # noqa: F401  (a real PostgreSQL for hub tests)
 
 PIN = "2468"
 

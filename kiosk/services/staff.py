@@ -82,9 +82,12 @@ def login(badge: str, pin: str, now: dt.datetime | None = None) -> Staff:
     failures = (record.failures if record else 0) + 1
     seconds = _lock_seconds(failures)
     with transaction():
-        LoginFailure.insert(badge=person.badge, failures=failures,
-                            locked_until=now + dt.timedelta(seconds=seconds) if seconds else None
-                            ).on_conflict_replace().execute()
+        locked_until = now + dt.timedelta(seconds=seconds) if seconds else None
+        # An upsert both SQLite and PostgreSQL (a hub) understand.
+        (LoginFailure.insert(badge=person.badge, failures=failures, locked_until=locked_until)
+         .on_conflict(conflict_target=[LoginFailure.badge],
+                      update={LoginFailure.failures: failures, LoginFailure.locked_until: locked_until})
+         .execute())
     if seconds:
         raise Forbidden(_l("Wrong PIN. This badge is locked for %(seconds)s seconds.", seconds=seconds),
                         field="pin", status=429, detail={"retry_after": seconds})
