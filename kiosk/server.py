@@ -9,7 +9,9 @@ socket.
 """
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 from flask import Flask
 from waitress import create_server
@@ -47,12 +49,41 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
         out=None) -> None:
     """Serve ``app`` until interrupted, after printing where it can be reached."""
     server = make_server(app, host, port, threads)
+    warm_templates(app)
     out = out or sys.stdout
     role, station = app.config["ROLE"], app.config["STATION"]
     print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}", file=out, flush=True)
+    from sync.discovery import advertise_node
+
+    advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
+    _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if advert is not None:
+            advert.close()  # goodbye: kiosks drop this address at once
+
+
+def warm_templates(app: Flask) -> None:
+    """Compile every template before the first request (a third of a second).
+
+    Jinja compiles a template on first use and keeps it; without this the
+    first pages after a start each pay for it, and several at once (a start
+    with desks already open) compile the same templates side by side.
+    """
+    from jinja2 import TemplateError
+
+    for name in app.jinja_env.list_templates():
+        try:
+            app.jinja_env.get_template(name)
+        except (TemplateError, UnicodeError, OSError):
+            pass  # a broken or non-text file fails at its first use instead, as it would have
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, docker, tests) ends the server like Ctrl-C, so shutdown runs."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
