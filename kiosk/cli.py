@@ -132,7 +132,10 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
                    "(default: on without --db, off with it).")
 @click.option("--threads", type=click.IntRange(4, 512), default=32, show_default=True,
               help="Worker threads; each open page's live-update stream holds one.")
-def serve(target, role, station, host, port, prefix, store_name, demo, threads):
+@click.option("--sync-interval", type=click.FloatRange(0), default=30, show_default=True,
+              help="A kiosk syncs with its hub soon after each change and at least this often "
+                   "(seconds; 0: no background sync, only `bayflow sync --once`).")
+def serve(target, role, station, host, port, prefix, store_name, demo, threads, sync_interval):
     """Run one node (kiosk or hub) under the production server."""
     from kiosk.server import run
 
@@ -146,10 +149,18 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads):
     if store_name:
         config["STORE_NAME"] = store_name
     app = build_app(target, **config)
+    worker = None
+    if role == "kiosk" and sync_interval > 0:
+        from sync.worker import SyncWorker
+
+        worker = SyncWorker(app, interval=sync_interval).start()
     try:
         run(app, host=host, port=port, threads=threads)
     except OSError as exc:  # port taken, address not on this machine …
         raise click.ClickException(f"cannot listen on {host}:{port}: {_one_line(exc.strerror or exc)}")
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 @main.command()
@@ -193,3 +204,75 @@ def tag(number, target, out):
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"cannot write {out}: {_one_line(exc)}")
     click.echo(str(out))
+
+
+@main.command("pairing-code")
+@_db_option("The hub's SQLite file, or a sqlite:/// or postgresql:// URL.")
+@click.option("--ttl", type=click.IntRange(1, 86_400), default=600, show_default=True, metavar="SECONDS",
+              help="How long the code stays valid.")
+def pairing_code(target, ttl):
+    """On a hub: print a fresh one-time pairing code for a kiosk (bayflow pair)."""
+    from sync.pairing import Refused, create_pairing_code
+
+    app = build_app(target, must_exist=True)
+    with opened(app):
+        try:
+            click.echo(create_pairing_code(ttl_seconds=ttl))
+        except Refused as refusal:
+            raise click.ClickException(f"--db {target}: {refusal.detail}")
+
+
+@main.command()
+@_db_option("The kiosk's SQLite file (made if it does not exist yet).")
+@click.option("--hub", "hub_url", metavar="URL",
+              help="The hub's address, e.g. http://192.168.1.10:5000 (default: found by zeroconf).")
+@click.option("--code", required=True, help="The one-time code the hub shows (bayflow pairing-code).")
+def pair(target, hub_url, code):
+    """On a kiosk: pair with the store's hub, so the two pin each other's keys."""
+    from sync import pairing, transport
+
+    app = build_app(target)
+    with opened(app):
+        if not pairing.normalize_code(code):
+            raise click.ClickException(f"--code {code}: a pairing code has {pairing.CODE_DIGITS} digits, "
+                                       "e.g. 1234-5678")
+        url = hub_url or _discovered_hub()
+        try:
+            pinned = pairing.pair(url, code)
+        except transport.SyncError as error:
+            raise click.ClickException(_one_line(error))
+    click.echo(f"paired with the hub {pinned['store_name'] or pinned['hub_node_id']} at {pinned['url']} "
+               f"(key {pinned['fingerprint']}); this kiosk's numbers start with {pinned['prefix']}")
+
+
+def _discovered_hub() -> str:
+    """The hub's address from zeroconf, or a one-line reason why there is none."""
+    try:
+        from sync import discovery
+    except ImportError:
+        raise click.ClickException("no --hub given and zeroconf discovery is not available: pass --hub URL")
+    found = discovery.find_hub()
+    if found is None:
+        raise click.ClickException("no hub found on the network by zeroconf: pass --hub URL")
+    return found.url
+
+
+@main.command("sync")
+@_db_option()
+@click.option("--once", is_flag=True, help="Run one round (hello, push, pull) now and exit.")
+def sync_now(target, once):
+    """Sync this kiosk with its hub. Exit 0 when nothing waits to go up and the pull is up to date."""
+    from sync import client
+    from sync.errors import SyncError
+
+    if not once:
+        raise click.UsageError("use --once: the background sync runs inside `bayflow serve`")
+    app = build_app(target, must_exist=True)
+    with opened(app):
+        try:
+            result = client.sync_once()
+        except SyncError as exc:
+            raise click.ClickException(f"sync failed: {_one_line(exc)}")
+    if not result.up_to_date:
+        raise click.ClickException(f"{result.outbox} changes still wait to go up; run it again")
+    click.echo(f"up to date: sent {result.pushed}, received {result.pulled}")

@@ -28,7 +28,77 @@ def m0001_initial(db):
     db.create_tables(ALL_MODELS, safe=True)
 
 
-MIGRATIONS = [m0001_initial]
+def m0003_trust_tables(db):
+    """Node key, pairing codes, pinned peers, seen sync requests (sync.keys, sync.pairing, sync.envelope)."""
+    from sync.envelope import SeenRequest
+    from sync.keys import NodeKey
+    from sync.pairing import PairingCode, PairingFailure, Peer
+
+    db.create_tables([NodeKey, PairingCode, PairingFailure, Peer, SeenRequest], safe=True)
+
+
+def m0004_reception_indexes(db):
+    """A substring index over plates, VINs and owners' phones for the desk's search.
+
+    SQLite's FTS5 trigram index answers "contains" in well under a millisecond
+    where LIKE '%…%' read every vehicle and customer. ``vehicle_search`` holds
+    one row per vehicle (deleted ones too: the search filters them); triggers
+    keep it current whatever writes the tables (services, the sync merge's
+    upserts). Its rowids come from ``vehicle_search_key``, an INTEGER PRIMARY
+    KEY that VACUUM never renumbers, unlike the vehicle table's own rowids.
+    Without FTS5 (PostgreSQL on a hub, an SQLite built without it)
+    ``kiosk.services.customers.find_vehicles`` scans as before.
+    """
+    import sqlite3
+
+    from peewee import OperationalError, PostgresqlDatabase
+
+    if isinstance(getattr(db, "obj", db), PostgresqlDatabase):
+        return
+    try:
+        with db.atomic():
+            db.execute_sql("CREATE VIRTUAL TABLE vehicle_search USING fts5("
+                           "vehicle_id UNINDEXED, plate, vin, phone, tokenize='trigram')")
+    except (OperationalError, sqlite3.OperationalError):  # no fts5 module or no trigram tokenizer
+        return
+    db.execute_sql("CREATE TABLE vehicle_search_key (docid INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL UNIQUE)")
+    docid = "(SELECT docid FROM vehicle_search_key WHERE vehicle_id = new.id)"
+    phone = "coalesce((SELECT phone FROM customer WHERE id = new.customer_id), '')"
+    # No INSERT OR IGNORE in the triggers: an outer statement's conflict clause
+    # (the merge's upserts) would override it.
+    rewrite = f"""
+        INSERT INTO vehicle_search_key (vehicle_id) SELECT new.id
+         WHERE NOT EXISTS (SELECT 1 FROM vehicle_search_key WHERE vehicle_id = new.id);
+        DELETE FROM vehicle_search WHERE rowid = {docid};
+        INSERT INTO vehicle_search (rowid, vehicle_id, plate, vin, phone)
+            VALUES ({docid}, new.id, new.plate, new.vin, {phone});"""
+    owner_phone = """
+        UPDATE vehicle_search SET phone = new.phone WHERE rowid IN (
+            SELECT k.docid FROM vehicle v JOIN vehicle_search_key k ON k.vehicle_id = v.id
+             WHERE v.customer_id = new.id);"""
+    triggers = {
+        "vehicle_search_insert": ("AFTER INSERT ON vehicle", rewrite),
+        "vehicle_search_update": ("AFTER UPDATE OF plate, vin, customer_id ON vehicle", rewrite),
+        "vehicle_search_delete": ("AFTER DELETE ON vehicle", """
+            DELETE FROM vehicle_search WHERE rowid = (SELECT docid FROM vehicle_search_key WHERE vehicle_id = old.id);
+            DELETE FROM vehicle_search_key WHERE vehicle_id = old.id;"""),
+        "customer_search_insert": ("AFTER INSERT ON customer", owner_phone),
+        "customer_search_update": ("AFTER UPDATE OF phone ON customer", owner_phone),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute_sql(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    # The vehicles already on file.
+    db.execute_sql("INSERT INTO vehicle_search_key (vehicle_id) SELECT id FROM vehicle")
+    db.execute_sql("""
+        INSERT INTO vehicle_search (rowid, vehicle_id, plate, vin, phone)
+        SELECT k.docid, v.id, v.plate, v.vin, coalesce(c.phone, '')
+          FROM vehicle v JOIN vehicle_search_key k ON k.vehicle_id = v.id
+          LEFT JOIN customer c ON c.id = v.customer_id""")
+
+
+from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
+
+MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes]
 
 
 def migrate(db) -> list[str]:

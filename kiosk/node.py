@@ -5,6 +5,7 @@ from flask import Flask
 
 from kiosk.db import connected
 from sync.changelog import forget_clocks
+from sync.keys import ensure_key
 from sync.node import ensure_node
 
 
@@ -14,6 +15,7 @@ def start_node(app: Flask) -> None:
         node = ensure_node(role=app.config["ROLE"], station=app.config["STATION"],
                            prefix=app.config["NODE_PREFIX"], store_name=app.config["STORE_NAME"])
         app.config["NODE_ID"] = node.node_id
+        ensure_key()  # the long-term key pair pairing pins, made on first start
         if app.config["DEMO"]:
             from kiosk.demo import seed_if_empty
 

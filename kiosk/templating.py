@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
-from flask import Flask, current_app, make_response, render_template, request
-from babel import dates
-from flask_babel import format_decimal, get_locale
+from flask import Flask, current_app, g, make_response, render_template, request
+from babel import dates, numbers
+from flask_babel import format_decimal, get_locale, get_translations
+from jinja2 import pass_context
 
+from kiosk.db import database
 from kiosk.services import status as states
 from kiosk.services.customers import mask_phone
 
@@ -32,6 +35,10 @@ def trigger(response, *events: str):
     return response
 
 
+# Amounts: the pattern parsed once (Babel would parse the text on every amount).
+_MONEY = numbers.parse_pattern("#,##0.00")
+
+
 def _format_local(value, fmt: str = "short") -> str:
     """Times are stored as the store's local wall time (naive), so they are shown
     as they are; flask_babel's format_datetime would take them for UTC and shift them."""
@@ -40,17 +47,92 @@ def _format_local(value, fmt: str = "short") -> str:
     return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
 
 
-def _sync_status() -> dict:
-    from sync.changelog import outbox_size
-    from sync.state import get, last_sync
+_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
+_status_sql: dict[type, tuple[str, list]] = {}
 
-    return {"online": get("online") == "1", "last_sync": last_sync(), "outbox": outbox_size(),
-            "paired": bool(get("hub_url"))}
+
+def _sync_status() -> dict:
+    """What the status bar on every page shows: online, last sync, outbox, and warnings.
+
+    The sync state's keys come back in one query, its SQL built once per kind
+    of database (building a query costs more than SQLite answering it).
+    """
+    from sync.changelog import outbox_size
+    from sync.state import SyncState
+
+    db = database.obj
+    sql = _status_sql.get(type(db))
+    if sql is None:
+        sql = _status_sql[type(db)] = (SyncState.select(SyncState.key, SyncState.value)
+                                       .where(SyncState.key.in_(_STATUS_KEYS)).sql())
+    kept = dict(db.execute_sql(*sql).fetchall())
+
+    def get(key: str, default: str = "") -> str:
+        return kept.get(key, default)
+
+    return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
+            "paired": bool(get("hub_url") or get("hub_public_key")),
+            "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
+            "state": get("state", "ok"), "alert": get("alert")}
+
+
+class _WhenAsked(Mapping):
+    """A mapping filled by ``load`` on first use: fragments that never show the
+    status bar (live search, a work-order section) do not pay for its queries."""
+
+    def __init__(self, load):
+        self._load, self._values = load, None
+
+    def _get(self) -> dict:
+        if self._values is None:
+            self._values = self._load()
+        return self._values
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _translations():
+    """This request's translations, looked up once per request and locale.
+
+    A page says ``_('…')`` a hundred times or more, and Flask-Babel finds its
+    context, locale and catalogue again for each. The locale object is the key:
+    ``force_locale`` and ``refresh`` make a new one, so they still take effect.
+    """
+    if not g:  # no app context: Flask-Babel answers with no translation
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("_template_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._template_translations = (locale, get_translations())
+    return cached[1]
+
+
+def _catalogue(context):
+    """The translations a render started with (``_common`` puts them in its context);
+    a macro imported without context looks them up."""
+    return context.get("_catalogue") or _translations()
+
+
+# Flask-Babel's template callables, reading the catalogue from the render's context.
+_gettext = pass_context(lambda context, s: _catalogue(context).ugettext(s))
+_ngettext = pass_context(lambda context, s, p, n: _catalogue(context).ungettext(s, p, n))
+_pgettext = pass_context(lambda context, c, s: _catalogue(context).upgettext(c, s))
+_npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpgettext(c, s, p, n))
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone)
-    app.jinja_env.filters["money"] = lambda v: format_decimal(v or 0, format="#,##0.00")
+    # The callables Flask-Babel installs, with its per-call lookup done once per render.
+    app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
+                                            npgettext=_npgettext, newstyle=True)
+    app.jinja_env.filters["money"] = lambda v: format_decimal(v or 0, format=_MONEY)
     app.jinja_env.filters["dt"] = _format_local
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 
@@ -61,10 +143,11 @@ def init_app(app: Flask) -> None:
 
         return {
             "me": current_staff(),
-            "sync_status": _sync_status(),
+            "sync_status": _WhenAsked(_sync_status),
             "node_role": current_app.config["ROLE"],
             "stations": current_app.config["ENABLED_STATIONS"],
             "languages": LANGUAGES,
             "locale": str(get_locale()),
             "idle_seconds": current_app.config["IDLE_TIMEOUT_SECONDS"],
+            "_catalogue": _translations(),
         }

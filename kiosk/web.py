@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     Htmx(app)
 
     from kiosk import access
-    from kiosk.stations import api, auth, home, reception, stream
+    from kiosk.stations import api, auth, home, reception, stream, sync_api
 
     access.init_app(app)
     app.register_blueprint(home.bp)
@@ -40,6 +40,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
+    app.register_blueprint(sync_api.bp)
+    csrf.exempt(sync_api.bp)  # sealed envelopes between paired nodes, no cookies
+
+    if app.config["ROLE"] == "hub":
+        from kiosk.stations import hub
+
+        app.register_blueprint(hub.bp)
 
     available = {"reception": reception.bp}
     for name in enabled_stations(app):

@@ -7,22 +7,38 @@ it inject events.
 
 Operations (kiosk → hub):
 
-``pair``   (plain JSON; the one-time code authenticates it)
-    {"code", "node_id", "public_key", "station", "protocol"}
-    → {"hub_node_id", "hub_public_key", "store_name", "prefix", "proof"}
-    ``proof`` = HMAC-SHA256(code, hub_public_key || kiosk public_key), so the
-    kiosk knows it reached the hub that showed the code.
+``pair``   (plain JSON; the one-time code authenticates it, but never travels)
+    GET  → {"hub_node_id", "hub_public_key", "store_name", "fingerprint", "protocol_range"}
+    POST {"code_mac", "node_id", "public_key", "hub_public_key", "station", "protocol", "prefix"}
+    → {"hub_node_id", "hub_public_key", "store_name", "prefix", "protocol_range", "proof"}
+    With V = scrypt(code digits, salt = "bayflow-pair-v1|" + hub key) (``sync.crypto``):
+    ``code_mac`` = HMAC-SHA256(V, "kiosk|" + hub key + kiosk key + node_id) and
+    ``proof`` = HMAC-SHA256(V, "hub|" + hub key + kiosk key), so each side knows
+    the other holds the code, and a rogue answering the pairing gets nothing it
+    could brute-force before the code expires. ``prefix`` asks for the kiosk's
+    current number prefix; the hub answers with a store-unique one.
+
+After pairing, each body is ``{"node", "nonce", "box"}``; the box holds the
+payload plus ``ts`` (the sender's idea of the hub's wall clock, ms) and ``rid``
+(random, refused if seen again). A hub answers a ``ts`` far from its own clock
+with a sealed 409 ``{"error": "clock", "hub_ms"}``; the kiosk corrects its
+offset and retries, so a kiosk with a wrong clock keeps syncing. Sealed
+refusals are ``{"error", "detail"}`` inside the box (and beside it, in plain).
 
 ``hello``  {"protocol", "node_id", "max_origin_seq", "wall_ms"}
-    → {"hub_node_id", "protocol_range": [min, max], "acked_seq", "wall_ms", "status"}
+    → {"hub_node_id", "protocol_range": [min, max], "acked_seq", "acked_event_id", "wall_ms", "status"}
+    ``acked_event_id`` is the id of the kiosk's event the hub holds at
+    ``acked_seq``; a kiosk whose own event there differs is a clone (diverged).
     ``status`` is "ok", "upgrade" (kiosk's protocol too old), "revoked", or
     "diverged" (the kiosk's history does not match what the hub holds for its
     node id: restored from an old backup, or a cloned disk) — the kiosk stops
     syncing, keeps its data and asks to be re-paired.
 
 ``push``   {"events": [EVENT, ...]}   (in origin_seq order, at most PUSH_BATCH)
-    → {"acked_seq": n}   the highest origin_seq of this kiosk stored on the hub
-    with no gap before it. Events already stored (same event_id) are skipped.
+    → {"acked_seq": n, "flagged": [event ids]}   the highest origin_seq of this
+    kiosk stored on the hub with no gap before it, and which of the pushed
+    events the hub flagged as made under a skewed clock. Events already
+    stored (same event_id) are skipped.
 
 ``pull``   {"after": cursor, "limit": n}
     → {"events": [EVENT + {"seq": hub seq}, ...], "cursor": last seq sent, "more": bool}
@@ -32,6 +48,15 @@ EVENT (the wire form of ``sync.changelog.ChangeEvent``):
     {"event_id", "origin_node", "origin_seq", "hlc", "entity", "row_id",
      "kind": "record"|"fact", "op": "insert"|"update", "payload": {...},
      "schema_version": int}
+    and two optional keys (added by the merge engine; a receiver without them
+    merges as before, one that gets them from an older sender does without):
+    "merge": {"seen": {field: hlc}, "override": true}
+        ``seen``: per field of an update, the HLC of the value its writer had
+        when it wrote (tells a concurrent edit, a conflict, from a sequential
+        one); ``override``: written knowing the work order was locked.
+    "flagged": true
+        the first node that received it judged its clock too far ahead; every
+        node then merges it as flagged (see ``sync.merge``).
 """
 from __future__ import annotations
 
@@ -55,7 +80,7 @@ def event_to_wire(event) -> dict:
     """A ChangeEvent row as the dict that travels."""
     import json
 
-    return {
+    wire = {
         "event_id": event.event_id,
         "origin_node": event.origin_node,
         "origin_seq": event.origin_seq,
@@ -67,3 +92,9 @@ def event_to_wire(event) -> dict:
         "payload": json.loads(event.payload),
         "schema_version": event.schema_version,
     }
+    info = getattr(event, "merge_info", "")
+    if info:
+        wire["merge"] = json.loads(info)
+    if getattr(event, "flagged", False):
+        wire["flagged"] = True
+    return wire

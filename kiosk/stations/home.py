@@ -12,3 +12,9 @@ def index():
     if current_app.config["STATION"] != "all" and len(stations) == 1:
         return redirect(url_for(f"{stations[0]}.index"))
     return render_template("home/index.html")
+
+
+@bp.get("/sync-status")
+def sync_status():
+    """The status bar alone, refreshed by htmx after each sync."""
+    return render_template("_sync_status.html")

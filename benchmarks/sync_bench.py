@@ -1,0 +1,130 @@
+"""Sync figures between real nodes on loopback (not a test: it prints numbers).
+
+1. Events per second pushed from a kiosk to the hub and pulled by another kiosk.
+2. A new kiosk's first sync from a hub holding a store-year (~30,000 work orders),
+   and the same sync killed half-way and resumed.
+3. Time from a change on one kiosk to its appearance on another, with the
+   default background sync.
+
+    python benchmarks/sync_bench.py [--events-orders 4000] [--year-orders 30000] [--changes 20]
+
+The store-year is made by benchmarks/reception_load.py's filler and cached in
+benchmarks/out/.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.reception_load import OUT, fill  # noqa: E402
+from tests.multinode.harness import BAYFLOW, Node, events_of, order_body  # noqa: E402
+
+
+def count_events(db: str) -> int:
+    return len(events_of(db))
+
+
+def timed_sync(node: Node) -> float:
+    began = time.perf_counter()
+    node.sync()
+    return time.perf_counter() - began
+
+
+def events_per_second(folder: Path, orders: int) -> None:
+    kiosk_db = str(folder / "a.sqlite")
+    fill(Path(kiosk_db), orders)
+    events = count_events(kiosk_db)
+    hub = Node(folder, "hub", role="hub").start()
+    a = Node(folder, "a", db=kiosk_db, prefix="A1").start()
+    b = Node(folder, "b", prefix="B1").start()
+    try:
+        a.pair_with(hub)
+        b.pair_with(hub)
+        push = timed_sync(a)
+        pull = timed_sync(b)
+    finally:
+        for node in (a, b, hub):
+            node.stop()
+    print(f"| push, kiosk → hub | {events:,} events | {push:.1f} s | {events / push:,.0f} events/s |")
+    print(f"| pull, hub → kiosk | {events:,} events | {pull:.1f} s | {events / pull:,.0f} events/s |")
+
+
+def first_sync_of_a_year(folder: Path, orders: int) -> None:
+    cached = OUT / f"store-{orders}.sqlite"
+    if not cached.exists():
+        print(f"  filling a store-year of {orders} work orders (cached for next time) …")
+        fill(cached, orders)
+    hub_db = str(folder / "year-hub.sqlite")
+    shutil.copy(cached, hub_db)
+    events = count_events(hub_db)
+    hub = Node(folder, "year-hub", role="hub", db=hub_db).start()
+    fresh = Node(folder, "fresh", prefix="N1")
+    resumed = Node(folder, "resumed", prefix="N2")
+    try:
+        fresh.pair_with(hub)
+        whole = timed_sync(fresh)
+        resumed.pair_with(hub)
+        began = time.perf_counter()
+        with subprocess.Popen([BAYFLOW, "sync", "--db", resumed.db, "--once"]) as first_try:
+            time.sleep(whole / 2)
+            first_try.send_signal(signal.SIGKILL)
+        resumed.sync()
+        with_kill = time.perf_counter() - began
+    finally:
+        hub.stop()
+    print(f"| first sync of a new kiosk | {events:,} events ({orders:,} work orders) | {whole:.1f} s | |")
+    print(f"| the same, killed half-way and resumed | {events:,} events | {with_kill:.1f} s in all | |")
+
+
+def change_to_appearance(folder: Path, changes: int) -> None:
+    hub = Node(folder, "live-hub", role="hub").start()
+    a = Node(folder, "live-a", prefix="L1", sync_interval=None).start()  # default background sync
+    b = Node(folder, "live-b", prefix="L2", sync_interval=None).start()
+    delays = []
+    try:
+        a.pair_with(hub)
+        b.pair_with(hub)
+        time.sleep(3)  # let both workers make their first round
+        for i in range(changes):
+            number = a.api("POST", "/work-orders", order_body(10_000 + i), expect=201)["number"]
+            began = time.perf_counter()
+            while time.perf_counter() - began < 30:
+                if isinstance(b.api("GET", f"/work-orders/{number}"), dict) and \
+                        b.api("GET", f"/work-orders/{number}").get("number") == number:
+                    break
+                time.sleep(0.02)
+            delays.append(time.perf_counter() - began)
+    finally:
+        for node in (a, b, hub):
+            node.stop()
+    p95 = statistics.quantiles(delays, n=20)[-1] if len(delays) > 1 else delays[0]
+    print(f"| change on one kiosk → seen on another | {changes} changes | "
+          f"p50 {statistics.median(delays):.2f} s, p95 {p95:.2f} s | |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events-orders", type=int, default=4000)
+    parser.add_argument("--year-orders", type=int, default=30000)
+    parser.add_argument("--changes", type=int, default=20)
+    args = parser.parse_args()
+    print("| measure | size | time | rate |\n|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        events_per_second(folder, args.events_orders)
+        first_sync_of_a_year(folder, args.year_orders)
+        change_to_appearance(folder, args.changes)
+
+
+if __name__ == "__main__":
+    main()

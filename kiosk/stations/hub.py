@@ -1,0 +1,80 @@
+"""The head-office node's own pages: its kiosks and their sync state, pairing
+codes, revoking a kiosk, and the conflict list a manager reviews.
+
+Registered only on a node whose role is hub.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kiosk.access import current_staff, requires
+from kiosk.services.errors import ServiceError
+from sync import conflicts, pairing
+from sync.keys import fingerprint
+
+bp = Blueprint("hub", __name__, url_prefix="/hub")
+
+ONLINE_SECONDS = 90  # a kiosk with a waiting pull checks in at least this often
+
+
+def _kiosk_rows() -> list[dict]:
+    now = dt.datetime.now()
+    rows = []
+    for peer in pairing.peers():
+        hello = json.loads(peer.last_hello or "{}")
+        seen = peer.last_seen_at
+        rows.append({"peer": peer, "outbox": hello.get("outbox"),
+                     "online": bool(seen and not peer.revoked_at and (now - seen).total_seconds() < ONLINE_SECONDS)})
+    return rows
+
+
+@bp.get("/")
+@requires("reports")
+def index():
+    return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
+                           conflict_count=len(conflicts.open_conflicts()))
+
+
+@bp.post("/pairing-code")
+@requires("reports")
+def pairing_code():
+    """Show a fresh one-time code to type into `bayflow pair` on the new kiosk."""
+    code = pairing.create_pairing_code()
+    return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
+                           conflict_count=len(conflicts.open_conflicts()), code=code,
+                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
+
+
+@bp.post("/kiosks/<node_id>/revoke")
+@requires("reports")
+def revoke(node_id: str):
+    try:
+        peer = pairing.revoke(node_id)
+    except LookupError:
+        flash(_("This kiosk is not paired with this hub."), "error")
+    else:
+        flash(_("Kiosk %(prefix)s can no longer sync. Pair it again to let it back.", prefix=peer.prefix),
+              "success")
+    return redirect(url_for("hub.index"))
+
+
+@bp.get("/conflicts")
+@requires("reports")
+def conflict_list():
+    return render_template("hub/conflicts.html", conflicts=conflicts.open_conflicts(limit=500))
+
+
+@bp.post("/conflicts/<int:conflict_id>")
+@requires("reports")
+def resolve(conflict_id: int):
+    try:
+        conflicts.resolve_conflict(conflict_id, current_staff(), keep=request.form.get("keep", ""))
+    except ServiceError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Conflict resolved."), "success")
+    return redirect(url_for("hub.conflict_list"))

@@ -1,0 +1,120 @@
+"""The kiosk's side of replication: one round is hello, push, then pull.
+
+Push sends this node's outbox in origin order, in batches; only what the hub
+acknowledges leaves the outbox, so a lost answer means the batch is simply
+sent again (the hub stores each event once). Pull asks for everything after
+the hub cursor and saves the new cursor in the same transaction as the
+events it applied, so a sync killed at any point resumes without loss or
+duplicates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from peewee import fn
+
+from kiosk.db import transaction
+from sync import merge, protocol, state, transport
+from sync.changelog import ChangeEvent, outbox_size
+from sync.node import current_node
+
+
+@dataclass
+class RoundResult:
+    pushed: int = 0
+    pulled: int = 0
+    outbox: int = 0
+    up_to_date: bool = False
+    status: str = "ok"
+
+
+def _own_max_seq(node_id: str) -> int:
+    return ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq)).where(ChangeEvent.origin_node == node_id).scalar() or 0
+
+
+def hello() -> dict:
+    """Introduce ourselves; record what the hub says about versions, clocks and history."""
+    node = current_node()
+    answer = transport.call("hello", {"protocol": protocol.PROTOCOL_VERSION, "node_id": node.node_id,
+                                      "max_origin_seq": _own_max_seq(node.node_id),
+                                      "wall_ms": int(time.time() * 1000), "outbox": outbox_size()})
+    skew = int(answer.get("wall_ms", 0)) - int(time.time() * 1000)
+    state.put("skew_ms", str(skew if abs(skew) > protocol.MAX_SKEW_MS else 0))
+    status = answer.get("status", "ok")
+    state.put("state", status)
+    if status == "upgrade":
+        raise transport.UpgradeRequired("this kiosk's version is too old for the hub: upgrade bayflow")
+    if status == "diverged":
+        raise transport.Diverged("this kiosk's history does not match the hub's: pair it again")
+    acked = int(answer.get("acked_seq", 0))
+    if acked:
+        # The hub's last event from us must be our own event with that number;
+        # if not, another disk shares our identity (a clone) and sending would
+        # hide our events behind the other one's.
+        ours = ChangeEvent.get_or_none((ChangeEvent.origin_node == node.node_id)
+                                       & (ChangeEvent.origin_seq == acked))
+        if ours is None or ours.event_id != answer.get("acked_event_id"):
+            state.put("state", "diverged")
+            raise transport.Diverged("this kiosk's history does not match the hub's: pair it again")
+    # The hub is the judge of what it holds: if it has less than we thought
+    # (restored hub), the difference is simply sent again.
+    state.put("acked_seq", str(acked))
+    return answer
+
+
+def push(batch: int = protocol.PUSH_BATCH) -> int:
+    """Send the outbox until the hub has acknowledged all of it; return events sent."""
+    node_id = current_node().node_id
+    sent = 0
+    while True:
+        acked = state.acked_seq()
+        rows = list(ChangeEvent.select()
+                    .where((ChangeEvent.origin_node == node_id) & (ChangeEvent.origin_seq > acked))
+                    .order_by(ChangeEvent.origin_seq).limit(batch))
+        if not rows:
+            return sent
+        answer = transport.call("push", {"events": [protocol.event_to_wire(r) for r in rows]})
+        if answer.get("flagged"):
+            with transaction():
+                merge.mark_flagged([str(e) for e in answer["flagged"]])
+        new_acked = int(answer["acked_seq"])
+        state.put("acked_seq", str(new_acked))
+        sent += len(rows)
+        if new_acked < rows[-1].origin_seq:
+            # The hub stored less than we sent (a gap on its side): start again
+            # from what it has, next round.
+            return sent
+
+
+def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
+    """Apply everything the hub has after our cursor; return events applied."""
+    applied = 0
+    while True:
+        cursor = int(state.get("hub_cursor", "0"))
+        answer = transport.call("pull", {"after": cursor, "limit": batch, "wait": wait},
+                                timeout=max(10.0, wait + 10))
+        with transaction():
+            applied += len(merge.apply_events(answer["events"], source="hub"))
+            state.put("hub_cursor", str(int(answer["cursor"])))
+        if not answer.get("more"):
+            return applied
+        wait = 0
+
+
+def sync_once() -> RoundResult:
+    """One full round. Raises ``transport.SyncError`` when the hub cannot be used."""
+    result = RoundResult()
+    try:
+        hello()
+        result.pushed = push()
+        result.pulled = pull()
+    except transport.SyncError as error:
+        state.put("online", "0" if isinstance(error, transport.Offline) else state.get("online", "0"))
+        raise
+    state.put("online", "1")
+    state.put("last_sync", dt.datetime.now().isoformat(timespec="seconds"))
+    result.outbox = outbox_size()
+    result.up_to_date = result.outbox == 0
+    return result

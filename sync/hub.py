@@ -1,0 +1,140 @@
+"""The hub's side of replication: hello, push, pull.
+
+Plain functions over the bound database; the HTTP envelope (decrypting the
+request, authenticating the kiosk, sealing the answer) is done by
+``kiosk/stations/sync_api.py`` with ``sync.transport``. Each takes the
+authenticated ``Peer`` row and the request payload and returns the answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import queue
+import time
+
+from kiosk import events as page_events
+from kiosk.db import transaction
+from sync import merge, protocol
+from sync.changelog import ChangeEvent
+from sync.node import current_node
+
+
+class ProtocolError(Exception):
+    """The request breaks the protocol; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def contiguous_seq(node_id: str, start: int = 0) -> int:
+    """The highest origin_seq of ``node_id`` stored here with no gap before it."""
+    seq = start
+    for (found,) in (ChangeEvent.select(ChangeEvent.origin_seq)
+                     .where((ChangeEvent.origin_node == node_id) & (ChangeEvent.origin_seq > start))
+                     .order_by(ChangeEvent.origin_seq).tuples()):
+        if found != seq + 1:
+            break
+        seq = found
+    return seq
+
+
+def _touch(peer, **fields) -> None:
+    peer.last_seen_at = dt.datetime.now()
+    for key, value in fields.items():
+        setattr(peer, key, value)
+    peer.save()
+
+
+def handle_hello(peer, payload: dict) -> dict:
+    """Versions, clocks and history checked before any data moves."""
+    proto = payload.get("protocol")
+    acked = contiguous_seq(peer.node_id, peer.acked_seq)
+    last = ChangeEvent.get_or_none((ChangeEvent.origin_node == peer.node_id) & (ChangeEvent.origin_seq == acked))
+    answer = {"hub_node_id": current_node().node_id,
+              "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],
+              "acked_seq": acked, "acked_event_id": last.event_id if last else None,
+              "wall_ms": int(time.time() * 1000), "status": "ok"}
+    if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN:
+        answer["status"] = "upgrade"
+    elif int(payload.get("max_origin_seq") or 0) < acked:
+        # The kiosk has fewer events than the hub already holds from it: restored
+        # from an old backup (or a clone). It must not hand out those sequence
+        # numbers again; it keeps its data and waits to be re-paired.
+        answer["status"] = "diverged"
+    with transaction():
+        _touch(peer, acked_seq=acked, state=answer["status"],
+               last_hello=json.dumps({k: payload.get(k) for k in ("protocol", "max_origin_seq", "wall_ms",
+                                                                    "outbox", "version")}))
+    return answer
+
+
+def _check_pushed(peer, events: list) -> None:
+    if not isinstance(events, list) or len(events) > protocol.PUSH_BATCH:
+        raise ProtocolError("events must be a list of at most %d" % protocol.PUSH_BATCH)
+    for event in events:
+        if not isinstance(event, dict) or event.get("origin_node") != peer.node_id:
+            raise ProtocolError("a kiosk pushes only its own events")
+        try:
+            seq = int(event["origin_seq"])
+            event_id = str(event["event_id"])
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("malformed event")
+        same_seq = ChangeEvent.get_or_none((ChangeEvent.origin_node == peer.node_id)
+                                           & (ChangeEvent.origin_seq == seq))
+        if same_seq is not None and same_seq.event_id != event_id:
+            # Two different events with one sequence number: two disks share
+            # this node's identity (a clone), or a backup was restored.
+            raise ProtocolError("diverged", status=409)
+
+
+def handle_push(peer, payload: dict) -> dict:
+    """Store each event once, apply it, commit, then acknowledge."""
+    events = payload.get("events")
+    with transaction():
+        _check_pushed(peer, events)
+        applied = merge.apply_events(events, source=peer.node_id)
+        acked = contiguous_seq(peer.node_id, peer.acked_seq)
+        # Events judged to come from a clock far off: the kiosk marks them too,
+        # so it stops preferring its own skewed values.
+        flagged = merge.flagged_among([e["event_id"] for e in events])
+        _touch(peer, acked_seq=acked, state="ok")
+    if applied:
+        page_events.publish("sync-applied")  # wakes waiting pulls and open pages
+    return {"acked_seq": acked, "flagged": flagged}
+
+
+def handle_pull(peer, payload: dict) -> dict:
+    """Events after the kiosk's cursor, in the hub's own order, without its own.
+
+    With ``wait`` (seconds), a pull that finds nothing waits for the next
+    commit on the hub — a push from another kiosk or a local write — so a
+    change reaches the other kiosks in well under a second without polling.
+    """
+    try:
+        after = int(payload.get("after") or 0)
+        limit = max(1, min(int(payload.get("limit") or protocol.PULL_BATCH), protocol.PULL_BATCH))
+        wait = max(0.0, min(float(payload.get("wait") or 0), 25.0))
+    except (TypeError, ValueError):
+        raise ProtocolError("after, limit and wait must be numbers")
+    deadline = time.monotonic() + wait
+    listener = page_events.subscribe() if wait else None
+    try:
+        while True:
+            rows = list(ChangeEvent.select().where(ChangeEvent.seq > after)
+                        .order_by(ChangeEvent.seq).limit(limit))
+            left = deadline - time.monotonic()
+            if rows or left <= 0:
+                break
+            try:
+                listener.get(timeout=left)
+            except queue.Empty:
+                pass
+    finally:
+        if listener is not None:
+            page_events.unsubscribe(listener)
+    with transaction():
+        _touch(peer)
+    return {"events": [{**protocol.event_to_wire(r), "seq": r.seq} for r in rows if r.origin_node != peer.node_id],
+            "cursor": rows[-1].seq if rows else after,
+            "more": len(rows) == limit}
