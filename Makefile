@@ -5,8 +5,9 @@ BIN      = $(VENV)/bin
 # Debian packages the tests use: zbar for pyzbar, Chromium for the browser
 # tests, a CJK font for printed labels, poppler to look at rendered PDFs,
 # PostgreSQL for the hub's tests (they start their own server from it),
-# iproute2 for the discovery tests across network namespaces.
-DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils postgresql iproute2
+# iproute2 for the discovery tests across network namespaces, faketime for
+# kiosks whose clocks are wrong in the sync tests.
+DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils postgresql iproute2 faketime
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps messages translations bench clean

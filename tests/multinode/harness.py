@@ -16,8 +16,9 @@ from pathlib import Path
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 
 
-def run_cli(*args: str, check: bool = True, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([BAYFLOW, *args], capture_output=True, text=True, timeout=timeout,
+def run_cli(*args: str, check: bool = True, timeout: float = 120, env: dict | None = None,
+            prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([*(prefix or []), BAYFLOW, *args], capture_output=True, text=True, timeout=timeout,
                             env={**os.environ, **(env or {})})
     if check and result.returncode != 0:
         raise AssertionError(f"bayflow {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
@@ -29,7 +30,7 @@ class Node:
 
     def __init__(self, folder: Path, name: str, *, role: str = "kiosk", station: str = "all",
                  prefix: str | None = None, db: str | None = None, sync_interval: float | None = 0,
-                 discovery: bool = True):
+                 discovery: bool = True, clock: str | None = None):
         self.name, self.role, self.station = name, role, station
         self.db = db or str(folder / f"{name}.sqlite")
         self.prefix = prefix
@@ -40,9 +41,13 @@ class Node:
         self._token: str | None = None
         # Without discovery the node uses only the address it was paired with.
         self.env = {} if discovery else {"BAYFLOW_DISCOVERY": "off"}
+        # A PC whose clock is wrong, for real: libfaketime's `faketime -f "+3h"` or
+        # `faketime "2000-01-01 08:00:00"` in front of every command of this node.
+        self.clock_prefix = ["faketime", "-f", clock] if clock and clock[0] in "+-" else \
+            (["faketime", clock] if clock else [])
 
     def start(self, port: int | None = None, timeout: float = 30) -> "Node":
-        args = [BAYFLOW, "serve", "--role", self.role, "--db", self.db, "--host", "127.0.0.1",
+        args = [*self.clock_prefix, BAYFLOW, "serve", "--role", self.role, "--db", self.db, "--host", "127.0.0.1",
                 "--port", str(port if port is not None else self.port)]
         if self.role == "kiosk":
             args += ["--station", self.station]
@@ -99,11 +104,11 @@ class Node:
         return answer
 
     def sync(self, check: bool = True) -> subprocess.CompletedProcess:
-        return run_cli("sync", "--db", self.db, "--once", check=check, env=self.env)
+        return run_cli("sync", "--db", self.db, "--once", check=check, env=self.env, prefix=self.clock_prefix)
 
     def pair_with(self, hub: "Node") -> None:
         code = run_cli("pairing-code", "--db", hub.db).stdout.strip()
-        run_cli("pair", "--db", self.db, "--hub", hub.url, "--code", code)
+        run_cli("pair", "--db", self.db, "--hub", hub.url, "--code", code, env=self.env, prefix=self.clock_prefix)
 
 
 ORDER = {"customer": {"name": "钱先生", "phone": "13800138000"},

@@ -39,6 +39,7 @@ def test_kiosks_work_with_the_hub_down_and_converge(store):
     assert seen_by_a["number"] == other
     merged = b.api("GET", f"/work-orders/{number}")
     assert merged["status"] == "diagnosis" and len(merged["jobs"]) == 2
+    assert (merged["notes"], merged["belongings"]) == ("客户在店等候", "后备箱有雨伞")  # field by field
     assert_same_everywhere(hub, a, b)
 
 
@@ -51,8 +52,8 @@ def test_same_field_edited_on_two_kiosks_keeps_one_and_lists_the_other(store):
     b.api("PATCH", f"/work-orders/{number}", {"notes": "B：客户同意维修"}, expect=200)
     for node in (a, b, a):
         node.sync()
-    kept = {node.api("GET", f"/work-orders/{number}").get("notes") for node in (a, b)}
-    assert len(kept) == 1
+    kept = {node.api("GET", f"/work-orders/{number}")["notes"] for node in (hub, a, b)}
+    assert len(kept) == 1 and kept <= {"A：客户要求先报价", "B：客户同意维修"}
     assert_same_everywhere(hub, a, b)
 
     from kiosk.db import bind, connected

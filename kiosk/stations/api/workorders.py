@@ -98,8 +98,9 @@ def _estimated_part(line) -> dict:
 def get_work_order(number: str):
     """The whole work order: header, customer (phone masked), vehicle, jobs, parts, totals."""
     order = workorders.get_by_number(number)
-    customer, vehicle, advisor = order.customer, order.vehicle, order.advisor
-    sums = workorders.totals(order)
+    customer, vehicle, advisor = order.customer, order.vehicle, order.advisor  # loaded with the order
+    jobs, parts = workorders.live_jobs(order, technicians=True), workorders.live_part_lines(order)
+    sums = workorders.totals(order, jobs, parts)
     return jsonify({
         "id": order.id.hex,
         "number": order.number,
@@ -109,15 +110,17 @@ def get_work_order(number: str):
         "promised_at": _iso(order.promised_at),
         "authorized_at": _iso(order.authorized_at),
         "complaint": order.complaint,
+        "belongings": order.belongings,
+        "notes": order.notes,
         "mileage": order.mileage,
         "customer": {"id": customer.id.hex, "name": customer.name, "phone": customers.mask_phone(customer.phone)},
         "vehicle": {"id": vehicle.id.hex, "plate": vehicle.plate, "vin": vehicle.vin, "model": vehicle.model,
                     "mileage": vehicle.mileage},
         "advisor": {"name": advisor.name, "badge": advisor.badge} if advisor else None,
-        "jobs": [_job(j) for j in workorders.live_jobs(order)],
+        "jobs": [_job(j) for j in jobs],
         # Issued parts come from stock-move facts (parts counter); none are issued yet.
         "parts": [],
-        "estimated_parts": [_estimated_part(p) for p in workorders.live_part_lines(order)],
+        "estimated_parts": [_estimated_part(p) for p in parts],
         "totals": {"labour": as_number(sums["labour"]), "parts": as_number(sums["parts"]),
                    "total": as_number(sums["total"]), "hours": as_number(sums["hours"]),
                    "by_payer": {k: as_number(v) for k, v in sums["by_payer"].items()}},
