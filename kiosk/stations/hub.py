@@ -10,6 +10,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
@@ -19,6 +20,25 @@ from sync.keys import fingerprint
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 
 ONLINE_SECONDS = 90  # a kiosk with a waiting pull checks in at least this often
+
+# What a manager reads in the conflict list instead of table and column names.
+ENTITY_LABELS = {"work_order": _l("Work order"), "job_line": _l("Job line"), "part_line": _l("Estimated part"),
+                 "customer": _l("Customer"), "vehicle": _l("Vehicle"), "appointment": _l("Appointment"),
+                 "staff": _l("Staff"), "part": _l("Part")}
+FIELD_LABELS = {"notes": _l("Notes"), "belongings": _l("Belongings"), "complaint": _l("Complaint"),
+                "status": _l("Status"), "mileage": _l("Mileage"), "promised_at": _l("Promised time"),
+                "price": _l("Price"), "description": _l("Description"), "phone": _l("Phone"),
+                "name": _l("Name"), "plate": _l("Plate"), "deleted": _l("Removed"), "*": _l("Whole line")}
+
+
+@bp.app_template_filter("entity_label")
+def entity_label(name: str):
+    return ENTITY_LABELS.get(name, name)
+
+
+@bp.app_template_filter("field_label")
+def field_label(name: str):
+    return FIELD_LABELS.get(name, name)
 
 
 def _kiosk_rows() -> list[dict]:
