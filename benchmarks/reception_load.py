@@ -170,17 +170,24 @@ def main() -> None:
                 ("API work order", "/api/v1/work-orders/{n}", {"Authorization": f"Bearer {token}"}),
                 ("API health", "/api/v1/health", {"Authorization": f"Bearer {token}"}),
             ]
+            began = time.monotonic()
             results = measure(port, targets, args.seconds, args.clients)
+            elapsed = time.monotonic() - began
+            # The same requests one at a time: what each costs without waiting behind the others.
+            alone = measure(port, targets, min(args.seconds, 5), 1)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"\n{len(NUMBERS)} work orders, {args.clients} concurrent clients, {args.seconds:.0f} s\n")
-    print(f"| {'request':<18} | {'count':>6} | {'p50 ms':>7} | {'p95 ms':>7} |")
-    print(f"|{'-' * 20}|{'-' * 8}|{'-' * 9}|{'-' * 9}|")
+    total = sum(len(times) for times in results.values())
+    print(f"\n{len(NUMBERS)} work orders, {args.clients} concurrent clients, {args.seconds:.0f} s: "
+          f"{total / elapsed:.0f} requests/s\n")
+    print(f"| {'request':<18} | {'count':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'1 client p50':>12} |")
+    print(f"|{'-' * 20}|{'-' * 8}|{'-' * 9}|{'-' * 9}|{'-' * 14}|")
     for name, times in results.items():
         if times:
             p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-            print(f"| {name:<18} | {len(times):>6} | {statistics.median(times):>7.1f} | {p95:>7.1f} |")
+            single = f"{statistics.median(alone[name]):.1f}" if alone.get(name) else "-"
+            print(f"| {name:<18} | {len(times):>6} | {statistics.median(times):>7.1f} | {p95:>7.1f} | {single:>12} |")
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
 from kiosk.services import customers, workorders
 from kiosk.services.errors import NotFound, ServiceError
+from kiosk.services.prepared import Prepared
 from sync import changelog
 
 
@@ -32,14 +35,26 @@ def book(customer: Customer, vehicle: Vehicle, scheduled_at: dt.datetime, servic
     return appointment
 
 
+_BETWEEN = Prepared(lambda slot: (
+    Appointment.select(Appointment, Customer, Vehicle, Staff).join(Customer)
+    .switch(Appointment).join(Vehicle)
+    .switch(Appointment).join(Staff, JOIN.LEFT_OUTER)
+    .where((Appointment.scheduled_at >= slot(Appointment.scheduled_at))
+           & (Appointment.scheduled_at < slot(Appointment.scheduled_at))
+           & (Appointment.deleted == False))  # noqa: E712
+    .order_by(Appointment.scheduled_at)))
+
+
+def for_days(first: dt.date, days: int = 1) -> list[Appointment]:
+    """The appointments from ``first`` on for ``days`` days, by time, with their
+    customer, vehicle and advisor (one query: the lists show all three)."""
+    start = dt.datetime.combine(first, dt.time.min)
+    return _BETWEEN.rows(start, start + dt.timedelta(days=days))
+
+
 def for_day(day: dt.date) -> list[Appointment]:
-    start = dt.datetime.combine(day, dt.time.min)
-    return list(Appointment.select(Appointment, Customer, Vehicle).join(Customer)
-                .switch(Appointment).join(Vehicle)
-                .where((Appointment.scheduled_at >= start)
-                       & (Appointment.scheduled_at < start + dt.timedelta(days=1))
-                       & (Appointment.deleted == False))  # noqa: E712
-                .order_by(Appointment.scheduled_at))
+    """One day's appointments (see ``for_days``)."""
+    return for_days(day, 1)
 
 
 def get(appointment_id) -> Appointment:
@@ -120,3 +135,27 @@ def booked_for_vehicle(vehicle: Vehicle, day: dt.date) -> Appointment | None:
                    & (Appointment.scheduled_at >= start)
                    & (Appointment.scheduled_at < start + dt.timedelta(days=1)))
             .order_by(Appointment.scheduled_at).first())
+
+
+@functools.lru_cache(maxsize=64)
+def _booked_for(count: int) -> Prepared:
+    """Booked appointments of ``count`` vehicles in a time range (one shape per length of the IN list)."""
+    return Prepared(lambda slot: (
+        Appointment.select()
+        .where(Appointment.vehicle.in_([slot(Appointment.vehicle) for _ in range(count)])
+               & (Appointment.status == "booked") & (Appointment.deleted == False)  # noqa: E712
+               & (Appointment.scheduled_at >= slot(Appointment.scheduled_at))
+               & (Appointment.scheduled_at < slot(Appointment.scheduled_at)))
+        .order_by(Appointment.scheduled_at)))
+
+
+def booked_for_vehicles(vehicle_ids, day: dt.date) -> dict:
+    """``booked_for_vehicle`` for many vehicles in one query: ``{vehicle_id: appointment}``."""
+    ids = list(vehicle_ids)
+    if not ids:
+        return {}
+    start = dt.datetime.combine(day, dt.time.min)
+    found: dict = {}
+    for appointment in _booked_for(len(ids)).rows(*ids, start, start + dt.timedelta(days=1)):
+        found.setdefault(appointment.vehicle_id, appointment)  # the earliest, as booked_for_vehicle
+    return found

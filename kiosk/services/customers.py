@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
+import weakref
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN
+from peewee import JOIN, OP, SQL, Expression, NodeList, Value
 
-from kiosk.db import transaction
+from kiosk.db import database, is_postgresql, transaction
 from kiosk.models import Customer, Vehicle
 from kiosk.services.errors import NotFound, ServiceError
+from kiosk.services.prepared import Prepared
 from sync import changelog
 
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -34,23 +37,79 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+# What a phone search may contain: digits and the separators people type.
+PHONE_TYPED_RE = re.compile(r"^\+?[\d\s\-]+$")
+# The trigram index finds substrings of three characters or more.
+INDEXED_MIN = 3
+_search_index: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # database → bool
+
+
+def _has_search_index() -> bool:
+    """Whether the bound database has the trigram index of migration m0004 (SQLite with FTS5)."""
+    db = database.obj
+    if db not in _search_index:
+        _search_index[db] = not is_postgresql(db) and "vehicle_search" in db.get_tables()
+    return _search_index[db]
+
+
+def _match(text: str) -> str:
+    """``text`` as one FTS5 phrase (a substring for the trigram tokenizer)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern for "contains ``text``", its own % and _ taken literally (as Peewee's contains)."""
+    return "%" + text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"
+
+
+def _contains(field, slot):
+    """``field`` LIKE the slot's pattern (case-insensitive, ILIKE on PostgreSQL), with \\ as escape."""
+    return Expression(field, OP.ILIKE, NodeList((slot(), SQL("ESCAPE"), Value("\\", converter=False))))
+
+
+@functools.cache
+def _search_query(by_phone: bool, indexed: bool) -> Prepared:
+    """The search's SQL for each of its four shapes, built once (see kiosk.services.prepared).
+
+    Slots: the plate/VIN pattern twice, the phone pattern (``by_phone``), the
+    FTS5 query (``indexed``: candidates from the trigram index, checked again).
+    """
+    def build(slot):
+        cond = _contains(Vehicle.plate, slot) | _contains(Vehicle.vin, slot)
+        if by_phone:
+            cond |= _contains(Customer.phone, slot)
+        cond &= Vehicle.deleted == False  # noqa: E712
+        if indexed:
+            cond &= Vehicle.id.in_(NodeList((SQL("(SELECT vehicle_id FROM vehicle_search WHERE vehicle_search MATCH"),
+                                             slot(), SQL(")")), glue=" "))
+        return (Vehicle.select(Vehicle, Customer).join(Customer, JOIN.LEFT_OUTER)
+                .where(cond).order_by(Vehicle.plate).limit(slot()))
+    return Prepared(build)
+
+
 def find_vehicles(query: str, limit: int = 20) -> list[Vehicle]:
-    """Vehicles whose plate, VIN or owner's phone matches ``query`` (whole or in part)."""
+    """Vehicles whose plate, VIN or owner's phone matches ``query`` (whole or in part).
+
+    The owner's phone is searched when ``query`` looks like a phone number (digits,
+    spaces, dashes): a plate like 京B0123 does not list owners whose phone holds 0123.
+    With the trigram index (SQLite) the candidates come from it and the same
+    conditions are checked again on the rows, so the answer is what a full scan
+    would give; a query too short for it (one or two characters) scans.
+    """
     text = (query or "").strip()
     if not text:
         return []
     plate = normalize_plate(text)
-    phone = normalize_phone(text)
-    cond = (Vehicle.plate.contains(plate)) | (Vehicle.vin.contains(plate))
-    if len(phone) >= 4:
-        cond |= Customer.phone.contains(phone)
-    return list(
-        Vehicle.select(Vehicle, Customer)
-        .join(Customer, JOIN.LEFT_OUTER)
-        .where(cond & (Vehicle.deleted == False))  # noqa: E712
-        .order_by(Vehicle.plate)
-        .limit(limit)
-    )
+    phone = normalize_phone(text) if PHONE_TYPED_RE.match(text) else ""
+    if len(phone) < 4:
+        phone = ""
+    indexed = len(plate) >= INDEXED_MIN and _has_search_index()
+    values = [_contains_pattern(plate)] * 2
+    if phone:
+        values.append(_contains_pattern(phone))
+    if indexed:
+        values.append("{plate vin}: " + _match(plate) + (" OR {phone}: " + _match(phone) if phone else ""))
+    return _search_query(bool(phone), indexed).rows(*values, limit)
 
 
 def parse_id(value) -> uuid.UUID | None:

@@ -6,20 +6,23 @@ the reception pages, the JSON API and (later) scans and sync all call these.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN, SQL, fn
 from PIL import Image
 
 from kiosk.db import transaction
-from kiosk.models import Customer, JobLine, PartLine, StatusChange, Vehicle, WorkOrder
+from kiosk.models import Customer, JobLine, PartLine, Staff, StatusChange, Vehicle, WorkOrder
 from kiosk.services import files
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
+from kiosk.services.prepared import Prepared
 from sync import changelog
 
 PAY_TYPES = ("customer", "warranty", "insurance", "internal")
@@ -38,9 +41,20 @@ def decimal_of(value, field: str, *, minimum: Decimal = Decimal(0)) -> Decimal:
     return number
 
 
+# The order with its customer, vehicle and advisor: outer joins, so what is
+# found is exactly what a lookup by number alone finds.
+_BY_NUMBER = Prepared(lambda slot: (
+    WorkOrder.select(WorkOrder, Customer, Vehicle, Staff)
+    .join(Customer, JOIN.LEFT_OUTER).switch(WorkOrder)
+    .join(Vehicle, JOIN.LEFT_OUTER).switch(WorkOrder)
+    .join(Staff, JOIN.LEFT_OUTER)
+    .where((WorkOrder.number == slot(WorkOrder.number)) & (WorkOrder.deleted == False))  # noqa: E712
+    .limit(1)))
+
+
 def get_by_number(number: str) -> WorkOrder:
-    order = WorkOrder.get_or_none((WorkOrder.number == (number or "").strip().upper())
-                                  & (WorkOrder.deleted == False))  # noqa: E712
+    """The live order with this number, its customer, vehicle and advisor loaded with it (one query)."""
+    order = _BY_NUMBER.first((number or "").strip().upper())
     if order is None:
         raise NotFound(_l("No work order with this number."), detail={"number": number})
     return order
@@ -242,27 +256,46 @@ def get_part_line(order: WorkOrder, line_id) -> PartLine:
     return _line_of(PartLine, order, line_id)
 
 
-def live_jobs(order: WorkOrder) -> list[JobLine]:
-    return list(order.jobs.where(JobLine.deleted == False).order_by(JobLine.position))  # noqa: E712
+_JOBS = Prepared(lambda slot: (
+    JobLine.select().where((JobLine.work_order == slot(JobLine.work_order)) & (JobLine.deleted == False))  # noqa: E712
+    .order_by(JobLine.position)))
+_JOBS_WITH_TECHNICIANS = Prepared(lambda slot: (
+    JobLine.select(JobLine, Staff).join(Staff, JOIN.LEFT_OUTER)
+    .where((JobLine.work_order == slot(JobLine.work_order)) & (JobLine.deleted == False))  # noqa: E712
+    .order_by(JobLine.position)))
+_PART_LINES = Prepared(lambda slot: (
+    PartLine.select().where((PartLine.work_order == slot(PartLine.work_order)) & (PartLine.deleted == False))  # noqa: E712
+    .order_by(PartLine.id)))
+
+
+def live_jobs(order: WorkOrder, *, technicians: bool = False) -> list[JobLine]:
+    """The order's job lines in order; ``technicians`` loads each one's technician in the same query."""
+    return (_JOBS_WITH_TECHNICIANS if technicians else _JOBS).rows(order)
 
 
 def live_part_lines(order: WorkOrder) -> list[PartLine]:
-    return list(order.part_lines.where(PartLine.deleted == False).order_by(PartLine.id))  # noqa: E712
+    """The order's estimated part lines that were not removed."""
+    return _PART_LINES.rows(order)
 
 
-def totals(order: WorkOrder) -> dict:
-    """Estimate totals: labour, parts, and the whole, plus the share of each payer."""
-    labour = sum((j.price for j in live_jobs(order)), Decimal(0))
-    parts = sum((p.qty * p.unit_price for p in live_part_lines(order)), Decimal(0))
+def totals(order: WorkOrder, jobs: list[JobLine] | None = None, parts: list[PartLine] | None = None) -> dict:
+    """Estimate totals: labour, parts, and the whole, plus the share of each payer.
+
+    Pass the lines when you already have them (a page shows them too): each list is read once either way.
+    """
+    jobs = live_jobs(order) if jobs is None else jobs
+    parts = live_part_lines(order) if parts is None else parts
+    labour = sum((j.price for j in jobs), Decimal(0))
+    parts_sum = sum((p.qty * p.unit_price for p in parts), Decimal(0))
     by_payer = {t: Decimal(0) for t in PAY_TYPES}
-    for job in live_jobs(order):
+    for job in jobs:
         by_payer[job.pay_type] += job.price
-    for line in live_part_lines(order):
+    for line in parts:
         by_payer[line.pay_type] += line.qty * line.unit_price
     q = Decimal("0.01")
-    return {"labour": labour.quantize(q), "parts": parts.quantize(q), "total": (labour + parts).quantize(q),
+    return {"labour": labour.quantize(q), "parts": parts_sum.quantize(q), "total": (labour + parts_sum).quantize(q),
             "by_payer": {k: v.quantize(q) for k, v in by_payer.items()},
-            "hours": sum((j.sold_hours for j in live_jobs(order)), Decimal(0))}
+            "hours": sum((j.sold_hours for j in jobs), Decimal(0))}
 
 
 def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
@@ -326,7 +359,47 @@ def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
     return order
 
 
+def _open():
+    """The condition of an open work order (before settlement, not deleted)."""
+    return WorkOrder.status.in_(states.OPEN_STATUSES) & (WorkOrder.deleted == False)  # noqa: E712
+
+
 def open_orders(limit: int = 200) -> list[WorkOrder]:
+    """The open work orders, newest first, with their vehicle and customer (one query)."""
     return list(WorkOrder.select(WorkOrder, Vehicle, Customer).join(Vehicle).switch(WorkOrder).join(Customer)
-                .where(WorkOrder.status.in_(states.OPEN_STATUSES) & (WorkOrder.deleted == False))  # noqa: E712
-                .order_by(WorkOrder.opened_at.desc()).limit(limit))
+                .where(_open()).order_by(WorkOrder.opened_at.desc()).limit(limit))
+
+
+_BOARD = Prepared(lambda slot: (
+    WorkOrder.select(WorkOrder.number, WorkOrder.status, WorkOrder.promised_at,
+                     Vehicle.plate, Vehicle.model, fn.COUNT(SQL("*")).over().alias("total"))
+    .join(Vehicle).where(_open()).order_by(WorkOrder.opened_at.desc()).limit(slot()).dicts()))
+
+
+def open_orders_board(limit: int) -> tuple[list[dict], int]:
+    """The newest ``limit`` open orders as plain values (number, status, promised_at,
+    plate, model: what the desk's list shows) and how many are open in all.
+
+    One query: the total rides along as a window count, and rows stay dicts,
+    not three models each.
+    """
+    rows = _BOARD.rows(int(limit))
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _open_orders_of(count: int) -> Prepared:
+    """Open orders of ``count`` vehicles (one shape per length of the IN list), newest first."""
+    return Prepared(lambda slot: (
+        WorkOrder.select().where(_open() & WorkOrder.vehicle.in_([slot(WorkOrder.vehicle) for _ in range(count)]))
+        .order_by(WorkOrder.opened_at.desc())))
+
+
+def open_orders_of(vehicle_ids) -> dict:
+    """Open work orders of these vehicles, newest first: ``{vehicle_id: [order, …]}`` in one query."""
+    found: dict = {}
+    ids = list(vehicle_ids)
+    if ids:
+        for order in _open_orders_of(len(ids)).rows(*ids):
+            found.setdefault(order.vehicle_id, []).append(order)
+    return found

@@ -1,6 +1,7 @@
 """``GET /api/v1/health``: who this node is and how its sync stands."""
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import jsonify
@@ -11,6 +12,7 @@ from sync.changelog import outbox_size
 from sync.node import current_node
 
 
+@cache  # reading the package metadata costs more than the rest of the answer
 def _version() -> str:
     try:
         return version("bayflow")

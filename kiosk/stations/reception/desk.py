@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from urllib.parse import quote
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk.access import requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label
 from kiosk.services import appointments, customers, workorders
+from kiosk.services import status as states
 from kiosk.services.errors import NotFound
 from kiosk.stations.reception import bp
 from kiosk.templating import render
@@ -20,11 +21,22 @@ from kiosk.templating import render
 # A work-order number as printed on the tag: node prefix, day, sequence (R1-20261127-0042).
 ORDER_NUMBER_RE = re.compile(r"^[A-Z0-9]{1,8}-\d{8}-\d{4}$")
 DIGITS_RE = re.compile(r"^\+?[\d\s\-]{7,}$")
+# The board lists the newest open orders a page at a time: the desk needs the
+# current ones, and every row is work on each refresh of every desk.
+ORDERS_PAGE = 25
+ORDERS_MAX = 1000
 
 
 def work_order_url(number: str) -> str:
-    """The work-order page of ``number`` (kiosk.stations.reception.workorder)."""
-    return url_for("reception.work_order", number=number)
+    """The work-order page of ``number`` (kiosk.stations.reception.workorder).
+
+    Lists link every row, so the route is built once per request and the
+    number quoted into it the way werkzeug's default converter would.
+    """
+    base = g.get("_work_order_base")
+    if base is None:
+        base = g._work_order_base = url_for("reception.work_order", number="_").rpartition("/")[0] + "/"
+    return base + quote(str(number), safe="!$&'()*+,/:;=@")
 
 
 def go_to(url: str):
@@ -72,22 +84,48 @@ def search(query: str) -> dict:
             pass
     else:
         vehicles = customers.find_vehicles(text)
-    orders = defaultdict(list)
-    for order in workorders.open_orders():
-        orders[order.vehicle_id].append(order)
-    today = dt.date.today()
-    found["results"] = [{"vehicle": v, "orders": orders.get(v.id, []),
-                         "appointment": appointments.booked_for_vehicle(v, today)} for v in vehicles]
+    ids = [v.id for v in vehicles]
+    # One query each for all the vehicles found, not two per vehicle.
+    orders = workorders.open_orders_of(ids)
+    booked = appointments.booked_for_vehicles(ids, dt.date.today())
+    found["results"] = [{"vehicle": v, "orders": orders.get(v.id, []), "appointment": booked.get(v.id)}
+                        for v in vehicles]
     return found
 
 
-def desk_board() -> dict:
-    """Today's and tomorrow's appointments and the open work orders."""
+def shown_orders() -> int:
+    """How many open orders the board lists: the newest page, more after "Show more" (``?orders=``)."""
+    try:
+        asked = int(request.args.get("orders", ORDERS_PAGE))
+    except ValueError:
+        asked = ORDERS_PAGE
+    return min(max(asked, ORDERS_PAGE), ORDERS_MAX)
+
+
+def desk_board(shown: int = 0) -> dict:
+    """Today's and tomorrow's appointments and the newest ``shown`` open work orders (with the count of all)."""
+    shown = shown or ORDERS_PAGE
     today = dt.date.today()
-    tomorrow = today + dt.timedelta(days=1)
-    return {"days": [{"day": today, "title": _l("Today"), "appointments": appointments.for_day(today)},
-                     {"day": tomorrow, "title": _l("Tomorrow"), "appointments": appointments.for_day(tomorrow)}],
-            "open_orders": workorders.open_orders()}
+    days = {today: [], today + dt.timedelta(days=1): []}
+    for appointment in appointments.for_days(today, 2):
+        days[appointment.scheduled_at.date()].append(appointment)
+    orders, total = workorders.open_orders_board(shown)
+    labels: dict = {}  # each status translated once, not once a row
+    for row in orders:
+        if row["status"] not in labels:
+            labels[row["status"]] = str(states.label(row["status"]))
+        row["status_label"] = labels[row["status"]]
+    return {"days": [{"day": day, "title": title, "appointments": found}
+                     for (day, found), title in zip(days.items(), (_l("Today"), _l("Tomorrow")))],
+            "open_orders": orders, "open_count": total, "orders_shown": shown, "orders_page": ORDERS_PAGE}
+
+
+def _results_only() -> bool:
+    """Whether ``kiosk.templating.render`` will answer with the results fragment alone
+    (the same rule): a live search then does not compute the board it would not show."""
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+            and not headers.get("HX-Boosted"))
 
 
 @bp.get("/")
@@ -98,8 +136,9 @@ def index():
     found = search(request.args.get("q", ""))
     if found["order"] is not None and request.args.get("go"):
         return go_to(work_order_url(found["order"].number))
+    board = {} if _results_only() else desk_board(shown_orders())
     return render("reception/index.html", "reception/_search_results.html",
-                  purpose="desk", **found, **desk_board())
+                  purpose="desk", **found, **board)
 
 
 @bp.get("/board")
@@ -107,4 +146,4 @@ def index():
 def board():
     """The appointments and open orders, refreshed when the live stream says they changed."""
     return render("reception/index.html", "reception/_desk_board.html", purpose="desk",
-                  **search(""), **desk_board())
+                  **search(""), **desk_board(shown_orders()))

@@ -65,9 +65,10 @@ def car_outline_url() -> str | None:
 
 def page_context(order, **extra) -> dict:
     """Everything the page and its partials show; ``extra`` carries errors and confirm steps."""
+    jobs, parts = workorders.live_jobs(order), workorders.live_part_lines(order)
     context = {
-        "order": order, "jobs": workorders.live_jobs(order), "parts": workorders.live_part_lines(order),
-        "totals": workorders.totals(order), "pay_types": workorders.PAY_TYPES,
+        "order": order, "jobs": jobs, "parts": parts,
+        "totals": workorders.totals(order, jobs, parts), "pay_types": workorders.PAY_TYPES,
         "editable": workorders.is_editable(order),
         "moves": [t for t in RECEPTION_MOVES if states.can_move(order.status, t)],
         "car_outline": car_outline_url(), "damage": json.loads(order.damage or "[]"),
