@@ -80,5 +80,6 @@ def init_app(app: Flask) -> None:
             log_out()
             flash(_("You were logged out after a while without use."), "info")
             return _redirect(url_for("home.index"))
-        session["seen"] = now
+        if now - session.get("seen", 0) > 5:
+            session["seen"] = now  # not on every request: each change re-signs the session cookie
         return None
