@@ -72,20 +72,21 @@ def handle_hello(peer, payload: dict) -> dict:
 def _check_pushed(peer, events: list) -> None:
     if not isinstance(events, list) or len(events) > protocol.PUSH_BATCH:
         raise ProtocolError("events must be a list of at most %d" % protocol.PUSH_BATCH)
+    pushed: dict[int, str] = {}
     for event in events:
         if not isinstance(event, dict) or event.get("origin_node") != peer.node_id:
             raise ProtocolError("a kiosk pushes only its own events")
         try:
-            seq = int(event["origin_seq"])
-            event_id = str(event["event_id"])
+            pushed[int(event["origin_seq"])] = str(event["event_id"])
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("malformed event")
-        same_seq = ChangeEvent.get_or_none((ChangeEvent.origin_node == peer.node_id)
-                                           & (ChangeEvent.origin_seq == seq))
-        if same_seq is not None and same_seq.event_id != event_id:
-            # Two different events with one sequence number: two disks share
-            # this node's identity (a clone), or a backup was restored.
-            raise ProtocolError("diverged", status=409)
+    stored = (ChangeEvent.select(ChangeEvent.origin_seq, ChangeEvent.event_id)
+              .where((ChangeEvent.origin_node == peer.node_id) & ChangeEvent.origin_seq.in_(list(pushed)))
+              .tuples())
+    if any(pushed[seq] != event_id for seq, event_id in stored):
+        # Two different events with one sequence number: two disks share
+        # this node's identity (a clone), or a backup was restored.
+        raise ProtocolError("diverged", status=409)
 
 
 def handle_push(peer, payload: dict) -> dict:

@@ -66,7 +66,7 @@ PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
 PROTOCOL_MAX = 1
 
-PUSH_BATCH = 500
+PUSH_BATCH = 2000
 PULL_BATCH = 2000
 
 # A node whose wall clock is further than this from the hub's is "skewed":

@@ -52,7 +52,7 @@ def test_hub_killed_at_random_points_loses_nothing_acknowledged(nodes):
     hub = nodes("hub", role="hub").start()
     kiosk = nodes("k", prefix="K1").start()
     kiosk.pair_with(hub)
-    for i in range(150):  # about 900 events: two push batches
+    for i in range(350):  # about 2,100 events: two push batches
         kiosk.api("POST", "/work-orders", order_body(i), expect=201)
     port, rng = hub.port, random.Random(20261127)
     for _ in range(6):
