@@ -117,13 +117,18 @@ def main() -> None:
     parser.add_argument("--events-orders", type=int, default=4000)
     parser.add_argument("--year-orders", type=int, default=30000)
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--parts", default="events,year,latency", help="which measures, comma-separated")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     print("| measure | size | time | rate |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        events_per_second(folder, args.events_orders)
-        first_sync_of_a_year(folder, args.year_orders)
-        change_to_appearance(folder, args.changes)
+        if "events" in parts:
+            events_per_second(folder, args.events_orders)
+        if "year" in parts:
+            first_sync_of_a_year(folder, args.year_orders)
+        if "latency" in parts:
+            change_to_appearance(folder, args.changes)
 
 
 if __name__ == "__main__":
