@@ -246,7 +246,7 @@ def _ip(*args: str) -> subprocess.CompletedProcess:
 def namespaces():
     """(hub namespace, kiosk namespace, hub address): two fresh namespaces and a veth between them."""
     if not shutil.which("ip"):
-        pytest.skip("`ip` (iproute2) is not installed")
+        pytest.fail("`ip` is missing: iproute2 (make system-deps installs it)")
     if os.geteuid() != 0:
         pytest.skip("network namespaces need root (CI runs as root)")
     tag = f"bf{os.getpid() % 100000}"

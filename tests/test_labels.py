@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,9 @@ from hardware.labels import TagData, code_png, code_svg, render_tag, render_tag_
 from hardware.symbols import make_symbol
 
 NUMBER = "R1-20261127-0042"
-BARCODES = Path("/work/shared/barcodes")
+# The shared photographs lie beside the repository (../shared), in CI as on a
+# developer's machine; BAYFLOW_SHARED points elsewhere when needed.
+BARCODES = Path(os.environ.get("BAYFLOW_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "barcodes"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -60,7 +63,7 @@ def test_png_tag_is_key_tag_sized(tag):
 
 def test_png_uses_a_cjk_font_when_one_is_installed():
     if not list(Path("/usr/share/fonts").glob("**/NotoSansCJK*.ttc")):
-        pytest.skip("fonts-noto-cjk is not installed")
+        pytest.fail("fonts-noto-cjk is not installed (make system-deps installs it)")
     path, _ = labels.find_cjk_font()
     assert "NotoSansCJK" in path
 
@@ -121,7 +124,7 @@ def test_svg_tag_bars_follow_the_code128_pattern_and_read_back(tag):
 
 def test_pdf_tag_reads_back_after_rasterizing(tag, tmp_path):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm not on PATH: apt-get install -y poppler-utils")
+        pytest.fail("pdftoppm not on PATH: poppler-utils is missing (make system-deps installs it)")
     pdf = render_tag(tag, "pdf")
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
     assert render_tag(tag, "pdf") == pdf  # invariant: no timestamps
@@ -229,7 +232,7 @@ def test_zbar_is_a_fallback_when_installed(monkeypatch):
     assert isinstance(decoding.ZBAR_AVAILABLE, bool)
     assert decoding.ZBAR_AVAILABLE == (decoding.ZBAR_UNAVAILABLE_REASON == "")
     if not decoding.ZBAR_AVAILABLE:
-        pytest.skip(decoding.ZBAR_UNAVAILABLE_REASON)
+        pytest.fail(f"zbar is missing ({decoding.ZBAR_UNAVAILABLE_REASON}); make system-deps installs libzbar0")
     monkeypatch.setattr(decoding, "_from_zxing", lambda gray: [])
     assert decode(linear_image("code128", NUMBER)) == [Decoded("Code128", NUMBER)]
 
@@ -259,7 +262,7 @@ def test_blank_frames_have_no_codes(blank):
 
 def manifest() -> list[dict[str, str]]:
     if not (BARCODES / "manifest.csv").exists():
-        pytest.skip("shared barcode photographs are not available")
+        pytest.fail(f"the shared barcode photographs are not at {BARCODES} (set BAYFLOW_SHARED)")
     with open(BARCODES / "manifest.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -283,7 +286,7 @@ def test_photographs_without_a_barcode_read_nothing():
 def test_a_misread_ean13_is_never_reported():
     # zxing-cpp reads this box twice: 8410054010412 (printed) and 6412012010412.
     if not BARCODES.exists():
-        pytest.skip("shared barcode photographs are not available")
+        pytest.fail(f"the shared barcode photographs are not at {BARCODES} (set BAYFLOW_SHARED)")
     found = decode_file(BARCODES / "images/zxing/ean13-1/5.png")
     assert Decoded("EAN13", "6412012010412") not in found
     if decoding.ZBAR_AVAILABLE:

@@ -12,7 +12,12 @@ from sync import state
 from sync.conflicts import open_conflicts
 from tests.multinode.harness import order_body, state_of
 
-pytestmark = pytest.mark.skipif(not shutil.which("faketime"), reason="needs Debian's faketime (make system-deps)")
+
+
+@pytest.fixture(autouse=True)
+def _faketime_installed():
+    if not shutil.which("faketime"):
+        pytest.fail("these tests need Debian's faketime (make system-deps installs it)")
 
 
 def test_a_kiosk_hours_ahead_is_flagged_and_overwrites_nothing_newer(nodes):
