@@ -41,7 +41,7 @@ def may(permission: str) -> bool:
     return staff is not None and allowed(staff.role_list, permission)
 
 
-def _redirect(url: str):
+def go_to(url: str):
     """A redirect that also works when htmx made the request."""
     if request.headers.get("HX-Request") == "true":
         response = current_app.make_response("")
@@ -58,7 +58,7 @@ def requires(permission: str):
         def wrapped(*args, **kwargs):
             staff = current_staff()
             if staff is None:
-                return _redirect(url_for("auth.login", next=request.full_path))
+                return go_to(url_for("auth.login", next=request.full_path))
             if not allowed(staff.role_list, permission):
                 return render_template("forbidden.html", permission=permission), 403
             return view(*args, **kwargs)
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
         if now - session.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
             log_out()
             flash(_("You were logged out after a while without use."), "info")
-            return _redirect(url_for("home.index"))
+            return go_to(url_for("home.index"))
         if now - session.get("seen", 0) > 5:
             session["seen"] = now  # not on every request: each change re-signs the session cookie
         return None

@@ -7,10 +7,10 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
-from flask import current_app, g, redirect, request, url_for
+from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from kiosk.access import requires
+from kiosk.access import go_to, requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label
 from kiosk.services import appointments, customers, workorders
 from kiosk.services import status as states
@@ -37,15 +37,6 @@ def work_order_url(number: str) -> str:
     if base is None:
         base = g._work_order_base = url_for("reception.work_order", number="_").rpartition("/")[0] + "/"
     return base + quote(str(number), safe="!$&'()*+,/:;=@")
-
-
-def go_to(url: str):
-    """A redirect that also works for an htmx request (it follows ``HX-Redirect``)."""
-    if request.headers.get("HX-Request") == "true":
-        response = current_app.make_response("")
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 @bp.context_processor
