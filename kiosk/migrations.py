@@ -96,9 +96,42 @@ def m0004_reception_indexes(db):
           LEFT JOIN customer c ON c.id = v.customer_id""")
 
 
+def _add_missing_columns(db, model, names: list[str]) -> None:
+    """Add ``model``'s fields ``names`` to its table where a node made before them lacks them."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    have = {column.name for column in db.get_columns(model._meta.table_name)}
+    fields = model._meta.fields
+    migrator = SchemaMigrator.from_database(getattr(db, "obj", db))
+    steps = [migrator.add_column(model._meta.table_name, fields[name].column_name, fields[name])
+             for name in names if fields[name].column_name not in have]
+    if steps:
+        run(*steps)
+
+
+def m0005_workshop(db):
+    """The bay kiosk's facts (clock, attendance, findings, QC …) and job-line dispatch columns."""
+    from kiosk.models import JobLine
+    from kiosk.schema import WORKSHOP_MODELS
+
+    _add_missing_columns(db, JobLine, ["authorization", "proposed_by", "bay", "team"])
+    db.create_tables(WORKSHOP_MODELS, safe=True)
+
+
+def m0006_parts_counter(db):
+    """The catalogue's extra columns, barcodes, the stock ledger, purchase orders, counts."""
+    from kiosk.models import Part
+    from kiosk.schema import PARTS_MODELS
+
+    _add_missing_columns(db, Part, ["manufacturer_no", "supplier_no", "unit", "cost", "reorder_point",
+                                    "superseded_by"])
+    db.create_tables(PARTS_MODELS, safe=True)
+
+
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
-MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes]
+MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
+              m0005_workshop, m0006_parts_counter]
 
 
 def migrate(db) -> list[str]:

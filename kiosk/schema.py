@@ -1,6 +1,18 @@
 """Every table, in creation order (referenced tables first)."""
 from kiosk.models import (
     ApiToken,
+    Attendance,
+    ClockEvent,
+    CountScan,
+    Finding,
+    JobDecision,
+    PartBarcode,
+    PartsRequest,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    QcCheck,
+    StockCount,
+    StockMove,
     Appointment,
     Customer,
     JobLine,
@@ -21,6 +33,9 @@ ALL_MODELS = [
     NodeInfo, SyncState, ChangeEvent, NumberCounter, ApiToken, LoginFailure,
     Staff, Customer, Vehicle, Part, WorkOrder, JobLine, PartLine, StatusChange, Appointment,
 ]
+WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest]
+PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan]
+ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 
 
 def replicated_models():

@@ -35,6 +35,23 @@ def trigger(response, *events: str):
     return response
 
 
+def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (), status: int = 200):
+    """The answer to a scan posted by the page-wide listener (static/scanner.js).
+
+    ``html`` (already rendered) replaces the station's scan target; the message
+    goes to the scan bar at the top of every page (an out-of-band swap), and
+    ``feedback`` makes the success or failure tone and colour. A repeat within
+    the cool-down and an unknown code are answered the same way, never with an
+    error page.
+    """
+    bar = render_template("_scan_bar.html", scan_message=message, scan_ok=ok, oob=True)
+    response = make_response(html + bar, status)
+    payload = {"feedback": "ok" if ok else "bad", **{e: True for e in events}}
+    response.headers["HX-Trigger"] = json.dumps(payload)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
 # Amounts: the pattern parsed once (Babel would parse the text on every amount).
 _MONEY = numbers.parse_pattern("#,##0.00")
 

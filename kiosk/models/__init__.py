@@ -3,10 +3,16 @@ from kiosk.models.base import Fact, LocalModel, Record, Replicated
 from kiosk.models.local import ApiToken, LoginFailure, NumberCounter
 from kiosk.models.people import Customer, Staff, Vehicle
 from kiosk.models.workorders import Appointment, JobLine, Part, PartLine, StatusChange, WorkOrder
+from kiosk.models.bay import Attendance, ClockEvent, Finding, JobDecision, PartsRequest, QcCheck
+from kiosk.models.parts import (
+    CountScan, PartBarcode, PurchaseOrder, PurchaseOrderLine, StockCount, StockMove,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
     "ApiToken", "LoginFailure", "NumberCounter",
     "Customer", "Staff", "Vehicle",
     "Appointment", "JobLine", "Part", "PartLine", "StatusChange", "WorkOrder",
+    "Attendance", "ClockEvent", "Finding", "JobDecision", "PartsRequest", "QcCheck",
+    "CountScan", "PartBarcode", "PurchaseOrder", "PurchaseOrderLine", "StockCount", "StockMove",
 ]

@@ -59,8 +59,16 @@ class JobLine(Record):
     sold_hours = DecimalField(max_digits=8, decimal_places=2, auto_round=True, default=0)
     price = money()
     pay_type = CharField(default="customer")  # customer, warranty, insurance, internal
+    # open, in_progress, paused, done, rework (see kiosk.services.clock)
     status = CharField(default="open")
     technician = ForeignKeyField(Staff, null=True, backref="jobs")
+    # Added by m0005_workshop. Extra work found in the bay (增项): "" for the
+    # estimate the customer signed; "pending" until reception records the
+    # customer's answer, then "approved" or "declined" (kept for follow-up).
+    authorization = CharField(default="")
+    proposed_by = ForeignKeyField(Staff, null=True, backref="proposed_jobs")
+    bay = CharField(default="")  # the workshop bay it is dispatched to
+    team = BooleanField(default=False)  # several technicians may clock it together
 
 
 class PartLine(Record):
@@ -87,7 +95,7 @@ class StatusChange(Fact):
 
 
 class Part(Record):
-    """The parts catalogue (extended by the parts-counter work)."""
+    """The parts catalogue: one row a part number (see kiosk.models.parts for the rest)."""
 
     part_no = CharField(index=True)
     name = CharField()
@@ -95,3 +103,10 @@ class Part(Record):
     barcodes = TextField(default="[]")  # JSON list of codes printed on the packaging
     price = money()
     bin = CharField(default="")
+    # Added by m0006_parts_counter.
+    manufacturer_no = CharField(default="")
+    supplier_no = CharField(default="")
+    unit = CharField(default="pc")
+    cost = money()
+    reorder_point = DecimalField(max_digits=10, decimal_places=2, auto_round=True, default=0)
+    superseded_by = CharField(default="")  # the part number that replaces this one

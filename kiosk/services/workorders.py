@@ -260,7 +260,7 @@ _JOBS = Prepared(lambda slot: (
     JobLine.select().where((JobLine.work_order == slot(JobLine.work_order)) & (JobLine.deleted == False))  # noqa: E712
     .order_by(JobLine.position)))
 _JOBS_WITH_TECHNICIANS = Prepared(lambda slot: (
-    JobLine.select(JobLine, Staff).join(Staff, JOIN.LEFT_OUTER)
+    JobLine.select(JobLine, Staff).join(Staff, JOIN.LEFT_OUTER, on=(JobLine.technician == Staff.id))
     .where((JobLine.work_order == slot(JobLine.work_order)) & (JobLine.deleted == False))  # noqa: E712
     .order_by(JobLine.position)))
 _PART_LINES = Prepared(lambda slot: (

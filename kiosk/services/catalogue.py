@@ -1,0 +1,34 @@
+"""Finding parts in the catalogue by any number or barcode printed on them."""
+from __future__ import annotations
+
+from kiosk.models import Part, PartBarcode
+
+
+def _live(query):
+    return query.where(Part.deleted == False)  # noqa: E712
+
+
+def find_part(code: str, *, follow_supersession: bool = True) -> Part | None:
+    """The part a scanned or typed ``code`` names: a barcode, the part number, or a
+    manufacturer's or supplier's number; an old number leads to the part that replaced it."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    part = (_live(Part.select().join(PartBarcode).where((PartBarcode.code == code)
+                                                          & (PartBarcode.deleted == False)))  # noqa: E712
+            .first())
+    if part is None:
+        upper = code.upper()
+        part = (_live(Part.select().where((Part.part_no == upper) | (Part.manufacturer_no == upper)
+                                          | (Part.supplier_no == upper)))
+                .first())
+    if part is None:  # codes kept on the part row itself (older data, the demo)
+        part = _live(Part.select().where(Part.barcodes.contains(f'"{code}"'))).first()
+    seen = set()
+    while follow_supersession and part is not None and part.superseded_by and part.part_no not in seen:
+        seen.add(part.part_no)
+        newer = _live(Part.select().where(Part.part_no == part.superseded_by)).first()
+        if newer is None:
+            break
+        part = newer
+    return part

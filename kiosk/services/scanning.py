@@ -1,0 +1,69 @@
+"""One path for every scan: a camera read, a handheld scanner's keystrokes, a
+typed code and an API call all come through ``scan(station, code)``.
+
+``scan`` debounces (a code held in front of the camera, or a scanner that
+double-fires, is one scan) and classifies the code (kiosk.services.codes);
+the station then acts on the answer. Nothing here knows Flask.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from kiosk.services.codes import Code, classify, normalize
+
+COOLDOWN_SECONDS = 3.0
+SOURCES = ("wedge", "camera", "typed", "api")
+
+
+@dataclass(frozen=True)
+class Scan:
+    station: str
+    code: Code
+    source: str
+    terminal: str
+    at: float
+    repeat: bool = False  # the same code again within the cool-down: ignored
+
+    @property
+    def kind(self) -> str:
+        return self.code.kind
+
+
+class Debouncer:
+    """Remembers the last code each terminal (a kiosk screen) scanned, and when."""
+
+    def __init__(self, cooldown: float = COOLDOWN_SECONDS):
+        self.cooldown = cooldown
+        self._last: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def is_repeat(self, terminal: str, text: str, now: float) -> bool:
+        """True when ``terminal`` saw ``text`` less than the cool-down ago (the clock
+        restarts with every repeat, so a code held in view stays one scan)."""
+        with self._lock:
+            last = self._last.get(terminal)
+            self._last[terminal] = (text, now)
+            if len(self._last) > 1000:  # many short-lived sessions: forget the oldest
+                for key, _ in sorted(self._last.items(), key=lambda kv: kv[1][1])[:500]:
+                    del self._last[key]
+        return last is not None and last[0] == text and 0 <= now - last[1] < self.cooldown
+
+    def forget(self, terminal: str) -> None:
+        with self._lock:
+            self._last.pop(terminal, None)
+
+
+debouncer = Debouncer()
+
+
+def scan(station: str, raw: str, *, terminal: str = "", source: str = "wedge",
+         now: float | None = None) -> Scan:
+    """Classify one scan at ``station``; a repeat within the cool-down comes back with
+    ``repeat=True`` and is not classified again (the station tells the person and does nothing)."""
+    now = time.monotonic() if now is None else now
+    text = normalize(raw)
+    if text and debouncer.is_repeat(f"{station}:{terminal}", text.upper(), now):
+        return Scan(station, Code("unknown", text), source, terminal, now, repeat=True)
+    return Scan(station, classify(raw), source, terminal, now)
