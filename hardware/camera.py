@@ -157,6 +157,8 @@ class Camera:
                 log.log(logging.WARNING if state == "lost" else logging.INFO,
                         "camera %s (%s): %s%s", self.name, self.source, state, f" ({error})" if error else "")
             self._state, self._error = state, error
+            if state == "lost":
+                self._times.clear()  # the rate after a reconnect should not count the gap
 
     def _publish(self, image: np.ndarray) -> None:
         with self._cond:
