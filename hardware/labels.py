@@ -1,15 +1,14 @@
-"""Key tags: one 80 mm x 50 mm layout, rendered as PNG, SVG, PDF or ZPL.
+"""Labels: a layout in millimetres, rendered as PNG, SVG, PDF or ZPL; the key tag.
 
-The layout is computed once in millimetres (``_layout``) and every backend
-draws the same elements, so what the browser shows, what the PDF prints and
-what the label printer gets carry the same codes in the same places.  Codes
-are snapped to whole pixels (or printer dots) per module before drawing; see
-``hardware.symbols`` for why.
+A label is a ``Layout``: its size and its elements (``Text`` and ``Code``),
+computed once in millimetres. Every backend draws the same elements, so what
+the browser shows, what the PDF prints and what the label printer gets carry
+the same codes in the same places.  Codes are snapped to whole pixels (or
+printer dots) per module before drawing; see ``hardware.symbols`` for why.
 
-ZPL assumes a 203 dpi printer whose firmware knows ``^CI28`` (UTF-8) and which
-holds a CJK TrueType font under the name ``ZPL_CJK_FONT`` (SimSun, stored once
-with Zebra Setup Utilities; pass another stored name as ``cjk_font``).  Text
-that is pure ASCII uses the resident font ``^A0`` and prints without it.
+ZPL is built in ``hardware.labels_zpl`` (``render_zpl`` is re-exported here).
+The key tag (80 x 50 mm, ``TagData``) lives here; the other kinds are in
+``hardware.labels_kinds``.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from hardware.symbols import (
 TAG_WIDTH_MM, TAG_HEIGHT_MM = 80.0, 50.0
 PNG_DPI = 300  # PNG, SVG and PDF share the geometry of a 300 dpi raster
 ZPL_DPI = 203
-ZPL_CJK_FONT = "E:SIMSUN.TTF"
+ZPL_CJK_FONT = "E:SIMSUN.TTF"  # the name the CJK font is stored under on the label printer
 FORMATS = ("png", "svg", "pdf", "zpl")
 PDF_CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: no font file to ship
 # UniGB-UCS2-H, the CMap behind STSong-Light, has no U+00B7 (the dot in plates
@@ -79,7 +78,7 @@ class TagData:
 
 
 @dataclass(frozen=True)
-class _Text:
+class Text:
     x: float  # left edge of the box, mm
     baseline: float
     width: float
@@ -90,7 +89,7 @@ class _Text:
 
 
 @dataclass(frozen=True)
-class _Code:
+class Code:
     x: float  # the box the symbol (quiet zone included) is centred in, mm
     y: float
     width: float
@@ -98,49 +97,72 @@ class _Code:
     symbol: Symbol
 
 
-def _em_width(text: str) -> float:
+@dataclass(frozen=True)
+class Layout:
+    """A label's size in millimetres and what is drawn on it."""
+
+    width: float
+    height: float
+    elements: tuple[Text | Code, ...]
+
+
+def text(x: float, baseline: float, width: float, size: float, value: str, *, bold: bool = False,
+         right: bool = False) -> Text | None:
+    """A text element cut to fit ``width``, or None when there is nothing to show."""
+    if not (value or "").strip():
+        return None
+    return Text(x, baseline, width, size, fit(value, width, size), bold, right)
+
+
+def layout(width: float, height: float, *elements: Text | Code | None) -> Layout:
+    """A Layout of the given elements, the Nones (empty texts) left out."""
+    return Layout(width, height, tuple(el for el in elements if el is not None))
+
+
+def em_width(text: str) -> float:
     """Rough advance width in ems: CJK is square, Latin about 0.6 em."""
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
 
 
-def _fit(text: str, width: float, size: float) -> str:
+def fit(text: str, width: float, size: float) -> str:
     """Cut ``text`` with an ellipsis so it fits ``width`` mm at ``size`` mm."""
     text = " ".join(text.split())
-    if _em_width(text) * size <= width:
+    if em_width(text) * size <= width:
         return text
-    while text and _em_width(text + "…") * size > width:
+    while text and em_width(text + "…") * size > width:
         text = text[:-1]
     return text + "…"
 
 
-def _layout(tag: TagData) -> list[_Text | _Code]:
-    """The tag's elements in millimetres, left column text and QR on the right."""
-    number_size = min(6.5, 52.0 / max(_em_width(tag.number), 1.0))  # the number is never cut
+def tag_layout(tag: TagData) -> Layout:
+    """The key tag: left column text, QR on the right, Code 128 along the bottom."""
+    number_size = min(6.5, 52.0 / max(em_width(tag.number), 1.0))  # the number is never cut
     people = "  ·  ".join(part for part in (tag.customer_name, tag.advisor) if part)
-    texts = [
-        _Text(2.5, 5.5, 44.0, 3.4, tag.title, bold=True),
-        _Text(48.0, 5.5, 29.5, 3.0, tag.store_name, right=True),
-        _Text(2.5, 13.5, 52.0, number_size, tag.number, bold=True),
-        _Text(2.5, 20.5, 52.0, 5.0, tag.plate, bold=True),
-        _Text(2.5, 25.5, 52.0, 3.6, tag.vehicle_model),
-        _Text(2.5, 30.0, 52.0, 3.0, people),
-        _Text(2.5, 34.0, 52.0, 3.0, tag.promised_text),
-    ]
-    elements: list[_Text | _Code] = [
-        _Text(t.x, t.baseline, t.width, t.size, _fit(t.text, t.width, t.size), t.bold, t.right)
-        for t in texts if t.text.strip()
-    ]
-    elements.append(_Code(55.0, 7.0, 22.5, 22.5, make_symbol(tag.number, "qr")))
-    elements.append(_Code(1.0, 36.0, 78.0, 12.0, make_symbol(tag.number, "code128")))
-    return elements
+    return layout(
+        TAG_WIDTH_MM, TAG_HEIGHT_MM,
+        text(2.5, 5.5, 44.0, 3.4, tag.title, bold=True),
+        text(48.0, 5.5, 29.5, 3.0, tag.store_name, right=True),
+        text(2.5, 13.5, 52.0, number_size, tag.number, bold=True),
+        text(2.5, 20.5, 52.0, 5.0, tag.plate, bold=True),
+        text(2.5, 25.5, 52.0, 3.6, tag.vehicle_model),
+        text(2.5, 30.0, 52.0, 3.0, people),
+        text(2.5, 34.0, 52.0, 3.0, tag.promised_text),
+        Code(55.0, 7.0, 22.5, 22.5, make_symbol(tag.number, "qr")),
+        Code(1.0, 36.0, 78.0, 12.0, make_symbol(tag.number, "code128")),
+    )
 
 
-def _place(code: _Code, dpi: int) -> tuple[int, int, int, int]:
+def _layout(tag: TagData) -> list[Text | Code]:
+    """The key tag's elements (kept for callers written before ``tag_layout``)."""
+    return list(tag_layout(tag).elements)
+
+
+def _place(code: Code, dpi: int) -> tuple[int, int, int, int]:
     """Module size, left, top and bar height of ``code`` in pixels at ``dpi``."""
     box_w, box_h = mm_to_px(code.width, dpi), mm_to_px(code.height, dpi)
     module = fit_module_pixels(code.symbol, box_w if code.symbol.is_linear else min(box_w, box_h))
     if module < module_pixels(MIN_MODULE_MM, dpi):
-        raise ValueError(f"{code.symbol.text!r} is too long for a {code.symbol.symbology} code on a key tag")
+        raise ValueError(f"{code.symbol.text!r} is too long for a {code.symbol.symbology} code on this label")
     size_w = module * code.symbol.width
     size_h = box_h if code.symbol.is_linear else size_w
     left = mm_to_px(code.x, dpi) + (box_w - size_w) // 2
@@ -178,11 +200,12 @@ def _pil_font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont | ImageFont.Im
     return ImageFont.load_default(size=size_px)  # no CJK glyphs, but never a crash
 
 
-def _render_png(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
-    image = Image.new("L", (mm_to_px(TAG_WIDTH_MM, dpi), mm_to_px(TAG_HEIGHT_MM, dpi)), 255)
+def raster(label: Layout, dpi: int = PNG_DPI) -> Image.Image:
+    """The label as a greyscale PIL image at ``dpi`` (codes pixel-exact, text anti-aliased)."""
+    image = Image.new("L", (mm_to_px(label.width, dpi), mm_to_px(label.height, dpi)), 255)
     draw = ImageDraw.Draw(image)
-    for el in elements:
-        if isinstance(el, _Code):
+    for el in label.elements:
+        if isinstance(el, Code):
             module, left, top, height = _place(el, dpi)
             image.paste(Image.fromarray(symbol_array(el.symbol, module, height)), (left, top))
             continue
@@ -193,22 +216,26 @@ def _render_png(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
         x = el.x + el.width if el.right else el.x  # anchor "rs" puts the text's end at x
         draw.text((round(x * dpi / 25.4), round(el.baseline * dpi / 25.4)), text, fill=0, font=font,
                   anchor="rs" if el.right else "ls")
+    return image
+
+
+def _render_png(label: Layout, dpi: int = PNG_DPI) -> bytes:
     out = io.BytesIO()
-    image.save(out, "PNG", dpi=(dpi, dpi))
+    raster(label, dpi).save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
 
 
-def _render_svg(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
+def _render_svg(label: Layout, dpi: int = PNG_DPI) -> bytes:
     mm = 25.4 / dpi  # one pixel of the shared 300 dpi geometry, in mm
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{TAG_WIDTH_MM:g}mm" height="{TAG_HEIGHT_MM:g}mm" '
-        f'viewBox="0 0 {TAG_WIDTH_MM:g} {TAG_HEIGHT_MM:g}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label.width:g}mm" height="{label.height:g}mm" '
+        f'viewBox="0 0 {label.width:g} {label.height:g}">',
         '<rect width="100%" height="100%" fill="#fff"/>',
         f'<g font-family="{SVG_FONTS}" fill="#000">',
     ]
-    for el in elements:
-        if isinstance(el, _Code):
+    for el in label.elements:
+        if isinstance(el, Code):
             module, left, top, height = _place(el, dpi)
             parts.append(
                 f'<g id="{el.symbol.symbology}" data-text={quoteattr(el.symbol.text)} shape-rendering="crispEdges">'
@@ -224,16 +251,16 @@ def _render_svg(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def _render_pdf(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
+def _render_pdf(label: Layout, dpi: int = PNG_DPI) -> bytes:
     if PDF_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_CJK_FONT))
     out = io.BytesIO()
     # invariant=1 drops the timestamp and random id: the same tag gives the same bytes.
-    pdf = canvas.Canvas(out, pagesize=(TAG_WIDTH_MM * PDF_MM, TAG_HEIGHT_MM * PDF_MM), invariant=1)
-    top_of_page = TAG_HEIGHT_MM * PDF_MM
+    pdf = canvas.Canvas(out, pagesize=(label.width * PDF_MM, label.height * PDF_MM), invariant=1)
+    top_of_page = label.height * PDF_MM
     px = 72.0 / dpi  # one pixel of the shared geometry, in points
-    for el in elements:
-        if isinstance(el, _Code):
+    for el in label.elements:
+        if isinstance(el, Code):
             module, left, top, height = _place(el, dpi)
             for row, first, length in el.symbol.dark_runs():
                 y = top + (0 if el.symbol.is_linear else row * module)
@@ -257,46 +284,24 @@ def _render_pdf(elements: list[_Text | _Code], dpi: int = PNG_DPI) -> bytes:
     return out.getvalue()
 
 
-def _zpl_data(text: str) -> str:
-    """``^FH_`` field data: the bytes ZPL would take as commands, hex-escaped."""
-    return "^FH_^FD" + "".join(
-        "".join(f"_{b:02X}" for b in c.encode("utf-8")) if c in "^~_" else c for c in text
-    )
+def render_layout(label: Layout, fmt: str, *, zpl_mode: str = "font") -> bytes:
+    """Render any label as ``"png"``, ``"svg"``, ``"pdf"`` or ``"zpl"`` bytes.
 
+    Raises ValueError for an unknown format or a code too long for its box.
+    """
+    if fmt == "zpl":
+        from hardware.labels_zpl import render_zpl
 
-def render_zpl(tag: TagData, cjk_font: str = ZPL_CJK_FONT) -> bytes:
-    """The tag as a ZPL II label for a 203 dpi printer (UTF-8, see module notes)."""
-    dots = ZPL_DPI / 25.4
-    lines = ["^XA", "^CI28", f"^PW{mm_to_px(TAG_WIDTH_MM, ZPL_DPI)}", f"^LL{mm_to_px(TAG_HEIGHT_MM, ZPL_DPI)}", "^LH0,0"]
-    for el in _layout(tag):
-        if isinstance(el, _Code):
-            module, left, top, height = _place(el, ZPL_DPI)
-            quiet = module * (10 if el.symbol.is_linear else 4)  # the printer draws no quiet zone
-            if el.symbol.is_linear:
-                # Mode A lets the printer pick Code 128 subsets (C for digit runs).
-                lines.append(f"^FO{left + quiet},{top}^BY{module},3,{height}^BCN,{height},N,N,N,A"
-                             f"{_zpl_data(el.symbol.text)}^FS")
-            else:
-                lines.append(f"^FO{left + quiet},{top + quiet}^BQN,2,{module},M{_zpl_data('MA,' + el.symbol.text)}^FS")
-            continue
-        size = max(10, round(el.size * dots))
-        font = "^A0N" if el.text.isascii() else "^A@N"
-        font += f",{size},{size}" + ("" if el.text.isascii() else f",{cjk_font}")
-        top = max(0, round((el.baseline - 0.85 * el.size) * dots))
-        block = f"^FB{round(el.width * dots)},1,0,{'R' if el.right else 'L'}"
-        lines.append(f"^FO{round(el.x * dots)},{top}{font}{block}{_zpl_data(el.text)}^FS")
-    lines.append("^XZ")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        return render_zpl(label, mode=zpl_mode)
+    backends = {"png": _render_png, "svg": _render_svg, "pdf": _render_pdf}
+    if fmt not in backends:
+        raise ValueError(f"unknown label format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return backends[fmt](label)
 
 
 def render_tag(tag: TagData, fmt: str) -> bytes:
     """Render a key tag as ``"png"``, ``"svg"``, ``"pdf"`` or ``"zpl"`` bytes."""
-    if fmt == "zpl":
-        return render_zpl(tag)
-    backends = {"png": _render_png, "svg": _render_svg, "pdf": _render_pdf}
-    if fmt not in backends:
-        raise ValueError(f"unknown label format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return backends[fmt](_layout(tag))
+    return render_layout(tag_layout(tag), fmt)
 
 
 def render_tag_file(tag: TagData, path: str | os.PathLike[str]) -> Path:
@@ -321,3 +326,10 @@ def code_png(text: str, symbology: str = "code128") -> bytes:
 def code_svg(text: str, symbology: str = "code128") -> str:
     """An inline ``<svg>`` element of one code, sized in millimetres."""
     return symbol_svg(make_symbol(text, symbology), module_mm=0.34 if symbology == "code128" else 0.5)
+
+
+def render_zpl(tag: TagData | Layout, cjk_font: str = ZPL_CJK_FONT, *, mode: str = "font") -> bytes:
+    """The label as ZPL II (see ``hardware.labels_zpl.render_zpl``)."""
+    from hardware import labels_zpl
+
+    return labels_zpl.render_zpl(tag, cjk_font, mode=mode)

@@ -1,0 +1,52 @@
+"""Sending documents to printers: ZPL over raw TCP 9100, ESC/POS, CUPS ``lp``.
+
+No Flask, no database: each sender takes bytes and an address and either
+returns or raises ``PrinterError`` with a machine-readable ``reason`` the
+service layer turns into a translated message. Nothing here retries; the
+print queue (``kiosk.services.printing``) keeps the bytes and retries.
+"""
+
+from __future__ import annotations
+
+# Why a print failed. The service layer has a translated message for each.
+REASONS = (
+    "bad_address",  # the configured address cannot be used
+    "unreachable",  # nobody answered at the address (refused, no route, connect timeout)
+    "timeout",  # connected, but the printer stopped taking data
+    "disconnected",  # the printer closed the connection half-way
+    "no_device",  # a device file that does not exist or cannot be opened
+    "no_lp",  # CUPS' lp command is not installed
+    "cups_failed",  # lp ran and refused the job (unknown queue, cupsd down …)
+)
+
+
+class PrinterError(Exception):
+    """A print did not reach the printer. ``detail`` is the system's own words, for the log."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        assert reason in REASONS, reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def split_address(address: str, default_port: int) -> tuple[str, int]:
+    """``"host"``, ``"host:port"`` or ``"[v6]:port"`` as (host, port); PrinterError if unusable."""
+    address = (address or "").strip()
+    host, port = address, default_port
+    if address.startswith("["):  # [fe80::1]:9100
+        host, _, rest = address[1:].partition("]")
+        if rest.startswith(":"):
+            port = _port(rest[1:], address)
+    elif address.count(":") == 1:
+        host, _, text = address.partition(":")
+        port = _port(text, address)
+    if not host or any(c.isspace() for c in host):
+        raise PrinterError("bad_address", f"no host in {address!r}")
+    return host, port
+
+
+def _port(text: str, address: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise PrinterError("bad_address", f"bad port in {address!r}")
+    return int(text)

@@ -1,0 +1,120 @@
+"""Slips and receipts as ESC/POS, built and sent with python-escpos.
+
+Two ways to print Chinese, chosen per printer in the settings:
+
+* ``"text"``: the printer's own Chinese font. Printers sold in China start in
+  Chinese character mode or enter it with ``FS &``; the text goes as GB18030
+  bytes. Fast and sharp; the code is the printer's own Code 128 (``GS k``).
+* ``"image"``: the whole slip as one raster picture (``GS v 0``), drawn here
+  with a CJK font, for printers without Chinese characters.
+
+Bytes are built on python-escpos' ``Dummy`` printer, so the print queue can
+keep them and send the same bytes again on a retry, then sent to a
+``Network`` printer (``host[:port]``, raw TCP 9100) or a ``File`` device
+(``/dev/usb/lp0``, a serial port's device file, ``COM3``/``LPT1`` on Windows).
+"""
+
+from __future__ import annotations
+
+import socket
+
+from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import Dummy, File, Network
+
+from hardware.labels_slip import (
+    BAR_HEIGHT_DOTS, BAR_MODULE_DOTS, SlipData, code128_check, slip_image, slip_text,
+)
+from hardware.printers import PrinterError, split_address
+
+ESCPOS_MODES = ("text", "image")
+ESCPOS_PORT = 9100
+# A common 80 mm profile (576 dots, GS v 0 raster, hardware Code 128).
+PROFILE = "TM-T20II"
+
+CHINESE_MODE = b"\x1c\x26"  # FS &: Chinese character mode
+CHINESE_OFF = b"\x1c\x2e"  # FS .
+
+
+def escpos_bytes(slip: SlipData, mode: str = "text") -> bytes:
+    """The slip as ESC/POS bytes, ending with a feed and a cut.
+
+    Raises ValueError for an unknown mode or a number Code 128 cannot carry.
+    """
+    if mode not in ESCPOS_MODES:
+        raise ValueError(f"unknown ESC/POS mode {mode!r}; expected one of {', '.join(ESCPOS_MODES)}")
+    code128_check(slip.number)
+    printer = Dummy(profile=PROFILE)
+    printer.hw("INIT")
+    if mode == "image":
+        printer.image(slip_image(slip), impl="bitImageRaster")
+    else:
+        _text_slip(printer, slip)
+    printer.cut()
+    return printer.output
+
+
+def _text_slip(printer: Dummy, slip: SlipData) -> None:
+    text = slip_text(slip)
+
+    def lines(rows: list[str]) -> None:
+        for row in rows:
+            # GB18030 covers every Chinese character; "replace" turns what it
+            # cannot carry (emoji) into "?" rather than failing the print.
+            printer._raw(row.rstrip().encode("gb18030", "replace") + b"\n")
+
+    printer._raw(CHINESE_MODE)
+    printer.set(align="center")
+    lines(text["header"])
+    printer.set(align="center", bold=True, double_width=True, double_height=True)
+    lines(text["title"])
+    printer.set(align="left", normal_textsize=True)
+    lines(text["body"])
+    printer.set(align="center", normal_textsize=True)
+    printer._raw(b"\n")
+    # {B: Code 128 subset B, which carries every character a number can hold.
+    printer.barcode("{B" + slip.number, "CODE128", height=BAR_HEIGHT_DOTS, width=BAR_MODULE_DOTS,
+                    pos="BELOW", function_type="B")
+    printer._raw(b"\n")
+    lines(text["footer"])
+    printer._raw(CHINESE_OFF)
+
+
+def is_device(address: str) -> bool:
+    """Whether ``address`` names a device file rather than a network printer."""
+    address = (address or "").strip()
+    return address.startswith(("/", "\\\\")) or address.upper().rstrip(":").startswith(("COM", "LPT", "USB"))
+
+
+def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
+    """Send ESC/POS ``data`` to ``host[:port]`` or a device file.
+
+    Raises PrinterError("unreachable" | "timeout" | "disconnected" | "no_device" | "bad_address").
+    """
+    if is_device(address):
+        printer = File(devfile=address.strip())
+        try:
+            printer.open()
+        except DeviceNotFoundError as exc:
+            raise PrinterError("no_device", str(exc).splitlines()[-1]) from exc
+        try:
+            printer._raw(data)
+        except OSError as exc:
+            raise PrinterError("disconnected", f"{address}: {exc.strerror or exc}") from exc
+        finally:
+            printer.close()
+        return
+    host, port = split_address(address, ESCPOS_PORT)
+    printer = Network(host=host, port=port, timeout=timeout)
+    try:
+        printer.open()
+    except DeviceNotFoundError as exc:
+        raise PrinterError("unreachable", f"{host}:{port}: {str(exc).splitlines()[-1]}") from exc
+    try:
+        printer._raw(data)
+        printer.device.shutdown(socket.SHUT_WR)
+    except TimeoutError as exc:
+        raise PrinterError("timeout", f"{host}:{port}: stopped taking data") from exc
+    except OSError as exc:
+        raise PrinterError("disconnected", f"{host}:{port}: {exc.strerror or exc}") from exc
+    finally:
+        printer.device.close()
