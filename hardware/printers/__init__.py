@@ -8,6 +8,10 @@ print queue (``kiosk.services.printing``) keeps the bytes and retries.
 
 from __future__ import annotations
 
+import socket
+
+CLOSE_GRACE = 1.0  # seconds to wait for the printer's side to close after sending
+
 # Why a print failed. The service layer has a translated message for each.
 REASONS = (
     "bad_address",  # the configured address cannot be used
@@ -50,3 +54,21 @@ def _port(text: str, address: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise PrinterError("bad_address", f"bad port in {address!r}")
     return int(text)
+
+
+def wait_for_close(conn: socket.socket, grace: float) -> None:
+    """Wait a moment for the printer to close its side after our half-close.
+
+    A printer that resets the connection now did not take the label. One that
+    keeps it open has all the bytes (TCP acknowledged them), so that is fine.
+    """
+    conn.settimeout(grace)
+    try:
+        while conn.recv(4096):
+            pass  # some printers answer with status bytes; they mean nothing here
+    except TimeoutError:
+        return
+    except ConnectionResetError as exc:
+        raise PrinterError("disconnected", f"reset after sending: {exc.strerror or exc}") from exc
+    except OSError:
+        return

@@ -24,7 +24,7 @@ from escpos.printer import Dummy, File, Network
 from hardware.labels_slip import (
     BAR_HEIGHT_DOTS, BAR_MODULE_DOTS, SlipData, code128_check, slip_image, slip_text,
 )
-from hardware.printers import PrinterError, split_address
+from hardware.printers import CLOSE_GRACE, PrinterError, split_address, wait_for_close
 
 ESCPOS_MODES = ("text", "image")
 ESCPOS_PORT = 9100
@@ -104,17 +104,20 @@ def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
             printer.close()
         return
     host, port = split_address(address, ESCPOS_PORT)
-    printer = Network(host=host, port=port, timeout=timeout)
     try:
-        printer.open()
-    except DeviceNotFoundError as exc:
-        raise PrinterError("unreachable", f"{host}:{port}: {str(exc).splitlines()[-1]}") from exc
-    try:
-        printer._raw(data)
-        printer.device.shutdown(socket.SHUT_WR)
-    except TimeoutError as exc:
-        raise PrinterError("timeout", f"{host}:{port}: stopped taking data") from exc
+        # Connected here rather than by Network.open(), which leaves its
+        # socket open when the connection fails.
+        conn = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
-        raise PrinterError("disconnected", f"{host}:{port}: {exc.strerror or exc}") from exc
-    finally:
-        printer.device.close()
+        raise PrinterError("unreachable", f"{host}:{port}: {exc.strerror or exc}") from exc
+    printer = Network(host=host, port=port, timeout=timeout)
+    printer.device = conn
+    with conn:
+        try:
+            printer._raw(data)
+            conn.shutdown(socket.SHUT_WR)
+        except TimeoutError as exc:
+            raise PrinterError("timeout", f"{host}:{port}: stopped taking data") from exc
+        except OSError as exc:
+            raise PrinterError("disconnected", f"{host}:{port}: {exc.strerror or exc}") from exc
+        wait_for_close(conn, min(timeout, CLOSE_GRACE))

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import socket
 
-from hardware.printers import PrinterError, split_address
+from hardware.printers import CLOSE_GRACE, PrinterError, split_address, wait_for_close
 
 ZPL_PORT = 9100
-CLOSE_GRACE = 1.0  # seconds to wait for the printer's side to close
 
 
 def send_zpl(data: bytes, address: str, *, timeout: float = 5.0) -> None:
@@ -36,22 +35,5 @@ def send_zpl(data: bytes, address: str, *, timeout: float = 5.0) -> None:
             raise PrinterError("timeout", f"{host}:{port}: stopped taking data") from exc
         except OSError as exc:  # reset, broken pipe
             raise PrinterError("disconnected", f"{host}:{port}: {exc.strerror or exc}") from exc
-        _linger(conn, min(timeout, CLOSE_GRACE))
+        wait_for_close(conn, min(timeout, CLOSE_GRACE))
 
-
-def _linger(conn: socket.socket, grace: float) -> None:
-    """Wait a moment for the printer to close its side after our half-close.
-
-    A printer that resets the connection now did not take the label. One that
-    keeps it open has all the bytes (TCP acknowledged them), so that is fine.
-    """
-    conn.settimeout(grace)
-    try:
-        while conn.recv(4096):
-            pass  # some printers answer with status bytes; they mean nothing here
-    except TimeoutError:
-        return
-    except ConnectionResetError as exc:
-        raise PrinterError("disconnected", f"reset after sending: {exc.strerror or exc}") from exc
-    except OSError:
-        return
