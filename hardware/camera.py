@@ -18,6 +18,7 @@ No Flask and no database here: stations and commands own cameras.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -33,6 +34,24 @@ log = logging.getLogger(__name__)
 FOLDER_FPS = 15.0  # a folder of frames has no rate of its own
 _BACKOFF_FACTOR = 4  # reconnect pauses grow up to this many times reconnect_seconds
 _FPS_WINDOW = 30  # frames the measured rate is averaged over
+
+# Every started camera of this process, so the installer's page can show the
+# cameras the scan loop opened without the two knowing each other.
+_running: dict[int, Camera] = {}
+_running_lock = threading.Lock()
+_uids = itertools.count(1)
+
+
+def running() -> list[Camera]:
+    """The cameras started (and not yet stopped) in this process, oldest first."""
+    with _running_lock:
+        return list(_running.values())
+
+
+def find(uid: int) -> Camera | None:
+    """A running camera by its ``uid``."""
+    with _running_lock:
+        return _running.get(uid)
 
 
 def parse_source(spec: str) -> int | str:
@@ -66,6 +85,7 @@ class Camera:
         self.fps = fps  # pacing for files and folders; devices and streams deliver at their own rate
         self.reconnect_seconds = max(0.01, float(reconnect_seconds))
         self.loop = loop
+        self.uid = next(_uids)  # unique in this process, for pages that address one camera
         self._queue: deque[Frame] = deque(maxlen=max(1, int(queue_size)))
         self._cond = threading.Condition()
         self._stopping = threading.Event()
@@ -87,6 +107,8 @@ class Camera:
             self._state = "starting"
             self._thread = threading.Thread(target=self._run, name=f"camera-{self.name}", daemon=True)
             self._thread.start()
+            with _running_lock:
+                _running[self.uid] = self
         return self
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -94,6 +116,8 @@ class Camera:
         thread releases the device itself (a stream read returns within
         ``camera_sources.STREAM_TIMEOUT_MS`` at worst)."""
         self._stopping.set()
+        with _running_lock:
+            _running.pop(self.uid, None)
         with self._cond:
             self._state = "stopped"
             self._finished = True
@@ -226,8 +250,9 @@ class Camera:
                         source.rewind()
                     elif got or self._state != "lost":
                         self._set("ended")
-                    # A folder stays watched: look again after one frame's time.
-                    self._stopping.wait(max(interval or 0, 0.1))
+                    # A folder stays watched: look again after one frame's time
+                    # (a higher fps means new files are seen sooner).
+                    self._stopping.wait(max(interval or 0, 0.02))
                     continue
                 if self.loop:
                     reopen = True

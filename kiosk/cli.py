@@ -276,3 +276,51 @@ def sync_now(target, once):
     if not result.up_to_date:
         raise click.ClickException(f"{result.outbox} changes still wait to go up; run it again")
     click.echo(f"up to date: sent {result.pushed}, received {result.pulled}")
+
+
+@main.command("camera-check")
+@click.argument("source")
+@click.option("--seconds", type=click.FloatRange(0.5, 600), default=5, show_default=True,
+              help="How long to watch the source (a file or folder that ends sooner ends the check).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--save", metavar="FILE.jpg", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the last frame seen to this JPEG file.")
+def camera_check(source, seconds, as_json, save):
+    """Open a camera SOURCE and show what it delivers and decodes.
+
+    SOURCE is a USB device number (0, 1, ...), an rtsp:// or http:// stream URL, a video
+    file or a folder of images. Exit 0 when frames arrived, 1 with the reason otherwise.
+    """
+    import json
+    import logging
+    import os
+
+    # Read by OpenCV when it first loads FFmpeg; -8 is FFmpeg's "quiet".
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    import cv2
+
+    from hardware.camera_check import check
+
+    # The result says what went wrong in one line; OpenCV's and the capture
+    # thread's own warnings would only repeat it.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    logging.getLogger("hardware.camera").addHandler(logging.NullHandler())
+    if save is not None and not save.parent.is_dir():
+        raise click.ClickException(f"--save {save}: the folder {save.parent} does not exist")
+    try:
+        result = check(source, seconds, save=save)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"camera-check {source}: {_one_line(exc)}")
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"source: {result.source} ({result.kind}), state: {result.state}")
+        size = f"{result.width}x{result.height}" if result.width else "no picture"
+        fps = f"{result.fps} fps" if result.fps is not None else "fps unknown"
+        click.echo(f"frames: {result.frames} in {result.seconds} s, {size}, {fps}, dropped {result.dropped}")
+        for code in result.codes:
+            click.echo(f"code: {code.format} {code.text}")
+        if result.saved:
+            click.echo(f"saved: {result.saved}")
+    if not result.ok:
+        raise click.ClickException(_one_line(result.reason))
