@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(hub.bp)
 
     available = {"reception": reception.bp}
+    from kiosk.stations.parts import bp as parts_bp
+    available["parts"] = parts_bp
     for name in enabled_stations(app):
         if name in available:
             app.register_blueprint(available[name])
