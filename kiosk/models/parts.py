@@ -77,6 +77,8 @@ class StockCount(Record):
     status = CharField(default="open")  # open, submitted, approved, rejected
     started_by = ForeignKeyField(Staff, null=True)
     started_at = DateTimeField()
+    # Differences are taken against on-hand as of this moment (kiosk.services.counting).
+    submitted_at = DateTimeField(null=True)
     decided_by = ForeignKeyField(Staff, null=True)
     decided_at = DateTimeField(null=True)
 
