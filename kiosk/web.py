@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(stream.bp)
+    from kiosk.stations import camera as camera_page  # the installers' camera page
+
+    app.register_blueprint(camera_page.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)
