@@ -1,0 +1,178 @@
+"""Ordering what a work order needs and the store lacks, and receiving deliveries
+against purchase orders: stock, line and request status, the work order's wait."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from kiosk.db import transaction
+from kiosk.models import (
+    Customer, Part, PartsRequest, PurchaseOrder, PurchaseOrderLine, StatusChange, StockMove, Vehicle, WorkOrder,
+)
+from kiosk.services import purchasing, stock, workorders
+from kiosk.services.errors import ServiceError
+from sync import changelog
+from sync.changelog import ChangeEvent
+
+
+def make_part(part_no="5QD698151", name="前刹车片", cost="300", price="560", bin_="C-01-01", reorder="0"):
+    with transaction():
+        part = Part(part_no=part_no, name=name, cost=Decimal(cost), price=Decimal(price), bin=bin_,
+                    reorder_point=Decimal(reorder))
+        changelog.save(part)
+    return part
+
+
+def put_stock(part, qty, bin_=None, kind="receipt", at=None):
+    with transaction():
+        move = StockMove(part=part, bin=part.bin if bin_ is None else bin_, qty=Decimal(qty), kind=kind,
+                         at=at or dt.datetime.now())
+        changelog.save(move)
+    return move
+
+
+def order_in_repair(n=1):
+    with transaction():
+        customer = Customer(name=f"客户{n}", phone=f"1390000{n:04d}")
+        changelog.save(customer)
+        vehicle = Vehicle(customer=customer, plate=f"沪A{n:05d}", vin="", model="大众 帕萨特")
+        changelog.save(vehicle)
+    order = workorders.open_work_order(customer, vehicle, complaint="刹车异响",
+                                       jobs=[{"description": "更换前刹车片", "sold_hours": 1, "price": 300}])
+    workorders.authorize(order, "f" * 64)
+    return workorders.move(order, "in_repair")
+
+
+def request_for(order, part_no="5QD698151", qty=2):
+    job = workorders.live_jobs(order)[0]
+    with transaction():
+        request = PartsRequest(work_order=order, job=job, part_no=part_no, qty=Decimal(qty),
+                               requested_at=dt.datetime.now())
+        changelog.save(request)
+    return request
+
+
+def fresh(row):
+    return type(row).get_by_id(row.id)
+
+
+def test_a_short_request_is_ordered_and_the_work_order_waits(db):
+    part = make_part()
+    put_stock(part, 1)
+    order = order_in_repair()
+    request = request_for(order, qty=3)
+    line = purchasing.order_request(request)
+    assert line.qty == 2 and line.part == part and line.work_order == order and line.request == request
+    assert line.order.number.startswith("PO-R1-") and line.order.status == "open"
+    assert fresh(request).status == "ordered"
+    assert fresh(order).status == "waiting_parts"
+    assert [w.id for w in purchasing.waiting_parts(order)] == [line.id]
+    assert purchasing.on_order_by_part() == {part.id: Decimal(2)}
+    # The same draft order takes the next line.
+    other = order_in_repair(2)
+    second = purchasing.order_request(request_for(other, qty=2))
+    assert second.order.id == line.order.id
+
+
+def test_a_request_in_stock_or_unknown_is_not_ordered(db):
+    part = make_part()
+    put_stock(part, 5)
+    order = order_in_repair()
+    with pytest.raises(ServiceError, match="in stock"):
+        purchasing.order_request(request_for(order, qty=2))
+    with pytest.raises(ServiceError, match="not in the catalogue"):
+        purchasing.order_request(request_for(order, part_no="NOPE-1"))
+    assert PurchaseOrderLine.select().count() == 0
+    assert fresh(order).status == "in_repair"
+
+
+def test_receiving_fills_lines_marks_requests_arrived_and_resumes_repair(db):
+    part = make_part()
+    order = order_in_repair()
+    request = request_for(order, qty=2)
+    line = purchasing.order_request(request)
+    po = line.order
+    purchasing.send(po)
+    receipt = purchasing.receive(po, [(part, 1), (part, 1)])
+    assert [m.qty for m in receipt.moves] == [Decimal(2)]
+    move = receipt.moves[0]
+    assert (move.kind, move.bin, move.order_line.id, move.work_order.id, move.unit_cost) == \
+        ("receipt", "C-01-01", line.id, order.id, Decimal(300))
+    assert fresh(line).status == "arrived" and fresh(request).status == "arrived"
+    assert fresh(order).status == "in_repair"
+    assert StatusChange.select().where(StatusChange.to_status == "in_repair",
+                                       StatusChange.note == po.number).count() == 1
+    assert fresh(po).status == "received"
+    assert stock.on_hand(part) == 2
+    assert purchasing.waiting_parts(order) == [] and [x.id for x in purchasing.arrived_for(order)] == [line.id]
+
+
+def test_a_partial_delivery_keeps_the_car_waiting(db):
+    part, filter_ = make_part(), make_part("06L115562B", "机油滤清器", "30", "68", "A-01-01")
+    order = order_in_repair()
+    purchasing.order_request(request_for(order, qty=2))
+    line2 = purchasing.order_request(request_for(order, part_no="06L115562B", qty=1))
+    po = line2.order
+    receipt = purchasing.receive(po, [(part, 1), (filter_, 1)])
+    assert [x.part.part_no for x in receipt.arrived] == ["06L115562B"]
+    assert fresh(order).status == "waiting_parts" and fresh(po).status == "open"
+    assert purchasing.on_order_by_part() == {part.id: Decimal(1)}
+    purchasing.receive(po, [(part, 1)])
+    assert fresh(order).status == "in_repair" and fresh(po).status == "received"
+
+
+def test_a_part_not_on_the_order_is_taken_in_as_an_extra_line(db):
+    part, other = make_part(), make_part("5QD955427", "雨刮片", "100", "198", "A-03-01")
+    po = purchasing.create_order("上汽大众配件中心")
+    purchasing.add_line(po, part, 2)
+    receipt = purchasing.receive(po, [(part, 3), (other, 1)])
+    assert [(x.part.part_no, x.qty, x.status) for x in receipt.extra] == [("5QD698151", 1, "arrived"),
+                                                                         ("5QD955427", 1, "arrived")]
+    assert stock.on_hand(part) == 3 and stock.on_hand(other) == 1
+    assert fresh(po).status == "received"
+
+
+@pytest.mark.parametrize("qty", ["0", "-1", "abc", "", "1e9", "0.001", "NaN"])
+def test_bad_quantities_write_nothing(db, qty):
+    part = make_part()
+    po = purchasing.create_order()
+    purchasing.add_line(po, part, 1)
+    events = ChangeEvent.select().count()
+    with pytest.raises(ServiceError):
+        purchasing.receive(po, [(part, 1), (part, qty)])  # the good scan is not booked alone either
+    with pytest.raises(ServiceError):
+        purchasing.add_line(po, part, qty)
+    assert ChangeEvent.select().count() == events and StockMove.select().count() == 0
+
+
+def test_nothing_scanned_and_closed_orders_are_refused(db):
+    part = make_part()
+    po = purchasing.create_order()
+    with pytest.raises(ServiceError, match="Scan the parts"):
+        purchasing.receive(po, [])
+    with pytest.raises(ServiceError, match="at least one part"):
+        purchasing.send(po)
+    purchasing.receive(po, [(part, 1)])  # an extra line only: the order is then complete
+    assert fresh(po).status == "received"
+    with pytest.raises(ServiceError, match="closed"):
+        purchasing.receive(fresh(po), [(part, 1)])
+
+
+def test_a_cancelled_work_order_stays_cancelled_when_its_part_arrives(db):
+    part = make_part()
+    order = order_in_repair()
+    line = purchasing.order_request(request_for(order, qty=1))
+    workorders.move(fresh(order), "cancelled")  # cancelled meanwhile: stays cancelled, stock still arrives
+    purchasing.receive(line.order, [(part, 1)])
+    assert fresh(order).status == "cancelled" and stock.on_hand(part) == 1
+
+
+def test_get_order_finds_typed_numbers_and_says_when_not(db):
+    po = purchasing.create_order()
+    assert purchasing.get_order(po.number.lower()).id == po.id
+    with pytest.raises(ServiceError, match="No purchase order"):
+        purchasing.get_order("PO-X9-20260101-0001")
+    assert purchasing.open_orders() == [po]
+    assert PurchaseOrder.select().count() == 1 and WorkOrder.select().count() == 0
