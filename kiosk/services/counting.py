@@ -1,0 +1,205 @@
+"""Counting a bin (盘点): scan the bin label, then every part in it.
+
+Each scan is a ``CountScan`` fact (+1, or a keyed quantity); an undo is a
+negative scan of the last one. Submitting takes the differences against the
+on-hand computed from the ledger at that moment; the parts manager approves
+them as ``StockMove`` facts of kind "count" (the difference, reason "count")
+or rejects the count, which writes nothing to stock. Moves made in the bin
+while it was being counted are reported, so the manager knows a difference
+may only be a part issued mid-count.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from kiosk.db import transaction
+from kiosk.models import CountScan, Part, StockCount, StockMove
+from kiosk.services.errors import NotFound, ServiceError
+from kiosk.services.purchasing import quantity_of
+from sync import changelog
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One part of a counted bin: what was counted, what the ledger says, and the gap."""
+
+    part: Part
+    counted: Decimal
+    on_hand: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.counted - self.on_hand
+
+
+def get_count(count_id) -> StockCount:
+    """A count by its id (hex or UUID)."""
+    try:
+        count = StockCount.get_or_none((StockCount.id == count_id) & (StockCount.deleted == False))  # noqa: E712
+    except ValueError:
+        count = None
+    if count is None:
+        raise NotFound(_l("This count is not on this kiosk."))
+    return count
+
+
+def start(bin_code: str, staff=None) -> StockCount:
+    """Start counting ``bin_code``, or carry on with its count that is still open."""
+    bin_code = (bin_code or "").strip().upper()
+    if not bin_code:
+        raise ServiceError(_l("Scan a bin label first."), field="bin")
+    found = (StockCount.select().where((StockCount.bin == bin_code) & (StockCount.status == "open")
+                                       & (StockCount.deleted == False))  # noqa: E712
+             .order_by(StockCount.started_at.desc()).first())
+    if found is not None:
+        return found
+    with transaction():
+        count = StockCount(bin=bin_code, started_by=staff, started_at=dt.datetime.now())
+        changelog.save(count)
+    return count
+
+
+def _check_open(count: StockCount) -> None:
+    if count.status != "open":
+        raise ServiceError(_l("The count of bin %(bin)s was already submitted.", bin=count.bin), status=409)
+
+
+def add(count: StockCount, part: Part, qty=1, staff=None) -> CountScan:
+    """One scan (or a keyed quantity) of ``part`` in the counted bin."""
+    _check_open(count)
+    amount = quantity_of(qty)
+    with transaction():
+        scan = CountScan(count=count, part=part, qty=amount, staff=staff, at=dt.datetime.now())
+        changelog.save(scan)
+    return scan
+
+
+def _stack(count: StockCount) -> list[CountScan]:
+    """The scans still standing: each negative scan (an undo) cancels the latest equal positive one."""
+    standing: list[CountScan] = []
+    for scan in CountScan.select().where(CountScan.count == count).order_by(CountScan.at, CountScan.id):
+        if scan.qty > 0:
+            standing.append(scan)
+            continue
+        for i in range(len(standing) - 1, -1, -1):
+            if standing[i].part_id == scan.part_id and standing[i].qty == -scan.qty:
+                del standing[i]
+                break
+    return standing
+
+
+def undo(count: StockCount, staff=None) -> CountScan | None:
+    """Take back the last scan still standing (a negative scan); None when there is nothing to undo."""
+    _check_open(count)
+    standing = _stack(count)
+    if not standing:
+        return None
+    last = standing[-1]
+    with transaction():
+        scan = CountScan(count=count, part=last.part, qty=-last.qty, staff=staff, at=dt.datetime.now())
+        changelog.save(scan)
+    return scan
+
+
+def last_scan(count: StockCount) -> CountScan | None:
+    """The scan an undo would take back."""
+    standing = _stack(count)
+    return standing[-1] if standing else None
+
+
+def counted(count: StockCount) -> dict:
+    """The running count per part: ``{part: qty}``, parts in first-scanned order."""
+    rows = (CountScan.select(CountScan.part, fn.SUM(CountScan.qty).alias("total"), fn.MIN(CountScan.at).alias("first"))
+            .where(CountScan.count == count).group_by(CountScan.part).order_by(fn.MIN(CountScan.at)))
+    parts = {p.id: p for p in Part.select().where(Part.id.in_([r.part_id for r in rows]))}
+    return {parts[r.part_id]: Decimal(str(r.total)) for r in rows if Decimal(str(r.total)) != 0}
+
+
+def _ledger(bin_code: str, *, before: dt.datetime | None = None) -> dict:
+    """Sellable on-hand per part in ``bin_code`` from the moves (up to ``before``)."""
+    query = (StockMove.select(StockMove.part, fn.SUM(StockMove.qty).alias("total"))
+             .where((StockMove.bin == bin_code) & (StockMove.old_part == False))  # noqa: E712
+             .group_by(StockMove.part))
+    if before is not None:
+        query = query.where(StockMove.at <= before)
+    return {r.part_id: Decimal(str(r.total)) for r in query}
+
+
+def differences(count: StockCount) -> list[Difference]:
+    """Counted against on-hand, part by part, for every part counted or on the ledger in the bin.
+
+    On-hand is taken as of submission (as of now while still open), so moves
+    after submitting are not mistaken for counting errors.
+    """
+    ledger = _ledger(count.bin, before=count.submitted_at)
+    seen = counted(count)
+    by_id = {p.id: q for p, q in seen.items()}
+    others = Part.select().where(Part.id.in_([pid for pid, q in ledger.items() if pid not in by_id and q != 0]))
+    rows = [Difference(p, q, ledger.get(p.id, ZERO)) for p, q in seen.items()]
+    rows += [Difference(p, ZERO, ledger[p.id]) for p in others.order_by(Part.part_no)]
+    return rows
+
+
+def moves_during(count: StockCount) -> int:
+    """How many stock moves touched the bin between starting and submitting the count."""
+    end = count.submitted_at or dt.datetime.now()
+    return (StockMove.select().where((StockMove.bin == count.bin) & (StockMove.at >= count.started_at)
+                                     & (StockMove.at <= end)).count())
+
+
+def submit(count: StockCount, staff=None) -> StockCount:
+    """The clerk is done: freeze the moment the differences are taken against."""
+    _check_open(count)
+    if not counted(count) and not _ledger(count.bin):
+        raise ServiceError(_l("Nothing was counted in bin %(bin)s. Scan the parts first.", bin=count.bin))
+    with transaction():
+        count.status, count.submitted_at = "submitted", dt.datetime.now()
+        changelog.save(count, fields=["status", "submitted_at"])
+    return count
+
+
+def awaiting_approval() -> list[StockCount]:
+    """Submitted counts waiting for the parts manager, oldest first."""
+    return list(StockCount.select().where((StockCount.status == "submitted") & (StockCount.deleted == False))  # noqa: E712
+                .order_by(StockCount.submitted_at))
+
+
+def _check_submitted(count: StockCount) -> None:
+    if count.status != "submitted":
+        raise ServiceError(_l("The count of bin %(bin)s is not waiting for approval.", bin=count.bin), status=409)
+
+
+def approve(count: StockCount, manager=None) -> list[StockMove]:
+    """Book every difference as a "count" move in the bin; returns the moves."""
+    _check_submitted(count)
+    rows = [row for row in differences(count) if row.difference != 0]
+    now = dt.datetime.now()
+    moves = []
+    with transaction():
+        for row in rows:
+            move = StockMove(part=row.part, bin=count.bin, qty=row.difference, kind="count", at=now,
+                             staff=manager, reason="count", unit_cost=row.part.cost, unit_price=row.part.price)
+            changelog.save(move)
+            moves.append(move)
+        _decide(count, "approved", manager, now)
+    return moves
+
+
+def reject(count: StockCount, manager=None) -> StockCount:
+    """Throw the count away: nothing is written to stock."""
+    _check_submitted(count)
+    with transaction():
+        _decide(count, "rejected", manager, dt.datetime.now())
+    return count
+
+
+def _decide(count: StockCount, status: str, manager, at: dt.datetime) -> None:
+    count.status, count.decided_by, count.decided_at = status, manager, at
+    changelog.save(count, fields=["status", "decided_by", "decided_at"])
