@@ -76,7 +76,7 @@ def apply_events(events: list[dict], *, source: str | None = None, now_ms: int |
     sane = [event.hlc for event in new if not event.flagged]
     if sane:
         changelog.clock().observe(max(sane))
-    refold({(event.entity, event.row_id) for event in new})
+    refold({(event.entity, event.row_id) for event in new}, batch=new)
     return [event.event_id for event in new]
 
 
@@ -113,10 +113,14 @@ def _merge_info(event: Event) -> str:
     return json.dumps(info, sort_keys=True) if info else ""
 
 
-def refold(keys) -> None:
+def refold(keys, batch: list[Event] | None = None) -> None:
     """Merge these (table, row id) rows again from the log and write them; then
-    retry rows that were waiting for a parent. Call inside a transaction."""
-    Refold().run(set(keys))
+    retry rows that were waiting for a parent. Call inside a transaction.
+
+    ``batch``: the events just stored. A row that is new here has no other
+    events in the log, so its history is taken from them instead of read back.
+    """
+    Refold(batch).run(set(keys))
 
 
 def refold_all() -> None:

@@ -88,7 +88,10 @@ def _uuid(text: str):
 class Refold:
     """One run of re-folding: rows of the batch, then rows that were waiting for them."""
 
-    def __init__(self):
+    def __init__(self, batch: list[Event] | None = None):
+        self.batch: dict[tuple[str, str], list[Event]] = {}
+        for event in batch or ():
+            self.batch.setdefault((event.entity, event.row_id), []).append(event)
         tables = set(database.get_tables())
         self.models = {t: m for t, m in registry().items() if t in tables}
         self.locks: dict[str, tuple | None] = {}  # order id -> lock clock, decided in this run
@@ -142,7 +145,7 @@ class Refold:
         ids = {i for i in ids if _uuid(i) is not None}
         if not ids:
             return
-        history = events_of(table, ids)
+        history = self._history(table, ids, existing)
         locks = {}
         if table in LOCKED_CHILDREN:
             parents = {rid: line_parent(model, history.get(rid, [])) for rid in ids}
@@ -177,6 +180,28 @@ class Refold:
             self._sync_clocks(table, writes)
         self._set_pending(table, waiting, done)
         conflicts.record(lost)
+
+    def _history(self, table: str, ids: set, existing: set) -> dict[str, list[Event]]:
+        """Every event of these rows. A row neither written here nor waiting (in
+        PendingRow) has no events in the log but this batch's: those are used as
+        they are, instead of being read back and parsed again."""
+        known = {}
+        if self.batch:
+            waiting = self._pending_of(table, ids) if self.any_pending else set()
+            known = {rid: self.batch[(table, rid)] for rid in ids
+                     if rid not in existing and rid not in waiting and (table, rid) in self.batch}
+        history = events_of(table, [rid for rid in ids if rid not in known]) if len(known) < len(ids) else {}
+        history.update(known)
+        return history
+
+    @staticmethod
+    def _pending_of(table: str, ids: set) -> set[str]:
+        found = set()
+        for part in chunks(ids):
+            query = PendingRow.select(PendingRow.row_id).where((PendingRow.entity == table)
+                                                               & PendingRow.row_id.in_(part))
+            found.update(rid for (rid,) in query.tuples())
+        return found
 
     def _write_rows(self, model, writes: list, existing: set) -> None:
         """Insert new rows (in bulk) and update existing ones where the merge changed them.

@@ -503,3 +503,28 @@ def test_a_node_made_before_the_merge_engine_is_upgraded(tmp_path):
         clocks = {(c.entity, c.field) for c in FieldClock.select()}
         assert clocks == {("customer", "*"), ("vehicle", "*"), ("vehicle", "color")}
     changelog.forget_clocks()
+
+
+def test_one_insert_shortcut_folds_like_the_general_rule(nodes, pair):
+    """fold_row's shortcut for a row with a single insert gives what the general fold gives,
+    for every kind of row the kiosks write (records, facts, lines of a locked order)."""
+    from sync.mergeschema import parse_event, registry
+    from sync.mergerules import fold_general, fold_row
+
+    with nodes.use("a"):
+        order = workorders.get_by_id(pair)
+        workorders.add_part_line(order, "机油滤清器", qty=1, unit_price=45, part_no="PN-1")
+        workorders.move(order, "settled")
+    events = [parse_event(e) for e in nodes.events("a") if e["op"] == "insert"]
+    models = registry()
+    lock = max(e.hlc for e in events)
+    compared = set()
+    for event in events:
+        model = models[event.entity]
+        for lock_at in (None, (lock, "x")):
+            quick, general = fold_row(model, event.row_id, [event], lock_at), \
+                fold_general(model, event.row_id, [event], lock_at)
+            assert (quick.values, quick.clocks, quick.insert_clock, quick.losses) == \
+                (general.values, general.clocks, general.insert_clock, general.losses), event.entity
+        compared.add(event.entity)
+    assert {"customer", "vehicle", "work_order", "job_line", "part_line", "status_change"} <= compared
