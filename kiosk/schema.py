@@ -11,6 +11,7 @@ from kiosk.models import (
     PurchaseOrder,
     PurchaseOrderLine,
     QcCheck,
+    StoreSetting,
     StockCount,
     StockMove,
     Appointment,
@@ -33,7 +34,7 @@ ALL_MODELS = [
     NodeInfo, SyncState, ChangeEvent, NumberCounter, ApiToken, LoginFailure,
     Staff, Customer, Vehicle, Part, WorkOrder, JobLine, PartLine, StatusChange, Appointment,
 ]
-WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest]
+WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest, StoreSetting]
 PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan]
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 

@@ -94,3 +94,14 @@ class PartsRequest(Record):
     status = CharField(default="requested", index=True)
     requested_at = DateTimeField()
     note = TextField(default="")
+
+
+class StoreSetting(Record):
+    """A store-wide rule the foreman sets (e.g. may technicians take jobs of others).
+
+    The key is in the row's id too (kiosk.services.clock.setting_id), so the same
+    setting made on two kiosks is one row that merges field by field.
+    """
+
+    key = CharField(index=True)
+    value = CharField(default="")

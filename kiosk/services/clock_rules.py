@@ -1,0 +1,53 @@
+"""Store rules for clocking that the foreman sets (StoreSetting records).
+
+``take_unassigned``: a technician may start a job nobody was dispatched to
+(it is then assigned to them). ``take_others``: a technician may clock a job
+dispatched to someone else. Each setting's row id is derived from its key, so
+the same setting changed on two kiosks is one record merged field by field.
+"""
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.db import transaction
+from kiosk.models import StoreSetting
+from kiosk.services.errors import ServiceError
+from sync import changelog
+
+DEFAULTS = {"take_unassigned": True, "take_others": False}
+LABELS = {
+    "take_unassigned": _l("Technicians may take jobs nobody was dispatched to"),
+    "take_others": _l("Technicians may clock jobs dispatched to someone else"),
+}
+_NAMESPACE = uuid.UUID("6f1d3c52-9a57-4c1e-8f0e-5b2a7c9d1e40")
+
+
+def setting_id(key: str) -> uuid.UUID:
+    """The one id every node gives the setting ``key``."""
+    return uuid.uuid5(_NAMESPACE, f"store-setting:{key}")
+
+
+def get(key: str) -> bool:
+    """The rule's value on this node (its default until someone sets it)."""
+    row = StoreSetting.get_or_none((StoreSetting.id == setting_id(key)) & (StoreSetting.deleted == False))  # noqa: E712
+    return DEFAULTS[key] if row is None else row.value == "1"
+
+
+def all_rules() -> dict[str, bool]:
+    return {key: get(key) for key in DEFAULTS}
+
+
+def set_rule(key: str, value: bool) -> None:
+    """Change one rule for the whole store (replicated like any record)."""
+    if key not in DEFAULTS:
+        raise ServiceError(_l("There is no such setting."), field="key")
+    text = "1" if value else "0"
+    with transaction():
+        row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
+        if row is None:
+            changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
+        elif row.value != text or row.deleted:
+            row.value, row.deleted = text, False
+            changelog.save(row, fields=["value", "deleted"])
