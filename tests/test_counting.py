@@ -27,7 +27,7 @@ def table(count):
     return {(row.part.part_no, row.counted, row.on_hand, row.difference) for row in counting.differences(count)}
 
 
-def test_scans_undo_and_the_running_count(shelf):
+def test_scans_undo_keypad_and_the_running_count(shelf):
     pads, rear = shelf
     count = counting.start("c-01-01")
     assert count.bin == "C-01-01" and counting.start("C-01-01").id == count.id  # resumes the open count
@@ -35,13 +35,16 @@ def test_scans_undo_and_the_running_count(shelf):
         counting.add(count, pads)
     counting.add(count, rear, "2")
     assert counting.counted(count) == {pads: 3, rear: 2}
-    undone = counting.undo(count)
-    assert undone.qty == -2 and undone.part == rear  # the keyed 2 is taken back whole
+    assert counting.undo(count, rear).qty == -1
+    assert counting.counted(count) == {pads: 3, rear: 1}
+    counting.undo(count, rear)
+    assert counting.undo(count, rear) is None  # nothing left to take back
     assert counting.counted(count) == {pads: 3}
-    counting.undo(count)
+    assert counting.set_quantity(count, pads, "10").qty == 7
+    assert counting.set_quantity(count, pads, "2").qty == -8
+    assert counting.set_quantity(count, pads, "2") is None
     assert counting.counted(count) == {pads: 2}
-    assert counting.last_scan(count).part == pads
-    assert CountScan.select().count() == 6  # facts only: nothing was deleted
+    assert CountScan.select().count() == 8  # facts only: nothing was deleted
 
 
 def test_differences_approved_become_count_moves(shelf):
@@ -96,6 +99,8 @@ def test_bad_quantities_write_nothing(shelf, qty):
     events = ChangeEvent.select().count()
     with pytest.raises(ServiceError):
         counting.add(count, pads, qty)
+    with pytest.raises(ServiceError):
+        counting.set_quantity(count, pads, qty)
     assert ChangeEvent.select().count() == events
 
 
@@ -104,14 +109,16 @@ def test_a_submitted_count_takes_no_more_scans_and_empty_counts_are_refused(shel
     empty = counting.start("Z-99-99")
     with pytest.raises(ServiceError, match="Nothing was counted"):
         counting.submit(empty)
-    assert counting.undo(empty) is None
+    assert counting.undo(empty, pads) is None
     count = counting.start("C-01-01")
     counting.submit(count)  # counted nothing in a bin that should hold parts: all of it is missing
     assert table(count) == {("5QD698151", 0, 4, -4), ("5QD698451", 0, 2, -2)}
     with pytest.raises(ServiceError, match="already submitted"):
         counting.add(count, pads)
     with pytest.raises(ServiceError, match="already submitted"):
-        counting.undo(count)
+        counting.undo(count, pads)
+    with pytest.raises(ServiceError, match="already submitted"):
+        counting.set_quantity(count, pads, 3)
     assert counting.start("C-01-01").id != count.id  # a new count of the same bin
     with pytest.raises(ServiceError):
         counting.start("  ")

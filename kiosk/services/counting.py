@@ -1,7 +1,7 @@
 """Counting a bin (盘点): scan the bin label, then every part in it.
 
-Each scan is a ``CountScan`` fact (+1, or a keyed quantity); an undo is a
-negative scan of the last one. Submitting takes the differences against the
+Each scan is a ``CountScan`` fact: +1 a scan, -1 an undo, and the keypad's
+new quantity as the difference to the running count. Submitting takes the differences against the
 on-hand computed from the ledger at that moment; the parts manager approves
 them as ``StockMove`` facts of kind "count" (the difference, reason "count")
 or rejects the count, which writes nothing to stock. Moves made in the bin
@@ -81,37 +81,35 @@ def add(count: StockCount, part: Part, qty=1, staff=None) -> CountScan:
     return scan
 
 
-def _stack(count: StockCount) -> list[CountScan]:
-    """The scans still standing: each negative scan (an undo) cancels the latest equal positive one."""
-    standing: list[CountScan] = []
-    for scan in CountScan.select().where(CountScan.count == count).order_by(CountScan.at, CountScan.id):
-        if scan.qty > 0:
-            standing.append(scan)
-            continue
-        for i in range(len(standing) - 1, -1, -1):
-            if standing[i].part_id == scan.part_id and standing[i].qty == -scan.qty:
-                del standing[i]
-                break
-    return standing
+def _counted_of(count: StockCount, part: Part) -> Decimal:
+    total = CountScan.select(fn.SUM(CountScan.qty)).where((CountScan.count == count) & (CountScan.part == part)).scalar()
+    return Decimal(str(total or 0))
 
 
-def undo(count: StockCount, staff=None) -> CountScan | None:
-    """Take back the last scan still standing (a negative scan); None when there is nothing to undo."""
+def undo(count: StockCount, part: Part, staff=None) -> CountScan | None:
+    """Take back one scan of ``part`` (a negative scan); None when none of it is counted."""
     _check_open(count)
-    standing = _stack(count)
-    if not standing:
+    now_counted = _counted_of(count, part)
+    if now_counted <= 0:
         return None
-    last = standing[-1]
     with transaction():
-        scan = CountScan(count=count, part=last.part, qty=-last.qty, staff=staff, at=dt.datetime.now())
+        scan = CountScan(count=count, part=part, qty=-min(now_counted, Decimal(1)), staff=staff,
+                         at=dt.datetime.now())
         changelog.save(scan)
     return scan
 
 
-def last_scan(count: StockCount) -> CountScan | None:
-    """The scan an undo would take back."""
-    standing = _stack(count)
-    return standing[-1] if standing else None
+def set_quantity(count: StockCount, part: Part, qty, staff=None) -> CountScan | None:
+    """The keypad: ``part``'s count becomes ``qty``, recorded as one scan of the difference."""
+    _check_open(count)
+    amount = quantity_of(qty)
+    delta = amount - _counted_of(count, part)
+    if delta == 0:
+        return None
+    with transaction():
+        scan = CountScan(count=count, part=part, qty=delta, staff=staff, at=dt.datetime.now())
+        changelog.save(scan)
+    return scan
 
 
 def counted(count: StockCount) -> dict:
