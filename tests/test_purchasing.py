@@ -3,6 +3,7 @@ against purchase orders: stock, line and request status, the work order's wait."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -176,3 +177,63 @@ def test_get_order_finds_typed_numbers_and_says_when_not(db):
         purchasing.get_order("PO-X9-20260101-0001")
     assert purchasing.open_orders() == [po]
     assert PurchaseOrder.select().count() == 1 and WorkOrder.select().count() == 0
+
+
+# --- the receive mode at the counter, through the test client -------------------------
+
+def scan(client, code):
+    return client.post("/parts/scan", data={"code": code, "source": "wedge"}, headers={"HX-Request": "true"})
+
+
+@pytest.fixture
+def clerk(app, make_staff, login):
+    return login(make_staff("parts_clerk", name="周明", badge="PRT-101"))
+
+
+def test_receiving_a_delivery_by_scanning(app, client, clerk):
+    with app.app_context():
+        from kiosk.db import connected
+        with connected():
+            make_part()
+            order = order_in_repair()
+            line = purchasing.order_request(request_for(order, qty=2))
+            po_number, wo_number = line.order.number, order.number
+    assert client.post("/parts/mode/receive").status_code in (200, 302)
+    page = client.get("/parts/").get_data(as_text=True)
+    assert po_number in page and "Scan the purchase order number" in page
+    reply = scan(client, "5QD698151")
+    assert "Scan or choose the purchase order first" in reply.get_data(as_text=True)
+    assert json.loads(reply.headers["HX-Trigger"])["feedback"] == "bad"
+    reply = scan(client, po_number.lower())
+    assert json.loads(reply.headers["HX-Trigger"])["feedback"] == "ok"
+    assert scan(client, "5QD698151").status_code == 200
+    assert "Already scanned" in scan(client, "5QD698151").get_data(as_text=True)  # the cool-down
+    reply = client.post("/parts/receive/line/0/qty", data={"qty": "abc"}, headers={"HX-Request": "true"})
+    assert "Enter the quantity as a number" in reply.get_data(as_text=True)
+    reply = client.post("/parts/receive/line/0/qty", data={"qty": "2"}, headers={"HX-Request": "true"})
+    assert "Quantity set to 2" in reply.get_data(as_text=True)
+    unknown = scan(client, "6920000000000").get_data(as_text=True)
+    assert "Attach this barcode to a part" in unknown
+    reply = client.post("/parts/receive/confirm", headers={"HX-Request": "true"})
+    text = reply.get_data(as_text=True)
+    assert f"Parts arrived for {wo_number}" in text, text
+    with app.app_context():
+        from kiosk.db import connected
+        with connected():
+            assert stock.on_hand(Part.get(Part.part_no == "5QD698151")) == 2
+            assert WorkOrder.get(WorkOrder.number == wo_number).status == "in_repair"
+    assert "is booked" in client.get("/parts/").get_data(as_text=True)
+
+
+def test_confirming_nothing_and_unknown_orders_are_refused(app, client, clerk):
+    client.post("/parts/mode/receive")
+    reply = client.post("/parts/receive/confirm", headers={"HX-Request": "true"})
+    assert reply.status_code == 200 and "Scan or choose the purchase order first" in reply.get_data(as_text=True)
+    reply = scan(client, "PO-R1-20260101-0009")
+    assert "No purchase order PO-R1-20260101-0009" in reply.get_data(as_text=True)
+    reply = client.post("/parts/receive/line/5/undo", headers={"HX-Request": "true"})
+    assert "no longer in the delivery" in reply.get_data(as_text=True)
+    with app.app_context():
+        from kiosk.db import connected
+        with connected():
+            assert StockMove.select().count() == 0
