@@ -128,10 +128,17 @@ def m0006_parts_counter(db):
     db.create_tables(PARTS_MODELS, safe=True)
 
 
+def m0007_printing(db):
+    """This kiosk's printer settings and print queue (local tables)."""
+    from kiosk.schema import PRINTING_MODELS
+
+    db.create_tables(PRINTING_MODELS, safe=True)
+
+
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter]
+              m0005_workshop, m0006_parts_counter, m0007_printing]
 
 
 def migrate(db) -> list[str]:

@@ -26,6 +26,7 @@ from kiosk.models import (
     Vehicle,
     WorkOrder,
 )
+from kiosk.models.printing import PrinterSetting, PrintJob
 from sync.changelog import ChangeEvent
 from sync.node import NodeInfo
 from sync.state import SyncState
@@ -37,6 +38,8 @@ ALL_MODELS = [
 WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest, StoreSetting]
 PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan]
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
+PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
+ALL_MODELS += PRINTING_MODELS
 
 
 def replicated_models():

@@ -38,6 +38,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(stream.bp)
+    from kiosk.stations import print_api, settings as settings_pages  # print buttons, printer settings
+
+    app.register_blueprint(print_api.bp)
+    app.register_blueprint(settings_pages.bp)
     from kiosk.stations import camera as camera_page  # the installers' camera page
 
     app.register_blueprint(camera_page.bp)

@@ -1,0 +1,72 @@
+"""What a print button's reference means: the data of the document it prints.
+
+``document_for(kind, ref)`` looks the reference up and returns the label's data
+class with every text translated and masked for a label that hangs in the open.
+Slips have no reference to look up: the station that prints one passes its
+lines to ``kiosk.services.printing.print_label`` itself.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from hardware.labels_kinds import BadgeData, BinLabelData, JobTagData, PartLabelData
+from kiosk.models import JobLine, Part, Staff
+from kiosk.roles import label as role_label
+from kiosk.services import workorders
+from kiosk.services.errors import NotFound, ServiceError
+from kiosk.stations.reception.printing import tag_data
+
+# Who may print each kind (any one of the permissions).
+KIND_PERMISSIONS = {
+    "key_tag": ("reception",),
+    "job_tag": ("reception", "bay", "dispatch"),
+    "bin": ("parts",),
+    "part": ("parts",),
+    "badge": ("staff_admin", "reports"),
+}
+
+
+def document_for(kind: str, ref: str):
+    """The data of ``kind`` for ``ref``; NotFound with a clear message when there is none."""
+    ref = (ref or "").strip()
+    if kind == "key_tag":
+        return tag_data(workorders.get_by_number(ref))
+    if kind == "job_tag":
+        return job_tag_data(ref)
+    if kind == "badge":
+        person = Staff.get_or_none((Staff.badge == ref.upper()) & (Staff.deleted == False))  # noqa: E712
+        if person is None:
+            raise NotFound(_("No staff member has this badge."))
+        return BadgeData(badge=person.badge, name=person.name,
+                         role=" · ".join(str(role_label(r)) for r in person.role_list),
+                         store_name=current_app.config.get("STORE_NAME") or "")
+    if kind == "bin":
+        if not ref:
+            raise ServiceError(_("Enter a bin code."))
+        return BinLabelData(bin_code=ref.upper(), title=_("Bin"))
+    if kind == "part":
+        part = Part.get_or_none((Part.part_no == ref) & (Part.deleted == False))  # noqa: E712
+        if part is None:
+            raise NotFound(_("No part with this number."))
+        codes = json.loads(part.barcodes or "[]")
+        return PartLabelData(part_no=part.part_no, name=part.name, barcode=codes[0] if codes else "",
+                             bin_code=part.bin, bin_title=_("Bin"))
+    raise NotFound(_("This cannot be printed."))
+
+
+def job_tag_data(ref: str) -> JobTagData:
+    """``R1-20261127-0042/2``: the order's second job line."""
+    number, _slash, position = ref.rpartition("/")
+    if not number or not position.isdigit():
+        raise NotFound(_("No job line with this number."))
+    order = workorders.get_by_number(number)
+    job = JobLine.get_or_none((JobLine.work_order == order) & (JobLine.position == int(position))
+                              & (JobLine.deleted == False))  # noqa: E712
+    if job is None:
+        raise NotFound(_("No job line with this number."))
+    technician = job.technician.name if job.technician_id else ""
+    return JobTagData(number=order.number, position=job.position, description=job.description,
+                      plate=order.vehicle.plate, technician=technician, title=_("Job line"))

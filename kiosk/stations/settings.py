@@ -1,0 +1,86 @@
+"""Settings of this kiosk: which printer each station uses, and the print queue.
+
+``/settings/printers`` lists, per station (and the node's default), the
+printer for labels, for slips and for A4, each row its own form that htmx
+saves in place; below, the recent print jobs with a Retry on the failed ones.
+For the service manager and the administrator.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, request
+from flask_babel import gettext as _
+
+from kiosk.access import requires
+from kiosk.models.printing import PrinterSetting
+from kiosk.services import printer_settings as settings
+from kiosk.services import printing
+from kiosk.services.errors import ServiceError
+from kiosk.templating import render
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+PAGE = "settings/printers.html"
+ROW = "settings/_printer_row.html"
+
+
+def _names() -> dict:
+    """The translated names the page shows for stations, purposes, printer kinds and modes."""
+    return {
+        "stations": {"all": _("Every station (default)"), "reception": _("Reception"), "bay": _("Workshop bay"),
+                     "parts": _("Parts counter"), "cashier": _("Cashier"), "care": _("Customer care")},
+        "purposes": settings.PURPOSES, "kinds": settings.PRINTER_KINDS, "modes": settings.MODE_NAMES,
+        "allowed": settings.ALLOWED, "mode_choices": settings.MODES,
+    }
+
+
+def _row(station: str, purpose: str, setting, **extra):
+    return {"station": station, "purpose": purpose, "setting": setting, **extra}
+
+
+def _rows(changed: dict | None = None) -> list[dict]:
+    """Every (station, purpose) row; ``changed`` replaces its own row (just saved or refused)."""
+    saved = settings.settings_table()
+    rows = [_row(station, purpose, saved.get((station, purpose)))
+            for station in settings.stations() for purpose in settings.PURPOSES]
+    if changed:
+        rows = [changed if (r["station"], r["purpose"]) == (changed["station"], changed["purpose"]) else r
+                for r in rows]
+    return rows
+
+
+def _page(changed: dict | None = None):
+    return render(PAGE, ROW, rows=_rows(changed), row=changed, jobs=printing.recent_jobs(), names=_names(),
+                  error_message=printing.error_message, kind_names=printing.KIND_NAMES)
+
+
+@bp.get("/printers")
+@requires("reports")
+def printers():
+    """Every station's printers and the recent print jobs."""
+    return render(PAGE, None, rows=_rows(), jobs=printing.recent_jobs(), names=_names(),
+                  error_message=printing.error_message, kind_names=printing.KIND_NAMES)
+
+
+@bp.post("/printers/<station>/<purpose>")
+@requires("reports")
+def save(station, purpose):
+    """Save one row; answers with the row (saved, or the message at the field)."""
+    if station not in settings.stations() or purpose not in settings.PURPOSES:
+        abort(404)
+    form = request.form
+    try:
+        setting = settings.save_printer(station, purpose, form.get("kind", ""), form.get("address", ""),
+                                        form.get("queue", ""), form.get("mode", ""))
+    except ServiceError as error:
+        unsaved = PrinterSetting(station=station, purpose=purpose, kind=form.get("kind", "browser"),
+                                 address=form.get("address", ""), queue=form.get("queue", ""),
+                                 mode=form.get("mode", ""))
+        response = _page(_row(station, purpose, unsaved, error=error.message, field=error.field))
+        response.status_code = 422
+        response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "bad"}})
+        return response
+    response = _page(_row(station, purpose, setting, saved=True))
+    response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "ok"}})
+    return response

@@ -1,0 +1,167 @@
+"""Print buttons, retries, browser print pages and the printer settings page, through the test client."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from hardware.decode import Decoded
+from kiosk.db import connected
+from kiosk.models.printing import PrinterSetting, PrintJob
+from kiosk.services import customers, printer_settings, workorders
+from tests.print_standins import PrinterStandIn, closed_port, decoded, zpl_codes_image
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def printer():
+    standin = PrinterStandIn()
+    yield standin
+    standin.close()
+
+
+@pytest.fixture
+def number(app, advisor):
+    with app.app_context(), connected():
+        customer = customers.find_or_create_customer("王女士", "13987654321")
+        vehicle = customers.create_vehicle(customer, "京A12345", model="大众 帕萨特")
+        order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="刹车异响")
+        workorders.add_job(order, "更换前刹车盘", sold_hours="1.5", price="450")
+        return order.number
+
+
+def set_printer(app, *args, **kwargs):
+    with app.app_context(), connected():
+        printer_settings.save_printer(*args, **kwargs)
+
+
+def feedback(response) -> str:
+    return json.loads(response.headers["HX-Trigger"])["feedback"]["value"]
+
+
+def test_work_order_page_has_the_key_tag_print_button(client, number):
+    page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
+    assert f'hx-post="/print/key_tag/{number}"' in page and "Print key tag" in page
+    assert 'name="station" value="reception"' in page
+
+
+def test_key_tag_on_the_browser_path_opens_the_tag_page(client, number):
+    response = client.post(f"/print/key_tag/{number}", data={"station": "reception"}, headers=HX)
+    assert response.headers["HX-Redirect"] == f"/reception/work-orders/{number}/key-tag"
+
+
+def test_key_tag_to_a_label_printer_says_sent(app, client, number, printer):
+    set_printer(app, "reception", "labels", "zpl", address=printer.address)
+    response = client.post(f"/print/key_tag/{number}", data={"station": "reception", "label": "Print key tag"},
+                           headers=HX)
+    assert response.status_code == 200 and feedback(response) == "ok"
+    assert f"Sent to printer {printer.address}." in response.get_data(as_text=True)
+    assert decoded(zpl_codes_image(printer.jobs[0].decode())) == {Decoded("Code128", number),
+                                                                  Decoded("QRCode", number)}
+
+
+def test_a_failed_print_says_why_and_retry_prints_it(app, client, number, printer):
+    set_printer(app, "reception", "labels", "zpl", address=f"127.0.0.1:{closed_port()}")
+    response = client.post(f"/print/job_tag/{number}/1", data={"station": "reception"}, headers=HX)
+    page = response.get_data(as_text=True)
+    assert feedback(response) == "bad" and "Printing failed: The printer 127.0.0.1:" in page
+    retry_url = re.search(r'hx-post="(/print/jobs/\d+/retry)"', page)[1]
+
+    set_printer(app, "reception", "labels", "zpl", address=printer.address)
+    again = client.post(retry_url, data={"station": "reception"}, headers=HX)
+    assert feedback(again) == "ok" and "Sent to printer" in again.get_data(as_text=True)
+    assert b"^FD" + f"{number}/1".encode() in printer.jobs[0]
+    with app.app_context(), connected():
+        assert [(j.status, j.attempts) for j in PrintJob.select()] == [("sent", 2)]
+
+
+def test_unknown_references_get_a_clear_message(client, number):
+    for url, message in [(f"/print/job_tag/{number}/9", "No job line with this number."),
+                         ("/print/key_tag/R1-19990101-0001", "No work order with this number."),
+                         ("/print/poster/x", "This cannot be printed.")]:
+        response = client.post(url, headers=HX)
+        assert response.status_code == 404 and feedback(response) == "bad"
+        assert message in response.get_data(as_text=True)
+
+
+def test_job_line_tag_and_badge_print_pages(client, make_staff, login, number):
+    page = client.get(f"/print/job_tag/{number}/1").get_data(as_text=True)
+    assert "@page { size: 80mm 50mm" in page and "更换前刹车盘" in page
+    svg = ET.fromstring(re.search(r"<svg.*</svg>", page, re.S)[0])
+    texts = {g.get("data-text") for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("data-text")}
+    assert texts == {f"{number}/1"}
+    assert client.get("/print/badge/TEC-001").status_code == 403  # an advisor does not make badges
+
+    login(make_staff("admin"))
+    make_staff("technician", name="张伟", badge="TEC-009")
+    page = client.get("/print/badge/TEC-009").get_data(as_text=True)
+    assert "@page { size: 86mm 54mm" in page and "张伟" in page and 'data-text="TEC-009"' in page
+    assert client.get("/print/badge/NOBODY").status_code == 404
+
+
+def test_browser_job_page_of_a_slip(app, client, make_staff, login):
+    login(make_staff("parts_clerk", badge="PRT-009"))
+    with app.app_context(), connected():
+        from kiosk.services import printing
+
+        job = printing.print_label("slip", {"title": "领料单", "number": "R1-20261127-0042"}, "parts")
+    page = client.get(f"/print/jobs/{job.id}").get_data(as_text=True)
+    assert 'src="data:image/png;base64,' in page and "@page { size: 80mm;" in page
+
+
+def test_printing_needs_a_login_and_the_right_role(client, make_staff, login, number):
+    client.post("/logout")
+    assert client.post(f"/print/key_tag/{number}").status_code == 302
+    login(make_staff("technician"))
+    assert client.post(f"/print/key_tag/{number}").status_code == 403
+    assert client.get(f"/print/job_tag/{number}/1").status_code == 200  # the bay prints job tags
+
+
+def test_settings_page_saves_a_row_and_refuses_a_bad_address(app, client, make_staff, login):
+    assert client.get("/settings/printers").status_code == 302  # to the login
+    login(make_staff("advisor"))
+    assert client.get("/settings/printers").status_code == 403  # advisors do not set printers
+    login(make_staff("manager"))
+    page = client.get("/settings/printers").get_data(as_text=True)
+    assert 'id="printer-all-labels"' in page and 'id="printer-parts-slips"' in page
+    assert "Nothing printed on this kiosk yet." in page
+
+    response = client.post("/settings/printers/parts/labels", headers=HX,
+                           data={"kind": "zpl", "address": "192.168.1.50", "mode": "image"})
+    assert response.status_code == 200 and feedback(response) == "ok"
+    row = response.get_data(as_text=True)
+    assert row.lstrip().startswith('<tbody class="printer-row" id="printer-parts-labels">') and "Saved." in row
+
+    bad = client.post("/settings/printers/parts/slips", headers=HX, data={"kind": "escpos", "address": "a b"})
+    assert bad.status_code == 422 and feedback(bad) == "bad"
+    assert "This is not a printer address." in bad.get_data(as_text=True)
+    with app.app_context(), connected():
+        assert [(s.station, s.purpose, s.kind, s.address, s.mode) for s in PrinterSetting.select()] == [
+            ("parts", "labels", "zpl", "192.168.1.50", "image")]
+    assert client.post("/settings/printers/moon/labels", headers=HX, data={"kind": "zpl"}).status_code == 404
+
+
+def test_settings_page_lists_failed_jobs_with_retry(app, client, make_staff, login):
+    login(make_staff("admin"))
+    set_printer(app, "all", "labels", "zpl", address=f"127.0.0.1:{closed_port()}")
+    with app.app_context(), connected():
+        from kiosk.services import printing
+
+        printing.print_label("bin", {"bin_code": "A-01-03"}, "parts")
+    page = client.get("/settings/printers").get_data(as_text=True)
+    assert "BIN:A-01-03" in page and "Failed" in page and "does not answer" in page
+    assert re.search(r'hx-post="/print/jobs/\d+/retry"', page)
+
+
+def test_badge_print_page_reads_back(client, make_staff, login):
+    import cv2
+    from hardware.labels_kinds import BadgeData, render_label
+
+    png = render_label(BadgeData("TEC-001", "张伟", "Technician"), "png")
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert decoded(image) == {Decoded("Code128", "TEC-001"), Decoded("QRCode", "TEC-001")}
