@@ -56,6 +56,9 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from sync.discovery import advertise_node
 
     advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
+    from kiosk.services.dispatch import start_shift_end_timer
+
+    start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
     _stop_on_sigterm()
     try:
         server.run()

@@ -62,6 +62,9 @@ def init_app(app: Flask) -> None:
         if name in available:
             app.register_blueprint(available[name])
     app.config["ENABLED_STATIONS"] = [s for s in enabled_stations(app) if s in available]
+    if "bay" in enabled_stations(app):  # the foreman's dispatch, QC and wall board go with the bay station
+        from kiosk.stations.workshop import bp as workshop_bp
+        app.register_blueprint(workshop_bp)
 
     from kiosk import templating
 

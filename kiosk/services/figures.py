@@ -59,7 +59,8 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
       * an off with no on before it whose on follows it in time (a kiosk clock
         that ran behind) closes that on at once: zero minutes, flagged "clock_jump";
       * an off with no on at all: a zero-minute interval flagged "off_without_on";
-      * an on with no off: open, running until ``now``.
+      * an on with no off: open, running until ``now``;
+      * the same shift-end close written by two nodes: counted once.
     """
     now = now or dt.datetime.now()
     by_key = defaultdict(list)
@@ -70,7 +71,7 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
         items = _sorted(items)
         on = None
         two_ons = False
-        stray_off = None
+        stray_off = last_off = None
         for index, event in enumerate(items):
             if event.action == "on":
                 if on is not None:
@@ -84,6 +85,9 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
                     continue
                 on = event
             elif event.action == "off":
+                if on is None and last_off is not None and event.reason == "shift_end" \
+                        and last_off.reason == "shift_end" and last_off.at == event.at:
+                    continue  # two nodes closed the same clock at the shift end: one close
                 if on is None:
                     if stray_off is not None:
                         found.append(_stray(stray_off))
@@ -92,7 +96,7 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
                 problem = "two_ons" if two_ons else ("shift_end" if event.reason == "shift_end" else "")
                 found.append(_interval(on, event, max(on.at, event.at),
                                        flagged=bool(event.flagged or two_ons), problem=problem))
-                on, two_ons = None, False
+                on, two_ons, last_off = None, False, event
         if stray_off is not None:
             found.append(_stray(stray_off))
         if on is not None:

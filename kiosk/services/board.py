@@ -1,0 +1,92 @@
+"""The live workshop board's rows: every open work order in the workshop with
+its car, advisor, technicians, bays, status, promise and flags.
+
+The wall screen refreshes on every clock, job and order change in the store,
+so the rows come from two queries whatever the number of orders: the orders
+(flags as correlated EXISTS columns) and all their job lines with technicians.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import JOIN, fn
+
+from kiosk.models import JobLine, PartsRequest, Staff, Vehicle, WorkOrder
+from kiosk.services import status as states
+
+# Checked in and on until ready for delivery; booked and settled orders are not in the shop.
+BOARD_STATUSES = [s for s in states.OPEN_STATUSES if states.rank("checked_in") <= states.rank(s)]
+OPEN_REQUESTS = ("requested", "ordered")
+
+
+def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
+    """The board, soonest promise first (orders without a promise last)."""
+    now = now or dt.datetime.now()
+    advisor = Staff.alias("advisor")
+    waiting_parts = fn.EXISTS(PartsRequest.select(PartsRequest.id).where(
+        (PartsRequest.work_order == WorkOrder.id) & PartsRequest.status.in_(OPEN_REQUESTS)
+        & (PartsRequest.deleted == False)))  # noqa: E712
+    pending = fn.EXISTS(JobLine.select(JobLine.id).where(
+        (JobLine.work_order == WorkOrder.id) & (JobLine.authorization == "pending")
+        & (JobLine.deleted == False)))  # noqa: E712
+    live = WorkOrder.status.in_(BOARD_STATUSES) & (WorkOrder.deleted == False)  # noqa: E712
+    orders = list(WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.status, WorkOrder.promised_at,
+                                   Vehicle.plate, Vehicle.model, advisor.name.alias("advisor"),
+                                   waiting_parts.alias("parts_open"), pending.alias("auth_pending"))
+                  .join(Vehicle).switch(WorkOrder)
+                  .join(advisor, JOIN.LEFT_OUTER, on=(WorkOrder.advisor == advisor.id))
+                  .where(live)
+                  .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.opened_at)
+                  .limit(limit).dicts())
+    if not orders:
+        return []
+    jobs = (JobLine.select(JobLine.work_order, JobLine.bay, JobLine.status, Staff.name.alias("technician"))
+            .join(Staff, JOIN.LEFT_OUTER, on=(JobLine.technician == Staff.id))
+            .join_from(JobLine, WorkOrder)
+            .where(live & (JobLine.deleted == False) & (JobLine.authorization != "declined"))  # noqa: E712
+            .order_by(JobLine.position).dicts())
+    by_order: dict = {}
+    for job in jobs:
+        by_order.setdefault(job["work_order"], []).append(job)
+    board = []
+    for order in orders:
+        lines = by_order.get(order["id"], [])
+        promised = order["promised_at"]
+        board.append({
+            "number": order["number"], "plate": order["plate"], "model": order["model"],
+            "advisor": order["advisor"] or "", "status": order["status"],
+            "technicians": _distinct(j["technician"] for j in lines),
+            "bays": _distinct(j["bay"] for j in lines),
+            "jobs_done": sum(1 for j in lines if j["status"] == "done"), "jobs": len(lines),
+            "promised_at": promised,
+            "minutes_left": (left := int((promised - now).total_seconds() / 60) if promised else None),
+            "left": time_left(left),
+            "overdue": bool(promised and promised < now),
+            "waiting_parts": order["status"] == "waiting_parts" or bool(order["parts_open"]),
+            "waiting_authorization": order["status"] == "waiting_authorization" or bool(order["auth_pending"]),
+            "rework": order["status"] == "rework" or any(j["status"] == "rework" for j in lines),
+        })
+    return board
+
+
+def time_left(minutes: int | None) -> str:
+    """Minutes to the promise as the wall shows them: "2:05", or "-0:40" when overdue."""
+    if minutes is None:
+        return ""
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
+
+
+def _distinct(values) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def summary(board: list[dict]) -> dict:
+    """Counts for the board's header."""
+    return {"open": len(board), "overdue": sum(r["overdue"] for r in board),
+            "waiting_parts": sum(r["waiting_parts"] for r in board),
+            "waiting_authorization": sum(r["waiting_authorization"] for r in board)}

@@ -1,0 +1,74 @@
+"""The workshop manager's pages (车间主任 / 技术总监) beside the bay kiosk: dispatch,
+the QC gate, the live wall board and the figures. Registered with the "bay"
+station; one blueprint, split by task into the modules imported at the bottom."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+
+from flask import Blueprint, current_app, render_template, request, session, url_for
+
+from kiosk.access import current_staff, go_to
+from kiosk.models import Staff
+from kiosk.roles import allowed
+
+bp = Blueprint("workshop", __name__, url_prefix="/workshop")
+
+DEFAULT_BAYS = tuple(str(n) for n in range(1, 9))
+
+
+def bays() -> list[str]:
+    """The store's bay names (config ``WORKSHOP_BAYS``; bays 1 to 8 when unset)."""
+    return [str(b) for b in current_app.config.get("WORKSHOP_BAYS", DEFAULT_BAYS)]
+
+
+def close_overdue_clocks() -> None:
+    """Pages that show clocks first close the ones left running past the shift end
+    (the server's timer does it too; this covers a kiosk whose timer is not running)."""
+    from kiosk.services import dispatch
+
+    dispatch.close_open_clocks(dt.datetime.now())
+
+
+def badged_person() -> Staff | None:
+    """Who badged in at this screen's bay session (kiosk.stations.bay keeps it under
+    ``bay_staff`` / ``bay_seen``), within the idle time; None otherwise."""
+    staff_id = session.get("bay_staff")
+    idle = current_app.config.get("BAY_IDLE_SECONDS") or current_app.config["IDLE_TIMEOUT_SECONDS"]
+    if not staff_id or time.time() - session.get("bay_seen", 0) > idle:
+        return None
+    return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
+
+
+def acting_person(permission: str) -> Staff | None:
+    """The person these pages act for: the logged-in one, else the badge at the bay, if allowed."""
+    for person in (current_staff(), badged_person()):
+        if person is not None and allowed(person.role_list, permission):
+            return person
+    return None
+
+
+def requires_workshop(permission: str):
+    """Like kiosk.access.requires, but a foreman's badge scanned at the bay counts as a login."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if acting_person(permission) is not None:
+                return view(*args, **kwargs)
+            if current_staff() is None:
+                return go_to(url_for("auth.login", next=request.full_path))
+            return render_template("forbidden.html", permission=permission), 403
+
+        return wrapped
+
+    return decorator
+
+
+@bp.context_processor
+def _workshop_helpers() -> dict:
+    return {"bays": bays()}
+
+
+from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401

@@ -1,0 +1,172 @@
+"""The QC gate at the bay kiosk (质检): the inspector's badge, then the vehicle's
+tag; the checklist with the road test; pass on to washing and ready, or fail
+with the job lines sent back as rework.
+
+The inspector is whoever is logged in with the QC permission, or the QC badge
+scanned here (or at the bay kiosk, which sends QC badges to this page). A
+scanned inspector is forgotten after the kiosk's idle time, like a login.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, render_template, request, session
+from flask_babel import gettext as _
+
+from kiosk.models import Staff
+from kiosk.access import current_staff
+from kiosk.roles import allowed
+from kiosk.services import qc as qc_service
+from kiosk.services import workorders
+from kiosk.services.errors import NotFound, ServiceError
+from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
+from kiosk.stations.workshop import acting_person, bp
+from kiosk.templating import render, scan_reply
+
+SESSION_KEY = "qc_inspector"
+PAGE, PANEL = "workshop/qc.html", "workshop/_qc_panel.html"
+
+
+def set_inspector(staff: Staff) -> None:
+    """Remember the QC inspector who badged in at this screen (the bay kiosk calls this too)."""
+    session[SESSION_KEY] = {"id": staff.id.hex, "seen": time.time()}
+
+
+def inspector() -> Staff | None:
+    """The inspector at this screen: a logged-in person with QC rights, or the badge scanned here."""
+    staff = acting_person("qc")
+    if staff is not None:
+        return staff
+    kept = session.get(SESSION_KEY)
+    if not isinstance(kept, dict):
+        return None
+    if time.time() - kept.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
+        session.pop(SESSION_KEY, None)
+        return None
+    person = Staff.get_or_none((Staff.id == kept.get("id")) & (Staff.active == True))  # noqa: E712
+    if person is None or not allowed(person.role_list, "qc"):
+        return None
+    if time.time() - kept["seen"] > 5:
+        session[SESSION_KEY] = {"id": kept["id"], "seen": time.time()}
+    return person
+
+
+def _panel(order=None, **extra) -> dict:
+    """What the QC screen shows: the waiting list, or one order's checklist / washing step."""
+    context = {"inspector": inspector(), "order": order, "checklist": qc_service.CHECKLIST,
+               "waiting": [] if order else qc_service.waiting(), "errors": {}, "form": {}}
+    if order is not None:
+        context["jobs"] = workorders.live_jobs(order, technicians=True)
+        context["history"] = qc_service.history(order)
+    context.update(extra)
+    return context
+
+
+def _panel_html(order=None, **extra) -> str:
+    return render_template(PANEL, **_panel(order, **extra))
+
+
+@bp.get("/qc", endpoint="qc")
+def qc_index():
+    """The QC screen: idle until a QC badge, then the cars waiting for QC or washing."""
+    return render(PAGE, PANEL, **_panel())
+
+
+@bp.post("/qc/scan")
+def qc_scan():
+    """A scan at the QC screen: the inspector's badge, or a vehicle's work-order or job tag."""
+    done = scan_from_request("qc")
+    answer = answer_unknown(done)
+    if answer is not None:
+        return answer
+    if done.kind == "badge":
+        person = done.code.ref
+        if not allowed(person.role_list, "qc"):
+            return reply(_("%(name)s is not a QC inspector.", name=person.name), False)
+        set_inspector(person)
+        return scan_reply(_("QC inspector: %(name)s. Scan the vehicle's tag.", name=person.name), True,
+                          _panel_html())
+    if done.kind not in ("work_order", "job_line"):
+        return not_used_here(done)
+    if inspector() is None:
+        return reply(_("Scan your QC badge first."), False)
+    order = done.code.ref if done.kind == "work_order" else done.code.ref.work_order
+    if order.status not in ("qc", "washing"):
+        return reply(_("Work order %(number)s is not waiting for QC (it is “%(status)s”).",
+                       number=order.number, status=_status(order)), False)
+    return scan_reply(_("Work order %(number)s: %(plate)s", number=order.number, plate=order.vehicle.plate),
+                      True, _panel_html(order))
+
+
+def _status(order) -> str:
+    from kiosk.services import status as states
+
+    return str(states.label(order.status))
+
+
+def _order_or_reply(number):
+    try:
+        return workorders.get_by_number(number), None
+    except NotFound as error:
+        return None, reply(error.message, False, _panel_html(), status=404)
+
+
+@bp.get("/qc/<number>")
+def qc_order(number):
+    """One order's checklist (or its washing step)."""
+    order, refused = _order_or_reply(number)
+    if refused is not None:
+        return refused
+    return render(PAGE, PANEL, **_panel(order if inspector() else None))
+
+
+@bp.post("/qc/<number>")
+def qc_record(number):
+    """Pass or fail the car with the ticked checklist, the road-test notes and the rework jobs."""
+    person = inspector()
+    if person is None:
+        return reply(_("Scan your QC badge first."), False, _panel_html(), status=403)
+    order, refused = _order_or_reply(number)
+    if refused is not None:
+        return refused
+    passed = request.form.get("decision") == "pass"
+    try:
+        qc_service.record(order, person, passed=passed, checked=request.form.getlist("checked"),
+                          road_test=request.form.get("road_test", ""), rework=request.form.getlist("rework"),
+                          note=request.form.get("note", ""))
+    except ServiceError as error:
+        form = {"checked": request.form.getlist("checked"), "rework": request.form.getlist("rework"),
+                "road_test": request.form.get("road_test", ""), "note": request.form.get("note", "")}
+        return scan_reply(error.message, False, _panel_html(order, errors={error.field or "_": error.message},
+                                                            form=form), status=422)
+    if passed:
+        message = _("Passed: %(number)s goes to washing.", number=order.number)
+    else:
+        message = _("Failed: %(number)s goes back to the workshop as rework.", number=order.number)
+    return scan_reply(message, True, _panel_html(), events=("workorder-changed", "jobline-changed"))
+
+
+@bp.post("/qc/<number>/washed")
+def qc_washed(number):
+    """The car is washed: ready for delivery."""
+    person = inspector()
+    if person is None:
+        return reply(_("Scan your QC badge first."), False, _panel_html(), status=403)
+    order, refused = _order_or_reply(number)
+    if refused is not None:
+        return refused
+    try:
+        qc_service.washed(order, person)
+    except ServiceError as error:
+        return scan_reply(error.message, False, _panel_html(), status=409)
+    return scan_reply(_("%(number)s is ready for delivery.", number=order.number), True, _panel_html(),
+                      events=("workorder-changed",))
+
+
+@bp.post("/qc/done")
+def qc_done():
+    """The inspector leaves: the screen goes back to waiting for a badge."""
+    session.pop(SESSION_KEY, None)
+    if not allowed(getattr(current_staff(), "role_list", []), "qc"):
+        session.pop("bay_staff", None)  # the badge's bay session ends with it
+    return scan_reply(_("Goodbye."), True, render_template(PANEL, **{**_panel(), "inspector": None}))

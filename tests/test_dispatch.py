@@ -1,0 +1,157 @@
+"""Dispatching jobs, team jobs, who is on what, and clocks closed at shift end."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kiosk.db import database
+from kiosk.models import Attendance, ClockEvent, JobLine
+from kiosk.services import dispatch, figures
+from kiosk.services import staff as staff_service
+from kiosk.services.errors import ServiceError
+from tests.workshop_helpers import at, attend, clock, make_order
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def shop(db):
+    tech = staff_service.create_staff("张师傅", "TEC-201", ["technician"], "2221")
+    mate = staff_service.create_staff("李师傅", "TEC-202", ["technician"], "2222")
+    order = make_order([("更换机油机滤", 1.0), ("检查刹车", 2.0)])
+    return tech, mate, order, list(order.jobs.order_by(JobLine.position))
+
+
+def test_assign_and_reassign_a_job(shop):
+    tech, mate, _, (oil, _) = shop
+    dispatch.assign(oil, tech, "3")
+    assert (JobLine.get_by_id(oil.id).technician_id, JobLine.get_by_id(oil.id).bay) == (tech.id, "3")
+    dispatch.assign(oil, mate, "4")
+    assert (JobLine.get_by_id(oil.id).technician_id, JobLine.get_by_id(oil.id).bay) == (mate.id, "4")
+    dispatch.assign(oil, None, "")
+    assert JobLine.get_by_id(oil.id).technician_id is None
+
+
+def test_only_technicians_get_jobs_and_settled_orders_are_locked(shop):
+    _, _, order, (oil, _) = shop
+    advisor = staff_service.create_staff("王顾问", "ADV-201", ["advisor"], "1111")
+    with pytest.raises(ServiceError, match="Only technicians"):
+        dispatch.assign(oil, advisor, "1")
+    for status in ("qc", "washing", "ready", "settled"):
+        order.status = status
+    order.save()
+    with pytest.raises(ServiceError, match="settled or cancelled"):
+        dispatch.assign(JobLine.get_by_id(oil.id), None, "1")
+
+
+def test_team_job(shop):
+    oil = shop[3][0]
+    dispatch.set_team(oil, True)
+    assert JobLine.get_by_id(oil.id).team is True
+    dispatch.set_team(oil, False)
+    assert JobLine.get_by_id(oil.id).team is False
+
+
+def test_clocks_left_running_close_at_shift_end_once(shop):
+    tech, mate, _, (oil, brakes) = shop
+    attend(tech, "in", at(8))
+    clock(tech, oil, "on", at(16))
+    clock(mate, brakes, "on", at(19))  # overtime: closed at midnight, not at 18:00
+    assert dispatch.close_open_clocks(at(17, 59)) == 0
+    assert dispatch.close_open_clocks(at(18, 1)) == 1
+    assert dispatch.close_open_clocks(at(18, 2)) == 0  # idempotent
+    off = ClockEvent.get(ClockEvent.action == "off")
+    assert (off.technician_id, off.at, off.reason, off.flagged) == (tech.id, at(18), "shift_end", True)
+    out = Attendance.get(Attendance.action == "out")
+    assert (out.at, out.flagged) == (at(18), True)
+    next_morning = at(7, day=dt.date(2026, 11, 28))
+    assert dispatch.close_open_clocks(next_morning) == 1
+    late = ClockEvent.get((ClockEvent.action == "off") & (ClockEvent.technician == mate))
+    assert late.at == dt.datetime(2026, 11, 28) and late.flagged
+    assert not any(i.open for i in figures.intervals(ClockEvent.select(), next_morning))
+    review = dispatch.flagged_clocks(next_morning)
+    assert [(r["technician"].name, r["interval"].problem) for r in review] == [
+        ("李师傅", "shift_end"), ("张师傅", "shift_end")]
+
+
+def test_the_shift_end_is_a_setting(app, shop):
+    tech, _, _, (oil, _) = shop
+    app.config["SHIFT_END"] = "17:30"
+    clock(tech, oil, "on", at(9))
+    assert dispatch.close_open_clocks(at(17, 45)) == 1
+    assert ClockEvent.get(ClockEvent.action == "off").at == at(17, 30)
+    app.config["SHIFT_END"] = "nonsense"
+    assert dispatch.shift_end_time() == dt.time(18, 0)
+
+
+def test_who_is_on_what(shop):
+    tech, mate, _, (oil, _) = shop
+    now = dt.datetime.now().replace(microsecond=0)
+    attend(tech, "in", now - dt.timedelta(hours=2))
+    clock(tech, oil, "on", now - dt.timedelta(minutes=25))
+    board = {row["technician"].name: row for row in dispatch.who_is_on_what(now)}
+    assert board["张师傅"]["in_shift"] and board["张师傅"]["clocks"][0]["minutes"] == 25
+    assert board["张师傅"]["clocks"][0]["job"].id == oil.id
+    assert not board["李师傅"]["in_shift"] and board["李师傅"]["clocks"] == []
+
+
+# Pages --------------------------------------------------------------------------------
+
+@pytest.fixture
+def foreman(make_staff, login):
+    return login(make_staff("foreman", name="赵主任", badge="FOR-201"))
+
+
+@pytest.fixture
+def order(app):
+    with app.app_context(), database.connection_context():
+        tech = staff_service.create_staff("张师傅", "TEC-301", ["technician"], "2221")
+        order = make_order([("更换机油机滤", 1.0)])
+        return order.number, order.jobs.get().id.hex, tech.id.hex
+
+
+def test_dispatch_page_assigns_a_job(app, client, foreman, order):
+    number, job_id, tech_id = order
+    page = client.get("/workshop/").data.decode()
+    assert number in page and "更换机油机滤" in page and "张师傅" in page
+    response = client.post(f"/workshop/jobs/{job_id}/assign", data={"technician": tech_id, "bay": "2"}, headers=HX)
+    assert response.status_code == 200 and 'selected>张师傅' in response.data.decode()
+    assert "jobline-changed" in response.headers["HX-Trigger"]
+    with app.app_context(), database.connection_context():
+        job = JobLine.get_by_id(job_id)
+        assert (job.technician_id.hex, job.bay) == (tech_id, "2")
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"technician": "not-an-id", "bay": "1"}, "Choose a technician from the list."),
+    ({"technician": "", "bay": "99"}, "Choose a bay from the list."),
+])
+def test_bad_dispatch_input_is_refused_in_words(app, client, foreman, order, form, message):
+    _, job_id, _ = order
+    response = client.post(f"/workshop/jobs/{job_id}/assign", data=form, headers=HX)
+    assert response.status_code == 400 and message in response.data.decode()
+    with app.app_context(), database.connection_context():
+        assert JobLine.get_by_id(job_id).bay == ""
+
+
+def test_an_unknown_job_is_a_message_not_an_error_page(client, foreman):
+    response = client.post("/workshop/jobs/nonsense/assign", data={"technician": ""}, headers=HX)
+    assert response.status_code == 404 and "no longer on the work order" in response.data.decode()
+
+
+def test_technicians_may_not_dispatch(client, make_staff, login):
+    login(make_staff("technician"))
+    assert client.get("/workshop/").status_code == 403
+    assert client.get("/workshop/figures").status_code == 403
+
+
+def test_a_foreman_badge_at_the_bay_opens_dispatch(app, client, make_staff):
+    foreman = make_staff("foreman", badge="FOR-202")
+    with client.session_transaction() as session:
+        import time
+        session["bay_staff"], session["bay_seen"] = foreman.id.hex, time.time()
+    assert client.get("/workshop/").status_code == 200
+    with client.session_transaction() as session:
+        session["bay_seen"] = 0  # timed out
+    assert client.get("/workshop/").status_code == 302
