@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from kiosk.db import transaction
 from kiosk.services import customers, workorders
 from kiosk.services import status as states
+from kiosk.services import stock
 from kiosk.services.errors import ServiceError
 from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text, whole
 
@@ -118,8 +119,8 @@ def get_work_order(number: str):
                     "mileage": vehicle.mileage},
         "advisor": {"name": advisor.name, "badge": advisor.badge} if advisor else None,
         "jobs": [_job(j) for j in jobs],
-        # Issued parts come from stock-move facts (parts counter); none are issued yet.
-        "parts": [],
+        # Issued parts come from stock-move facts (issues net of returns).
+        "parts": [{"part_no": p["part_no"], "qty": as_number(p["qty"])} for p in stock.issued_lines(order)],
         "estimated_parts": [_estimated_part(p) for p in parts],
         "totals": {"labour": as_number(sums["labour"]), "parts": as_number(sums["parts"]),
                    "total": as_number(sums["total"]), "hours": as_number(sums["hours"]),
