@@ -136,3 +136,49 @@ def test_a_part_found_in_the_wrong_bin_is_counted_there(shelf):
     assert ("5QD955427", 1, 0, 1) in table(count)
     counting.approve(count)
     assert stock.on_hand(stray, "C-01-01") == 1 and stock.on_hand(stray) == Decimal(1)
+
+
+# --- count mode and the manager's approval, through the test client ---------------------
+
+def post(client, url, **data):
+    return client.post(url, data=data, headers={"HX-Request": "true"})
+
+
+def test_counting_a_bin_at_the_counter_and_approving_it(app, client, make_staff, login):
+    from kiosk.db import connected
+
+    with app.app_context(), connected():
+        pads = make_part()
+        put_stock(pads, 4)
+        pads_id = pads.id.hex
+    clerk = login(make_staff("parts_clerk", badge="PRT-201"))
+    client.post("/parts/mode/count")
+    assert "Scan the bin label" in client.get("/parts/").get_data(as_text=True)
+    reply = post(client, "/parts/scan", code="5QD698151", source="wedge")
+    assert "Scan the bin label first" in reply.get_data(as_text=True)
+    assert post(client, "/parts/scan", code="ＢＩＮ:C-01-01", source="wedge").status_code == 200  # full-width IME
+    for _ in range(2):
+        post(client, "/parts/scan", code="5QD698151", source="typed")
+        post(client, "/parts/scan", code="C-01-01", source="typed")  # break the cool-down without a bin label
+    reply = post(client, f"/parts/count/line/{pads_id}/qty", qty="-2")
+    assert "more than zero" in reply.get_data(as_text=True)
+    reply = post(client, f"/parts/count/line/{pads_id}/qty", qty="3")
+    assert "Quantity set to 3" in reply.get_data(as_text=True)
+    assert "One scan undone" in post(client, f"/parts/count/line/{pads_id}/undo").get_data(as_text=True)
+    assert "Attach this barcode" in post(client, "/parts/scan", code="NOT-A-PART-9").get_data(as_text=True)
+    reply = post(client, "/parts/count/submit")
+    assert "submitted for approval" in reply.get_data(as_text=True)
+    assert client.get("/parts/manager").status_code == 403  # a clerk does not approve
+    login(make_staff("parts_manager", badge="PRT-202"))
+    page = client.get("/parts/manager").get_data(as_text=True)
+    assert "C-01-01" in page and "Approve as adjustments" in page
+    with app.app_context(), connected():
+        count = StockCount.get(StockCount.status == "submitted")
+        assert count.started_by.id == clerk.id
+    reply = post(client, f"/parts/manager/counts/{count.id.hex}/approve")
+    assert "1 adjustments booked" in reply.get_data(as_text=True)
+    reply = post(client, f"/parts/manager/counts/{count.id.hex}/reject")
+    assert reply.status_code == 409 and "not waiting for approval" in reply.get_data(as_text=True)
+    assert post(client, "/parts/manager/counts/nonsense/approve").status_code == 422
+    with app.app_context(), connected():
+        assert stock.on_hand(pads) == 2

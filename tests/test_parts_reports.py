@@ -73,3 +73,43 @@ def test_fill_rate_counts_requests_issued_without_ordering(db):
         ordered.status = "issued"
         changelog.save(ordered, fields=["status"])
     assert parts_reports.fill_rate().from_stock == 3
+
+
+# --- the manager's page and the label pages, through the test client ---------------------
+
+def test_manager_page_shows_the_figures_and_orders_the_reorder_list(app, client, make_staff, login):
+    from kiosk.db import connected
+    from kiosk.models import PurchaseOrderLine
+
+    with app.app_context(), connected():
+        pads = make_part(reorder="4", cost="300")
+        put_stock(pads, 3)
+        broken = make_part("06L115562B", "机油滤清器", "30", "68", "A-01-01")
+        put_stock(broken, -1, kind="issue")
+    login(make_staff("parts_manager", badge="PRT-301"))
+    page = client.get("/parts/manager").get_data(as_text=True)
+    assert "¥ 900.00" in page and "Reorder list" in page and 'data-part="5QD698151"' in page
+    assert "Negative stock to resolve" in page and "06L115562B" in page
+    assert client.get("/parts/manager?slow_days=abc").status_code == 200  # an odd period falls back
+    reply = client.post("/parts/manager/reorder")
+    assert reply.status_code == 302
+    assert "1 parts put on purchase order PO-R1-" in client.get("/parts/manager").get_data(as_text=True)
+    with app.app_context(), connected():
+        assert [(x.part.part_no, x.qty) for x in PurchaseOrderLine.select()] == [("5QD698151", 5)]
+    client.post("/parts/manager/reorder")
+    assert "Nothing is below its reorder point" in client.get("/parts/manager").get_data(as_text=True)
+
+
+def test_bin_and_part_labels_render_their_codes(app, client, make_staff, login):
+    from hardware.decode import decode_file  # noqa: F401  (the decoders are installed)
+    from kiosk.db import connected
+
+    with app.app_context(), connected():
+        make_part()
+    login(make_staff("parts_clerk", badge="PRT-302"))
+    page = client.get("/parts/labels/bin/c-01-01").get_data(as_text=True)
+    assert 'data-code="BIN:C-01-01"' in page and "<svg" in page and "前刹车片" in page
+    page = client.get("/parts/labels/part/5QD698151").get_data(as_text=True)
+    assert 'data-code="5QD698151"' in page and "<svg" in page
+    missing = client.get("/parts/labels/part/NOPE")
+    assert missing.status_code == 404 and "No part with this number" in missing.get_data(as_text=True)

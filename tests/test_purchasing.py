@@ -237,3 +237,35 @@ def test_confirming_nothing_and_unknown_orders_are_refused(app, client, clerk):
         from kiosk.db import connected
         with connected():
             assert StockMove.select().count() == 0
+
+
+def test_ordering_a_bay_request_and_building_an_order_from_the_pages(app, client, clerk):
+    from kiosk.db import connected
+
+    with app.app_context(), connected():
+        make_part()
+        order = order_in_repair()
+        request_for(order, qty=2)
+        wo_number = order.number
+    page = client.get("/parts/orders").get_data(as_text=True)
+    assert wo_number in page and "Order the shortfall" in page
+    request_id = page.split("/parts/requests/")[1].split("/order")[0]
+    assert client.post(f"/parts/requests/{request_id}/order").status_code == 302
+    page = client.get("/parts/orders").get_data(as_text=True)
+    assert f"for work order {wo_number}" in page and "No request is waiting" in page
+    assert "already ordered" in client.post(f"/parts/requests/{request_id}/order", follow_redirects=True) \
+        .get_data(as_text=True)
+    with app.app_context(), connected():
+        assert WorkOrder.get(WorkOrder.number == wo_number).status == "waiting_parts"
+        number = PurchaseOrder.get().number
+    bad = client.post(f"/parts/orders/{number}/lines", data={"code": "5QD698151", "qty": "0"})
+    assert bad.status_code == 422 and "more than zero" in bad.get_data(as_text=True)
+    bad = client.post(f"/parts/orders/{number}/lines", data={"code": "NOPE", "qty": "1"})
+    assert bad.status_code == 422 and "No part with this number or barcode" in bad.get_data(as_text=True)
+    assert client.post(f"/parts/orders/{number}/lines", data={"code": "5QD698151", "qty": "3"}).status_code == 302
+    client.post(f"/parts/orders/{number}/send")
+    page = client.get(f"/parts/orders/{number}").get_data(as_text=True)
+    assert "Sent" in page and page.count('data-part="5QD698151"') == 2
+    assert client.post("/parts/orders/new", data={"supplier": "博世"}).status_code == 302
+    assert "No purchase order PO-NOPE" in client.get("/parts/orders/PO-NOPE", follow_redirects=True) \
+        .get_data(as_text=True)

@@ -125,6 +125,17 @@ def add_line(order: PurchaseOrder, part: Part, qty, *, work_order=None, job=None
     return line
 
 
+def order_parts(items, staff=None) -> PurchaseOrder:
+    """Put ``[(part, qty), …]`` (the reorder list) on the draft purchase order, all or nothing."""
+    if not items:
+        raise ServiceError(_l("Nothing is below its reorder point."))
+    with transaction():
+        order = draft_order(staff)
+        for part, qty in items:
+            add_line(order, part, qty)
+    return order
+
+
 def order_request(request: PartsRequest, staff=None, order: PurchaseOrder | None = None) -> PurchaseOrderLine:
     """Order what a bay asked for and the store lacks (配件订购).
 
