@@ -3,7 +3,6 @@ the services (every row has its change events), the same each time, and only onc
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 import pytest
@@ -11,10 +10,12 @@ import pytest
 from kiosk import create_app
 from kiosk.db import database
 from kiosk.demo import DEMO_STAFF, ean13, seed_if_empty, vin_check_digit
-from kiosk.models import Appointment, Customer, JobLine, Part, PartLine, Staff, Vehicle, WorkOrder
+from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, PartLine, PartsRequest, Staff,
+                          StockMove, Vehicle, WorkOrder)
 from kiosk.roles import ROLES
 from kiosk.schema import replicated_models
-from kiosk.services import customers, staff as staff_service
+from kiosk.services import customers, staff as staff_service, stock
+from kiosk.services.catalogue import find_part
 from kiosk.services.status import OPEN_STATUSES
 from sync.changelog import ChangeEvent, fold, serialize
 from sync.node import current_node
@@ -74,11 +75,18 @@ def test_parts_have_valid_ean13_codes(demo):
     parts = list(Part.select())
     assert 18 <= len(parts) <= 25
     for part in parts:
-        codes = json.loads(part.barcodes)
-        eans = [c for c in codes if re.fullmatch(r"\d{13}", c)]
-        assert eans and all(ean13(c[:12]) == c for c in eans)
-        assert part.name and part.name_en and part.price > 0 and part.bin
+        codes = {c.code: c.symbology for c in part.codes}
+        eans = [c for c, kind in codes.items() if kind == "EAN13"]
+        assert eans and all(re.fullmatch(r"\d{13}", c) and ean13(c[:12]) == c for c in eans)
+        assert "Code39" in codes.values()
+        assert all(find_part(c) == part for c in codes)
+        assert part.name and part.name_en and part.price > 0 and part.bin and 0 < part.cost < part.price
     assert ean13("400638133393") == "4006381333931"  # a published EAN-13
+
+
+def test_the_parts_counter_has_stock_and_requests(demo):
+    assert all(stock.on_hand(p) > 0 for p in Part.select())
+    assert PartsRequest.select().where(PartsRequest.status == "requested").count() >= 1
 
 
 def test_work_orders_at_every_stage(demo):
@@ -111,6 +119,7 @@ def test_same_store_every_time(tmp_path):
         with app.app_context(), database.connection_context():
             return ([(c.name, c.phone) for c in Customer.select().order_by(Customer.phone)],
                     sorted((v.plate, v.vin, v.model, v.mileage) for v in Vehicle.select()),
-                    sorted((p.part_no, p.barcodes) for p in Part.select()))
+                    sorted((b.part.part_no, b.code, b.symbology) for b in PartBarcode.select()),
+                    sorted((m.part.part_no, m.qty) for m in StockMove.select()))
 
     assert snapshot("a") == snapshot("b")

@@ -2,7 +2,6 @@
 issue and return with running count, undo, keypad, badge confirmation, refusals."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 import pytest
 

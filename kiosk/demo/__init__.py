@@ -12,13 +12,13 @@ import base64
 import datetime as dt
 import io
 import itertools
-import json
 import random
 
 from flask import current_app
 from PIL import Image, ImageDraw
 
 from kiosk.db import transaction
+from kiosk.demo import parts as demo_parts
 from kiosk.demo.data import (
     APPOINTMENT_SERVICES, APPOINTMENT_SLOTS, COLORS, CUSTOMER_NAMES, CUSTOMER_NOTES, DEMO_STAFF,
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
@@ -80,13 +80,7 @@ def _signature(rng: random.Random) -> str:
 
 
 def _add_part(part_no: str, name: str, name_en: str, price: str, bin_: str, barcodes: list[str]) -> Part:
-    # The parts counter's catalogue service arrives with its own issue; until then the
-    # demo writes the part as that service will: one transaction, one change event.
-    with transaction():
-        part = Part(part_no=part_no, name=name, name_en=name_en, price=price, bin=bin_,
-                    barcodes=json.dumps(barcodes))
-        changelog.save(part)
-    return part
+    return demo_parts.add_part(part_no, name, name_en, price, bin_, barcodes)
 
 
 def _booked_earlier(customer, vehicle, at: dt.datetime, service: str, advisor) -> Appointment:
@@ -193,6 +187,7 @@ def seed() -> None:
         for i, spec in enumerate(WORK_ORDERS):
             _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, now)
         _appointments(rng, cars, advisors, now)
+        demo_parts.seed_stock(parts, staff["PRT-001"], now)
 
 
 def seed_if_empty() -> bool:

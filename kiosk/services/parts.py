@@ -6,7 +6,6 @@ any of its numbers or codes is kiosk.services.catalogue.find_part.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
