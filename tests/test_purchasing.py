@@ -269,3 +269,19 @@ def test_ordering_a_bay_request_and_building_an_order_from_the_pages(app, client
     assert client.post("/parts/orders/new", data={"supplier": "博世"}).status_code == 302
     assert "No purchase order PO-NOPE" in client.get("/parts/orders/PO-NOPE", follow_redirects=True) \
         .get_data(as_text=True)
+
+
+def test_the_work_order_page_shows_parts_on_order_and_arrived(app, client, advisor):
+    from kiosk.db import connected
+
+    with app.app_context(), connected():
+        part = make_part()
+        order = order_in_repair()
+        line = purchasing.order_request(request_for(order, qty=1))
+        number = order.number
+    page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
+    assert 'id="parts-on-order"' in page and "Waiting for parts" in page and "5QD698151" in page
+    with app.app_context(), connected():
+        purchasing.receive(line.order, [(part, 1)])
+    page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
+    assert "Arrived" in page.split('id="parts-on-order"')[1]
