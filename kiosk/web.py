@@ -58,6 +58,8 @@ def init_app(app: Flask) -> None:
     available = {"reception": reception.bp}
     from kiosk.stations.parts import bp as parts_bp
     available["parts"] = parts_bp
+    from kiosk.stations.bay import bp as bay_bp
+    available["bay"] = bay_bp
     for name in enabled_stations(app):
         if name in available:
             app.register_blueprint(available[name])

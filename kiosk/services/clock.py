@@ -42,6 +42,13 @@ LOSS_LABELS = {
     "tool": _l("Waiting for a tool or bay"),
     "other": _l("Other"),
 }
+JOB_STATUS_LABELS = {
+    "open": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "paused": _l("Paused"),
+    "done": _l("Done"),
+    "rework": _l("Rework"),
+}
 # A pause for these moves the order to the matching waiting status.
 WAITING_FOR = {"parts": "waiting_parts", "authorization": "waiting_authorization"}
 

@@ -1,0 +1,197 @@
+"""The bay's screens: idle (waiting for a badge), the technician's home, one work
+order's jobs; and the scan endpoint that moves between them.
+
+Every answer to a scan or a button is ``scan_reply``: the new screen for
+``#bay-main`` and the message in the scan bar, with the success or failure tone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from kiosk.access import go_to
+from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
+from kiosk.roles import allowed
+from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services.errors import NotFound, ServiceError
+from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
+from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
+from kiosk.templating import render, scan_reply
+
+PAGE, SCREEN = "bay/index.html", "bay/_screen.html"
+
+
+def assigned_jobs(person: Staff) -> list[JobLine]:
+    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query)."""
+    return list(JobLine.select(JobLine, WorkOrder, Vehicle).join(WorkOrder).join(Vehicle)
+                .where((JobLine.technician == person) & (JobLine.deleted == False)  # noqa: E712
+                       & (JobLine.status != "done") & WorkOrder.status.in_(clock.CLOCKABLE)
+                       & (WorkOrder.deleted == False))  # noqa: E712
+                .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.number, JobLine.position))
+
+
+def running_context(person: Staff) -> dict:
+    """The clock running now for ``person`` (job, order, since) for the header of every screen."""
+    now = dt.datetime.now().replace(microsecond=0)
+    current = clock.running(person)
+    job = JobLine.get_or_none(JobLine.id == current.job_id) if current else None
+    return {"running": current, "running_job": job, "server_now": now}
+
+
+def home_context(person: Staff) -> dict:
+    today = dt.date.today()
+    return {"jobs": assigned_jobs(person), "day": figures.technician_day(person, today),
+            "in_shift": attendance.is_in(person)}
+
+
+def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None) -> dict:
+    """One order's jobs with who is clocked on each, minutes, findings, requests and extra work."""
+    jobs = workorders.live_jobs(order, technicians=True)
+    events = ClockEvent.select().where(ClockEvent.work_order == order)
+    spans = figures.intervals(events)
+    on_job: dict = {}
+    for span in spans:
+        if span.open:
+            on_job.setdefault(span.job_id, []).append(span.technician_id)
+    names = {s.id: s.name for s in Staff.select().where(Staff.id.in_([t for ts in on_job.values() for t in ts]))} \
+        if on_job else {}
+    on_job = {job: [names.get(t, "") for t in people] for job, people in on_job.items()}
+    findings: dict = {}
+    for row in Finding.select().where(Finding.work_order == order).order_by(Finding.hlc):
+        findings.setdefault(row.job_id, []).append(row)
+    requests: dict = {}
+    for row in partsrequests.of_order(order):
+        requests.setdefault(row.job_id, []).append(row)
+    problem = None
+    try:
+        clock.check_order(order)
+    except ServiceError as error:
+        problem = error.message
+    return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
+            "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
+            "findings": findings, "requests": requests, "problem": problem,
+            "pending": extrawork.pending(order)}
+
+
+def camera_photo_possible() -> bool:
+    """Whether this kiosk runs a camera whose latest picture can be taken as a finding's photo."""
+    from hardware.camera import running as cameras
+
+    return bool(cameras())
+
+
+def screen_context(person: Staff | None, view: str, **extra) -> dict:
+    context = {"person": person, "view": view if person is not None else "idle", "loss_labels": clock.LOSS_LABELS,
+               "request_labels": partsrequests.LABELS, "job_status_labels": clock.JOB_STATUS_LABELS,
+               "bay_idle_seconds": idle_seconds(), "camera_photo": camera_photo_possible()}
+    if person is not None:
+        context.update(running_context(person))
+        if view == "home":
+            context.update(home_context(person))
+    context.update(extra)
+    return context
+
+
+def answer(person, view: str, message, ok: bool = True, **extra):
+    """The new screen and the message. Without htmx (no script) the message is
+    flashed and the screen's own page loads."""
+    context = screen_context(person, view, **extra)
+    if request.headers.get("HX-Request") != "true":
+        flash(str(message), "success" if ok else "warning")
+        if context.get("view") == "order":
+            return redirect(url_for("bay.order", number=context["order"].number))
+        return redirect(url_for("bay.index"))
+    response = scan_reply(message, ok, render_template(SCREEN, **context),
+                          events=("bay-changed",) if ok else ())
+    if context.get("view") == "order":
+        response.headers["HX-Push-Url"] = url_for("bay.order", number=context["order"].number)
+    elif context.get("view") in ("home", "idle"):
+        response.headers["HX-Push-Url"] = url_for("bay.index")
+    return response
+
+
+def show_order(person, order: WorkOrder, message, ok: bool = True, focus=None, **extra):
+    return answer(person, "order", message, ok, **order_context(person, order, focus), **extra)
+
+
+@bp.get("/", endpoint="index")
+def index():
+    person = bay_person()
+    return render(PAGE, SCREEN, **screen_context(person, "home" if person else "idle"))
+
+
+@bp.get("/orders/<number>")
+def order(number):
+    person = bay_person()
+    if person is None:
+        return redirect(url_for("bay.index"))
+    try:
+        found = workorders.get_by_number(number)
+    except NotFound as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("bay.index"))
+    return render(PAGE, SCREEN, **screen_context(person, "order", **order_context(person, found)))
+
+
+@bp.get("/running")
+def running():
+    """The running-clock strip alone (refreshed when any clock changes, e.g. closed at shift end)."""
+    person = bay_person()
+    if person is None:
+        return render_template("bay/_running.html", person=None)
+    return render_template("bay/_running.html", person=person, **running_context(person))
+
+
+@bp.post("/leave")
+def leave():
+    end_session()
+    return answer(None, "idle", _("Badge out. See you later."))
+
+
+def _badge(person: Staff):
+    """A badge at the bay: technicians get their jobs; QC inspectors go to the QC gate,
+    foremen and managers to dispatching."""
+    if person.has_role("technician"):
+        open_session(person)
+        return answer(person, "home", _("Hello, %(name)s.", name=person.name))
+    try:
+        if person.has_role("qc"):
+            from kiosk.stations.workshop.qc import set_inspector
+
+            open_session(person)
+            set_inspector(person)
+            return go_to(url_for("workshop.qc"))
+        if allowed(person.role_list, "dispatch"):
+            open_session(person)
+            return go_to(url_for("workshop.index"))
+    except BuildError:
+        pass  # this node does not run the workshop pages
+    return reply(_("%(name)s's badge has no work at the bay.", name=person.name), False)
+
+
+@bp.post("/scan")
+def scan():
+    done = scan_from_request("bay")
+    unknown = answer_unknown(done)
+    if unknown is not None:
+        return unknown
+    if done.kind == "badge":
+        return _badge(done.code.ref)
+    if done.kind not in ("work_order", "job_line"):
+        return not_used_here(done)
+    person = bay_person()
+    if person is None:
+        return reply(_("Scan your badge first, then the work order."), False)
+    job = done.code.ref if done.kind == "job_line" else None
+    found = job.work_order if job else done.code.ref
+    if found.status == "cancelled" or not workorders.is_editable(found):
+        return reply(_("Work order %(number)s is settled or cancelled: there is nothing to do on it at the bay.",
+                       number=found.number), False)
+    context = order_context(person, found, job)
+    if context["problem"]:
+        return answer(person, "order", context["problem"], False, **context)
+    return answer(person, "order", _("Work order %(number)s: choose a job.", number=found.number), True,
+                  **context)
