@@ -7,7 +7,7 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from kiosk.db import transaction
-from kiosk.services import customers, workorders
+from kiosk.services import customers, figures, workorders
 from kiosk.services import status as states
 from kiosk.services import stock
 from kiosk.services.errors import ServiceError
@@ -80,13 +80,13 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _job(job) -> dict:
+def _job(job, minutes: dict) -> dict:
     return {"id": job.id.hex, "position": job.position, "operation": job.operation,
             "description": job.description, "hours": as_number(job.sold_hours), "price": as_number(job.price),
             "pay_type": job.pay_type, "status": job.status,
             "technician": job.technician.badge if job.technician_id else None,
-            # Clocking arrives with the bay kiosk; until then nothing is clocked.
-            "clocked_minutes": 0}
+            # From the clock facts (kiosk.services.figures), running clocks up to now.
+            "clocked_minutes": minutes.get(job.id, 0), "authorization": job.authorization or None}
 
 
 def _estimated_part(line) -> dict:
@@ -102,6 +102,7 @@ def get_work_order(number: str):
     customer, vehicle, advisor = order.customer, order.vehicle, order.advisor  # loaded with the order
     jobs, parts = workorders.live_jobs(order, technicians=True), workorders.live_part_lines(order)
     sums = workorders.totals(order, jobs, parts)
+    minutes = figures.clocked_minutes_by_job(order)
     return jsonify({
         "id": order.id.hex,
         "number": order.number,
@@ -118,7 +119,7 @@ def get_work_order(number: str):
         "vehicle": {"id": vehicle.id.hex, "plate": vehicle.plate, "vin": vehicle.vin, "model": vehicle.model,
                     "mileage": vehicle.mileage},
         "advisor": {"name": advisor.name, "badge": advisor.badge} if advisor else None,
-        "jobs": [_job(j) for j in jobs],
+        "jobs": [_job(j, minutes) for j in jobs],
         # Issued parts come from stock-move facts (issues net of returns).
         "parts": [{"part_no": p["part_no"], "qty": as_number(p["qty"])} for p in stock.issued_lines(order)],
         "estimated_parts": [_estimated_part(p) for p in parts],
