@@ -11,3 +11,4 @@ bp = Blueprint("reception", __name__, url_prefix="/reception")
 from kiosk.stations.reception import desk  # noqa: E402,F401
 from kiosk.stations.reception import printing, workorder  # noqa: E402,F401
 from kiosk.stations.reception import appointments, checkin  # noqa: E402,F401
+from kiosk.stations.reception import extrawork  # noqa: E402,F401

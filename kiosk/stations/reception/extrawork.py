@@ -1,0 +1,96 @@
+"""Extra work (增项) at reception: the technician's proposals on the work-order page,
+approved with the customer's signature or recorded as declined (kiosk.services.extrawork).
+
+The section is ``reception/workorder/_extra_work.html``; it shows on the order
+page once a proposal exists and refreshes itself after each answer.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kiosk.access import current_staff, requires
+from kiosk.services import extrawork, workorders
+from kiosk.services.errors import ServiceError
+from kiosk.stations.reception import bp
+from kiosk.stations.reception.workorder import with_order
+
+PARTIAL = "reception/workorder/_extra_work.html"
+
+
+def extra_work_of(order) -> dict:
+    """What the extra-work section shows: the proposals, their parts and the customer's answers."""
+    jobs = extrawork.proposed(order)
+    parts: dict = {}
+    if jobs:
+        for line in workorders.live_part_lines(order):
+            if line.job_id:
+                parts.setdefault(line.job_id, []).append(line)
+    return {"jobs": jobs, "parts": parts, "decisions": extrawork.decisions(order) if jobs else {},
+            "editable": workorders.is_editable(order)}
+
+
+@bp.app_context_processor
+def _extra_work_helper() -> dict:
+    return {"extra_work_of": extra_work_of}
+
+
+def _section(order, *, status: int = 200, message=None, ok: bool = True, error_job=None, form=None):
+    if request.headers.get("HX-Request") != "true":
+        if message:
+            flash(str(message), "success" if ok else "warning")
+        return redirect(url_for("reception.work_order", number=order.number, _anchor="extra-work"))
+    order = type(order).get_by_id(order.id)
+    response = current_app.make_response((render_template(
+        PARTIAL, order=order, extra_message=message, extra_ok=ok, error_job=error_job, form=form or {}), status))
+    events = {"feedback": {"value": "ok" if ok else "bad"}}
+    if ok and message:
+        events["workorder-changed"] = True
+    response.headers["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+def _status(error: ServiceError) -> int:
+    # A form the person can fix is 422; a line gone elsewhere or an answered one is a conflict.
+    return {400: 422, 404: 409}.get(error.status, error.status)
+
+
+def _job(order, job_id):
+    return workorders.get_job(order, job_id)
+
+
+@bp.get("/work-orders/<number>/extra-work")
+@requires("reception")
+@with_order
+def extra_work(order):
+    return _section(order)
+
+
+@bp.post("/work-orders/<number>/extra-work/<job_id>/approve")
+@requires("reception")
+@with_order
+def approve_extra_work(order, job_id):
+    try:
+        job = _job(order, job_id)
+        extrawork.approve(job, request.form.get("signature", ""), current_app.config["BLOB_FOLDER"],
+                          staff=current_staff(), price=request.form.get("price", ""))
+    except ServiceError as error:
+        return _section(order, status=_status(error), message=error.message,
+                        ok=False, error_job=job_id, form=request.form)
+    return _section(order, message=_("The customer approved the extra work: %(job)s.", job=job.description))
+
+
+@bp.post("/work-orders/<number>/extra-work/<job_id>/decline")
+@requires("reception")
+@with_order
+def decline_extra_work(order, job_id):
+    try:
+        job = _job(order, job_id)
+        extrawork.decline(job, staff=current_staff(), note=request.form.get("note", ""))
+    except ServiceError as error:
+        return _section(order, status=_status(error), message=error.message,
+                        ok=False, error_job=job_id, form=request.form)
+    return _section(order, message=_("The customer declined the extra work: %(job)s. It stays on the order "
+                                     "for follow-up.", job=job.description))
