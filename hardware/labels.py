@@ -252,11 +252,25 @@ def _render_svg(label: Layout, dpi: int = PNG_DPI) -> bytes:
 
 
 def _render_pdf(label: Layout, dpi: int = PNG_DPI) -> bytes:
+    return render_pdf_pages([label], dpi)
+
+
+def render_pdf_pages(pages: list[Layout], dpi: int = PNG_DPI) -> bytes:
+    """Several layouts as the pages of one PDF (each page its layout's size)."""
     if PDF_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_CJK_FONT))
     out = io.BytesIO()
     # invariant=1 drops the timestamp and random id: the same tag gives the same bytes.
-    pdf = canvas.Canvas(out, pagesize=(label.width * PDF_MM, label.height * PDF_MM), invariant=1)
+    pdf = canvas.Canvas(out, pagesize=(pages[0].width * PDF_MM, pages[0].height * PDF_MM), invariant=1)
+    for label in pages:
+        pdf.setPageSize((label.width * PDF_MM, label.height * PDF_MM))
+        _pdf_page(pdf, label, dpi)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _pdf_page(pdf: canvas.Canvas, label: Layout, dpi: int) -> None:
     top_of_page = label.height * PDF_MM
     px = 72.0 / dpi  # one pixel of the shared geometry, in points
     for el in label.elements:
@@ -279,9 +293,6 @@ def _render_pdf(label: Layout, dpi: int = PNG_DPI) -> bytes:
             pdf.drawRightString((el.x + el.width) * PDF_MM, y, text)
         else:
             pdf.drawString(el.x * PDF_MM, y, text)
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
 
 
 def render_layout(label: Layout, fmt: str, *, zpl_mode: str = "font") -> bytes:

@@ -13,6 +13,7 @@ import pytest
 
 from hardware.decode import Decoded, decode_file
 from hardware.labels import TagData, raster, render_layout
+from hardware.labels_a4 import SheetData, render_sheet_pdf, sheet_pages, wrap
 from hardware.labels_kinds import (
     SIZES, BadgeData, BinLabelData, JobTagData, PartLabelData, label_layout, render_label,
 )
@@ -170,3 +171,26 @@ def test_escpos_refuses_what_it_cannot_print():
 def test_image_mode_draws_at_the_printers_resolution():
     layout = label_layout(LABELS[3][1])
     assert raster(layout, 203).size == (559, 239)
+
+
+def test_a4_sheet_reads_back_on_every_page(tmp_path):
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm not on PATH: poppler-utils is missing (make system-deps installs it)")
+    rows = (("#", "描述", "金额"),) + tuple((str(i), "更换前刹车盘及刹车片", "450.00") for i in range(1, 60))
+    sheet = SheetData("维修委托书", NUMBER, "浦东4S店", facts=(("客户", "王女士"), ("车牌", "京A12345")),
+                      texts=(("客户描述", "刹车时方向盘抖动，" * 20),), sections=(("维修项目", rows),), footer="浦东4S店")
+    pages = sheet_pages(sheet)
+    assert len(pages) == 2 and all((p.width, p.height) == (210, 297) for p in pages)
+    assert render_sheet_pdf(sheet) == render_sheet_pdf(sheet)  # no timestamps
+    (tmp_path / "sheet.pdf").write_bytes(render_sheet_pdf(sheet))
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "sheet.pdf", "page"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    assert set(decode_file(tmp_path / "page-1.png")) == {Decoded("Code128", NUMBER), Decoded("QRCode", NUMBER)}
+    assert set(decode_file(tmp_path / "page-2.png")) == {Decoded("Code128", NUMBER)}
+
+
+def test_a4_wrapping_and_numeric_columns():
+    assert wrap("刹车时方向盘抖动", 10.0, 2.5) == ["刹车时方", "向盘抖动"]
+    page = sheet_pages(SheetData("x", NUMBER, sections=(("h", (("a", "b"), ("x", "1,811.00"))),)))[0]
+    amount = [el for el in page.elements if getattr(el, "text", "") == "1,811.00"][0]
+    assert amount.right

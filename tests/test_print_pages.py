@@ -165,3 +165,33 @@ def test_badge_print_page_reads_back(client, make_staff, login):
     png = render_label(BadgeData("TEC-001", "张伟", "Technician"), "png")
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert decoded(image) == {Decoded("Code128", "TEC-001"), Decoded("QRCode", "TEC-001")}
+
+
+def test_work_order_a4_goes_to_cups_and_reads_back(app, client, number, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    from hardware.decode import decode_file
+    from tests.print_standins import fake_lp, path_with
+
+    page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
+    assert f'hx-post="/print/workorder/{number}"' in page
+    response = client.post(f"/print/workorder/{number}", data={"station": "reception"}, headers=HX)
+    assert response.headers["HX-Redirect"] == f"/reception/work-orders/{number}/print"  # the browser's A4 page
+
+    fake_lp(tmp_path / "bin")
+    monkeypatch.setenv("PATH", path_with(tmp_path / "bin"))
+    set_printer(app, "all", "a4", "cups", queue="Front_Desk")
+    response = client.post(f"/print/workorder/{number}", data={"station": "reception"}, headers=HX)
+    assert feedback(response) == "ok" and "Sent to printer Front_Desk." in response.get_data(as_text=True)
+    argv = (tmp_path / "bin" / "argv").read_text().splitlines()
+    assert argv == ["-d", "Front_Desk", "-t", f"workorder {number}", "-o", "media=A4"]
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm not on PATH: poppler-utils is missing (make system-deps installs it)")
+    (tmp_path / "wo.pdf").write_bytes((tmp_path / "bin" / "stdin").read_bytes())
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile", "wo.pdf", "wo"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    assert set(decode_file(tmp_path / "wo.png")) == {Decoded("Code128", number), Decoded("QRCode", number)}
+    subprocess.run(["pdftotext", "wo.pdf", "wo.txt"], cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    text = (tmp_path / "wo.txt").read_text()
+    assert "更换前刹车盘" in text and "139****4321" in text and "13987654321" not in text

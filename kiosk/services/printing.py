@@ -18,8 +18,9 @@ import json
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hardware.labels_kinds import BadgeData, BinLabelData, JobTagData, PartLabelData, render_label
 from hardware.labels import TagData
+from hardware.labels_a4 import SheetData, render_sheet_pdf
+from hardware.labels_kinds import BadgeData, BinLabelData, JobTagData, PartLabelData, render_label
 from hardware.labels_slip import SlipData, code128_check
 from hardware.printers import PrinterError
 from hardware.printers.cups import print_cups
@@ -38,10 +39,11 @@ KINDS = {
     "badge": (BadgeData, "labels"),
     "part": (PartLabelData, "labels"),
     "slip": (SlipData, "slips"),
+    "workorder": (SheetData, "a4"),
 }
 KIND_NAMES = {
     "key_tag": _l("Key tag"), "job_tag": _l("Job-line tag"), "bin": _l("Bin label"),
-    "badge": _l("Staff badge"), "part": _l("Part label"), "slip": _l("Slip"),
+    "badge": _l("Staff badge"), "part": _l("Part label"), "slip": _l("Slip"), "workorder": _l("Work order (A4)"),
 }
 
 _FAILURES = {
@@ -66,15 +68,19 @@ def as_data(kind: str, data):
     if not isinstance(data, dict):
         raise ServiceError(_l("This cannot be printed."), detail={"kind": kind})
     fields = {f.name for f in dataclasses.fields(cls)}
-    values = {k: v for k, v in data.items() if k in fields}
-    if cls is SlipData:  # JSON gives lists; the data class holds tuples
-        values["lines"] = tuple(tuple(str(x) for x in pair) for pair in values.get("lines", ()))
-        values["header"] = tuple(values.get("header", ()))
-        values["footer"] = tuple(values.get("footer", ()))
+    # JSON gives lists where the data classes hold tuples (they must stay hashable and frozen).
+    values = {k: _tuples(v) for k, v in data.items() if k in fields}
+    if cls is SlipData and "lines" in values:  # a line without a right-hand part may come as plain text
+        values["lines"] = tuple(line if isinstance(line, tuple) else (str(line), "") for line in values["lines"])
     try:
         return cls(**values)
     except TypeError:  # a required field is missing
         raise ServiceError(_l("This cannot be printed."), detail={"kind": kind})
+
+
+def _tuples(value):
+    """Lists, at any depth, as tuples."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
 def _with_titles(data):
@@ -90,7 +96,7 @@ def _with_titles(data):
 
 def code_of(data) -> str:
     """The text the document's code carries (what a scan of it reads)."""
-    return data.number if isinstance(data, (TagData, SlipData)) else data.code
+    return data.number if isinstance(data, (TagData, SlipData, SheetData)) else data.code
 
 
 def check_printable(data) -> None:
@@ -98,6 +104,8 @@ def check_printable(data) -> None:
     try:
         if isinstance(data, SlipData):
             code128_check(data.number)
+        elif isinstance(data, SheetData):
+            render_label(TagData(data.number, "", ""), "svg")  # the same codes as the key tag
         else:
             render_label(data, "svg")  # builds and places every code; no fonts needed
     except ValueError:
@@ -144,7 +152,7 @@ def _attempt(job: PrintJob, document, setting) -> PrintJob:
     if setting.kind != "browser":
         try:
             job.payload = _render(document, setting)
-            _send(job.payload, setting, title=f"{job.kind} {job.ref}")
+            _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind == "workorder")
             job.status, job.sent_at = "sent", dt.datetime.now()
         except PrinterError as exc:
             job.status, job.error, job.detail = "failed", exc.reason, exc.detail
@@ -161,17 +169,17 @@ def _render(document, setting) -> bytes:
     if setting.kind == "escpos":
         return escpos_bytes(document, setting.mode or "text")
     if setting.kind == "cups":
-        return render_label(document, "pdf")
+        return render_sheet_pdf(document) if isinstance(document, SheetData) else render_label(document, "pdf")
     raise ValueError(f"no renderer for {setting.kind!r}")
 
 
-def _send(payload: bytes, setting, *, title: str) -> None:
+def _send(payload: bytes, setting, *, title: str, a4: bool = False) -> None:
     if setting.kind == "zpl":
         send_zpl(payload, setting.address)
     elif setting.kind == "escpos":
         send_escpos(payload, setting.address)
     else:
-        print_cups(payload, setting.queue, title=title)
+        print_cups(payload, setting.queue, title=title, media="A4" if a4 else "")
 
 
 def target_of(setting) -> str:

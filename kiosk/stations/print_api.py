@@ -11,7 +11,7 @@ import base64
 import io
 import json
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hardware.labels_kinds import SIZES, render_label
@@ -26,6 +26,9 @@ from kiosk.stations.print_sources import KIND_PERMISSIONS, document_for
 from kiosk.templating import render
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
+
+# Kinds whose browser print page reception already has.
+RECEPTION_PAGES = {"key_tag": "reception.key_tag", "workorder": "reception.print_work_order"}
 
 
 def may_print(kind: str) -> bool:
@@ -53,8 +56,8 @@ def _station() -> str | None:
 def _answer(job: PrintJob | None, kind: str, ref: str, *, message: str = "", status: int = 200):
     """The button fragment with the outcome, and the tone that goes with it."""
     if job is not None and job.status == "browser":
-        if job.kind == "key_tag":  # reception's own tag page also offers the tag as files
-            return go_to(url_for("reception.key_tag", number=job.ref))
+        if job.kind in RECEPTION_PAGES:  # reception's own pages (the tag page also offers files)
+            return go_to(url_for(RECEPTION_PAGES[job.kind], number=job.ref))
         return go_to(url_for("printing.job_page", job_id=job.id))
     ok = job is not None and job.status == "sent"
     if job is not None and job.status == "failed":
@@ -120,6 +123,8 @@ def job_page(job_id):
 
 def _sheet(kind: str, ref: str, document):
     """The print page of one document: a slip as its picture, a label as inline SVG."""
+    if kind in RECEPTION_PAGES:
+        return redirect(url_for(RECEPTION_PAGES[kind], number=ref))
     name = printing.KIND_NAMES[kind]
     if isinstance(document, SlipData):
         out = io.BytesIO()

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from hardware.labels_a4 import SheetData
 from hardware.labels_kinds import BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
 from kiosk.services import workorders
+from kiosk.services.customers import mask_phone
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.reception.printing import tag_data
 
@@ -26,6 +29,7 @@ KIND_PERMISSIONS = {
     "bin": ("parts",),
     "part": ("parts",),
     "badge": ("staff_admin", "reports"),
+    "workorder": ("reception",),
 }
 
 
@@ -36,6 +40,8 @@ def document_for(kind: str, ref: str):
         return tag_data(workorders.get_by_number(ref))
     if kind == "job_tag":
         return job_tag_data(ref)
+    if kind == "workorder":
+        return sheet_data(workorders.get_by_number(ref))
     if kind == "badge":
         person = Staff.get_or_none((Staff.badge == ref.upper()) & (Staff.deleted == False))  # noqa: E712
         if person is None:
@@ -70,3 +76,38 @@ def job_tag_data(ref: str) -> JobTagData:
     technician = job.technician.name if job.technician_id else ""
     return JobTagData(number=order.number, position=job.position, description=job.description,
                       plate=order.vehicle.plate, technician=technician, title=_("Job line"))
+
+
+def _money(value) -> str:
+    return format_decimal(value or 0, format="#,##0.00")
+
+
+def sheet_data(order) -> SheetData:
+    """The work order on A4 for a CUPS printer: the same facts, lines and totals as the browser's A4 page."""
+    pay = {"customer": _("Customer"), "warranty": _("Warranty"), "insurance": _("Insurance"),
+           "internal": _("Internal")}
+    jobs, parts = workorders.live_jobs(order), workorders.live_part_lines(order)
+    totals = workorders.totals(order, jobs, parts)
+    vehicle = order.vehicle
+    facts = (
+        (_("Customer"), order.customer.name), (_("Phone"), mask_phone(order.customer.phone)),
+        (_("Plate"), vehicle.plate or "—"), (_("Model"), vehicle.model or "—"),
+        (_("VIN"), vehicle.vin or "—"), (_("Mileage"), _("%(km)s km", km="{:,}".format(order.mileage))),
+        (_("Advisor"), order.advisor.name if order.advisor else "—"),
+        (_("Promised delivery"), order.promised_at.strftime("%Y-%m-%d %H:%M") if order.promised_at else "—"),
+    )
+    job_rows = ((("#", _("Operation code"), _("Description"), _("Sold hours"), _("Price"), _("Paid by")),)
+                + tuple((str(n), j.operation, j.description, _money(j.sold_hours), _money(j.price),
+                         pay.get(j.pay_type, j.pay_type)) for n, j in enumerate(jobs, 1)))
+    part_rows = (((_("Part number"), _("Description"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by")),)
+                 + tuple((p.part_no, p.description, _money(p.qty), _money(p.unit_price),
+                          _money(p.qty * p.unit_price), pay.get(p.pay_type, p.pay_type)) for p in parts))
+    sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
+            (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
+    store = current_app.config.get("STORE_NAME") or _("Service department")
+    return SheetData(
+        title=_("Work order"), number=order.number, store_name=store, facts=facts,
+        texts=((_("Customer complaint"), order.complaint or "—"),),
+        sections=((_("Jobs"), job_rows), (_("Estimated parts"), part_rows), (_("Total"), sums)),
+        footer=f"{store} · {order.number}",
+    )
