@@ -278,6 +278,34 @@ def sync_now(target, once):
     click.echo(f"up to date: sent {result.pushed}, received {result.pulled}")
 
 
+@main.command("decode")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object a line: {"path", "codes": [{"format", "text"}], "ms"}.')
+def decode_command(paths, as_json):
+    """Read the barcodes in image files (folders: every image in them, recursively)
+    with the same decode pipeline as the kiosks."""
+    from hardware import decode as decoding
+    from hardware.decode_cli import decode_one, image_files
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
+    if not decoding.ZBAR_AVAILABLE:
+        click.echo(f"bayflow decode: zbar is missing ({decoding.ZBAR_UNAVAILABLE_REASON}); "
+                   "decoding with zxing-cpp alone", err=True)
+    failed = total = 0
+    for path in image_files(paths):
+        total += 1
+        line, ok = decode_one(path, as_json)
+        failed += not ok
+        click.echo(line, err=not ok and not as_json)
+    if not total:
+        raise click.ClickException(f"no image files in {', '.join(str(p) for p in paths)}")
+    if failed:
+        raise click.ClickException(f"{failed} of {total} files could not be read as images")
+
+
 @main.command("camera-check")
 @click.argument("source")
 @click.option("--seconds", type=click.FloatRange(0.5, 600), default=5, show_default=True,
