@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     Htmx(app)
 
     from kiosk import access
-    from kiosk.stations import api, auth, home, reception, stream, sync_api
+    from kiosk.stations import api, auth, home, reception, scanning, stream, sync_api
 
     access.init_app(app)
     app.register_blueprint(home.bp)
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(print_api.bp)
     app.register_blueprint(settings_pages.bp)
+    app.register_blueprint(scanning.bp)
     from kiosk.stations import camera as camera_page  # the installers' camera page
 
     app.register_blueprint(camera_page.bp)

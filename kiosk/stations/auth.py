@@ -1,12 +1,15 @@
 """Login by badge scan plus PIN; logout; language choice."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import log_in, log_out
 from kiosk.services import staff as staff_service
 from kiosk.services.errors import ServiceError
+from kiosk.stations.scan_helpers import answer_unknown, describe, reply, scan_from_request
 from kiosk.web import LANGUAGES
 
 bp = Blueprint("auth", __name__)
@@ -44,6 +47,23 @@ def login():
     status = 400 if error else 200
     return render_template("auth/login.html", badge=badge if person else "", person=person,
                            error=error, next=next_url), status
+
+
+@bp.post("/login/scan")
+def scan_badge():
+    """A badge scanned on the login page: straight to the PIN step (the card swaps in place)."""
+    done = scan_from_request("login")
+    answer = answer_unknown(done)
+    if answer is not None:
+        return answer
+    if done.kind != "badge":
+        return reply(_("This is %(what)s, not a staff badge. Scan your badge.", what=describe(done.code)), False)
+    # The page's own ?next= (htmx sends the page's address), so the login ends where it was asked for.
+    asked = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query).get("next", [None])[0]
+    person = done.code.ref
+    card = render_template("auth/_login_card.html", badge=person.badge, person=person, error=None,
+                           next=_safe_next(asked))
+    return reply(_("Hello, %(name)s. Enter your PIN.", name=person.name), True, card)
 
 
 @bp.post("/logout")

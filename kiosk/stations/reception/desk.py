@@ -16,6 +16,7 @@ from kiosk.services import appointments, customers, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound
 from kiosk.stations.reception import bp
+from kiosk.stations.scan_helpers import answer_unknown, not_used_here, scan_from_request
 from kiosk.templating import render
 
 # A work-order number as printed on the tag: node prefix, day, sequence (R1-20261127-0042).
@@ -138,3 +139,20 @@ def board():
     """The appointments and open orders, refreshed when the live stream says they changed."""
     return render("reception/index.html", "reception/_desk_board.html", purpose="desk",
                   **search(""), **desk_board(shown_orders()))
+
+
+@bp.post("/scan")
+@requires("reception")
+def scan():
+    """A code scanned at the desk: a work-order or job-line tag opens its work order;
+    anything else is named and said to be of no use here."""
+    done = scan_from_request("reception")
+    answer = answer_unknown(done)
+    if answer is not None:
+        return answer
+    if done.kind in ("work_order", "job_line"):
+        order = done.code.ref if done.kind == "work_order" else done.code.ref.work_order
+        response = go_to(work_order_url(order.number))
+        response.headers["HX-Trigger"] = '{"feedback": "ok"}'
+        return response
+    return not_used_here(done)
