@@ -1,0 +1,99 @@
+"""The whole bay flow in real Chromium with wedge scans: badge, work-order tag,
+start, the clock ticking, pause with a reason, resume, finish, and extra work
+sent to reception for authorization."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.db import connected
+from kiosk.models import ClockEvent, JobLine, WorkOrder
+from kiosk.services import scanning as scan_service
+from tests.test_clock import jobs_of, make_order
+
+pytestmark = pytest.mark.browser
+
+SCANNER_DELAY = 5  # ms between a handheld scanner's keys
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cooldown():
+    scan_service.debouncer._last.clear()
+
+
+def scanner_types(page, code: str) -> None:
+    page.keyboard.type(code, delay=SCANNER_DELAY)
+    page.keyboard.press("Enter")
+
+
+def in_db(live_app, fn):
+    with live_app.app_context(), connected():
+        return fn()
+
+
+def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, staff_member):
+    tech = staff_member("technician", "张伟", "TEC-001")
+    number = in_db(live_app, lambda: make_order(technician=tech).number)
+    first, second = in_db(live_app, lambda: jobs_of(WorkOrder.get(WorkOrder.number == number)))
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/bay/")
+    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    assert page.is_visible("#bay-idle")
+
+    # The badge: the technician's jobs, no PIN.
+    page.click("h1")
+    scanner_types(page, "TEC-001")
+    page.wait_for_selector("[data-bay-screen=home]")
+    assert "张伟" in page.inner_text("#bay-running")
+    assert page.locator(f"li[data-job='{first.id.hex}']").is_visible()
+
+    # The work order's tag: its job lines.
+    scanner_types(page, number)
+    page.wait_for_selector(f"[data-bay-screen=order][data-number='{number}']")
+    assert page.url.endswith(f"/bay/orders/{number}")
+    scanner_types(page, number)  # the scanner fires twice: one scan
+    page.wait_for_selector("#scan-bar.bad")
+    assert "Already scanned" in page.inner_text("#scan-bar")
+
+    # Start: the clock runs and ticks in the browser.
+    card = f"#job-{first.id.hex}"
+    page.click(f"{card} [data-action=start]")
+    page.wait_for_selector(f"{card}.mine")
+    assert "Clocked on: 更换前刹车片" in page.inner_text("#scan-bar")
+    page.wait_for_function("document.querySelector('time.ticker').textContent >= '0:00:02'")
+
+    # Pause because the parts are not there: the order waits for parts.
+    page.click(f"{card} [data-reason=parts]")
+    page.wait_for_selector(f"{card}[data-status=paused]")
+    assert "Waiting for parts" in page.inner_text("#scan-bar")
+    assert in_db(live_app, lambda: WorkOrder.get(WorkOrder.number == number).status) == "waiting_parts"
+    assert page.locator("time.ticker").count() == 0
+
+    # Resume, then finish.
+    page.click(f"{card} [data-action=start]")
+    page.wait_for_selector(f"{card}.mine")
+    page.click(f"{card} [data-action=finish]")
+    page.wait_for_selector(f"{card}[data-status=done]")
+    assert "Finished: 更换前刹车片" in page.inner_text("#scan-bar")
+    events = in_db(live_app, lambda: [(e.action, e.reason, e.loss_reason)
+                                      for e in ClockEvent.select().order_by(ClockEvent.at, ClockEvent.id)])
+    assert events == [("on", "", ""), ("off", "pause", "parts"), ("on", "", ""), ("off", "finish", "")]
+
+    # Extra work found: sent to reception, locked until the customer answers.
+    page.click("text=Propose extra work")
+    page.wait_for_selector("[data-bay-screen=extra]")
+    page.fill("#extra-description", "右前减震器漏油, 建议更换")
+    page.fill("#extra-hours", "1.5")
+    page.fill(".part-row:first-of-type input[name=part_description]", "前减震器")
+    page.click("text=Send to reception for authorization")
+    page.wait_for_selector("[data-bay-screen=order]")
+    assert "Extra work sent to reception" in page.inner_text("#scan-bar")
+    extra = in_db(live_app, lambda: JobLine.get(JobLine.authorization == "pending"))
+    locked = page.locator(f"#job-{extra.id.hex}")
+    assert "Waiting for the customer" in locked.inner_text()
+    assert locked.locator("[data-action=start]").count() == 0
+    assert in_db(live_app, lambda: WorkOrder.get(WorkOrder.number == number).status) == "waiting_authorization"
+
+    # Badge out: the idle screen again.
+    page.click("text=Badge out")
+    page.wait_for_selector("#bay-idle")
+    assert second  # the other job stays for later
