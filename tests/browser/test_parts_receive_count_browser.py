@@ -61,7 +61,10 @@ def test_receiving_a_delivery_by_wedge_scans(page, live_app, counter):
     page.click(".receive .btn.ghost:has-text('Cancel')")
     page.wait_for_selector(".choose-orders")
     scanner_types(page, counter["po"])  # … or scan the delivery note
-    page.wait_for_selector(".receive-head")
+    try:
+        page.wait_for_selector(".receive-head")
+    except Exception:
+        raise AssertionError(page.inner_text("#scan-bar") + " | " + page.inner_text("#parts-main"))
     scanner_types(page, "5QD698151")
     page.wait_for_selector("#scan-bar.ok")
     page.wait_for_selector(".basket-lines tr[data-part='5QD698151'] .count:has-text('1.00')")
