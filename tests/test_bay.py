@@ -217,3 +217,23 @@ def test_without_htmx_a_button_lands_on_the_orders_page(app, client, scan, order
     assert "Clocked on: 更换前刹车片." in page and 'data-bay-screen="order"' in page
     assert in_db(app, lambda: JobLine.get_by_id(job.id).status) == "in_progress"
     assert in_db(app, lambda: clock.running(JobLine.get_by_id(job.id).technician).job_id) == job.id
+
+
+def test_a_job_tag_opens_its_order_with_the_job_in_focus(app, scan, order):
+    scan("TEC-001")
+    second = in_db(app, lambda: jobs_of(WorkOrder.get(WorkOrder.number == order))[1])
+    page = text(scan(f"{order}/2"))
+    assert f'id="job-{second.id.hex}" class="card bay-job-card status-open focus' in page
+
+
+def test_the_foreman_sets_the_clocking_rules(app, client, login, make_staff):
+    from kiosk.services import clock_rules
+
+    login(make_staff("technician"))
+    assert client.post("/bay/rules", data={"take_others": "1"}).status_code == 403
+    login(make_staff("foreman"))
+    page = text(client.get("/bay/rules"))
+    assert "Technicians may clock jobs dispatched to someone else" in page
+    response = client.post("/bay/rules", data={"take_others": "1"}, follow_redirects=True)
+    assert "Clocking rules saved" in text(response)
+    assert in_db(app, clock_rules.all_rules) == {"take_unassigned": False, "take_others": True}

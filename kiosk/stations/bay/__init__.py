@@ -61,4 +61,4 @@ def end_session() -> None:
     g.bay_person = None
 
 
-from kiosk.stations.bay import screens, jobs, extras  # noqa: E402,F401
+from kiosk.stations.bay import screens, jobs, extras, rules  # noqa: E402,F401
