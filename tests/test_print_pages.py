@@ -185,3 +185,24 @@ def test_work_order_a4_goes_to_cups_and_reads_back(app, client, number, tmp_path
     subprocess.run(["pdftotext", "wo.pdf", "wo.txt"], cwd=tmp_path, check=True, capture_output=True, timeout=60)
     text = (tmp_path / "wo.txt").read_text()
     assert "更换前刹车盘" in text and "139****4321" in text and "13987654321" not in text
+
+
+def test_parts_counter_prints_bin_and_part_labels_as_its_pages_show_them(app, client, make_staff, login, printer):
+    from kiosk.services import parts
+
+    login(make_staff("parts_clerk", badge="PRT-009"))
+    with app.app_context(), connected():
+        parts.create_part("3C0615301", "前刹车盘", barcodes_=["6901234567892"], bin="A-01-03")
+    set_printer(app, "parts", "labels", "zpl", address=printer.address, mode="image")
+    for url, code in [("/print/bin/BIN:A-01-03", "BIN:A-01-03"), ("/print/part/3c0615301", "6901234567892")]:
+        response = client.post(url, data={"station": "parts"}, headers=HX)
+        assert feedback(response) == "ok", response.get_data(as_text=True)
+        from tests.print_standins import zpl_graphic_image
+
+        assert decoded(zpl_graphic_image(printer.jobs[-1].decode())) == {Decoded("Code128", code)}
+    with app.app_context(), connected():
+        from kiosk.services import printing
+
+        bin_job = PrintJob.select().where(PrintJob.kind == "bin").get()
+        assert printing.load(bin_job).description == "前刹车盘"  # the parts kept in the bin
+    assert client.post("/print/part/NOPE-1", headers=HX).status_code == 404

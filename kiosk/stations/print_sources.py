@@ -14,7 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from hardware.labels_a4 import SheetData
-from hardware.labels_kinds import BadgeData, BinLabelData, JobTagData, PartLabelData
+from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
 from kiosk.services import workorders
@@ -50,17 +50,26 @@ def document_for(kind: str, ref: str):
                          role=" · ".join(str(role_label(r)) for r in person.role_list),
                          store_name=current_app.config.get("STORE_NAME") or "")
     if kind == "bin":
-        if not ref:
+        bin_code = ref.upper().removeprefix(BIN_PREFIX)
+        if not bin_code:
             raise ServiceError(_("Enter a bin code."))
-        return BinLabelData(bin_code=ref.upper(), title=_("Bin"))
+        # The same label as the parts counter's page shows: the parts kept there as its description.
+        names = [p.name for p in Part.select(Part.name).where((Part.bin == bin_code) & (Part.deleted == False))  # noqa: E712
+                 .order_by(Part.part_no).limit(3)]
+        return BinLabelData(bin_code=bin_code, description=" · ".join(names), title=_("Bin"))
     if kind == "part":
-        part = Part.get_or_none((Part.part_no == ref) & (Part.deleted == False))  # noqa: E712
+        part = Part.get_or_none((Part.part_no == ref.upper()) & (Part.deleted == False))  # noqa: E712
         if part is None:
             raise NotFound(_("No part with this number."))
-        codes = json.loads(part.barcodes or "[]")
-        return PartLabelData(part_no=part.part_no, name=part.name, barcode=codes[0] if codes else "",
+        return PartLabelData(part_no=part.part_no, name=part.name, barcode=first_barcode(part),
                              bin_code=part.bin, bin_title=_("Bin"))
     raise NotFound(_("This cannot be printed."))
+
+
+def first_barcode(part) -> str:
+    """The part's first barcode on file (the parts counter's list, then the catalogue's), or ""."""
+    codes = [c.code for c in getattr(part, "codes", []) if not c.deleted] or json.loads(part.barcodes or "[]")
+    return codes[0] if codes else ""
 
 
 def job_tag_data(ref: str) -> JobTagData:
