@@ -99,7 +99,7 @@ class PartsRequest(Record):
 class StoreSetting(Record):
     """A store-wide rule the foreman sets (e.g. may technicians take jobs of others).
 
-    The key is in the row's id too (kiosk.services.clock.setting_id), so the same
+    The key is in the row's id too (kiosk.services.clock_rules.setting_id), so the same
     setting made on two kiosks is one row that merges field by field.
     """
 
