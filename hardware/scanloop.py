@@ -75,10 +75,11 @@ class ScanLoop:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._watch_state()
+            asked = time.monotonic()
             frame = self.camera.read(timeout=READ_TIMEOUT)
             if frame is None:
-                if self.camera.state == "stopped":
-                    self._stopping.wait(READ_TIMEOUT)  # read() returns at once now: do not spin
+                if time.monotonic() - asked < READ_TIMEOUT / 2:
+                    self._stopping.wait(READ_TIMEOUT)  # a stopped or ended camera answers at once: do not spin
                 continue
             self.handle(frame)
         self._watch_state()

@@ -15,13 +15,16 @@ import json
 import threading
 import time
 
-from hardware.camera import Camera
+from hardware.camera import Camera, parse_source
+from hardware.camera_sources import source_kind
 from hardware.scanloop import ScanLoop
 from kiosk import events
 
 _lock = threading.Lock()
 _running: list[tuple[Camera, ScanLoop]] = []
 _ids = itertools.count(1)
+
+FOLDER_FPS = 50.0
 
 
 def configured(config) -> bool:
@@ -51,10 +54,13 @@ def start(config) -> list[Camera]:
     ``lost`` while it keeps being retried, so an unplugged camera never stops the server.
     """
     started = []
-    fps = config.get("CAMERA_FPS")
     for index, spec in enumerate(config.get("CAMERAS") or ()):
         name = f"camera-{index + 1}"
-        camera = Camera(spec, name, queue_size=2, fps=fps,
+        source = parse_source(spec) if isinstance(spec, str) else spec
+        # A folder has no rate of its own: it is looked at FOLDER_FPS times a second,
+        # so a frame dropped in waits at most 1/FOLDER_FPS before it is read.
+        fps = config.get("CAMERA_FPS") or (FOLDER_FPS if source_kind(source) == "folder" else None)
+        camera = Camera(source, name, queue_size=2, fps=fps,
                         reconnect_seconds=config.get("CAMERA_RECONNECT_SECONDS", 2.0)).start()
         loop = ScanLoop(camera, _publish_code(name), on_state=_publish_state(name),
                         gone_seconds=config.get("CAMERA_GONE_SECONDS", 0.6)).start()

@@ -135,7 +135,10 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
 @click.option("--sync-interval", type=click.FloatRange(0), default=30, show_default=True,
               help="A kiosk syncs with its hub soon after each change and at least this often "
                    "(seconds; 0: no background sync, only `bayflow sync --once`).")
-def serve(target, role, station, host, port, prefix, store_name, demo, threads, sync_interval):
+@click.option("--camera", "camera_sources", multiple=True, metavar="SOURCE",
+              help="A scanning camera for this kiosk's pages (repeatable): a USB device number, an "
+                   "rtsp:// or http:// stream, a video file or a folder of images.")
+def serve(target, role, station, host, port, prefix, store_name, demo, threads, sync_interval, camera_sources):
     """Run one node (kiosk or hub) under the production server."""
     from kiosk.server import run
 
@@ -148,6 +151,8 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
         config["NODE_PREFIX"] = prefix
     if store_name:
         config["STORE_NAME"] = store_name
+    if camera_sources:
+        config["CAMERAS"] = list(camera_sources)
     app = build_app(target, **config)
     worker = None
     if role == "kiosk" and sync_interval > 0:

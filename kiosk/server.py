@@ -59,12 +59,16 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from kiosk.services.dispatch import start_shift_end_timer
 
     start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
+    from kiosk import cameras
+
+    cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
     _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        cameras.stop()
         server.close()
         if advert is not None:
             advert.close()  # goodbye: kiosks drop this address at once
