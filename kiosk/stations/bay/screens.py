@@ -35,7 +35,7 @@ def assigned_jobs(person: Staff) -> list[JobLine]:
 
 def running_context(person: Staff) -> dict:
     """The clock running now for ``person`` (job, order, since) for the header of every screen."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = dt.datetime.now()  # to the microsecond: the browser's ticker counts from it
     current = clock.running(person)
     job = JobLine.get_or_none(JobLine.id == current.job_id) if current else None
     return {"running": current, "running_job": job, "server_now": now}
