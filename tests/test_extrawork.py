@@ -9,8 +9,7 @@ import json
 import pytest
 from PIL import Image, ImageDraw
 
-from kiosk.db import connected
-from kiosk.models import ClockEvent, JobDecision, JobLine, PartLine, PartsRequest, WorkOrder
+from kiosk.models import ClockEvent, JobDecision, JobLine, PartLine, PartsRequest
 from kiosk.services import clock, extrawork, partsrequests
 from kiosk.services.errors import ServiceError
 from tests.test_clock import fresh, jobs_of, make_order

@@ -15,8 +15,8 @@ ACTIONS = ("start", "stop")
 
 def _job_to_start(order, technician):
     """With no job named: the technician's first unfinished job on the order, else the first nobody has."""
-    jobs = [j for j in workorders.live_jobs(order) if j.status != "done" and not j.authorization in
-            ("pending", "declined")]
+    jobs = [j for j in workorders.live_jobs(order)
+            if j.status != "done" and j.authorization not in ("pending", "declined")]
     mine = [j for j in jobs if j.technician_id == technician.id]
     free = [j for j in jobs if j.technician_id is None]
     if mine or free:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from flask import request
 from flask_babel import gettext as _
 
 from kiosk.models import JobLine
@@ -74,8 +75,6 @@ def start(person, job):
 @needs_person
 @with_job
 def pause(person, job):
-    from flask import request
-
     reason = request.form.get("loss_reason", "")
     return _act(person, job, lambda: clock.clock_off(person, job, reason="pause", loss_reason=reason,
                                                      terminal=terminal_id()),
