@@ -1,12 +1,13 @@
 """The whole bay flow in real Chromium with wedge scans: badge, work-order tag,
-start, the clock ticking, pause with a reason, resume, finish, and extra work
-sent to reception for authorization."""
+start, the clock ticking, pause with a reason, resume, finish, extra work sent
+to reception for authorization, and a parts request whose status arrives live."""
 from __future__ import annotations
 
 import pytest
 
 from kiosk.db import connected
-from kiosk.models import ClockEvent, JobLine, WorkOrder
+from kiosk.models import ClockEvent, JobLine, PartsRequest, WorkOrder
+from kiosk.services import partsrequests
 from kiosk.services import scanning as scan_service
 from tests.test_clock import jobs_of, make_order
 
@@ -93,7 +94,14 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     assert locked.locator("[data-action=start]").count() == 0
     assert in_db(live_app, lambda: WorkOrder.get(WorkOrder.number == number).status) == "waiting_authorization"
 
+    # Parts for the second job: the counter's answer shows at the bay without a reload.
+    other = f"#job-{second.id.hex}"
+    page.fill(f"{other} input[name=description]", "前减震器 (左)")
+    page.click(f"{other} .parts-form button[type=submit]")
+    page.wait_for_selector("#bay-requests [data-status=requested]")
+    in_db(live_app, lambda: partsrequests.move(PartsRequest.get(), "ordered"))
+    page.wait_for_selector("#bay-requests [data-status=ordered]", timeout=8000)
+
     # Badge out: the idle screen again.
     page.click("text=Badge out")
     page.wait_for_selector("#bay-idle")
-    assert second  # the other job stays for later
