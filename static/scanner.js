@@ -168,7 +168,9 @@
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (document.visibilityState === "hidden") return;  // a tab in the background leaves it to the kiosk's front page
-      if (data && data.code) scan(data.code, "camera");
+      if (!data || !data.code) return;
+      document.dispatchEvent(new CustomEvent("bayflow:camera-scan", { detail: data }));  // for pages and the benchmark
+      scan(data.code, "camera");
     });
     stream.addEventListener("camera-state", function () {
       var state = document.getElementById("camera-state");

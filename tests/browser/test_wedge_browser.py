@@ -177,3 +177,42 @@ def test_a_work_order_scanned_with_the_input_method_on_opens_it(page, desk):
     page.click("#q")
     ime_scan(page, desk)
     page.wait_for_url(f"**/work-orders/{desk}")
+
+
+@pytest.fixture
+def camera_folder(live_app, tmp_path):
+    """A folder camera started on the live node, as `bayflow serve --camera FOLDER` does."""
+    from kiosk import cameras
+
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    live_app.config["CAMERAS"] = [str(folder)]
+    cameras.start(live_app.config)
+    yield folder
+    cameras.stop()
+
+
+def test_a_code_held_to_the_camera_reaches_the_page(page, live_app, staff_member, camera_folder):
+    from tests.camera_media import code_frame, put_image
+
+    advisor = staff_member("advisor", "王芳", "ADV-001")
+    number = open_order(live_app, advisor)
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base, "ADV-001")
+    page.goto(f"{base}/reception/")
+    assert page.evaluate("document.body.dataset.camera") == "on"
+    page.wait_for_function("document.body.dataset.cameraStream === 'open'")
+    put_image(camera_folder, "0001.jpg", code_frame(number))
+    page.wait_for_url(f"**/work-orders/{number}")
+    assert number in page.inner_text("main")
+
+
+def test_the_camera_indicator_follows_the_camera(page, live_app, staff_member, camera_folder):
+    from tests.camera_media import blank, put_image
+
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/login")
+    page.wait_for_selector("#camera-state.reconnecting")  # an empty folder: no picture yet
+    put_image(camera_folder, "0001.jpg", blank())
+    page.wait_for_selector("#camera-state.live")
+    assert page.inner_text("#camera-state") == "Camera: live"
