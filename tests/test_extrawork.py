@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from PIL import Image, ImageDraw
@@ -100,3 +101,27 @@ def test_bad_proposals_write_nothing(tech, description, hours, parts, message):
         extrawork.propose(order, tech, description, hours, parts)
     assert JobLine.select().count() == before and fresh(order).status == "authorized"
     assert PartLine.select().count() == 0 and PartsRequest.select().count() == 0
+
+
+def test_estimate_totals_count_extra_work_only_once_agreed(app, tech, tmp_path):
+    from kiosk.services import workorders
+
+    order = make_order()
+    _part()
+    before = workorders.totals(order)
+    job = extrawork.propose(order, tech, "右前减震器漏油, 建议更换", "1.5", [{"part_no": "6920000000017", "qty": "2"}])
+    assert workorders.totals(order) == before  # pending: not in the estimate
+    extrawork.approve(fresh(job), signature(), tmp_path, price="300")
+    agreed = workorders.totals(order)
+    assert agreed["labour"] == before["labour"] + 300 and agreed["parts"] == before["parts"] + 2 * 560
+    assert agreed["hours"] == before["hours"] + Decimal("1.5")
+
+
+def test_declined_extra_work_stays_out_of_the_totals(app, tech):
+    from kiosk.services import workorders
+
+    order = make_order()
+    before = workorders.totals(order)
+    job = extrawork.propose(order, tech, "空调滤芯脏, 建议更换", "0.3")
+    extrawork.decline(fresh(job), note="下次再换")
+    assert workorders.totals(order) == before

@@ -282,9 +282,13 @@ def totals(order: WorkOrder, jobs: list[JobLine] | None = None, parts: list[Part
     """Estimate totals: labour, parts, and the whole, plus the share of each payer.
 
     Pass the lines when you already have them (a page shows them too): each list is read once either way.
+    Extra work the customer has not agreed to (pending or declined) and its parts are not counted.
     """
     jobs = live_jobs(order) if jobs is None else jobs
     parts = live_part_lines(order) if parts is None else parts
+    unagreed = {j.id for j in jobs if j.authorization in ("pending", "declined")}
+    jobs = [j for j in jobs if j.id not in unagreed]
+    parts = [p for p in parts if p.job_id not in unagreed]
     labour = sum((j.price for j in jobs), Decimal(0))
     parts_sum = sum((p.qty * p.unit_price for p in parts), Decimal(0))
     by_payer = {t: Decimal(0) for t in PAY_TYPES}
