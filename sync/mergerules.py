@@ -30,14 +30,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.fieldclock import INSERT, LOCKED_CHILDREN, ORDER
-from sync.mergeschema import (
+from sync.mergeschema import (  # noqa: F401  (to_python: public here too)
     Event,
-    default_of,
+    defaults_of,
     fields_of,
+    fold_converters,
     normal_row_id,
     parse_event,
     refs_of,
     registry,
+    required_of,
     to_json,
     to_python,
 )
@@ -101,13 +103,14 @@ class RowFold:
         return max((c[0] for c in self.clocks.values()), default="")
 
     def missing_required(self) -> list[str]:
-        return [name for name, fld in fields_of(self.model).items()
-                if name not in self.values and not fld.null and fld.default is None]
+        values = self.values
+        return [name for name in required_of(self.model) if name not in values]
 
     def full_values(self) -> dict:
-        """Every column's Python value: merged, or the field's default."""
-        return {name: self.values[name] if name in self.values else default_of(fld)
-                for name, fld in fields_of(self.model).items()}
+        """Every column's value as the merge holds it (ids as hex): merged, or the field's default."""
+        values = self.values
+        return {name: values[name] if name in values else (default() if call else default)
+                for name, default, call in defaults_of(self.model)}
 
 
 def concurrent(newer: Write, older: Write) -> bool:
@@ -187,20 +190,21 @@ def _lww(name: str, accepted: list[Write], fold: RowFold) -> None:
                 break
 
 
-def _fold_one_insert(fold: RowFold, known: dict, event: Event) -> RowFold:
+def _fold_one_insert(fold: RowFold, event: Event) -> RowFold:
     """The common case (every fact, most rows of a first sync): one insert and
     nothing else. The same result as the general fold, without its bookkeeping."""
     clock = (event.hlc, event.origin)
     fold.insert_clock = clock
+    convert, values, clocks = fold_converters(fold.model), fold.values, fold.clocks
     for name, raw in event.payload.items():
-        fld = known.get(name)
-        if fld is None:
+        to_value = convert.get(name)
+        if to_value is None:
             continue
         try:
-            fold.values[name] = to_python(fld, raw)
+            values[name] = None if raw is None else to_value(raw)
         except (ValueError, TypeError, ArithmeticError):
             continue
-        fold.clocks[name] = clock
+        clocks[name] = clock
     return fold
 
 
@@ -210,7 +214,7 @@ def fold_row(model, row_id: str, events: list[Event], lock_at: tuple | None = No
     if (len(events) == 1 and events[0].op == "insert" and table != ORDER
             and (lock_at is None or table not in LOCKED_CHILDREN or events[0].hlc <= lock_at[0])):
         # Nothing to refuse (see refused() in fold_general) and nothing to compare.
-        return _fold_one_insert(RowFold(model, row_id), fields_of(model), events[0])
+        return _fold_one_insert(RowFold(model, row_id), events[0])
     return fold_general(model, row_id, events, lock_at)
 
 
@@ -218,7 +222,7 @@ def fold_general(model, row_id: str, events: list[Event], lock_at: tuple | None 
     """``fold_row`` for any history (tests compare it with the one-insert shortcut)."""
     fold = RowFold(model, row_id)
     table = model._meta.table_name
-    known = fields_of(model)
+    convert = fold_converters(model)
     is_order, is_line = table == ORDER, table in LOCKED_CHILDREN
     writes: dict[str, list[Write]] = {}
     inserts = []
@@ -226,11 +230,11 @@ def fold_general(model, row_id: str, events: list[Event], lock_at: tuple | None 
         if event.op == "insert":
             inserts.append(event)
         for name, raw in event.payload.items():
-            fld = known.get(name)
-            if fld is None:
+            to_value = convert.get(name)
+            if to_value is None:
                 continue  # a field of a newer schema: kept in the log, not applied
             try:
-                value = to_python(fld, raw)
+                value = None if raw is None else to_value(raw)
             except (ValueError, TypeError, ArithmeticError):
                 continue
             writes.setdefault(name, []).append(Write(event, name, value))

@@ -22,6 +22,7 @@ from peewee import (
     IntegerField,
     TimeField,
     UUIDField,
+    _StringField,
 )
 
 _HLC = re.compile(r"^\d{13}\.\d{5}\.\S+$")
@@ -52,13 +53,42 @@ class Event:
         return int(self.hlc[:13])
 
 
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
+def hex_id(value) -> str | None:
+    """A UUID (or its text in any form ``uuid.UUID`` reads) as 32 lowercase hex digits; None if it is none.
+
+    Ids travel and are stored as hex already: those are recognised without
+    building a ``uuid.UUID`` (a first sync meets hundreds of thousands)."""
+    if type(value) is str:
+        found = _SEEN_IDS.get(value)
+        if found is not None:
+            return found
+    elif isinstance(value, uuid.UUID):
+        return value.hex
+    text = str(value)
+    if len(text) == 32 and _HEX32.fullmatch(text):
+        found = text
+    else:
+        try:
+            found = uuid.UUID(text).hex
+        except ValueError:
+            return None
+    if type(value) is str:
+        if len(_SEEN_IDS) >= 50_000:  # a batch refers to the same ids again and again; keep it bounded
+            _SEEN_IDS.clear()
+        _SEEN_IDS[value] = found
+    return found
+
+
+_SEEN_IDS: dict[str, str] = {}
+
+
 def normal_row_id(value) -> str:
     """Row ids as ``sync.changelog`` writes them (UUID hex); other ids unchanged."""
-    text = str(value)
-    try:
-        return uuid.UUID(text).hex
-    except ValueError:
-        return text
+    found = hex_id(value)
+    return str(value) if found is None else found
 
 
 def parse_event(raw) -> Event:
@@ -141,6 +171,38 @@ def fields_of(model) -> dict:
     return found
 
 
+_FOLDING: dict = {}
+_REQUIRED: dict = {}
+_DEFAULTS: dict = {}
+
+
+def fold_converters(model) -> dict:
+    """Per replicated column of ``model``, the function ``to_fold`` applies to a value that is not None."""
+    found = _FOLDING.get(model)
+    if found is None:
+        found = _FOLDING[model] = {name: _hex_strict if _is_uuid(fld) else _converter(fld)
+                                   for name, fld in fields_of(model).items()}
+    return found
+
+
+def required_of(model) -> list[str]:
+    """Columns of ``model`` a row cannot be written without (not null, no default)."""
+    found = _REQUIRED.get(model)
+    if found is None:
+        found = _REQUIRED[model] = [name for name, fld in fields_of(model).items()
+                                    if not fld.null and fld.default is None]
+    return found
+
+
+def defaults_of(model) -> list[tuple[str, object, bool]]:
+    """(column, default, whether the default is a function to call) for every column of ``model``."""
+    found = _DEFAULTS.get(model)
+    if found is None:
+        found = _DEFAULTS[model] = [(name, fld.default, callable(fld.default))
+                                    for name, fld in fields_of(model).items()]
+    return found
+
+
 def refs_of(model) -> list[tuple[str, str]]:
     """(field, referenced table) of every foreign key of ``model``."""
     found = _REFS.get(model)
@@ -156,34 +218,94 @@ def to_python(fld, value):
     """The wire (JSON) value of ``fld`` as Python; ValueError if it cannot be one."""
     if value is None:
         return None
+    found = _CONVERTERS.get(id(fld))
+    if found is None:
+        found = _CONVERTERS[id(fld)] = (fld, _converter(fld))
+    return found[1](value)
+
+
+def to_fold(fld, value):
+    """``to_python`` as the merge folds values: ids stay 32-digit hex text instead
+    of ``uuid.UUID`` objects (the same column value, without building objects the
+    database would turn back into hex)."""
+    if value is None:
+        return None
+    found = _FOLD_CONVERTERS.get(id(fld))
+    if found is None:
+        found = _FOLD_CONVERTERS[id(fld)] = (fld, _hex_strict if _is_uuid(fld) else _converter(fld))
+    return found[1](value)
+
+
+# Per field (by id: fields compare as SQL expressions), the function that converts
+# its wire values: the field's class is looked at once, not for every value (a
+# first sync converts millions). Each entry keeps its field alive, so no id is reused.
+_CONVERTERS: dict = {}
+_FOLD_CONVERTERS: dict = {}
+
+
+def _is_uuid(fld) -> bool:
+    return isinstance(fld.rel_field if isinstance(fld, ForeignKeyField) else fld, UUIDField)
+
+
+def _hex_strict(value) -> str:
+    found = hex_id(value)
+    if found is None:
+        raise ValueError(value)
+    return found
+
+
+def _to_bool(value):
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    raise ValueError(value)
+
+
+def _to_int(value):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
+def _to_decimal(value):
+    number = decimal.Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def _to_datetime(value):
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _to_date(value):
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _to_time(value):
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+
+
+def _converter(fld):
     if isinstance(fld, ForeignKeyField):
         fld = fld.rel_field
     if isinstance(fld, UUIDField):
-        return uuid.UUID(str(value))
-    if isinstance(fld, BooleanField):
-        if isinstance(value, bool) or value in (0, 1):
-            return bool(value)
-        raise ValueError(value)
-    if isinstance(fld, IntegerField):
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        return lambda value: uuid.UUID(str(value))
+    for kind, convert in ((BooleanField, _to_bool), (IntegerField, _to_int), (DecimalField, _to_decimal),
+                          (FloatField, float), (DateTimeField, _to_datetime), (DateField, _to_date),
+                          (TimeField, _to_time)):
+        if isinstance(fld, kind):
+            return convert
+    adapt = fld.adapt
+    plain_text = type(fld).adapt is _StringField.adapt  # gives a str back as it is
+
+    def text(value):
+        if plain_text and type(value) is str:
+            return value
+        if isinstance(value, (dict, list)):
             raise ValueError(value)
-        return int(value)
-    if isinstance(fld, DecimalField):
-        number = decimal.Decimal(str(value))
-        if not number.is_finite():
-            raise ValueError(value)
-        return number
-    if isinstance(fld, FloatField):
-        return float(value)
-    if isinstance(fld, DateTimeField):
-        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    if isinstance(fld, DateField):
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    if isinstance(fld, TimeField):
-        return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
-    if isinstance(value, (dict, list)):
-        raise ValueError(value)
-    return fld.adapt(value)  # text columns: str
+        return adapt(value)  # text columns: str
+
+    return text
 
 
 def to_json(fld, value):

@@ -11,6 +11,7 @@ from kiosk.db import database
 from sync import conflicts
 from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER, FieldClock, PendingRow
 from sync.mergerules import Event, fk_targets, fold_row, line_parent, loss_key, registry, value_json
+from sync.mergeschema import hex_id
 
 CHUNK = 400  # ids per IN (...) list: well under every database's parameter limit
 
@@ -37,12 +38,16 @@ def bulk_insert(model, columns: list[str], rows: list[tuple], *, conflict: list[
         sets = ", ".join(f'"{model._meta.fields[n].column_name}" = EXCLUDED."{model._meta.fields[n].column_name}"'
                          for n in update)
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-    convert = [f.db_value for f in fields]
-    data = [tuple(v if type(v) in _PLAIN else c(v) for c, v in zip(convert, row)) for row in rows]
-    database.cursor().executemany(sql, data)
+    # Column by column: most columns hold only plain values and pass as they are.
+    columns = list(zip(*rows))
+    for i, (fld, values) in enumerate(zip(fields, columns)):
+        if not _PLAIN.issuperset(map(type, values)):
+            convert = fld.db_value
+            columns[i] = [v if type(v) in _PLAIN else convert(v) for v in values]
+    database.cursor().executemany(sql, list(zip(*columns)))
 
 
-_PLAIN = {str, int, bool, float, type(None)}  # passed to the driver as they are
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # passed to the driver as they are
 
 
 _EVENT_COLUMNS = ("event_id", "origin_node", "origin_seq", "hlc", "row_id", "kind", "op", "payload",
@@ -75,7 +80,10 @@ def _same(stored, merged) -> bool:
 
 
 def _hex(value) -> str:
-    return value.hex if isinstance(value, uuid.UUID) else uuid.UUID(str(value)).hex
+    found = hex_id(value)
+    if found is None:
+        raise ValueError(f"not an id: {value!r}")
+    return found
 
 
 def _uuid(text: str):
@@ -132,7 +140,7 @@ class Refold:
 
     def _existing(self, model, ids) -> set[str]:
         found = set()
-        for part in chunks([u.hex for u in map(_uuid, ids) if u is not None]):
+        for part in chunks([h for h in map(hex_id, ids) if h is not None]):
             marks = ", ".join([database.param] * len(part))
             sql = f'SELECT "id" FROM "{model._meta.table_name}" WHERE "id" IN ({marks})'
             found.update(_hex(i) for (i,) in database.execute_sql(sql, part).fetchall())
@@ -142,7 +150,7 @@ class Refold:
         existing = self._existing(model, ids)
         if model.KIND == "fact":
             ids = ids - existing  # facts never change once written
-        ids = {i for i in ids if _uuid(i) is not None}
+        ids = {i for i in ids if hex_id(i) is not None}
         if not ids:
             return
         history = self._history(table, ids, existing)
@@ -222,7 +230,7 @@ class Refold:
                 if diff:
                     changed.append((fold, diff))
                 continue
-            values["id"], values["hlc"] = _uuid(fold.row_id), fold.top_hlc
+            values["id"], values["hlc"] = hex_id(fold.row_id), fold.top_hlc
             fresh.append(values)
         if fresh:
             columns = list(fresh[0])
@@ -247,9 +255,11 @@ class Refold:
             return
         have: dict[str, dict[str, tuple]] = {}
         for part in chunks([fold.row_id for fold, _ in writes]):
-            query = (FieldClock.select(FieldClock.row_id, FieldClock.field, FieldClock.hlc, FieldClock.origin)
-                     .where((FieldClock.entity == table) & FieldClock.row_id.in_(part)))
-            for row_id, name, hlc, origin in query.tuples():
+            # Plain SQL: peewee would build the IN list value by value, which costs more than the query.
+            marks = ", ".join([database.param] * len(part))
+            sql = (f'SELECT "row_id", "field", "hlc", "origin" FROM "{FieldClock._meta.table_name}"'
+                   f' WHERE "entity" = {database.param} AND "row_id" IN ({marks})')
+            for row_id, name, hlc, origin in database.execute_sql(sql, [table, *part]).fetchall():
                 have.setdefault(row_id, {})[name] = (hlc, origin)
         entries, stale, moved = [], [], {}
         for fold, held in writes:
