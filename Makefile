@@ -40,6 +40,7 @@ translations: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/reception_load.py
+bench-decode: $(BIN)/.installed ; $(BIN)/python benchmarks/decode_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
