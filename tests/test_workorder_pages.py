@@ -320,3 +320,13 @@ def test_what_people_type_is_shown_as_text(client, advisor, number, query):
     for page in (client.get(url(number, f"?confirm_job={job.id.hex}")), client.get(url(number, "/print"))):
         text = page.get_data(as_text=True)
         assert "<b>x</b>" not in text and "&lt;b&gt;x&lt;/b&gt;" in text
+
+
+def test_each_job_line_has_a_tag_to_print(client, advisor, number):
+    add_job(client, number, description="更换机油", sold_hours="0.5", price="120")
+    page = client.get(url(number)).get_data(as_text=True)
+    assert f'action="/print/job_tag/{number}/1"' in page
+    answer = client.post(f"/print/job_tag/{number}/1", data={"station": "reception", "label": "Print"}, headers=HX)
+    assert answer.status_code == 200
+    tag = client.get(f"/print/job_tag/{number}/1")
+    assert tag.status_code == 200 and f"{number}/1" in tag.get_data(as_text=True)
