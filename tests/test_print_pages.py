@@ -206,3 +206,20 @@ def test_parts_counter_prints_bin_and_part_labels_as_its_pages_show_them(app, cl
         bin_job = PrintJob.select().where(PrintJob.kind == "bin").get()
         assert printing.load(bin_job).description == "前刹车盘"  # the parts kept in the bin
     assert client.post("/print/part/NOPE-1", headers=HX).status_code == 404
+
+
+def test_staff_page_prints_a_badge_that_reads_back(app, client, make_staff, login, printer):
+    manager = make_staff("manager", name="王经理", badge="MGR-009")
+    make_staff("technician", name="张伟", badge="TEC-007")
+    set_printer(app, "all", "labels", "zpl", address=printer.address)
+    login(manager)
+    page = client.get("/settings/staff").get_data(as_text=True)
+    assert "TEC-007" in page and "张伟" in page and 'action="/print/badge/TEC-007"' in page
+    response = client.post("/print/badge/TEC-007", data={"label": "Print badge"}, headers=HX)
+    assert response.status_code == 200 and feedback(response) == "ok"
+    assert Decoded("Code128", "TEC-007") in decoded(zpl_codes_image(printer.jobs[0].decode()))
+
+
+def test_staff_page_is_for_managers(client, make_staff, login):
+    login(make_staff("technician", badge="TEC-008"))
+    assert client.get("/settings/staff").status_code in (302, 403)

@@ -107,3 +107,9 @@ def check_token(token: str) -> bool:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_staff() -> list[Staff]:
+    """Everyone who may log in, by name."""
+    return list(Staff.select().where((Staff.deleted == False) & (Staff.active == True))  # noqa: E712
+                .order_by(Staff.badge))

@@ -84,3 +84,13 @@ def save(station, purpose):
     response = _page(_row(station, purpose, setting, saved=True))
     response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "ok"}})
     return response
+
+
+@bp.get("/staff")
+@requires("reports")
+def staff_badges():
+    """The store's staff with their roles, each badge printable (a new or lost badge)."""
+    from kiosk.roles import label as role_label
+    from kiosk.services.staff import active_staff
+
+    return render("settings/staff.html", None, people=active_staff(), role_label=role_label)
