@@ -48,6 +48,8 @@ def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (
     response = make_response(html + bar, status)
     payload = {"feedback": "ok" if ok else "bad", **{e: True for e in events}}
     response.headers["HX-Trigger"] = json.dumps(payload)
+    if not html:  # only the scan bar changes: leave the station's screen as it is
+        response.headers["HX-Reswap"] = "none"
     response.headers["Vary"] = "HX-Request"
     return response
 

@@ -11,7 +11,9 @@ from kiosk import events
 
 bp = Blueprint("stream", __name__)
 
-HEARTBEAT_SECONDS = 15
+# A page that was left is noticed at the next write: keep the beat short so its
+# thread comes back soon (kiosks scan a lot and move between pages).
+HEARTBEAT_SECONDS = 5
 
 
 @bp.get("/events", endpoint="events")
