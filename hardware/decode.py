@@ -22,15 +22,25 @@ the zbar stages find nothing and ``ZBAR_AVAILABLE`` is False.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from hardware.decode_readers import (  # noqa: F401  (re-exported: other code imports them from here)
+from hardware.decode_readers import (
     FORMATS, ZBAR_AVAILABLE, ZBAR_UNAVAILABLE_REASON, Decoded, clean, to_gray, zbar, zxing,
 )
 from hardware.locate import cut_out, find_regions
+
+if not ZBAR_AVAILABLE:
+    # Once per process, in the node's log: reads still work, a few photos fewer.
+    logging.getLogger(__name__).warning("zbar is missing (%s): decoding with zxing-cpp alone",
+                                        ZBAR_UNAVAILABLE_REASON)
+
+# Other code imports these from here; the readers module is an implementation detail.
+__all__ = ["FORMATS", "ZBAR_AVAILABLE", "ZBAR_UNAVAILABLE_REASON", "Decoded", "Decoder", "decode",
+           "decode_file", "read_image"]
 
 
 def _from_zxing(gray: np.ndarray) -> list[Decoded]:
@@ -38,12 +48,10 @@ def _from_zxing(gray: np.ndarray) -> list[Decoded]:
     return zxing(gray)
 
 
-def _from_zbar(gray: np.ndarray) -> list[Decoded]:
-    return zbar(gray)
-
-
-_CLAHE_SOFT = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
-_CLAHE_HARD = cv2.createCLAHE(clipLimit=4.0, tileGridSize=(4, 4))
+def _clahe(clip: float, tiles: int):
+    """Local contrast equalisation.  A fresh CLAHE object per call: one object
+    keeps working buffers, and the camera loop and a preview may decode at once."""
+    return lambda gray: cv2.createCLAHE(clipLimit=clip, tileGridSize=(tiles, tiles)).apply(gray)
 
 
 def _scaled(factor: float):
@@ -56,30 +64,22 @@ def _sharpened(gray: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(gray, 2.5, cv2.GaussianBlur(gray, (0, 0), 2.0), -1.5, 0)
 
 
-def _zxing(gray):
-    return zxing(gray)
-
-
-def _zbar(gray):
-    return _from_zbar(gray)
-
-
 # (name, reader, transform or None), tried in this order.  The whole-image
 # order is greedy by photographs gained per millisecond on the shared set.
 WHOLE_STAGES = (
-    ("zxing half size", _zxing, _scaled(0.5)),
-    ("zxing strong CLAHE", _zxing, _CLAHE_HARD.apply),
-    ("zbar", _zbar, None),
-    ("zbar half size", _zbar, _scaled(0.5)),
-    ("zxing 1.5x", _zxing, _scaled(1.5)),
-    ("zbar CLAHE", _zbar, _CLAHE_SOFT.apply),
+    ("zxing half size", zxing, _scaled(0.5)),
+    ("zxing strong CLAHE", zxing, _clahe(4.0, 4)),
+    ("zbar", zbar, None),
+    ("zbar half size", zbar, _scaled(0.5)),
+    ("zxing 1.5x", zxing, _scaled(1.5)),
+    ("zbar CLAHE", zbar, _clahe(2.0, 8)),
 )
 # On cut-outs, sharpening reads the small codes that the enlargement blurred;
 # CLAHE, the second best, read fewer of the generated frames.
 CROP_STAGES = (
-    ("zxing", _zxing, None),
-    ("zbar", _zbar, None),
-    ("zxing sharpened", _zxing, _sharpened),
+    ("zxing", zxing, None),
+    ("zbar", zbar, None),
+    ("zxing sharpened", zxing, _sharpened),
 )
 # A 640x480 photograph gets the whole-image stages; a 720p camera frame
 # (0.9 Mpx) would spend far more than its budget on them, and gets patches.

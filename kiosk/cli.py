@@ -290,6 +290,10 @@ def sync_now(target, once):
 def decode_command(paths, as_json):
     """Read the barcodes in image files (folders: every image in them, recursively)
     with the same decode pipeline as the kiosks."""
+    import logging
+
+    # The decoder logs a missing zbar; here it is said once, in the command's own words.
+    logging.getLogger("hardware.decode").addHandler(logging.NullHandler())
     from hardware import decode as decoding
     from hardware.decode_cli import decode_one, image_files
 

@@ -141,19 +141,27 @@ def test_the_pipeline_reads_every_format_on_a_clean_label():
         assert codes == [expected], fmt
 
 
-def test_decoding_works_without_zbar_and_the_command_says_so(tmp_path):
+def without_zbar(*args: str, code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter where pyzbar cannot be imported."""
+    script = "import sys; sys.modules['pyzbar'] = None\n" + code
+    return subprocess.run([sys.executable, "-W", "error", "-c", script, *args],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def test_decoding_works_without_zbar_and_the_command_says_so_once(tmp_path):
     frame = tilted_frame()
     cv2.imwrite(str(tmp_path / "tilted.png"), frame)
     cv2.imwrite(str(tmp_path / "also.png"), frame)
-    script = (
-        "import sys; sys.modules['pyzbar'] = None\n"
-        "from hardware import decode as d\n"
-        "assert not d.ZBAR_AVAILABLE\n"
-        "from kiosk.cli import main\n"
-        "main()\n"
-    )
-    done = subprocess.run([sys.executable, "-W", "error", "-c", script, "decode", str(tmp_path), "--json"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = without_zbar("decode", str(tmp_path), "--json", code="from kiosk.cli import main\nmain()\n")
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("zbar is missing") == 1 and len(done.stderr.splitlines()) == 1
     assert done.stdout.count('"text": "R1-04711"') == 2
+
+
+def test_a_node_without_zbar_logs_it_once():
+    done = without_zbar(code="import numpy as np\n"
+                             "from hardware import decode\n"
+                             "assert not decode.ZBAR_AVAILABLE\n"
+                             "assert decode.decode(np.zeros((9, 9), np.uint8)) == []\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("zbar is missing (pyzbar could not be imported") == 1

@@ -44,7 +44,8 @@ def test_help(cli):
 
 
 def test_json_lines_for_a_folder_match_the_manifest(cli):
-    done = cli.invoke(main, ["decode", str(shared("zxing/code39-2")), str(shared("zxing-cpp/datamatrix-4")), "--json"])
+    folders = [str(shared("zxing/code39-2")), str(shared("zxing-cpp/datamatrix-4"))]
+    done = cli.invoke(main, ["decode", *folders, "--json"])
     assert done.exit_code == 0, done.output
     lines = [json.loads(line) for line in done.output.splitlines()]
     assert all(set(line) == {"path", "codes", "ms"} for line in lines)
@@ -98,7 +99,8 @@ def test_the_installed_script_with_a_chinese_path(tmp_path):
                           timeout=120)
     assert done.returncode == 0 and done.stderr == ""
     line = json.loads(done.stdout)
-    assert line["path"] == str(folder / "工单.png") and line["codes"] == [{"format": "QRCode", "text": "R1-00042"}]
+    assert line["path"] == str(folder / "工单.png")
+    assert line["codes"] == [{"format": "QRCode", "text": "R1-00042"}]
     missing = subprocess.run([BAYFLOW, "decode", str(folder / "没有.png")], capture_output=True, text=True,
                              timeout=120)
     assert missing.returncode == 1 and missing.stdout == ""
