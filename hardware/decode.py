@@ -84,6 +84,9 @@ CROP_STAGES = (
 # A 640x480 photograph gets the whole-image stages; a 720p camera frame
 # (0.9 Mpx) would spend far more than its budget on them, and gets patches.
 WHOLE_IMAGE_PIXELS = 700 * 500
+# Below this many pixels a side, no stage after the first can find a code (the
+# smallest DataMatrix is 10x10 modules) and halving the image would leave nothing.
+SMALLEST_SIDE = 10
 # Patches tried per frame: the time on a frame without a code grows with it
 # (each costs about half a raw zxing-cpp call); a third patch read one more of
 # 168 generated frames for 0.3x zxing-cpp's time.
@@ -113,6 +116,8 @@ class Decoder:
         found = clean(gray, _from_zxing(gray))
         if found:
             return self._answer("zxing", found)
+        if min(gray.shape) < SMALLEST_SIDE:
+            return []
         if gray.size <= self.whole_image_pixels:
             for name, reader, transform in self.whole_stages:
                 seen = transform(gray) if transform else gray

@@ -85,6 +85,29 @@ def test_generated_frames_get_no_false_reads():
         assert invented(decode(case.image), case) == [], case.name
 
 
+def patterns(rng: np.random.Generator):
+    """Frames built to look like codes and are not: stripes at any angle and
+    pitch (a radiator grille), random blocks (a QR-like chequer), pure noise."""
+    yy, xx = np.mgrid[0:720, 0:1280]
+    for _ in range(4):
+        pitch, turn = rng.uniform(3, 30), np.radians(rng.uniform(0, 180))
+        wave = np.sin((xx * np.cos(turn) + yy * np.sin(turn)) * 2 * np.pi / pitch + 3 * np.sin(xx / 200))
+        yield (128 + 110 * np.sign(wave)).astype(np.uint8)
+        cells = rng.integers(0, 2, (int(rng.integers(20, 90)), int(rng.integers(20, 160))), dtype=np.uint8)
+        yield cv2.resize(cells * 255, (1280, 720), interpolation=cv2.INTER_NEAREST)
+        yield rng.integers(0, 256, (720, 1280), dtype=np.uint8)
+
+
+def test_stripes_blocks_and_noise_read_as_nothing():
+    found = [decode(frame) for frame in patterns(np.random.default_rng(5))]
+    assert found == [[]] * 12
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 500), (500, 1), (9, 9), (2, 2, 3)])
+def test_tiny_and_thin_images_decode_to_nothing(shape):
+    assert decode(np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)) == []
+
+
 def tilted_frame(text: str = "R1-04711", degrees: float = 32) -> np.ndarray:
     label = _label("Code128", text, 3.0)
     h, w = label.shape
