@@ -18,6 +18,13 @@ CHROMIUM = os.environ.get("BAYFLOW_CHROMIUM") or shutil.which("chromium") or "/u
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PIN = "2468"
+# The scanner listener tells a handheld scanner from a person by the gap between keys
+# (production: 50 ms). Keys Playwright types 5 ms apart can arrive 60-80 ms apart on a
+# busy two-core test machine, so the tests widen the gap; people in the tests type
+# 300 ms apart, far from both.
+SCAN_KEY_GAP_MS = 120
+SCANNER_DELAY = 5
+PERSON_DELAY = 300
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +48,7 @@ def live_app(tmp_path, request):
         "BLOB_FOLDER": str(tmp_path / "blobs"),
         "NODE_PREFIX": "R1",
         "SSE_MAX_SECONDS": 5,
+        "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS,
         "BABEL_DEFAULT_LOCALE": getattr(request, "param", "en"),
     })
     server = create_server(app, host="127.0.0.1", port=0, threads=12)
@@ -61,6 +69,20 @@ def page(browser, live_app):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cooldown():
+    """The scan cool-down table is per process: each test starts without old scans."""
+    from kiosk.services import scanning
+
+    scanning.debouncer._last.clear()
+
+
+def scanner_types(page, code: str) -> None:
+    """A handheld scanner in keyboard mode: fast keys, then Enter."""
+    page.keyboard.type(code, delay=SCANNER_DELAY)
+    page.keyboard.press("Enter")
 
 
 @pytest.fixture

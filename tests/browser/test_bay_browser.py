@@ -8,22 +8,10 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import ClockEvent, JobLine, PartsRequest, WorkOrder
 from kiosk.services import partsrequests
-from kiosk.services import scanning as scan_service
 from tests.test_clock import jobs_of, make_order
+from tests.browser.conftest import scanner_types
 
 pytestmark = pytest.mark.browser
-
-SCANNER_DELAY = 5  # ms between a handheld scanner's keys
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cooldown():
-    scan_service.debouncer._last.clear()
-
-
-def scanner_types(page, code: str) -> None:
-    page.keyboard.type(code, delay=SCANNER_DELAY)
-    page.keyboard.press("Enter")
 
 
 def in_db(live_app, fn):

@@ -6,12 +6,8 @@ from kiosk.db import connected
 from kiosk.models import StockMove
 from kiosk.services import stock, workorders
 from tests.browser.conftest import log_in
+from tests.browser.conftest import scanner_types as wedge
 from tests.parts_helpers import order_with_jobs, part_in_stock
-
-
-def wedge(page, code):
-    page.keyboard.type(code, delay=5)
-    page.keyboard.press("Enter")
 
 
 def test_issue_then_return_by_scanning(page, live_app, staff_member):

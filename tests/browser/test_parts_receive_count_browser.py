@@ -7,21 +7,10 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import Part, StockCount, WorkOrder
 from kiosk.services import purchasing, stock
-from kiosk.services import scanning as scan_service
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, scanner_types
 from tests.test_purchasing import make_part, order_in_repair, put_stock, request_for
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cooldown():
-    scan_service.debouncer._last.clear()
-
-
-def scanner_types(page, code: str) -> None:
-    page.keyboard.type(code, delay=5)
-    page.keyboard.press("Enter")
 
 
 @pytest.fixture

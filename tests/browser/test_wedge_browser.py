@@ -8,19 +8,9 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import customers, workorders
-from kiosk.services import scanning as scan_service
-from tests.browser.conftest import log_in
+from tests.browser.conftest import PERSON_DELAY, SCANNER_DELAY, log_in, scanner_types
 
 pytestmark = pytest.mark.browser
-
-SCANNER_DELAY = 5   # ms between a scanner's keys (Playwright adds a little)
-PERSON_DELAY = 150  # ms between a person's keys
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cooldown():
-    # The cool-down table is per process; each test starts without old scans.
-    scan_service.debouncer._last.clear()
 
 
 def open_order(live_app, advisor) -> str:
@@ -41,11 +31,6 @@ def desk(page, live_app, staff_member):
     page.goto(f"{base}/reception/")
     page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
     return number
-
-
-def scanner_types(page, code: str) -> None:
-    page.keyboard.type(code, delay=SCANNER_DELAY)
-    page.keyboard.press("Enter")
 
 
 def test_fast_keys_in_a_text_field_are_a_scan_and_the_field_keeps_its_text(page, desk):
@@ -158,7 +143,7 @@ def ime_scan(page, code: str) -> None:
 def slow_link(page) -> None:
     # Each simulated input-method key is three CDP round trips; on a loaded test
     # machine they can be further apart than a scanner's keys, so the gap is widened.
-    page.evaluate("document.body.dataset.scanGap = '120'")
+    page.evaluate("document.body.dataset.scanGap = '200'")
 
 
 def test_a_scan_with_the_chinese_input_method_on(page, desk):
