@@ -137,7 +137,9 @@ class Decoder:
 
     def _answer(self, stage: str, found: list[Decoded]) -> list[Decoded]:
         self.stages_used[stage] = self.stages_used.get(stage, 0) + 1
-        return found
+        # ``where`` is in the coordinates of whatever image the stage saw (a
+        # half-size copy, a turned cut-out): of no use, and misleading, outside.
+        return [Decoded(code.format, code.text) for code in found]
 
 
 _PIPELINE = Decoder()

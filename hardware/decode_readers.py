@@ -47,7 +47,8 @@ class Decoded:
     """One code read from an image: ``format`` is one of ``FORMATS``.
 
     ``where`` (corner points in the image the reader saw) is kept for the
-    EAN cross-check; it is not part of a code's identity.
+    EAN cross-check; it is not part of a code's identity, and the pipeline's
+    answers do not carry it.
     """
 
     format: str
