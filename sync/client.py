@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from kiosk.db import transaction
+from kiosk.db import database, transaction
 from sync import merge, protocol, state, transport
 from sync.changelog import ChangeEvent, outbox_size
 from sync.node import current_node
@@ -70,22 +70,27 @@ def push(batch: int = protocol.PUSH_BATCH) -> int:
     sent = 0
     while True:
         acked = state.acked_seq()
-        rows = list(ChangeEvent.select()
-                    .where((ChangeEvent.origin_node == node_id) & (ChangeEvent.origin_seq > acked))
-                    .order_by(ChangeEvent.origin_seq).limit(batch))
-        if not rows:
+        events = _outbox_batch(node_id, acked, batch)
+        if not events:
             return sent
-        answer = transport.call("push", {"events": [protocol.event_to_wire(r) for r in rows]})
+        answer = transport.call("push", {"events": events})
         if answer.get("flagged"):
             with transaction():
                 merge.mark_flagged([str(e) for e in answer["flagged"]])
         new_acked = int(answer["acked_seq"])
         state.put("acked_seq", str(new_acked))
-        sent += len(rows)
-        if new_acked < rows[-1].origin_seq:
+        sent += len(events)
+        if new_acked < events[-1]["origin_seq"]:
             # The hub stored less than we sent (a gap on its side): start again
             # from what it has, next round.
             return sent
+
+
+def _outbox_batch(node_id: str, acked: int, batch: int) -> list[dict]:
+    """Our events after ``acked``, in origin order, as they travel (plain SQL, payloads as stored)."""
+    sql = (f'{protocol.WIRE_SELECT} WHERE "origin_node" = {database.param} AND "origin_seq" > {database.param}'
+           f' ORDER BY "origin_seq" LIMIT {int(batch)}')
+    return [protocol.wire_event(row) for row in database.execute_sql(sql, (node_id, acked)).fetchall()]
 
 
 def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -28,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sync import jsonwire
 from sync.keys import b64decode, b64encode
 
 INFO = b"bayflow-sync-v1"
@@ -68,7 +68,7 @@ def response_aad(op: str, sender: str, request_rid: str) -> bytes:
 def seal(key: bytes, aad: bytes, payload: dict) -> tuple[str, str]:
     """Encrypt ``payload`` (a JSON object); returns (nonce, box) as base64 text."""
     nonce = os.urandom(NONCE_BYTES)
-    plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    plain = jsonwire.dumps(payload)
     return b64encode(nonce), b64encode(AESGCM(key).encrypt(nonce, plain, aad))
 
 
@@ -85,8 +85,8 @@ def open_box(key: bytes, aad: bytes, nonce: str, box: str) -> dict:
     except InvalidTag:
         raise BadBox("the box does not authenticate")
     try:
-        payload = json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        payload = jsonwire.loads(plain)
+    except ValueError:  # UnicodeDecodeError included
         raise BadBox("the box does not hold JSON")
     if not isinstance(payload, dict):
         raise BadBox("the box does not hold a JSON object")

@@ -21,7 +21,7 @@ from peewee import BigIntegerField, CharField, IntegrityError
 
 from kiosk.db import database, transaction
 from kiosk.models.base import LocalModel
-from sync import crypto, keys, protocol
+from sync import crypto, jsonwire, keys, protocol
 from sync.node import current_node
 from sync.pairing import Peer, Refused
 
@@ -67,8 +67,8 @@ def open_request(op: str, body: bytes) -> tuple[Peer, dict]:
     rid so the answer can be sealed (the kiosk then knows it is genuine).
     """
     try:
-        envelope = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        envelope = jsonwire.loads(body)
+    except ValueError:  # UnicodeDecodeError included
         envelope = None
     if not isinstance(envelope, dict) or not all(isinstance(envelope.get(k), str)
                                                  for k in ("node", "nonce", "box")):

@@ -13,9 +13,10 @@ import queue
 import time
 
 from kiosk import events as page_events
-from kiosk.db import transaction
+from kiosk.db import database, transaction
 from sync import merge, protocol
 from sync.changelog import ChangeEvent
+from sync.mergewrite import chunks
 from sync.node import current_node
 
 
@@ -80,9 +81,12 @@ def _check_pushed(peer, events: list) -> None:
             pushed[int(event["origin_seq"])] = str(event["event_id"])
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("malformed event")
-    stored = (ChangeEvent.select(ChangeEvent.origin_seq, ChangeEvent.event_id)
-              .where((ChangeEvent.origin_node == peer.node_id) & ChangeEvent.origin_seq.in_(list(pushed)))
-              .tuples())
+    stored = []
+    for part in chunks(pushed):  # plain SQL: peewee builds a long IN list value by value
+        marks = ", ".join([database.param] * len(part))
+        stored += database.execute_sql(
+            f'SELECT "origin_seq", "event_id" FROM "change_event" WHERE "origin_node" = {database.param}'
+            f' AND "origin_seq" IN ({marks})', [peer.node_id, *part]).fetchall()
     if any(pushed[seq] != event_id for seq, event_id in stored):
         # Two different events with one sequence number: two disks share
         # this node's identity (a clone), or a backup was restored.
@@ -120,10 +124,16 @@ def handle_pull(peer, payload: dict) -> dict:
         raise ProtocolError("after, limit and wait must be numbers")
     deadline = time.monotonic() + wait
     listener = page_events.subscribe() if wait else None
+    # The kiosk's own events are left out in the query, and the cursor moves past
+    # them: a kiosk that just pushed 30,000 events does not page through them again.
+    # ``top`` is read first, so every event up to it is committed (writes commit
+    # in seq order, see kiosk.db) and the cursor can never skip a later one.
+    sql = (f'{protocol.WIRE_SELECT} WHERE "seq" > {database.param} AND "seq" <= {database.param}'
+           f' AND "origin_node" <> {database.param} ORDER BY "seq" LIMIT {limit}')
     try:
         while True:
-            rows = list(ChangeEvent.select().where(ChangeEvent.seq > after)
-                        .order_by(ChangeEvent.seq).limit(limit))
+            top = database.execute_sql('SELECT MAX("seq") FROM "change_event"').fetchone()[0] or 0
+            rows = database.execute_sql(sql, (after, top, peer.node_id)).fetchall()
             left = deadline - time.monotonic()
             if rows or left <= 0:
                 break
@@ -136,6 +146,7 @@ def handle_pull(peer, payload: dict) -> dict:
             page_events.unsubscribe(listener)
     with transaction():
         _touch(peer)
-    return {"events": [{**protocol.event_to_wire(r), "seq": r.seq} for r in rows if r.origin_node != peer.node_id],
-            "cursor": rows[-1].seq if rows else after,
-            "more": len(rows) == limit}
+    more = len(rows) == limit
+    return {"events": [protocol.wire_event(row, with_seq=True) for row in rows],
+            "cursor": rows[-1][0] if more else max(after, top),
+            "more": more}

@@ -25,6 +25,8 @@ from peewee import (
     _StringField,
 )
 
+from sync import jsonwire
+
 _HLC = re.compile(r"^\d{13}\.\d{5}\.\S+$")
 
 
@@ -47,6 +49,7 @@ class Event:
     seen: dict | None = None  # None: sent by a build without merge information
     override: bool = False
     flagged: bool = False
+    text: str | None = None  # the payload's JSON text when it came as text: stored as it came
 
     @property
     def wall_ms(self) -> int:
@@ -98,23 +101,25 @@ def parse_event(raw) -> Event:
 
         raw = event_to_wire(raw)
     try:
-        payload = raw["payload"]
+        payload = text = raw["payload"]
         if isinstance(payload, str):
-            payload = json.loads(payload)
+            payload = jsonwire.loads(payload)
+        else:
+            text = None
         hlc = str(raw["hlc"])
         event = Event(event_id=str(raw["event_id"]), origin=str(raw["origin_node"]),
                       origin_seq=int(raw["origin_seq"]), hlc=hlc, entity=str(raw["entity"]),
                       row_id=normal_row_id(raw["row_id"]), kind=str(raw.get("kind") or ""),
                       op=str(raw.get("op") or "update"), payload=payload,
                       schema_version=int(raw.get("schema_version") or 1),
-                      flagged=bool(raw.get("flagged")))
+                      flagged=bool(raw.get("flagged")), text=text)
+        info = raw.get("merge") or {}
+        if isinstance(info, str):
+            info = json.loads(info) if info else {}
     except (KeyError, TypeError, ValueError) as error:
         raise BadEvent(f"malformed event: {error}") from error
     if not isinstance(payload, dict) or not _HLC.match(hlc) or not event.event_id:
         raise BadEvent(f"malformed event {event.event_id!r}")
-    info = raw.get("merge") or {}
-    if isinstance(info, str):
-        info = json.loads(info) if info else {}
     if isinstance(info, dict):
         seen = info.get("seen")
         event.seen = {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else None

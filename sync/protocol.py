@@ -48,6 +48,10 @@ EVENT (the wire form of ``sync.changelog.ChangeEvent``):
     {"event_id", "origin_node", "origin_seq", "hlc", "entity", "row_id",
      "kind": "record"|"fact", "op": "insert"|"update", "payload": {...},
      "schema_version": int}
+    ``payload`` (and ``merge`` below) may also travel as the JSON text of that
+    object, exactly as the change log stores it: push and pull send it so, and
+    the receiver parses it once and stores the text as it came (every receiver
+    of protocol 1 reads both forms).
     and two optional keys (added by the merge engine; a receiver without them
     merges as before, one that gets them from an older sender does without):
     "merge": {"seen": {field: hlc}, "override": true}
@@ -97,4 +101,27 @@ def event_to_wire(event) -> dict:
         wire["merge"] = json.loads(info)
     if getattr(event, "flagged", False):
         wire["flagged"] = True
+    return wire
+
+
+# The columns ``wire_event`` reads, in its order, for plain-SQL reads of the log:
+# building a peewee model per event costs more than everything else a push does.
+WIRE_COLUMNS = ("seq", "event_id", "origin_node", "origin_seq", "hlc", "entity", "row_id", "kind", "op",
+                "payload", "schema_version", "merge_info", "flagged")
+WIRE_SELECT = "SELECT " + ", ".join(f'"{c}"' for c in WIRE_COLUMNS) + ' FROM "change_event"'
+
+
+def wire_event(row: tuple, with_seq: bool = False) -> dict:
+    """A change-log row read as ``WIRE_COLUMNS`` as the dict that travels, its
+    payload and merge information left as the JSON text the log holds."""
+    seq, event_id, origin, origin_seq, hlc, entity, row_id, kind, op, payload, version, info, flagged = row
+    wire = {"event_id": event_id, "origin_node": origin, "origin_seq": origin_seq, "hlc": hlc,
+            "entity": entity, "row_id": row_id, "kind": kind, "op": op, "payload": payload,
+            "schema_version": version}
+    if info:
+        wire["merge"] = info
+    if flagged:
+        wire["flagged"] = True
+    if with_seq:
+        wire["seq"] = seq
     return wire

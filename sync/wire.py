@@ -13,6 +13,7 @@ import json
 import threading
 from urllib.parse import urlsplit
 
+from sync import jsonwire
 from sync.errors import Offline, SyncError
 
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -98,7 +99,7 @@ def post(url: str, path: str, body: dict, timeout: float, *, fresh_ok: bool = Tr
     conn = _connection(url, timeout, fresh_ok=fresh_ok)
     reused = _link.used
     try:
-        conn.request("POST", path, body=json.dumps(body).encode("utf-8"), headers=HEADERS)
+        conn.request("POST", path, body=jsonwire.dumps(body), headers=HEADERS)
         response = conn.getresponse()
         raw, status = response.read(), response.status
         closing = response.will_close
@@ -140,6 +141,6 @@ def request_once(method: str, url: str, body: dict | None, timeout: float) -> tu
 
 def _json(raw: bytes):
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return jsonwire.loads(raw)
+    except ValueError:  # UnicodeDecodeError included
         return None
