@@ -82,12 +82,16 @@ def events_per_second(folder: Path, orders: int) -> None:
         b.pair_with(hub)
         push = timed_sync(a, hub)
         pull = timed_sync(b, hub)
+        idle = timed_sync(b, hub)  # the same command with nothing to move: start-up, discovery, hello
     finally:
         for node in (a, b, hub):
             node.stop()
     for name, (wall, kiosk_cpu, hub_cpu) in (("push, kiosk → hub", push), ("pull, hub → kiosk", pull)):
+        moving = max(wall - idle[0], 1e-3)
         print(f"| {name} | {events:,} events | {wall:.1f} s (CPU: kiosk {kiosk_cpu:.1f} s, hub {hub_cpu:.1f} s)"
-              f" | {events / wall:,.0f} events/s |")
+              f" | {events / wall:,.0f} events/s; {events / moving:,.0f} events/s without the fixed cost |")
+    print(f"| `bayflow sync --once` with nothing to move | 0 events | {idle[0]:.1f} s (CPU: kiosk {idle[1]:.1f} s,"
+          f" hub {idle[2]:.1f} s) | fixed cost of every command-line sync |")
 
 
 def first_sync_of_a_year(folder: Path, orders: int) -> None:

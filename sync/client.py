@@ -61,12 +61,21 @@ def hello() -> dict:
     # The hub is the judge of what it holds: if it has less than we thought
     # (restored hub), the difference is simply sent again.
     state.put("acked_seq", str(acked))
+    try:
+        _push_limits[node.node_id] = max(1, int(answer.get("push_limit") or protocol.OLD_PUSH_LIMIT))
+    except (TypeError, ValueError):
+        _push_limits[node.node_id] = protocol.OLD_PUSH_LIMIT
     return answer
+
+
+# Per node id: how many events the hub said it takes in one push (see protocol ``hello``).
+_push_limits: dict[str, int] = {}
 
 
 def push(batch: int = protocol.PUSH_BATCH) -> int:
     """Send the outbox until the hub has acknowledged all of it; return events sent."""
     node_id = current_node().node_id
+    batch = min(batch, _push_limits.get(node_id, protocol.OLD_PUSH_LIMIT))
     sent = 0
     while True:
         acked = state.acked_seq()

@@ -55,7 +55,7 @@ def handle_hello(peer, payload: dict) -> dict:
     answer = {"hub_node_id": current_node().node_id,
               "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],
               "acked_seq": acked, "acked_event_id": last.event_id if last else None,
-              "wall_ms": int(time.time() * 1000), "status": "ok"}
+              "wall_ms": int(time.time() * 1000), "status": "ok", "push_limit": protocol.PUSH_BATCH}
     if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN:
         answer["status"] = "upgrade"
     elif int(payload.get("max_origin_seq") or 0) < acked:

@@ -160,9 +160,10 @@ class Refold:
             locks = self._locks_of({p for p in parents.values() if p})
             locks = {rid: locks.get(parent) for rid, parent in parents.items()}
         folds = [fold_row(model, rid, history.get(rid, []), locks.get(rid)) for rid in ids]
+        refs = {fold.row_id: fk_targets(fold) for fold in folds}
         targets: dict[str, set] = {}
-        for fold in folds:
-            for _, target_table, target in fk_targets(fold):
+        for found in refs.values():
+            for _, target_table, target in found:
                 targets.setdefault(target_table, set()).add(target)
         present = {t: self._existing(self.models[t], found) for t, found in targets.items() if t in self.models}
         writes, waiting, done, lost = [], {}, [], []
@@ -175,7 +176,7 @@ class Refold:
             if fold.missing_required():
                 waiting[fold.row_id] = "incomplete"
                 continue
-            missing = [name for name, t, target in fk_targets(fold) if t in present and target not in present[t]]
+            missing = [name for name, t, target in refs[fold.row_id] if t in present and target not in present[t]]
             if missing:
                 waiting[fold.row_id] = "parent"
                 if fold.row_id not in existing:
@@ -233,8 +234,8 @@ class Refold:
             values["id"], values["hlc"] = hex_id(fold.row_id), fold.top_hlc
             fresh.append(values)
         if fresh:
-            columns = list(fresh[0])
-            bulk_insert(model, columns, [tuple(row[c] for c in columns) for row in fresh])
+            columns = list(fresh[0])  # every fresh row has these keys in this order (full_values, id, hlc)
+            bulk_insert(model, columns, [tuple(row.values()) for row in fresh])
             self.created += len(fresh)
         for fold, diff in changed:
             diff["hlc"] = fold.top_hlc

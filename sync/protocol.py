@@ -26,7 +26,10 @@ offset and retries, so a kiosk with a wrong clock keeps syncing. Sealed
 refusals are ``{"error", "detail"}`` inside the box (and beside it, in plain).
 
 ``hello``  {"protocol", "node_id", "max_origin_seq", "wall_ms"}
-    → {"hub_node_id", "protocol_range": [min, max], "acked_seq", "acked_event_id", "wall_ms", "status"}
+    → {"hub_node_id", "protocol_range": [min, max], "acked_seq", "acked_event_id", "wall_ms", "status",
+       "push_limit"}
+    ``push_limit``: the most events this hub takes in one push (a hub without
+    it takes ``OLD_PUSH_LIMIT``); a kiosk sends at most that many.
     ``acked_event_id`` is the id of the kiosk's event the hub holds at
     ``acked_seq``; a kiosk whose own event there differs is a clone (diverged).
     ``status`` is "ok", "upgrade" (kiosk's protocol too old), "revoked", or
@@ -70,8 +73,14 @@ PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
 PROTOCOL_MAX = 1
 
-PUSH_BATCH = 2000
-PULL_BATCH = 2000
+# Events per push and per pull. Fewer, larger batches mean fewer round trips and
+# fewer commits (each one waits for the disk); 5,000 events are a few megabytes
+# in memory on either side. A hub serves at most PULL_BATCH whatever a kiosk
+# asks, and tells in ``hello`` how many it takes in a push: one of an older
+# build that does not say takes OLD_PUSH_LIMIT.
+PUSH_BATCH = 5000
+PULL_BATCH = 5000
+OLD_PUSH_LIMIT = 2000
 
 # A node whose wall clock is further than this from the hub's is "skewed":
 # its events are flagged, and the kiosk shows a warning.
