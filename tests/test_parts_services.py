@@ -174,3 +174,14 @@ def test_negative_stock_is_resolved_by_counting_the_bin(db, clerk, tech):
         stock_checks.resolve(neg.key, reason="x", actual="-1")
     stock_checks.resolve(neg.key, reason="two kiosks offline", actual="0", staff=clerk)
     assert stock.on_hand(part) == 0 and stock_checks.exceptions() == []
+
+
+@pytest.mark.parametrize("typed", ["1.234", "100000", "1e9", "NaN", "-1", "0", "", "两个"])
+def test_one_rule_for_quantities_everywhere(typed):
+    """Issue, return, receive and count all read a quantity the same way: refused, never rounded."""
+    from kiosk.services import counting, purchasing
+
+    for read in (stock.quantity_of, purchasing.quantity_of, counting.quantity_of):
+        with pytest.raises(ServiceError):
+            read(typed)
+    assert stock.quantity_of(" 2.5 ") == Decimal("2.5")

@@ -209,7 +209,7 @@ def test_receiving_a_delivery_by_scanning(app, client, clerk):
     assert scan(client, "5QD698151").status_code == 200
     assert "Already scanned" in scan(client, "5QD698151").get_data(as_text=True)  # the cool-down
     reply = client.post("/parts/receive/line/0/qty", data={"qty": "abc"}, headers={"HX-Request": "true"})
-    assert "Enter the quantity as a number" in reply.get_data(as_text=True)
+    assert "The quantity must be a number" in reply.get_data(as_text=True)
     reply = client.post("/parts/receive/line/0/qty", data={"qty": "2"}, headers={"HX-Request": "true"})
     assert "Quantity set to 2" in reply.get_data(as_text=True)
     unknown = scan(client, "6920000000000").get_data(as_text=True)

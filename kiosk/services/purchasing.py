@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from peewee import fn
@@ -23,26 +23,11 @@ from kiosk.services import workorders
 from kiosk.services.catalogue import find_part
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
+from kiosk.services.stock import quantity_of
 from sync import changelog
 
 PO_PREFIX = "PO-"
-MAX_QTY = Decimal(100_000)
 ZERO = Decimal(0)
-
-
-def quantity_of(value, field: str = "qty") -> Decimal:
-    """A counted or ordered quantity: a number above zero (two decimals for litres), or a clear error."""
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ServiceError(_l("Enter the quantity as a number."), field=field)
-    if not number.is_finite():
-        raise ServiceError(_l("Enter the quantity as a number."), field=field)
-    if number <= 0:
-        raise ServiceError(_l("The quantity must be more than zero."), field=field)
-    if number >= MAX_QTY or number != number.quantize(Decimal("0.01")):
-        raise ServiceError(_l("Enter a quantity below 100,000 with at most two decimals."), field=field)
-    return number
 
 
 def on_hand_by_part(before: dt.datetime | None = None) -> dict:

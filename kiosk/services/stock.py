@@ -58,7 +58,8 @@ def open_requests() -> list[PartsRequest]:
 
 
 def quantity_of(value, field: str = "qty") -> Decimal:
-    """A quantity typed or sent: a number more than zero, or a clear error."""
+    """A quantity typed, scanned or sent: a number above zero with at most two
+    decimals (litres of oil), below 100,000 — or a clear error, never a rounded guess."""
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -67,9 +68,9 @@ def quantity_of(value, field: str = "qty") -> Decimal:
         raise ServiceError(_l("The quantity must be a number."), field=field)
     if number <= 0:
         raise ServiceError(_l("The quantity must be more than zero."), field=field)
-    if number > MAX_QTY:
-        raise ServiceError(_l("The quantity is too large."), field=field)
-    return number.quantize(Decimal("0.01"))
+    if number >= MAX_QTY or number != number.quantize(Decimal("0.01")):
+        raise ServiceError(_l("Enter a quantity below 100,000 with at most two decimals."), field=field)
+    return number
 
 
 def receive(part: Part, qty, *, staff=None, bin: str | None = None, unit_cost=None, order_line=None,

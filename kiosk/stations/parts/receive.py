@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import Part, PurchaseOrder
-from kiosk.services import purchasing
+from kiosk.services import purchasing, stock
 from kiosk.services.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.stations.parts.scan import register_mode
@@ -146,7 +146,7 @@ def receive_line(index: int, action: str):
                 line[1] = str(count)
             message = _l("One scan undone.")
         elif action == "qty":
-            count = purchasing.quantity_of(request.form.get("qty", ""))
+            count = stock.quantity_of(request.form.get("qty", ""))
             line[1], data["current"] = str(count), index
             message = _l("Quantity set to %(qty)s.", qty=count)
         elif action == "pick":
