@@ -10,13 +10,15 @@ duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import time
 from dataclasses import dataclass
 
 from peewee import fn
 
 from kiosk.db import database, transaction
-from sync import merge, protocol, state, transport
+from sync import merge, protocol, state, transport, wire
 from sync.changelog import ChangeEvent, outbox_size
 from sync.node import current_node
 
@@ -103,18 +105,88 @@ def _outbox_batch(node_id: str, acked: int, batch: int) -> list[dict]:
 
 
 def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
-    """Apply everything the hub has after our cursor; return events applied."""
+    """Apply everything the hub has after our cursor; return events applied.
+
+    When the hub says there is more, the next batch is fetched on another
+    thread while this one is applied (the hub serving and this node merging
+    then overlap). The cursor is still saved with the events it covers, so a
+    batch fetched but not applied is simply asked for again next time.
+    """
+    cursor = int(state.get("hub_cursor", "0"))
+    answer = _fetch(cursor, batch, wait)
+    if not answer.get("more"):
+        return _apply_pulled(answer)
     applied = 0
-    while True:
-        cursor = int(state.get("hub_cursor", "0"))
-        answer = transport.call("pull", {"after": cursor, "limit": batch, "wait": wait},
-                                timeout=max(10.0, wait + 10))
-        with transaction():
-            applied += len(merge.apply_events(answer["events"], source="hub"))
-            state.put("hub_cursor", str(int(answer["cursor"])))
-        if not answer.get("more"):
-            return applied
-        wait = 0
+    ahead = _Prefetch(int(answer["cursor"]), batch)
+    try:
+        while True:
+            applied += _apply_pulled(answer)
+            if not answer.get("more"):
+                return applied
+            answer = ahead.next()
+    finally:
+        ahead.stop()
+
+
+def _fetch(after: int, batch: int, wait: float = 0) -> dict:
+    return transport.call("pull", {"after": after, "limit": batch, "wait": wait}, timeout=max(10.0, wait + 10))
+
+
+def _apply_pulled(answer: dict) -> int:
+    with transaction():
+        applied = len(merge.apply_events(answer["events"], source="hub"))
+        state.put("hub_cursor", str(int(answer["cursor"])))
+    return applied
+
+
+class _Prefetch:
+    """Pull answers fetched one ahead on a thread of its own (with its own
+    connection to the hub, proven by a hello like any other)."""
+
+    def __init__(self, after: int, batch: int):
+        self._answers: queue.Queue = queue.Queue(maxsize=1)  # one waiting batch: memory stays bounded
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(after, batch), name="sync-pull-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self, after: int, batch: int) -> None:
+        try:
+            while not self._stopped.is_set():
+                try:
+                    answer = _fetch(after, batch)
+                except BaseException as error:  # handed to the applying thread, raised there
+                    self._hand_over(error)
+                    return
+                if not self._hand_over(answer) or not answer.get("more"):
+                    return
+                after = int(answer["cursor"])
+        finally:
+            wire.drop()  # this thread's own connection to the hub
+
+    def _hand_over(self, item) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._answers.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next(self) -> dict:
+        """The next answer (or the error fetching it raised)."""
+        while True:
+            try:
+                item = self._answers.get(timeout=1.0)
+                break
+            except queue.Empty:
+                if not self._thread.is_alive() and self._answers.empty():
+                    raise transport.SyncError("the pull stopped without an answer")
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stopped.set()
 
 
 def sync_once() -> RoundResult:

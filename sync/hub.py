@@ -31,9 +31,9 @@ class ProtocolError(Exception):
 def contiguous_seq(node_id: str, start: int = 0) -> int:
     """The highest origin_seq of ``node_id`` stored here with no gap before it."""
     seq = start
-    for (found,) in (ChangeEvent.select(ChangeEvent.origin_seq)
-                     .where((ChangeEvent.origin_node == node_id) & (ChangeEvent.origin_seq > start))
-                     .order_by(ChangeEvent.origin_seq).tuples()):
+    sql = (f'SELECT "origin_seq" FROM "change_event" WHERE "origin_node" = {database.param}'
+           f' AND "origin_seq" > {database.param} ORDER BY "origin_seq"')
+    for (found,) in database.execute_sql(sql, (node_id, start)):
         if found != seq + 1:
             break
         seq = found
