@@ -142,15 +142,22 @@ MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_recep
 
 
 def migrate(db) -> list[str]:
-    """Apply the steps this database has not seen yet; return their names."""
+    """Apply the steps this database has not seen yet, all in one transaction; return their names.
+
+    A step may return a follow-up (say, re-folding rows from the change log),
+    run after every pending step: it then sees all of today's columns, however
+    old the database was.
+    """
     db.create_tables([AppliedMigration], safe=True)
     done = {row.name for row in AppliedMigration.select()}
-    applied = []
-    for step in MIGRATIONS:
-        if step.__name__ in done:
-            continue
-        with db.atomic():
-            step(db)
+    pending = [step for step in MIGRATIONS if step.__name__ not in done]
+    follow_ups = []
+    with db.atomic():
+        for step in pending:
+            follow_up = step(db)
+            if follow_up is not None and follow_up not in follow_ups:
+                follow_ups.append(follow_up)
             AppliedMigration.create(name=step.__name__, applied_at=dt.datetime.now())
-        applied.append(step.__name__)
-    return applied
+        for follow_up in follow_ups:
+            follow_up()
+    return [step.__name__ for step in pending]
