@@ -11,7 +11,7 @@ from kiosk.db import database
 from sync import conflicts
 from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER, FieldClock, PendingRow
 from sync.mergerules import Event, fk_targets, fold_row, line_parent, loss_key, registry, value_json
-from sync.mergeschema import hex_id
+from sync.mergevalues import hex_id
 
 CHUNK = 400  # ids per IN (...) list: well under every database's parameter limit
 
