@@ -9,6 +9,8 @@ optional (it needs the libzbar shared library); without it
 
 from __future__ import annotations
 
+import atexit
+
 from dataclasses import dataclass, field
 
 import cv2
@@ -38,6 +40,15 @@ _ZXING_NAMES = {
 # is really a misread EAN-13.  barcode_formats_from_str works on 2.x and 3.x
 # (3.x deprecates combining formats with "|").
 _ZXING_FORMATS = zxingcpp.barcode_formats_from_str("Code128,Code39,EAN13,EAN8,UPCA,QRCode,DataMatrix")
+
+
+@atexit.register
+def _drop_zxing_objects() -> None:
+    """Let go of zxing-cpp's objects before the interpreter tears modules down:
+    nanobind otherwise reports the module-level formats object as "leaked" on
+    stderr at exit, after the one line a failed command prints."""
+    global _ZXING_FORMATS
+    _ZXING_FORMATS = None
 _ZBAR_NAMES = {"CODE128": "Code128", "CODE39": "Code39", "EAN13": "EAN13", "EAN8": "EAN8",
                "UPCA": "UPCA", "QRCODE": "QRCode"}
 
@@ -74,7 +85,10 @@ def zxing(gray: np.ndarray, **options) -> list[Decoded]:
     """zxing-cpp's reads of our formats; ``options`` go to ``read_barcodes``."""
     # TextMode.Plain keeps the content as encoded (GS1 group separators and
     # control characters stay real characters) instead of a display form.
-    found = zxingcpp.read_barcodes(gray, formats=_ZXING_FORMATS, text_mode=zxingcpp.TextMode.Plain, **options)
+    formats = _ZXING_FORMATS
+    if formats is None:  # the interpreter is exiting (see _drop_zxing_objects)
+        return []
+    found = zxingcpp.read_barcodes(gray, formats=formats, text_mode=zxingcpp.TextMode.Plain, **options)
     return [Decoded(_ZXING_NAMES[b.format.name], b.text, _corners(b.position)) for b in found
             if b.valid and b.format.name in _ZXING_NAMES and b.text]
 
