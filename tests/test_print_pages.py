@@ -223,3 +223,26 @@ def test_staff_page_prints_a_badge_that_reads_back(app, client, make_staff, logi
 def test_staff_page_is_for_managers(client, make_staff, login):
     login(make_staff("technician", badge="TEC-008"))
     assert client.get("/settings/staff").status_code in (302, 403)
+
+
+def test_parts_issue_slip_prints_on_the_receipt_printer(app, client, make_staff, login, printer):
+    from kiosk.services import stock
+    from tests.parts_helpers import order_with_jobs, part_in_stock
+    from tests.print_standins import escpos_barcodes, escpos_chinese_text
+
+    clerk = make_staff("parts_clerk", name="周明", badge="PRT-009")
+    tech = make_staff("technician", name="张伟", badge="TEC-009")
+    with app.app_context(), connected():
+        part = part_in_stock(qty=3)
+        order = order_with_jobs({"description": "保养"})
+        slip = stock.hand_over(order, [(part, 2, None)], staff=clerk, receiver=tech)
+        number = order.number
+    set_printer(app, "parts", "slips", "escpos", address=printer.address, mode="text")
+    login(clerk)
+    response = client.post(f"/print/slip/{slip}", data={"station": "parts", "label": "Print the slip"}, headers=HX)
+    assert feedback(response) == "ok", response.get_data(as_text=True)
+    sent = printer.jobs[-1]
+    text = escpos_chinese_text(sent)
+    assert slip in text and "06L115562B" in text and "张伟" in text and "× 2" in text
+    assert [code for code, _, _ in escpos_barcodes(sent)] == [number]
+    assert client.post("/print/slip/IS-NOPE", data={"station": "parts"}, headers=HX).status_code == 404

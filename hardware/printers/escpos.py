@@ -16,6 +16,8 @@ keep them and send the same bytes again on a retry, then sent to a
 
 from __future__ import annotations
 
+import contextlib
+import io
 import socket
 
 from escpos.exceptions import DeviceNotFoundError
@@ -72,8 +74,9 @@ def _text_slip(printer: Dummy, slip: SlipData) -> None:
     printer.set(align="center", normal_textsize=True)
     printer._raw(b"\n")
     # {B: Code 128 subset B, which carries every character a number can hold.
-    printer.barcode("{B" + slip.number, "CODE128", height=BAR_HEIGHT_DOTS, width=BAR_MODULE_DOTS,
-                    pos="BELOW", function_type="B")
+    with contextlib.redirect_stdout(io.StringIO()):  # python-escpos prints which renderer it used
+        printer.barcode("{B" + slip.number, "CODE128", height=BAR_HEIGHT_DOTS, width=BAR_MODULE_DOTS,
+                        pos="BELOW", function_type="B")
     printer._raw(b"\n")
     lines(text["footer"])
     printer._raw(CHINESE_OFF)

@@ -2,8 +2,9 @@
 
 ``document_for(kind, ref)`` looks the reference up and returns the label's data
 class with every text translated and masked for a label that hangs in the open.
-Slips have no reference to look up: the station that prints one passes its
-lines to ``kiosk.services.printing.print_label`` itself.
+A parts counter's issue or return slip is looked up by its slip id
+(``IS-…`` / ``RT-…``, kiosk.services.stock); other slips are passed to
+``kiosk.services.printing.print_label`` by the station that prints them.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from hardware.labels_a4 import SheetData
+from hardware.labels_slip import SlipData
 from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
@@ -30,6 +32,7 @@ KIND_PERMISSIONS = {
     "part": ("parts",),
     "badge": ("staff_admin", "reports"),
     "workorder": ("reception",),
+    "slip": ("parts",),
 }
 
 
@@ -63,7 +66,31 @@ def document_for(kind: str, ref: str):
             raise NotFound(_("No part with this number."))
         return PartLabelData(part_no=part.part_no, name=part.name, barcode=first_barcode(part),
                              bin_code=part.bin, bin_title=_("Bin"))
+    if kind == "slip":
+        return slip_data(ref)
     raise NotFound(_("This cannot be printed."))
+
+
+def slip_data(slip: str) -> SlipData:
+    """The parts counter's slip ``slip``: what was issued or returned, for whom, by whom."""
+    from kiosk.services import stock
+
+    moves = stock.slip_moves(slip)
+    if not moves:
+        raise NotFound(_("No slip with this number."))
+    first = moves[0]
+    lines = [(f"{m.part.part_no} {m.part.name}" + (f" ({_('old part')})" if m.old_part else ""),
+              f"× {format_decimal(abs(m.qty))}") for m in moves]
+    people = (_("Parts clerk: %(name)s", name=first.staff.name if first.staff else "—"),
+              _("Technician: %(name)s", name=first.receiver.name if first.receiver else "—"))
+    title = _("Issue slip") if first.kind == "issue" else _("Return slip")
+    order = first.work_order
+    heading = [(_("Slip"), slip)]
+    if order is not None:
+        heading.append((_("Work order"), f"{order.number} {order.vehicle.plate}"))
+    return SlipData(title=title, number=order.number if order else slip, lines=tuple(heading + lines),
+                    header=(current_app.config.get("STORE_NAME") or "", first.at.strftime("%Y-%m-%d %H:%M")),
+                    footer=(*people, _("Received by: ____________")))
 
 
 def first_barcode(part) -> str:
