@@ -20,9 +20,6 @@ import contextlib
 import io
 import socket
 
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Dummy, File, Network
-
 from hardware.labels_slip import (
     BAR_HEIGHT_DOTS, BAR_MODULE_DOTS, SlipData, code128_check, slip_image, slip_text,
 )
@@ -45,7 +42,7 @@ def escpos_bytes(slip: SlipData, mode: str = "text") -> bytes:
     if mode not in ESCPOS_MODES:
         raise ValueError(f"unknown ESC/POS mode {mode!r}; expected one of {', '.join(ESCPOS_MODES)}")
     code128_check(slip.number)
-    printer = Dummy(profile=PROFILE)
+    printer = _escpos().Dummy(profile=PROFILE)
     printer.hw("INIT")
     if mode == "image":
         printer.image(slip_image(slip), impl="bitImageRaster")
@@ -55,7 +52,16 @@ def escpos_bytes(slip: SlipData, mode: str = "text") -> bytes:
     return printer.output
 
 
-def _text_slip(printer: Dummy, slip: SlipData) -> None:
+def _escpos():
+    """python-escpos' printer classes, imported on first use: the import parses its
+    printer database (YAML, half a second), which every ``bayflow`` command and
+    start would pay for otherwise."""
+    from escpos import printer
+
+    return printer
+
+
+def _text_slip(printer, slip: SlipData) -> None:
     text = slip_text(slip)
 
     def lines(rows: list[str]) -> None:
@@ -94,7 +100,9 @@ def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
     Raises PrinterError("unreachable" | "timeout" | "disconnected" | "no_device" | "bad_address").
     """
     if is_device(address):
-        printer = File(devfile=address.strip())
+        from escpos.exceptions import DeviceNotFoundError
+
+        printer = _escpos().File(devfile=address.strip())
         try:
             printer.open()
         except DeviceNotFoundError as exc:
@@ -113,7 +121,7 @@ def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
         conn = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
         raise PrinterError("unreachable", f"{host}:{port}: {exc.strerror or exc}") from exc
-    printer = Network(host=host, port=port, timeout=timeout)
+    printer = _escpos().Network(host=host, port=port, timeout=timeout)
     printer.device = conn
     with conn:
         try:
