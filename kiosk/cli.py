@@ -175,7 +175,7 @@ def token(target, label):
     """Print a new API token for this node (shown once; only its hash is kept)."""
     from kiosk.services import staff as staff_service
 
-    app = build_app(target)
+    app = build_app(target, WEB_PAGES=False)
     with opened(app):
         click.echo(staff_service.issue_token(label=label))
 
@@ -219,7 +219,7 @@ def pairing_code(target, ttl):
     """On a hub: print a fresh one-time pairing code for a kiosk (bayflow pair)."""
     from sync.pairing import Refused, create_pairing_code
 
-    app = build_app(target, must_exist=True)
+    app = build_app(target, must_exist=True, WEB_PAGES=False)
     with opened(app):
         try:
             click.echo(create_pairing_code(ttl_seconds=ttl))
@@ -236,7 +236,7 @@ def pair(target, hub_url, code):
     """On a kiosk: pair with the store's hub, so the two pin each other's keys."""
     from sync import pairing, transport
 
-    app = build_app(target)
+    app = build_app(target, WEB_PAGES=False)
     with opened(app):
         if not pairing.normalize_code(code):
             raise click.ClickException(f"--code {code}: a pairing code has {pairing.CODE_DIGITS} digits, "
@@ -272,7 +272,7 @@ def sync_now(target, once):
 
     if not once:
         raise click.UsageError("use --once: the background sync runs inside `bayflow serve`")
-    app = build_app(target, must_exist=True)
+    app = build_app(target, must_exist=True, WEB_PAGES=False)
     with opened(app):
         try:
             result = client.sync_once()

@@ -28,6 +28,11 @@ def enabled_stations(app: Flask) -> list[str]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    if not app.config.get("WEB_PAGES", True):
+        # A command-line job (sync, token, pairing): translations, no pages. The
+        # stations' imports are most of a command's start-up time.
+        app.config["ENABLED_STATIONS"] = []
+        return
     csrf.init_app(app)
     Htmx(app)
 
