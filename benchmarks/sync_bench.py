@@ -107,7 +107,7 @@ def first_sync_of_a_year(folder: Path, orders: int) -> None:
     resumed = Node(folder, "resumed", prefix="N2")
     try:
         fresh.pair_with(hub)
-        whole = timed_sync(fresh)
+        whole, _, _ = timed_sync(fresh)
         resumed.pair_with(hub)
         began = time.perf_counter()
         with subprocess.Popen([BAYFLOW, "sync", "--db", resumed.db, "--once"]) as first_try:

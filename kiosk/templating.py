@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 
 from flask import Flask, current_app, g, make_response, render_template, request
 from babel import dates, numbers
@@ -56,6 +57,23 @@ def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (
 
 # Amounts: the pattern parsed once (Babel would parse the text on every amount).
 _MONEY = numbers.parse_pattern("#,##0.00")
+
+
+# Locales whose amounts read exactly like Python's "," grouping and "." decimal
+# point (tests/test_templating.py checks them against Babel).
+_PLAIN_AMOUNTS = ("zh", "en")
+
+
+def money(value) -> str:
+    """An amount with two decimals and grouped thousands in the page's language.
+
+    A page shows dozens; Babel's formatter looks the locale up for each, so the
+    languages bayflow ships are formatted directly, with the same result.
+    """
+    locale = get_locale()
+    if locale is not None and locale.language in _PLAIN_AMOUNTS:
+        return f"{Decimal(str(value or 0)):,.2f}"
+    return format_decimal(value or 0, format=_MONEY)
 
 
 def _format_local(value, fmt: str = "short") -> str:
@@ -151,7 +169,7 @@ def init_app(app: Flask) -> None:
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
-    app.jinja_env.filters["money"] = lambda v: format_decimal(v or 0, format=_MONEY)
+    app.jinja_env.filters["money"] = money
     app.jinja_env.filters["dt"] = _format_local
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 

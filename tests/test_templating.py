@@ -19,3 +19,23 @@ def test_page_or_fragment_follows_htmx_but_not_history_restore(client, advisor):
     assert "<html" in page.data.decode() and "<html" not in fragment.data.decode()
     assert "<html" in restore.data.decode()
     assert "HX-Request" in page.headers["Vary"]
+
+
+def test_amounts_read_as_babel_formats_them_in_every_shipped_language(app):
+    from decimal import Decimal
+
+    from babel import numbers
+    from flask_babel import force_locale
+
+    from kiosk.templating import _MONEY, _PLAIN_AMOUNTS
+    from kiosk.web import LANGUAGES
+
+    assert {code.split("_")[0] for code in LANGUAGES} <= set(_PLAIN_AMOUNTS)
+    values = [Decimal("1234567.891"), Decimal("-12.5"), 0, None, 3, Decimal("12.345"), Decimal("12.355"),
+              Decimal("-0.004"), Decimal("999.995")]
+    with app.test_request_context():
+        for code in LANGUAGES:
+            with force_locale(code):
+                shown = render_template_string("{% for v in values %}{{ v|money }}|{% endfor %}", values=values)
+            babel = "".join(_MONEY.apply(v or 0, numbers.Locale.parse(code)) + "|" for v in values)
+            assert shown == babel, code

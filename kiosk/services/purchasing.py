@@ -23,6 +23,7 @@ from kiosk.services import workorders
 from kiosk.services.catalogue import find_part
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
+from kiosk.services.prepared import Prepared
 from kiosk.services.stock import quantity_of
 from sync import changelog
 
@@ -175,6 +176,20 @@ def arrived_for(order: WorkOrder) -> list[PurchaseOrderLine]:
                 .where((PurchaseOrderLine.work_order == order) & (PurchaseOrderLine.status == "arrived")
                        & (PurchaseOrderLine.deleted == False))  # noqa: E712
                 .order_by(PurchaseOrderLine.id))
+
+
+# The work-order page asks on every view: its SQL is built once.
+_ON_ORDER = Prepared(lambda slot: (
+    PurchaseOrderLine.select(PurchaseOrderLine, Part).join(Part)
+    .where((PurchaseOrderLine.work_order == slot(PurchaseOrderLine.work_order))
+           & PurchaseOrderLine.status.in_(("ordered", "arrived"))
+           & (PurchaseOrderLine.deleted == False))  # noqa: E712
+    .order_by(PurchaseOrderLine.id)))
+
+
+def on_order(order: WorkOrder) -> list[PurchaseOrderLine]:
+    """The lines ordered for ``order``, waiting or arrived, with their parts (one query)."""
+    return _ON_ORDER.rows(order.id)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from flask import current_app, flash, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
-from kiosk.services import files, workorders
+from kiosk.services import files, purchasing, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
@@ -69,6 +69,7 @@ def page_context(order, **extra) -> dict:
     context = {
         "order": order, "jobs": jobs, "parts": parts,
         "totals": workorders.totals(order, jobs, parts), "pay_types": workorders.PAY_TYPES,
+        "parts_on_order": purchasing.on_order(order),
         "editable": workorders.is_editable(order),
         "moves": [t for t in RECEPTION_MOVES if states.can_move(order.status, t)],
         "car_outline": car_outline_url(), "damage": json.loads(order.damage or "[]"),
