@@ -155,3 +155,22 @@ def test_a_foreman_badge_at_the_bay_opens_dispatch(app, client, make_staff):
     with client.session_transaction() as session:
         session["bay_seen"] = 0  # timed out
     assert client.get("/workshop/").status_code == 302
+
+
+def test_the_foreman_sets_the_shift_end_for_the_whole_store(app, client, foreman, shop):
+    from kiosk.models import StoreSetting
+    from kiosk.services import clock_rules
+
+    tech, _, _, (oil, _) = shop
+    app.config["SHIFT_END"] = "18:00"
+    page = client.get("/bay/rules").get_data(as_text=True)
+    assert 'name="shift_end" value="18:00"' in page
+    before = StoreSetting.select().count()
+    refused = client.post("/bay/rules", data={"shift_end": "25:99", "take_unassigned": "1", "take_others": "1"})
+    assert refused.status_code == 422 and "e.g. 18:00" in refused.get_data(as_text=True)
+    assert StoreSetting.select().count() == before  # nothing written, not even the ticked rule
+    assert client.post("/bay/rules", data={"shift_end": "17:15", "take_unassigned": "1"}).status_code == 302
+    assert clock_rules.shift_end() == "17:15" and dispatch.shift_end_time() == dt.time(17, 15)
+    clock(tech, oil, "on", at(9))
+    assert dispatch.close_open_clocks(at(17, 20)) == 1
+    assert ClockEvent.get(ClockEvent.action == "off").at == at(17, 15)

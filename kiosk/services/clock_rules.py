@@ -2,11 +2,13 @@
 
 ``take_unassigned``: a technician may start a job nobody was dispatched to
 (it is then assigned to them). ``take_others``: a technician may clock a job
-dispatched to someone else. Each setting's row id is derived from its key, so
+dispatched to someone else. ``shift_end``: when clocks still running are
+closed and flagged ("HH:MM"). Each setting's row id is derived from its key, so
 the same setting changed on two kiosks is one record merged field by field.
 """
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask_babel import lazy_gettext as _l
@@ -39,11 +41,33 @@ def all_rules() -> dict[str, bool]:
     return {key: get(key) for key in DEFAULTS}
 
 
+SHIFT_END = "shift_end"
+_HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def shift_end() -> str | None:
+    """The shift end the foreman set for the store ("HH:MM"), or None when never set."""
+    row = StoreSetting.get_or_none((StoreSetting.id == setting_id(SHIFT_END)) & (StoreSetting.deleted == False))  # noqa: E712
+    return row.value if row is not None and _HH_MM.match(row.value or "") else None
+
+
+def set_shift_end(text: str) -> None:
+    """Set the store's shift end, "HH:MM" in the 24-hour clock."""
+    text = (text or "").strip()
+    match = _HH_MM.match(text)
+    if not match:
+        raise ServiceError(_l("Enter the shift end as hours and minutes, e.g. 18:00."), field=SHIFT_END)
+    _write(SHIFT_END, f"{int(match[1]):02d}:{match[2]}")
+
+
 def set_rule(key: str, value: bool) -> None:
     """Change one rule for the whole store (replicated like any record)."""
     if key not in DEFAULTS:
         raise ServiceError(_l("There is no such setting."), field="key")
-    text = "1" if value else "0"
+    _write(key, "1" if value else "0")
+
+
+def _write(key: str, text: str) -> None:
     with transaction():
         row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
         if row is None:

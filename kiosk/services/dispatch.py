@@ -31,8 +31,13 @@ WORKSHOP_ROLES = ("technician", "foreman")
 
 
 def shift_end_time() -> dt.time:
-    """The store's shift end (config ``SHIFT_END``, "HH:MM"; 18:00 when unset or unreadable)."""
-    text = current_app.config.get("SHIFT_END", DEFAULT_SHIFT_END) if has_app_context() else DEFAULT_SHIFT_END
+    """The store's shift end: what the foreman set at /bay/rules (replicated to every
+    kiosk), else config ``SHIFT_END`` ("HH:MM"), else 18:00."""
+    from kiosk.services import clock_rules
+
+    text = clock_rules.shift_end()
+    if text is None:
+        text = current_app.config.get("SHIFT_END", DEFAULT_SHIFT_END) if has_app_context() else DEFAULT_SHIFT_END
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(text or "").strip())
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return dt.time(int(match[1]), int(match[2]))
