@@ -56,6 +56,23 @@ def _port(text: str, address: str) -> int:
     return int(text)
 
 
+def connect(host: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to a network printer, or PrinterError saying why not.
+
+    A printer that accepts and at once resets the connection (it crashed, or
+    took a job it could not handle) may do so before the connection call
+    returns: that is "disconnected", like a reset while sending, not "unreachable".
+    """
+    try:
+        return socket.create_connection((host, port), timeout=timeout)
+    except TimeoutError as exc:
+        raise PrinterError("unreachable", f"{host}:{port}: no answer within {timeout:g} s") from exc
+    except (ConnectionResetError, ConnectionAbortedError) as exc:
+        raise PrinterError("disconnected", f"{host}:{port}: {exc.strerror or exc}") from exc
+    except OSError as exc:  # refused, no route, unknown host name
+        raise PrinterError("unreachable", f"{host}:{port}: {exc.strerror or exc}") from exc
+
+
 def wait_for_close(conn: socket.socket, grace: float) -> None:
     """Wait a moment for the printer to close its side after our half-close.
 

@@ -23,7 +23,7 @@ import socket
 from hardware.labels_slip import (
     BAR_HEIGHT_DOTS, BAR_MODULE_DOTS, SlipData, code128_check, slip_image, slip_text,
 )
-from hardware.printers import CLOSE_GRACE, PrinterError, split_address, wait_for_close
+from hardware.printers import CLOSE_GRACE, PrinterError, connect, split_address, wait_for_close
 
 ESCPOS_MODES = ("text", "image")
 ESCPOS_PORT = 9100
@@ -115,12 +115,9 @@ def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
             printer.close()
         return
     host, port = split_address(address, ESCPOS_PORT)
-    try:
-        # Connected here rather than by Network.open(), which leaves its
-        # socket open when the connection fails.
-        conn = socket.create_connection((host, port), timeout=timeout)
-    except OSError as exc:
-        raise PrinterError("unreachable", f"{host}:{port}: {exc.strerror or exc}") from exc
+    # Connected here rather than by Network.open(), which leaves its
+    # socket open when the connection fails.
+    conn = connect(host, port, timeout)
     printer = _escpos().Network(host=host, port=port, timeout=timeout)
     printer.device = conn
     with conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 
-from hardware.printers import CLOSE_GRACE, PrinterError, split_address, wait_for_close
+from hardware.printers import CLOSE_GRACE, PrinterError, connect, split_address, wait_for_close
 
 ZPL_PORT = 9100
 
@@ -21,12 +21,7 @@ def send_zpl(data: bytes, address: str, *, timeout: float = 5.0) -> None:
     Raises PrinterError("unreachable" | "timeout" | "disconnected" | "bad_address").
     """
     host, port = split_address(address, ZPL_PORT)
-    try:
-        conn = socket.create_connection((host, port), timeout=timeout)
-    except TimeoutError as exc:
-        raise PrinterError("unreachable", f"{host}:{port}: no answer within {timeout:g} s") from exc
-    except OSError as exc:  # refused, no route, unknown host name
-        raise PrinterError("unreachable", f"{host}:{port}: {exc.strerror or exc}") from exc
+    conn = connect(host, port, timeout)
     with conn:
         try:
             conn.sendall(data)
