@@ -1,6 +1,7 @@
 """Every table, in creation order (referenced tables first)."""
 from kiosk.models import (
     ApiToken,
+    CounterDraft,
     Attendance,
     ClockEvent,
     CountScan,
@@ -36,7 +37,7 @@ ALL_MODELS = [
     Staff, Customer, Vehicle, Part, WorkOrder, JobLine, PartLine, StatusChange, Appointment,
 ]
 WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest, StoreSetting]
-PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan]
+PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan, CounterDraft]
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
 ALL_MODELS += PRINTING_MODELS

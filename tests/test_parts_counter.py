@@ -148,3 +148,26 @@ def test_the_counter_is_for_parts_staff(client, make_staff, login):
     login(make_staff("technician", badge="TEC-902"))
     assert client.get("/parts/").status_code == 403
     assert client.post("/parts/scan", data={"code": "X"}, headers=HX).status_code == 403
+
+
+def test_an_issue_in_progress_survives_an_idle_logout(app, client, counter, login):
+    """The scans wait, per clerk, until confirmed or cancelled: logging out loses none of them."""
+    from kiosk.services import drafts
+
+    mode(client, "issue")
+    scan(client, counter["order"].number)
+    scan(client, "6901234567892")
+    scan(client, "6901234567892")
+    with client.session_transaction() as session:
+        session["seen"] = 0  # idle for longer than the timeout: the next request logs out
+    client.get("/parts/")
+    assert client.get("/parts/").status_code == 302  # logged out
+    login(counter["clerk"])
+    mode(client, "issue")
+    panel = client.get("/parts/").get_data(as_text=True).split('id="parts-main"')[1]
+    assert counter["order"].number in panel and "2.00" in panel
+    with app.app_context(), connected():
+        assert StockMove.select().where(StockMove.kind == "issue").count() == 0  # nothing booked yet
+    assert client.post("/parts/issue/cancel", headers=HX).status_code == 200
+    with app.app_context(), connected():
+        assert drafts.load(counter["clerk"], "parts_issue", {}) == {}

@@ -1,7 +1,7 @@
 """This node's own bookkeeping: never replicated."""
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, IntegerField
+from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from kiosk.models.base import LocalModel
 
@@ -25,3 +25,17 @@ class LoginFailure(LocalModel):
     badge = CharField(primary_key=True)
     failures = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
+
+
+class CounterDraft(LocalModel):
+    """Work in progress at a counter screen (an issue, a return, a delivery being
+    scanned), kept per person until confirmed or cancelled: an idle logout or a
+    restart does not lose the scans. Never replicated: nothing is booked yet."""
+
+    staff_id = CharField()
+    name = CharField()  # which draft: parts_issue, parts_return, parts_receive
+    data = TextField(default="{}")  # JSON
+    updated_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("staff_id", "name"), True),)

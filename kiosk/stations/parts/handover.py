@@ -1,6 +1,7 @@
 """Issuing parts to a work order and taking them back, by scanning.
 
-The counter keeps a basket per mode in the session: the work order (from its
+The counter keeps a basket per mode and clerk (kiosk.services.drafts, kept
+across an idle logout until confirmed or cancelled): the work order (from its
 tag, or a job-line tag that also picks the job), then one line per part and
 job with a running count; the receiving technician's badge confirms and
 writes the whole slip in one transaction (kiosk.services.stock.hand_over).
@@ -10,12 +11,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import render_template, request, session, url_for
+from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import JobLine, Part, PartLine, PartsRequest, WorkOrder
-from kiosk.services import stock
+from kiosk.services import drafts, stock
 from kiosk.services.catalogue import find_part
 from kiosk.services.errors import ServiceError
 from kiosk.stations.parts import bp
@@ -29,12 +30,16 @@ def _key(kind: str) -> str:
     return f"parts_{kind}"
 
 
+EMPTY = {"order": "", "job": "", "lines": [], "current": -1, "slip": ""}
+
+
 def basket(kind: str) -> dict:
-    return session.get(_key(kind)) or {"order": "", "job": "", "lines": [], "current": -1, "slip": ""}
+    """The clerk's issue or return in progress (kept until confirmed or cancelled, see kiosk.services.drafts)."""
+    return drafts.load(current_staff(), _key(kind), EMPTY)
 
 
 def _save(kind: str, data: dict) -> None:
-    session[_key(kind)] = data
+    drafts.save(current_staff(), _key(kind), data)
 
 
 def _row(model, key: str):
@@ -209,7 +214,7 @@ def edit_line(kind: str, index: int, action: str):
 def cancel(kind: str):
     """Drop the basket (nothing was written)."""
     if kind in KINDS:
-        session.pop(_key(kind), None)
+        drafts.clear(current_staff(), _key(kind))
     return scan_reply(_l("Cancelled: nothing was written."), True, panel(kind) if kind in KINDS else "")
 
 

@@ -2,7 +2,8 @@
 
 Scan (or choose) the purchase order, then the parts that arrived: each scan
 adds one, the keypad sets a line's quantity, undo takes one back. The basket
-lives in the session until "Confirm", which books it in one transaction
+is kept per clerk (kiosk.services.drafts, across an idle logout) until
+"Confirm", which books it in one transaction
 (kiosk.services.purchasing.receive): stock receipts, lines arrived, requests
 arrived, work orders back in repair. A part that is not on the order is taken
 in as an extra line and marked so on the screen.
@@ -12,12 +13,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import render_template, request, session
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import Part, PurchaseOrder
-from kiosk.services import purchasing, stock
+from kiosk.services import drafts, purchasing, stock
 from kiosk.services.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.stations.parts.scan import register_mode
@@ -26,13 +27,17 @@ from kiosk.templating import scan_reply
 KEY = "parts_receive"
 
 
+EMPTY = {"order": "", "lines": [], "current": -1, "done": ""}
+
+
 def basket() -> dict:
-    """This screen's delivery in progress: the order, ``[part hex, qty]`` lines, the keypad's line."""
-    return session.get(KEY) or {"order": "", "lines": [], "current": -1, "done": ""}
+    """The clerk's delivery in progress: the order, ``[part hex, qty]`` lines, the keypad's line
+    (kept until confirmed or cancelled, see kiosk.services.drafts)."""
+    return drafts.load(current_staff(), KEY, EMPTY)
 
 
 def _save(data: dict) -> None:
-    session[KEY] = data
+    drafts.save(current_staff(), KEY, data)
 
 
 def _order(data: dict) -> PurchaseOrder | None:
