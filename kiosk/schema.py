@@ -4,6 +4,7 @@ from kiosk.models import (
     CounterDraft,
     Attendance,
     ClockEvent,
+    ClockReview,
     CountScan,
     Finding,
     JobDecision,
@@ -36,7 +37,7 @@ ALL_MODELS = [
     NodeInfo, SyncState, ChangeEvent, NumberCounter, ApiToken, LoginFailure,
     Staff, Customer, Vehicle, Part, WorkOrder, JobLine, PartLine, StatusChange, Appointment,
 ]
-WORKSHOP_MODELS = [ClockEvent, Attendance, Finding, JobDecision, QcCheck, PartsRequest, StoreSetting]
+WORKSHOP_MODELS = [ClockEvent, ClockReview, Attendance, Finding, JobDecision, QcCheck, PartsRequest, StoreSetting]
 PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockCount, CountScan, CounterDraft]
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)

@@ -174,3 +174,27 @@ def test_the_foreman_sets_the_shift_end_for_the_whole_store(app, client, foreman
     clock(tech, oil, "on", at(9))
     assert dispatch.close_open_clocks(at(17, 20)) == 1
     assert ClockEvent.get(ClockEvent.action == "off").at == at(17, 15)
+
+
+def test_the_foreman_settles_a_flagged_clock_and_it_leaves_the_list(client, foreman, shop):
+    from kiosk.models import ClockReview
+
+    tech, _, _, (oil, _) = shop
+    clock(tech, oil, "on", at(16))
+    assert dispatch.close_open_clocks(at(18, 5)) == 1
+    [row] = dispatch.flagged_clocks(at(19))
+    page = client.get("/workshop/").get_data(as_text=True)
+    assert "Checked with the technician" in page
+    bad = client.post("/workshop/flagged/review", data={"technician": "nope", "job": oil.id.hex, "start": "x"},
+                      headers=HX)
+    assert bad.status_code == 200 and "could not be found" in bad.get_data(as_text=True)
+    assert ClockReview.select().count() == 0
+    done = client.post("/workshop/flagged/review", headers=HX, data={
+        "technician": tech.id.hex, "job": oil.id.hex, "start": row["interval"].start.isoformat()})
+    assert done.status_code == 200 and '"ok"' in done.headers["HX-Trigger"]
+    assert "Checked with the technician" not in done.get_data(as_text=True)
+    assert dispatch.flagged_clocks(at(19)) == []
+    review = ClockReview.get()
+    assert (review.technician_id, review.job_id, review.started_at, review.reviewer_id) == (
+        tech.id, oil.id, at(16), foreman.id)
+    assert figures.intervals(ClockEvent.select(), at(19))[0].minutes == 120  # the clock itself is unchanged

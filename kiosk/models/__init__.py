@@ -3,7 +3,7 @@ from kiosk.models.base import Fact, LocalModel, Record, Replicated
 from kiosk.models.local import ApiToken, CounterDraft, LoginFailure, NumberCounter
 from kiosk.models.people import Customer, Staff, Vehicle
 from kiosk.models.workorders import Appointment, JobLine, Part, PartLine, StatusChange, WorkOrder
-from kiosk.models.bay import Attendance, ClockEvent, Finding, JobDecision, PartsRequest, QcCheck, StoreSetting
+from kiosk.models.bay import Attendance, ClockEvent, ClockReview, Finding, JobDecision, PartsRequest, QcCheck, StoreSetting
 from kiosk.models.parts import (
     CountScan, PartBarcode, PurchaseOrder, PurchaseOrderLine, StockCount, StockMove,
 )
@@ -13,6 +13,6 @@ __all__ = [
     "ApiToken", "CounterDraft", "LoginFailure", "NumberCounter",
     "Customer", "Staff", "Vehicle",
     "Appointment", "JobLine", "Part", "PartLine", "StatusChange", "WorkOrder",
-    "Attendance", "ClockEvent", "Finding", "JobDecision", "PartsRequest", "QcCheck", "StoreSetting",
+    "Attendance", "ClockEvent", "ClockReview", "Finding", "JobDecision", "PartsRequest", "QcCheck", "StoreSetting",
     "CountScan", "PartBarcode", "PurchaseOrder", "PurchaseOrderLine", "StockCount", "StockMove",
 ]

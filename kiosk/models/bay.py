@@ -34,6 +34,18 @@ class ClockEvent(Fact):
     note = TextField(default="")
 
 
+class ClockReview(Fact):
+    """The foreman looked at a flagged clock (closed at shift end, started twice,
+    a kiosk clock that jumped …) and settled it with the technician."""
+
+    technician = ForeignKeyField(Staff, backref="clock_reviews")
+    job = ForeignKeyField(JobLine, backref="clock_reviews")
+    started_at = DateTimeField()  # the start of the interval reviewed (with technician and job: which one)
+    reviewer = ForeignKeyField(Staff, null=True)
+    at = DateTimeField()
+    note = TextField(default="")
+
+
 class Attendance(Fact):
     """Clocking in and out of the day's shift, kept apart from job time."""
 

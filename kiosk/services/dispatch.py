@@ -18,10 +18,10 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from kiosk.db import transaction
-from kiosk.models import Attendance, ClockEvent, JobLine, Staff, WorkOrder
+from kiosk.models import Attendance, ClockEvent, ClockReview, JobLine, Staff, WorkOrder
 from kiosk.services import figures
 from kiosk.services import status as states
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import NotFound, ServiceError
 from sync import changelog
 
 DEFAULT_SHIFT_END = "18:00"
@@ -160,13 +160,31 @@ def flagged_clocks(now: dt.datetime | None = None, days: int = 14) -> list[dict]
     """Clock intervals of the last ``days`` days that need the foreman's look, newest first:
     closed at shift end, two ons, an off with no on, a clock that jumped."""
     now = now or dt.datetime.now()
-    events = ClockEvent.select().where(ClockEvent.at >= now - dt.timedelta(days=days))
-    found = [i for i in figures.intervals(events, now) if i.flagged]
+    since = now - dt.timedelta(days=days)
+    events = ClockEvent.select().where(ClockEvent.at >= since)
+    reviewed = set(ClockReview.select(ClockReview.technician, ClockReview.job, ClockReview.started_at)
+                   .where(ClockReview.started_at >= since - dt.timedelta(days=1)).tuples())
+    found = [i for i in figures.intervals(events, now)
+             if i.flagged and (i.technician_id, i.job_id, i.start) not in reviewed]
     jobs = {j.id: j for j in JobLine.select(JobLine, WorkOrder).join(WorkOrder)
             .where(JobLine.id.in_([i.job_id for i in found]))} if found else {}
     people = {p.id: p for p in Staff.select().where(Staff.id.in_([i.technician_id for i in found]))} if found else {}
     found.sort(key=lambda i: i.start, reverse=True)
     return [{"interval": i, "job": jobs.get(i.job_id), "technician": people.get(i.technician_id)} for i in found]
+
+
+def review_clock(technician_id, job_id, started_at: dt.datetime, reviewer=None, note: str = "") -> ClockReview:
+    """The foreman settled a flagged clock with the technician: it leaves the review list
+    (on every kiosk after sync). The clock itself stays as it was: a fact is never changed."""
+    technician = Staff.get_or_none(Staff.id == technician_id)
+    job = JobLine.get_or_none(JobLine.id == job_id)
+    if technician is None or job is None:
+        raise NotFound(_l("This clock is not on this kiosk."))
+    with transaction():
+        review = ClockReview(technician=technician, job=job, started_at=started_at, reviewer=reviewer,
+                             at=dt.datetime.now(), note=(note or "").strip())
+        changelog.save(review)
+    return review
 
 
 def _jobs_query():

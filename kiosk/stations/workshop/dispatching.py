@@ -2,6 +2,7 @@
 and the clocks closed at shift end for the foreman to review."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
@@ -94,3 +95,28 @@ def team(job_id):
                       message=_("This job is no longer on the work order."), **_context()), 404
     dispatch.set_team(job, request.form.get("team") == "1")
     return _row(job)
+
+
+@bp.post("/flagged/review")
+@requires_workshop("dispatch")
+def review_flagged():
+    """The foreman settled one flagged clock: the list without it (or a message where it was)."""
+    from kiosk.stations.workshop import acting_person
+
+    form = request.form
+    try:
+        started = dt.datetime.fromisoformat(form.get("start", ""))
+        dispatch.review_clock(uuid.UUID(form.get("technician", "")), uuid.UUID(form.get("job", "")), started,
+                              reviewer=acting_person("dispatch"), note=form.get("note", ""))
+    except ValueError:
+        return _flagged(_("This clock could not be found. Reload the page."))
+    except ServiceError as error:
+        return _flagged(str(error.message))
+    return _flagged(None)
+
+
+def _flagged(error):
+    """The review list; a refusal is shown in it (htmx swaps only successful answers)."""
+    response = render("workshop/index.html", "workshop/_flagged.html", flagged_error=error, **_context())
+    response.headers["HX-Trigger"] = json.dumps({"feedback": "bad" if error else "ok"})
+    return response
