@@ -82,3 +82,20 @@ def test_the_board_page_is_open_to_the_wall_and_refreshes_itself(app, client):
 @pytest.mark.parametrize("minutes, text", [(None, ""), (0, "0:00"), (125, "2:05"), (-40, "-0:40"), (-61, "-1:01")])
 def test_time_left_text(minutes, text):
     assert board.time_left(minutes) == text
+
+
+def test_the_board_marks_who_is_working_on_the_car_now(app, client, db):
+    from kiosk.services import clock
+
+    tech = staff_service.create_staff("张师傅", "TEC-302", ["technician"], "2221")
+    mate = staff_service.create_staff("李师傅", "TEC-303", ["technician"], "2222")
+    order = make_order([("检查刹车", 2.0), ("四轮定位", 1.0)], status="authorized")
+    brakes, wheels = order.jobs.order_by(JobLine.position)
+    dispatch.assign(brakes, tech, "3")
+    dispatch.assign(wheels, mate, "4")
+    clock.clock_on(tech, JobLine.get_by_id(brakes.id))
+    [row] = board.rows()
+    assert (row["technicians"], row["working"]) == (["张师傅", "李师傅"], ["张师傅"])
+    page = client.get("/workshop/board").get_data(as_text=True)
+    assert '<span class="working" title="Working on it now">张师傅</span>' in page
+    assert '<span class="">李师傅</span>' in page

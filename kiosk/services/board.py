@@ -56,6 +56,8 @@ def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
             "number": order["number"], "plate": order["plate"], "model": order["model"],
             "advisor": order["advisor"] or "", "status": order["status"],
             "technicians": _distinct(j["technician"] for j in lines),
+            # On a job in progress now (its clock running), as far as the job lines tell.
+            "working": _distinct(j["technician"] for j in lines if j["status"] == "in_progress"),
             "bays": _distinct(j["bay"] for j in lines),
             "jobs_done": sum(1 for j in lines if j["status"] == "done"), "jobs": len(lines),
             "promised_at": promised,
