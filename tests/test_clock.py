@@ -209,3 +209,30 @@ def test_a_store_setting_is_one_row_whatever_node_made_it(db):
         clock_rules.set_rule("free_lunch", True)
     assert Staff.select().count() == 0
     assert JobLine.select().count() == 0
+
+
+def test_a_double_tap_on_start_clocks_once(app, tech):
+    """Two requests to start the same job at once (a double tap): one clock, the other finds it."""
+    import threading
+
+    from kiosk.db import connected
+
+    job = jobs_of(make_order())[0]
+    ready, results, errors = threading.Barrier(2), [], []
+
+    def tap():
+        try:
+            with app.app_context(), connected():
+                ready.wait()
+                results.append(clock.clock_on(tech, job))
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    taps = [threading.Thread(target=tap) for _ in range(2)]
+    for t in taps:
+        t.start()
+    for t in taps:
+        t.join()
+    assert not errors
+    assert sorted(r.already for r in results) == [False, True]
+    assert ClockEvent.select().where(ClockEvent.action == "on").count() == 1

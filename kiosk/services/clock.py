@@ -160,13 +160,16 @@ def _set_status(job: JobLine, status: str) -> None:
 def clock_on(technician: Staff, job: JobLine, *, terminal: str = "", now: dt.datetime | None = None) -> ClockResult:
     """Start (or resume) ``job`` for ``technician``; ends the clock running on another job."""
     _check_clocker(technician)
-    order = job.work_order
-    check_order(order)
-    must_assign = _check_job(technician, job)
-    current = running(technician)
-    if current is not None and current.job_id == job.id:
-        return ClockResult(job, already=True)
     with transaction():
+        # Everything is read inside the write lock: of a double tap on Start (two
+        # requests at once) the second finds the first one's clock and writes nothing.
+        job = JobLine.get_by_id(job.id)
+        order = job.work_order
+        check_order(order)
+        must_assign = _check_job(technician, job)
+        current = running(technician)
+        if current is not None and current.job_id == job.id:
+            return ClockResult(job, already=True)
         at, flagged = _stamp(technician, now)
         result = ClockResult(job, clocked_in=attendance.ensure_in(technician, at, terminal))
         if current is not None:
@@ -200,18 +203,19 @@ def clock_off(technician: Staff, job: JobLine | None = None, *, reason: str = "p
     if reason == "pause" and loss_reason not in LOSS_REASONS:
         raise ServiceError(_l("Choose why the job is paused."), field="loss_reason")
     _check_clocker(technician)
-    current = running(technician)
-    job = job or (JobLine.get_by_id(current.job_id) if current else None)
-    if job is None:
-        raise ServiceError(_l("No clock is running for you."), status=409)
-    mine = [c for c in open_clocks_of_job(job) if c.technician_id == technician.id]
-    if not mine and reason != "finish":
-        raise ServiceError(_l("You are not clocked on this job."), status=409)
-    if reason == "finish":
-        check_order(job.work_order)
-        if job.status == "done":
-            raise ServiceError(_l("This job is already finished."), status=409)
-    with transaction():
+    with transaction():  # read inside the write lock, as clock_on does
+        current = running(technician)
+        job = JobLine.get_by_id(job.id) if job is not None else (
+            JobLine.get_by_id(current.job_id) if current else None)
+        if job is None:
+            raise ServiceError(_l("No clock is running for you."), status=409)
+        mine = [c for c in open_clocks_of_job(job) if c.technician_id == technician.id]
+        if not mine and reason != "finish":
+            raise ServiceError(_l("You are not clocked on this job."), status=409)
+        if reason == "finish":
+            check_order(job.work_order)
+            if job.status == "done":
+                raise ServiceError(_l("This job is already finished."), status=409)
         at, flagged = _stamp(technician, now)
         result = ClockResult(job)
         closing = open_clocks_of_job(job) if reason == "finish" else mine
