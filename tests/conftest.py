@@ -75,3 +75,24 @@ def login(client):
 @pytest.fixture
 def advisor(make_staff, login):
     return login(make_staff("advisor", name="王顾问"))
+
+
+@pytest.fixture
+def token(app):
+    """An API token of this node (what `bayflow token` prints)."""
+    from kiosk.db import connected
+    from kiosk.services import staff as staff_service
+
+    with app.app_context(), connected():
+        return staff_service.issue_token("test")
+
+
+@pytest.fixture
+def api(client, token):
+    """Call the API as an integration would: ``api("post", "/work-orders", json=...)``."""
+
+    def call(method, path, **kwargs):
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        return getattr(client, method)(f"/api/v1{path}", headers=headers, **kwargs)
+
+    return call

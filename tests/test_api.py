@@ -23,23 +23,6 @@ ORDER = {
 }
 
 
-@pytest.fixture
-def token(app):
-    with app.app_context(), database.connection_context():
-        return staff_service.issue_token("test")
-
-
-@pytest.fixture
-def api(client, token):
-    """Call the API as an integration would: ``api("post", "/work-orders", json=...)``."""
-
-    def call(method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-        return getattr(client, method)(f"/api/v1{path}", headers=headers, **kwargs)
-
-    return call
-
-
 def counts(app) -> dict:
     with app.app_context(), database.connection_context():
         return {m.__name__: m.select().count() for m in (ChangeEvent, WorkOrder, Customer, Vehicle, JobLine, Staff)}

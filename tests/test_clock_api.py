@@ -7,19 +7,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
-from kiosk.services import staff as staff_service
 from tests.test_clock import jobs_of, make_order
-
-
-@pytest.fixture
-def api(app, client):
-    with app.app_context(), connected():
-        token = staff_service.issue_token("test")
-
-    def call(method, path, **kwargs):
-        return getattr(client, method)(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    return call
 
 
 @pytest.fixture

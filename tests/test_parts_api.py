@@ -12,17 +12,6 @@ from tests.parts_helpers import order_with_jobs
 
 
 @pytest.fixture
-def api(app, client):
-    with app.app_context(), connected():
-        token = staff_service.issue_token("test")
-
-    def call(method, path, **kwargs):
-        return getattr(client, method)(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    return call
-
-
-@pytest.fixture
 def store(app, make_staff, api):
     make_staff("parts_clerk", badge="PRT-901")
     make_staff("technician", badge="TEC-901")
