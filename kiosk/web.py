@@ -95,5 +95,25 @@ def init_app(app: Flask) -> None:
         return _error_page(405, "not_found"), 405
 
 
+def send_stored_file(digest: str, mimetype: str):
+    """A photo or signature kept by its content hash (kiosk.services.files), or a 404 page.
+
+    Content-addressed: the bytes behind a name never change, so caches may keep them.
+    Callers decide who may see it.
+    """
+    from flask import send_file
+
+    from kiosk.services import files
+    from kiosk.services.errors import ServiceError
+
+    try:
+        path = files.path_of(current_app.config["BLOB_FOLDER"], digest)
+    except ServiceError:
+        path = None
+    if path is None or not path.exists():
+        return _error_page(404, "not_found"), 404
+    return send_file(path, mimetype=mimetype, max_age=365 * 24 * 3600)
+
+
 def _error_page(status: int, kind: str):
     return render_template("error.html", status=status, kind=kind)

@@ -3,7 +3,7 @@ requests to the counter, and extra work (增项) sent to reception for the
 customer's authorization."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request, send_file
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff
@@ -121,14 +121,8 @@ def propose_extra(person, number):
 @bp.get("/photos/<digest>.jpg")
 def photo(digest):
     """A finding's photo, for the bay session or any logged-in staff member."""
-    from kiosk.services import files
+    from kiosk.web import send_stored_file
 
     if bay_person() is None and current_staff() is None:
         return render_template("forbidden.html"), 403
-    try:
-        path = files.path_of(current_app.config["BLOB_FOLDER"], digest)
-    except ServiceError:
-        path = None
-    if path is None or not path.exists():
-        return render_template("error.html", status=404, kind="not_found"), 404
-    return send_file(path, mimetype="image/jpeg", max_age=365 * 24 * 3600)
+    return send_stored_file(digest, "image/jpeg")

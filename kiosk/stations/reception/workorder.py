@@ -14,11 +14,11 @@ import functools
 import json
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
-from kiosk.services import files, purchasing, workorders
+from kiosk.services import purchasing, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
@@ -218,13 +218,8 @@ def authorize(order):
 @bp.get("/files/<digest>.png")
 def signature_file(digest):
     """A stored signature (or photo) by its hash, for any logged-in staff member."""
+    from kiosk.web import send_stored_file
+
     if current_staff() is None:
         return render_template("forbidden.html"), 403
-    try:
-        path = files.path_of(current_app.config["BLOB_FOLDER"], digest)
-    except ServiceError:
-        path = None
-    if path is None or not path.exists():
-        return render_template("error.html", status=404, kind="not_found"), 404
-    # Content-addressed: the bytes behind a name never change, so caches may keep them.
-    return send_file(path, mimetype="image/png", max_age=365 * 24 * 3600)
+    return send_stored_file(digest, "image/png")

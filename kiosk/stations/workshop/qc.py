@@ -120,13 +120,19 @@ def qc_order(number):
     return render(PAGE, PANEL, **_panel(order if inspector() else None))
 
 
+def _inspector_and_order(number):
+    """(inspector, order, None) for a QC decision, or (None, None, the refusal to answer with)."""
+    person = inspector()
+    if person is None:
+        return None, None, reply(_("Scan your QC badge first."), False, _panel_html(), status=403)
+    order, refused = _order_or_reply(number)
+    return person, order, refused
+
+
 @bp.post("/qc/<number>")
 def qc_record(number):
     """Pass or fail the car with the ticked checklist, the road-test notes and the rework jobs."""
-    person = inspector()
-    if person is None:
-        return reply(_("Scan your QC badge first."), False, _panel_html(), status=403)
-    order, refused = _order_or_reply(number)
+    person, order, refused = _inspector_and_order(number)
     if refused is not None:
         return refused
     passed = request.form.get("decision") == "pass"
@@ -149,10 +155,7 @@ def qc_record(number):
 @bp.post("/qc/<number>/washed")
 def qc_washed(number):
     """The car is washed: ready for delivery."""
-    person = inspector()
-    if person is None:
-        return reply(_("Scan your QC badge first."), False, _panel_html(), status=403)
-    order, refused = _order_or_reply(number)
+    person, order, refused = _inspector_and_order(number)
     if refused is not None:
         return refused
     try:
