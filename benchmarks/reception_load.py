@@ -111,6 +111,8 @@ def measure(port: int, targets: list[tuple[str, str, dict]], seconds: float, cli
             response = conn.getresponse()
             response.read()
             results[name].append((time.perf_counter() - began) * 1000)
+            process = response.getheader("X-Bayflow-Process", "0")
+            ANSWERED_BY[process] = ANSWERED_BY.get(process, 0) + 1
             if response.status != 200:
                 errors.append(f"{path}: {response.status}")
 
@@ -125,6 +127,7 @@ def measure(port: int, targets: list[tuple[str, str, dict]], seconds: float, cli
 
 
 NUMBERS: list[str] = []
+ANSWERED_BY: dict[str, int] = {}  # server process → requests it answered
 
 
 def main() -> None:
@@ -173,6 +176,7 @@ def main() -> None:
             began = time.monotonic()
             results = measure(port, targets, args.seconds, args.clients)
             elapsed = time.monotonic() - began
+            shares = dict(ANSWERED_BY)
             # The same requests one at a time: what each costs without waiting behind the others.
             alone = measure(port, targets, min(args.seconds, 5), 1)
         finally:
@@ -180,7 +184,8 @@ def main() -> None:
             server.wait(timeout=10)
     total = sum(len(times) for times in results.values())
     print(f"\n{len(NUMBERS)} work orders, {args.clients} concurrent clients, {args.seconds:.0f} s: "
-          f"{total / elapsed:.0f} requests/s\n")
+          f"{total / elapsed:.0f} requests/s; answered by server process: "
+          + ", ".join(f"{p}: {n}" for p, n in sorted(shares.items())) + "\n")
     print(f"| {'request':<18} | {'count':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'1 client p50':>12} |")
     print(f"|{'-' * 20}|{'-' * 8}|{'-' * 9}|{'-' * 9}|{'-' * 14}|")
     for name, times in results.items():

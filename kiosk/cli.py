@@ -132,13 +132,16 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
                    "(default: on without --db, off with it).")
 @click.option("--threads", type=click.IntRange(4, 512), default=32, show_default=True,
               help="Worker threads; each open page's live-update stream holds one.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes answering requests (default: one per core, at most 4).")
 @click.option("--sync-interval", type=click.FloatRange(0), default=30, show_default=True,
               help="A kiosk syncs with its hub soon after each change and at least this often "
                    "(seconds; 0: no background sync, only `bayflow sync --once`).")
 @click.option("--camera", "camera_sources", multiple=True, metavar="SOURCE",
               help="A scanning camera for this kiosk's pages (repeatable): a USB device number, an "
                    "rtsp:// or http:// stream, a video file or a folder of images.")
-def serve(target, role, station, host, port, prefix, store_name, demo, threads, sync_interval, camera_sources):
+def serve(target, role, station, host, port, prefix, store_name, demo, threads, workers, sync_interval,
+          camera_sources):
     """Run one node (kiosk or hub) under the production server."""
     from kiosk.server import run
 
@@ -160,7 +163,11 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
 
         worker = SyncWorker(app, interval=sync_interval).start()
     try:
-        run(app, host=host, port=port, threads=threads)
+        from kiosk.workers import auto_count
+
+        # The workers build the same app; the node exists now, so they find it as it is.
+        run(app, host=host, port=port, threads=threads, workers=workers or auto_count(),
+            build=(target, config))
     except OSError as exc:  # port taken, address not on this machine …
         raise click.ClickException(f"cannot listen on {host}:{port}: {_one_line(exc.strerror or exc)}")
     finally:

@@ -1,17 +1,24 @@
-"""In-process broadcast of "something changed" to the pages listening on /events.
+"""Broadcast of "something changed" to the pages listening on /events.
 
 Writes note which tables they touched; when the outermost transaction commits,
 one event per table goes to every listener (``work_order`` → ``work_order-changed``).
 Nothing here knows Flask, so sync and scanning can publish too.
+
+A server with several processes (``bayflow serve --workers``) connects a relay
+(``kiosk.workers``): what one process publishes reaches the pages listening on
+every other, and ``share`` carries other small notes between them (the scan
+cool-down's last codes), each handled by what ``on_shared`` registered.
 """
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 
 _local = threading.local()
 _listeners: set[queue.Queue] = set()
 _lock = threading.Lock()
+_relay: Callable[[tuple], None] | None = None  # sends (kind, args) to the other processes
 
 
 def note(entity: str) -> None:
@@ -34,6 +41,12 @@ def flush_pending() -> None:
 
 
 def publish(name: str, data: str = "") -> None:
+    """Tell the pages listening here, and on the server's other processes."""
+    _deliver(name, data)
+    share("page", name, data)
+
+
+def _deliver(name: str, data: str = "") -> None:
     with _lock:
         listeners = list(_listeners)
     for q in listeners:
@@ -53,3 +66,31 @@ def subscribe(maxsize: int = 100) -> queue.Queue:
 def unsubscribe(q: queue.Queue) -> None:
     with _lock:
         _listeners.discard(q)
+
+
+_handlers: dict[str, Callable] = {"page": _deliver}
+
+
+def share(kind: str, *args) -> None:
+    """Send a note to the server's other processes (nothing when it runs only one)."""
+    if _relay is not None:
+        _relay((kind, args))
+
+
+def on_shared(kind: str, handler: Callable) -> None:
+    """Call ``handler(*args)`` for each ``share(kind, *args)`` made in another process."""
+    _handlers[kind] = handler
+
+
+def received(message: tuple) -> None:
+    """A note from another process (the relay calls this): handled here, never sent on."""
+    kind, args = message
+    handler = _handlers.get(kind)
+    if handler is not None:
+        handler(*args)
+
+
+def connect_relay(send: Callable[[tuple], None] | None) -> None:
+    """Start (or, with None, stop) sending shared notes to the other processes."""
+    global _relay
+    _relay = send

@@ -27,12 +27,16 @@ def url_of(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DEFAULT_THREADS):
-    """A waitress server bound to ``host:port`` (port 0: any free port), not yet running."""
+def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DEFAULT_THREADS,
+                sockets: list | None = None):
+    """A waitress server bound to ``host:port`` (port 0: any free port), not yet running.
+
+    With ``sockets`` it accepts on those instead (a worker process on the main one's socket).
+    """
+    where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     return create_server(
         app,
-        host=host,
-        port=port,
+        **where,
         threads=threads,
         # Streams count as connections: leave room for them and for the
         # requests the same pages make.
@@ -46,13 +50,29 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: 
 
 
 def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DEFAULT_THREADS,
-        out=None) -> None:
-    """Serve ``app`` until interrupted, after printing where it can be reached."""
+        out=None, workers: int = 1, build: tuple[str | None, dict] | None = None) -> None:
+    """Serve ``app`` until interrupted, after printing where it can be reached.
+
+    ``workers`` > 1 starts that many processes in all on the one socket
+    (kiosk.workers); each builds its app again from ``build`` (the database
+    target and the settings ``app`` was made with).
+    """
     server = make_server(app, host, port, threads)
     warm_templates(app)
+    pool = None
+    if workers > 1:
+        from kiosk.workers import WorkerPool
+
+        app.config["SERVER_PROCESS"] = 0
+        pool = WorkerPool(workers, server, build, threads).start()
+        # Connections wait in the socket's backlog meanwhile: were the first
+        # screens all taken by this process, they would stay with it.
+        pool.balancer.ready(workers, timeout=30)
     out = out or sys.stdout
     role, station = app.config["ROLE"], app.config["STATION"]
-    print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}", file=out, flush=True)
+    processes = f", {workers} processes" if workers > 1 else ""
+    print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}{processes}",
+          file=out, flush=True)
     from sync.discovery import advertise_node
 
     advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
@@ -62,12 +82,14 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from kiosk import cameras
 
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
-    _stop_on_sigterm()
+    stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        if pool is not None:
+            pool.stop()
         cameras.stop()
         server.close()
         if advert is not None:
@@ -90,7 +112,7 @@ def warm_templates(app: Flask) -> None:
             pass  # a broken or non-text file fails at its first use instead, as it would have
 
 
-def _stop_on_sigterm() -> None:
+def stop_on_sigterm() -> None:
     """SIGTERM (systemd, docker, tests) ends the server like Ctrl-C, so shutdown runs."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -78,6 +78,14 @@ def init_app(app: Flask) -> None:
 
     templating.init_app(app)
 
+    @app.after_request
+    def _which_process(response):
+        # With several server processes: which one answered (support, and the tests).
+        process = app.config.get("SERVER_PROCESS")
+        if process is not None:
+            response.headers["X-Bayflow-Process"] = str(process)
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error_page(400, "csrf"), 400

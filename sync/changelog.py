@@ -18,6 +18,7 @@ from uuid6 import uuid7
 
 from kiosk import events
 from kiosk.models.base import LocalModel, Replicated
+from kiosk.services.prepared import Prepared
 from sync import fieldclock
 from sync.hlc import HybridClock
 from sync.node import current_node
@@ -88,6 +89,27 @@ def clock() -> HybridClock:
     return found
 
 
+# The newest stamp in the log that the clock goes by (not one flagged as from a
+# clock far ahead), and this node's last sequence number: read in every write.
+_NEWEST_STAMP = Prepared(lambda slot: ChangeEvent.select(ChangeEvent.hlc).where(
+    ChangeEvent.flagged == False).order_by(ChangeEvent.hlc.desc()).limit(1))  # noqa: E712
+_LAST_SEQ = Prepared(lambda slot: ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq).alias("seq")).where(
+    ChangeEvent.origin_node == slot(ChangeEvent.origin_node)).dicts())
+
+
+def _stamp() -> str:
+    """A new stamp for a local write, later than everything in the log.
+
+    Read inside the write's transaction: with several server processes, each
+    has its own clock object, and the log is what they share.
+    """
+    newest = _NEWEST_STAMP.first()
+    tick = clock()
+    if newest is not None:
+        tick.catch_up(newest.hlc)
+    return str(tick.now())
+
+
 def forget_clocks() -> None:
     """Drop cached clocks (tests that reopen databases)."""
     _clocks.clear()
@@ -102,7 +124,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
     if instance.KIND not in ("record", "fact"):
         raise TypeError(f"{type(instance).__name__} is not replicated")
     node = current_node()
-    stamp = str(clock().now())
+    stamp = _stamp()
     instance.hlc = stamp
     is_new = instance._pk is None or not type(instance).select().where(
         type(instance)._meta.primary_key == instance._pk).exists()
@@ -120,8 +142,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         op, payload = "update", serialize(instance, names)
     events.note(instance._meta.table_name)
     merge_info = fieldclock.note_local_write(instance, op, list(payload), stamp, node.node_id)
-    next_seq = (ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq))
-                .where(ChangeEvent.origin_node == node.node_id).scalar() or 0) + 1
+    next_seq = (_LAST_SEQ.first(node.node_id)["seq"] or 0) + 1
     return ChangeEvent.create(
         event_id=str(uuid7()),
         origin_node=node.node_id,

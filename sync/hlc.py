@@ -62,6 +62,15 @@ class HybridClock:
             self._last = Timestamp(top, counter, self.node)
             return self._last
 
+    def catch_up(self, stamp: Timestamp | str) -> None:
+        """Never run behind ``stamp``: the newest in this node's log, which another
+        process of the same server may have written (``now()`` then goes past it)."""
+        if isinstance(stamp, str):
+            stamp = Timestamp.parse(stamp)
+        with self._lock:
+            if (stamp.wall_ms, stamp.counter) > (self._last.wall_ms, self._last.counter):
+                self._last = Timestamp(stamp.wall_ms, stamp.counter, self.node)
+
     def skew_ms(self) -> int:
         """How far the logical clock runs ahead of this machine's wall clock."""
         return max(0, self._last.wall_ms - self._wall())

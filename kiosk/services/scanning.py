@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from kiosk import events
 from kiosk.services.codes import Code, classify, normalize
 
 COOLDOWN_SECONDS = 3.0
@@ -32,7 +33,12 @@ class Scan:
 
 
 class Debouncer:
-    """Remembers the last code each terminal (a kiosk screen) scanned, and when."""
+    """Remembers the last code each terminal (a kiosk screen) scanned, and when.
+
+    A server with several processes tells the others each code it saw (a
+    double-fire can land on two of them); ``time.monotonic`` is the same clock
+    in every process of one machine.
+    """
 
     def __init__(self, cooldown: float = COOLDOWN_SECONDS):
         self.cooldown = cooldown
@@ -42,13 +48,19 @@ class Debouncer:
     def is_repeat(self, terminal: str, text: str, now: float) -> bool:
         """True when ``terminal`` saw ``text`` less than the cool-down ago (the clock
         restarts with every repeat, so a code held in view stays one scan)."""
+        last = self.remember(terminal, text, now)
+        events.share("scan-seen", terminal, text, now)
+        return last is not None and last[0] == text and 0 <= now - last[1] < self.cooldown
+
+    def remember(self, terminal: str, text: str, now: float) -> tuple[str, float] | None:
+        """Note ``text`` as ``terminal``'s last code; return the one before it."""
         with self._lock:
             last = self._last.get(terminal)
             self._last[terminal] = (text, now)
             if len(self._last) > 1000:  # many short-lived sessions: forget the oldest
                 for key, _ in sorted(self._last.items(), key=lambda kv: kv[1][1])[:500]:
                     del self._last[key]
-        return last is not None and last[0] == text and 0 <= now - last[1] < self.cooldown
+        return last
 
     def forget(self, terminal: str) -> None:
         with self._lock:
@@ -56,6 +68,7 @@ class Debouncer:
 
 
 debouncer = Debouncer()
+events.on_shared("scan-seen", debouncer.remember)
 
 
 def scan(station: str, raw: str, *, terminal: str = "", source: str = "wedge",
