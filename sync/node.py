@@ -8,6 +8,7 @@ from peewee import CharField, DateTimeField
 from uuid6 import uuid7
 
 from kiosk.models.base import LocalModel
+from kiosk.services.prepared import Prepared
 
 
 class NodeInfo(LocalModel):
@@ -52,8 +53,13 @@ def ensure_node(role: str = "kiosk", station: str = "all", prefix: str | None = 
     return node
 
 
+# Read by every write and by the health check: the SQL is built once. Not
+# cached: re-pairing as a new node (a restored disk) changes it under a running server.
+_THIS_NODE = Prepared(lambda slot: NodeInfo.select().limit(1))
+
+
 def current_node() -> NodeInfo:
-    node = NodeInfo.select().first()
+    node = _THIS_NODE.first()
     if node is None:
         raise RuntimeError("node identity missing: the database was not initialised")
     return node

@@ -4,6 +4,7 @@ from __future__ import annotations
 from peewee import CharField, TextField
 
 from kiosk.models.base import LocalModel
+from kiosk.services.prepared import Prepared
 
 
 class SyncState(LocalModel):
@@ -11,9 +12,13 @@ class SyncState(LocalModel):
     value = TextField(default="")
 
 
+_VALUE = Prepared(lambda slot: SyncState.select(SyncState.value).where(
+    SyncState.key == slot(SyncState.key)).dicts())
+
+
 def get(key: str, default: str = "") -> str:
-    row = SyncState.get_or_none(SyncState.key == key)
-    return row.value if row else default
+    row = _VALUE.first(key)  # the SQL built once: pages and the health check ask often
+    return row["value"] if row else default
 
 
 def put(key: str, value: str) -> None:

@@ -14,6 +14,7 @@ from kiosk.db import transaction
 from kiosk.models import ApiToken, LoginFailure, Staff
 from kiosk.roles import ROLES
 from kiosk.services.errors import Forbidden, NotFound, ServiceError
+from kiosk.services.prepared import Prepared
 from sync import changelog
 
 # Light argon2 settings: a kiosk PC verifies a PIN in ~20 ms, and the lockout,
@@ -101,8 +102,13 @@ def issue_token(label: str = "") -> str:
     return token
 
 
+# Asked on every API call: the SQL is built once.
+_TOKEN = Prepared(lambda slot: ApiToken.select(ApiToken.token_hash).where(
+    ApiToken.token_hash == slot(ApiToken.token_hash)).limit(1).dicts())
+
+
 def check_token(token: str) -> bool:
-    return bool(token) and ApiToken.select().where(ApiToken.token_hash == _token_hash(token)).exists()
+    return bool(token) and _TOKEN.first(_token_hash(token)) is not None
 
 
 def _token_hash(token: str) -> str:
