@@ -82,18 +82,23 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from kiosk import cameras
 
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
+    try:
+        serve_until_stopped(server, before_close=lambda: (pool and pool.stop(), cameras.stop()))
+    finally:
+        if advert is not None:
+            advert.close()  # goodbye: kiosks drop this address at once
+
+
+def serve_until_stopped(server, before_close=lambda: None) -> None:
+    """Run ``server`` until Ctrl-C or SIGTERM; then ``before_close()``, then close it."""
     stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        if pool is not None:
-            pool.stop()
-        cameras.stop()
+        before_close()
         server.close()
-        if advert is not None:
-            advert.close()  # goodbye: kiosks drop this address at once
 
 
 def warm_templates(app: Flask) -> None:

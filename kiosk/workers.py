@@ -220,7 +220,7 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
                  threads: int) -> None:
     """A worker process: the same app on the main process's socket, requests only."""
     from kiosk.cli import build_app
-    from kiosk.server import make_server, stop_on_sigterm, warm_templates
+    from kiosk.server import make_server, serve_until_stopped, warm_templates
 
     app = build_app(target, **config)
     app.config["SERVER_PROCESS"] = index
@@ -248,10 +248,4 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
     server = make_server(app, sockets=[sock], threads=threads)
     warm_templates(app)
     balancer.attach(server, index)
-    stop_on_sigterm()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    serve_until_stopped(server)
