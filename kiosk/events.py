@@ -56,6 +56,21 @@ def _deliver(name: str, data: str = "") -> None:
             pass  # a stalled page misses a nudge; it refreshes on the next one
 
 
+END = ("", "")  # what a listener gets when the server stops: its stream ends now
+
+
+def end_streams() -> None:
+    """Tell every listener the server is stopping (each open stream holds a
+    server thread, which the server would otherwise wait for)."""
+    with _lock:
+        listeners = list(_listeners)
+    for q in listeners:
+        try:
+            q.put_nowait(END)
+        except queue.Full:
+            pass  # a stalled page: its stream ends with the server
+
+
 def subscribe(maxsize: int = 100) -> queue.Queue:
     q: queue.Queue = queue.Queue(maxsize=maxsize)
     with _lock:

@@ -83,14 +83,18 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
 
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
     try:
-        serve_until_stopped(server, before_close=lambda: (pool and pool.stop(), cameras.stop()))
+        # The workers are told first, so every process winds down at once.
+        serve_until_stopped(server, before_close=lambda: (pool and pool.terminate(), cameras.stop()),
+                            after_close=lambda: pool and pool.stop())
     finally:
         if advert is not None:
             advert.close()  # goodbye: kiosks drop this address at once
 
 
-def serve_until_stopped(server, before_close=lambda: None) -> None:
-    """Run ``server`` until Ctrl-C or SIGTERM; then ``before_close()``, then close it."""
+def serve_until_stopped(server, before_close=lambda: None, after_close=lambda: None) -> None:
+    """Run ``server`` until Ctrl-C or SIGTERM; then ``before_close()``, close it, ``after_close()``.
+
+    """
     stop_on_sigterm()
     try:
         server.run()
@@ -99,6 +103,7 @@ def serve_until_stopped(server, before_close=lambda: None) -> None:
     finally:
         before_close()
         server.close()
+        after_close()
 
 
 def warm_templates(app: Flask) -> None:
@@ -118,6 +123,22 @@ def warm_templates(app: Flask) -> None:
 
 
 def stop_on_sigterm() -> None:
-    """SIGTERM (systemd, docker, tests) ends the server like Ctrl-C, so shutdown runs."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    """SIGTERM (systemd, docker, tests) ends the server like Ctrl-C, so shutdown runs.
+
+    Either signal first ends the open live-update streams: waitress, on its way
+    out, waits for the threads they hold (five seconds each, at worst).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        from kiosk import events
+
+        # Once: a second signal during the shutdown means "now" (SIGTERM kills, Ctrl-C interrupts).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        events.end_streams()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)

@@ -135,14 +135,20 @@ class WorkerPool:
             self._threads_running.append(thread)
         return self
 
-    def stop(self, timeout: float = 10) -> None:
-        """End every worker (SIGTERM: waitress stops like on Ctrl-C) and the relay."""
+    def terminate(self) -> None:
+        """Tell every worker to stop (SIGTERM: waitress stops like on Ctrl-C); ``stop`` waits for them."""
+        if self._stopping.is_set():
+            return  # told once: a second SIGTERM would cut a worker's own shutdown short
         self._stopping.set()
-        events.connect_relay(None)
-        self._outbox.put(None)
         for worker in self._workers:
             if worker.process is not None and worker.process.is_alive():
                 worker.process.terminate()
+
+    def stop(self, timeout: float = 10) -> None:
+        """End every worker and the relay, killing a worker still there after ``timeout`` seconds."""
+        self.terminate()
+        events.connect_relay(None)
+        self._outbox.put(None)
         deadline = time.monotonic() + timeout
         for worker in self._workers:
             if worker.process is not None:

@@ -278,3 +278,16 @@ def test_the_balancer_lets_the_least_busy_process_accept():
     balancer.beats[0] -= STALE_SECONDS + 1  # the main process hangs: the worker stops waiting for it
     assert worker.readable() is True
     assert main.adj.asyncore_loop_timeout < 1  # an idle process looks again soon
+
+
+def test_sigterm_ends_open_streams_and_every_process_at_once(node):
+    """Stopping does not wait out the streams' threads (waitress waits for them, in each process)."""
+    streams = open_streams(node.port, 4)
+    assert {process for _, _, process in streams} == {"0", "1"}
+    (worker,) = worker_pids(node.process.pid)
+    node.process.terminate()
+    assert node.process.wait(timeout=WAIT) == 0
+    for conn, response, _ in streams:
+        assert response.read().strip() in (b"", b": keep-alive")  # the stream ended, cleanly
+        conn.close()
+    assert gone(worker)

@@ -31,6 +31,8 @@ def events_stream():
                     waited += HEARTBEAT_SECONDS
                     yield ": keep-alive\n\n"
                     continue
+                if (name, data) == events.END:
+                    return  # the server is stopping; the page reconnects by itself
                 yield f"event: {name}\ndata: {data or name}\n\n"
         finally:
             events.unsubscribe(q)
