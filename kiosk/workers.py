@@ -103,7 +103,6 @@ class _Worker:
         self.conn: Connection | None = None
         self.started_at = 0.0
         self.quick_deaths = 0
-        self.send_lock = threading.Lock()
 
 
 class WorkerPool:
@@ -118,21 +117,13 @@ class WorkerPool:
         self._outbox: queue.Queue = queue.Queue()  # (origin index or 0, message) to pass on
         self._stopping = threading.Event()
         self._changed = threading.Event()  # a worker (re)started: the reader waits on new pipes
-        self._threads_running: list[threading.Thread] = []
-
-    @property
-    def size(self) -> int:
-        """Processes serving, the main one included."""
-        return len(self._workers) + 1
 
     def start(self) -> "WorkerPool":
         for worker in self._workers:
             self._spawn(worker)
         events.connect_relay(lambda message: self._outbox.put((0, message)))
         for target in (self._read, self._send, self._supervise):
-            thread = threading.Thread(target=target, name=f"workers-{target.__name__.strip('_')}", daemon=True)
-            thread.start()
-            self._threads_running.append(thread)
+            threading.Thread(target=target, name=f"workers-{target.__name__.strip('_')}", daemon=True).start()
         return self
 
     def terminate(self) -> None:
@@ -198,8 +189,7 @@ class WorkerPool:
                 if worker.index == origin or worker.conn is None or worker.conn.closed:
                     continue
                 try:
-                    with worker.send_lock:
-                        worker.conn.send(message)
+                    worker.conn.send(message)  # only this thread sends to the workers
                 except (OSError, EOFError, ValueError):
                     pass  # ending or ended: the supervisor sees to it
 
