@@ -83,6 +83,11 @@ class Balancer:
         server.readable = readable
         server.adj.asyncore_loop_timeout = LOOP_SECONDS
 
+    def leave(self, index: int) -> None:
+        """Process ``index`` ended: the others stop counting it at once, not after ``STALE_SECONDS``
+        (a dead worker with fewer connections would hold every other process back meanwhile)."""
+        self.beats[index] = 0.0
+
     def ready(self, size: int, timeout: float) -> bool:
         """Wait until the workers (processes 1 to ``size`` - 1) serve, at most ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
@@ -172,6 +177,7 @@ class WorkerPool:
                     message = conn.recv()
                 except (EOFError, OSError):
                     conn.close()  # the worker ended; the supervisor starts another
+                    self.balancer.leave(worker.index)
                     continue
                 events.received(message)
                 self._outbox.put((worker.index, message))
@@ -204,6 +210,7 @@ class WorkerPool:
                 worker.quick_deaths = 0 if lived > STEADY_SECONDS else worker.quick_deaths + 1
                 delay = 0 if worker.quick_deaths == 0 else RESTART_DELAYS[
                     min(worker.quick_deaths, len(RESTART_DELAYS)) - 1]
+                self.balancer.leave(worker.index)
                 log.warning("server worker %d ended (exit code %s); starting it again in %d s",
                             worker.index, process.exitcode, delay)
                 worker.process = None

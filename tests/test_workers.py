@@ -277,6 +277,12 @@ def test_the_balancer_lets_the_least_busy_process_accept():
     assert worker.readable() is False and main.readable() is True
     balancer.beats[0] -= STALE_SECONDS + 1  # the main process hangs: the worker stops waiting for it
     assert worker.readable() is True
+    main.readable()  # the main process is back, with fewer connections than the worker
+    assert worker.readable() is False
+    balancer.leave(1)  # the worker died: the main process takes every new connection at once
+    assert main.readable() is True
+    main._map.update(dict.fromkeys(range(100, 110)))
+    assert main.readable() is True
     assert main.adj.asyncore_loop_timeout < 1  # an idle process looks again soon
 
 
