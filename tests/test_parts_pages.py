@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk.db import connected
-from kiosk.models import StockMove
+from kiosk.models import Part, PurchaseOrder, StockMove
 from kiosk.services import stock, stock_checks, workorders
 from tests.parts_helpers import order_with_jobs, part_in_stock
 
@@ -58,3 +58,17 @@ def test_exceptions_are_listed_and_resolved_by_a_manager(app, client, make_staff
     assert bad.status_code == 400 and b"why the stock is adjusted" in bad.data
     ok = client.post("/parts/exceptions/resolve", data={"key": item.key, "reason": "两台终端离线", "actual": "0"})
     assert ok.status_code == 302 and b"No stock exceptions" in client.get("/parts/exceptions").data
+
+
+def test_an_unknown_part_or_purchase_order_is_said_and_nothing_changes(app, client, make_staff, login):
+    login(make_staff("parts_manager", badge="PRT-903"))
+    missing = client.post("/parts/part/NOPE", data={"name": "前刹车片"})
+    assert missing.status_code == 404 and "NOPE".encode() in missing.data
+    for answer in (client.get("/parts/orders/PO-NOPE"),
+                   client.post("/parts/orders/PO-NOPE/lines", data={"code": "06L115562B", "qty": "1"})):
+        assert answer.status_code == 302 and answer.headers["Location"].endswith("/parts/orders")
+    listing = client.get("/parts/orders")
+    assert b"PO-NOPE" in listing.data  # the message says which order does not exist
+    with app.app_context(), connected():
+        assert not Part.select().where(Part.part_no == "NOPE").exists()
+        assert PurchaseOrder.select().count() == 0

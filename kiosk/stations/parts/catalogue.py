@@ -2,7 +2,7 @@
 it, attach a scanned barcode to it; and the stock exceptions for the manager."""
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, may, requires
@@ -34,25 +34,26 @@ def _part_page(part, error=None, values=None, status=200):
                            can_manage=may("parts_manage")), status
 
 
+def _part_or_404(part_no: str):
+    """The part, or the request ends with the "no such part" page (404)."""
+    try:
+        return parts.get(part_no)
+    except ServiceError as error:
+        abort(make_response(render_template("parts/part_missing.html", message=error.message), 404))
+
+
 @bp.get("/part/<part_no>")
 @requires("parts")
 def part_page(part_no: str):
     """One part: details, barcodes, stock per bin, recent moves."""
-    try:
-        part = parts.get(part_no)
-    except ServiceError as error:
-        return render_template("parts/part_missing.html", message=error.message), 404
-    return _part_page(part)
+    return _part_page(_part_or_404(part_no))
 
 
 @bp.post("/part/<part_no>")
 @requires("parts_manage")
 def edit_part(part_no: str):
     """Change a part's details (parts manager)."""
-    try:
-        part = parts.get(part_no)
-    except ServiceError as error:
-        return render_template("parts/part_missing.html", message=error.message), 404
+    part = _part_or_404(part_no)
     values = {k: request.form[k] for k in FORM_FIELDS if k in request.form}
     try:
         parts.update_part(part, **values)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, requires
@@ -76,23 +76,23 @@ def _detail(order, *, errors=None, form=None, status=200):
 @requires("parts")
 def orders_detail(number: str):
     """One purchase order with its lines."""
+    return _detail(_order_or_back(number))
+
+
+def _order_or_back(number: str):
+    """The purchase order, or the request ends back at the list, saying it does not exist."""
     try:
-        order = purchasing.get_order(number)
+        return purchasing.get_order(number)
     except ServiceError as error:
         flash(str(error.message), "error")
-        return go_to(url_for("parts.orders"))
-    return _detail(order)
+        abort(go_to(url_for("parts.orders")))
 
 
 @bp.post("/orders/<number>/lines")
 @requires("parts")
 def orders_add_line(number: str):
     """Add a part (by any of its numbers or barcodes) to the order."""
-    try:
-        order = purchasing.get_order(number)
-    except ServiceError as error:
-        flash(str(error.message), "error")
-        return go_to(url_for("parts.orders"))
+    order = _order_or_back(number)
     part = find_part(request.form.get("code", ""))
     try:
         if part is None:
