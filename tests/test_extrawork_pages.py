@@ -53,6 +53,16 @@ def test_bad_proposal_shows_the_form_again_with_the_message(app, number):
     assert in_db(app, lambda: JobLine.select().count()) == 2
 
 
+def test_extra_work_for_an_unknown_order_is_refused_with_a_message(app, number):
+    bay = app.test_client()
+    bay.post("/bay/scan", data={"code": "TEC-001", "source": "wedge"}, headers=HX)
+    for response in (bay.get("/bay/orders/NOPE-1/extra", headers=HX),
+                     bay.post("/bay/orders/NOPE-1/extra", headers=HX, data={"description": "漏油", "sold_hours": "1"})):
+        assert json.loads(response.headers["HX-Trigger"])["feedback"] == "bad"
+        assert "No work order with this number." in response.get_data(as_text=True)
+    assert in_db(app, lambda: JobLine.select().count()) == 2
+
+
 def test_reception_approves_with_the_customers_signature(app, client, advisor, number, proposed):
     page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
     assert "Waiting for re-authorization" in page and "右前减震器漏油" in page and "proposed by 张伟" in page

@@ -10,9 +10,8 @@ from kiosk.access import current_staff
 from kiosk.services import extrawork, findings, partsrequests, workorders
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp
-from kiosk.stations.bay.jobs import needs_person, with_job
+from kiosk.stations.bay.jobs import needs_person, with_job, with_order
 from kiosk.stations.bay.screens import answer, order_context, show_order
-from kiosk.stations.scan_helpers import reply
 from kiosk.templating import render
 
 
@@ -86,11 +85,8 @@ def _extra_form(person, order, message, ok, form=None, errors=None):
 
 @bp.get("/orders/<number>/extra")
 @needs_person
-def extra_form(person, number):
-    try:
-        order = workorders.get_by_number(number)
-    except NotFound as error:
-        return reply(error.message, False)
+@with_order
+def extra_form(person, order):
     if request.headers.get("HX-Request") != "true":
         from kiosk.stations.bay.screens import PAGE, SCREEN, screen_context
 
@@ -101,11 +97,8 @@ def extra_form(person, number):
 
 @bp.post("/orders/<number>/extra")
 @needs_person
-def propose_extra(person, number):
-    try:
-        order = workorders.get_by_number(number)
-    except NotFound as error:
-        return reply(error.message, False)
+@with_order
+def propose_extra(person, order):
     form = request.form
     parts = [{"part_no": code, "qty": qty, "description": text} for code, qty, text in
              zip(form.getlist("part_no"), form.getlist("part_qty"), form.getlist("part_description"))]

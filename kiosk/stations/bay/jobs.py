@@ -8,9 +8,9 @@ from flask import request
 from flask_babel import gettext as _
 
 from kiosk.models import JobLine
-from kiosk.services import attendance, clock
+from kiosk.services import attendance, clock, workorders
 from kiosk.services.customers import parse_id
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp
 from kiosk.stations.bay.screens import answer, show_order
 from kiosk.stations.scan_helpers import reply, terminal_id
@@ -39,6 +39,20 @@ def with_job(view):
         if job is None:
             return reply(_("This job is no longer on the work order."), False)
         return view(person, job, **kwargs)
+
+    return wrapped
+
+
+def with_order(view):
+    """Look the work order up by the number in the URL; a clear message when there is none."""
+
+    @functools.wraps(view)
+    def wrapped(person, number, **kwargs):
+        try:
+            order = workorders.get_by_number(number)
+        except NotFound as error:
+            return reply(error.message, False)
+        return view(person, order, **kwargs)
 
     return wrapped
 
