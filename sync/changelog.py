@@ -17,6 +17,7 @@ from peewee import AutoField, BooleanField, CharField, DateTimeField, IntegerFie
 from uuid6 import uuid7
 
 from kiosk import events
+from kiosk.db import transaction
 from kiosk.models.base import LocalModel, Replicated
 from kiosk.services.prepared import Prepared
 from sync import fieldclock
@@ -156,6 +157,19 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         created_at=dt.datetime.now(),
         merge_info=merge_info,
     )
+
+
+def save_changes(instance: Replicated, values: dict) -> list[str]:
+    """Set the ``values`` that differ from the record's and save just those, with
+    their change event, in one transaction; the names of the fields that changed
+    (nothing is written when none did)."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        with transaction():
+            for name in changed:
+                setattr(instance, name, values[name])
+            save(instance, fields=changed)
+    return changed
 
 
 def fold(events) -> dict[tuple[str, str], dict]:

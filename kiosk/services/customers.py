@@ -203,13 +203,7 @@ def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
     if "plate" in changes or "vin" in changes:
         changes["plate"], changes["vin"] = _check_vehicle(changes.get("plate", vehicle.plate),
                                                           changes.get("vin", vehicle.vin))
-    changed = [k for k, v in changes.items() if getattr(vehicle, k) != v]
-    if not changed:
-        return vehicle
-    with transaction():
-        for key in changed:
-            setattr(vehicle, key, changes[key])
-        changelog.save(vehicle, fields=changed)
+    changelog.save_changes(vehicle, changes)
     return vehicle
 
 

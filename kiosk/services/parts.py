@@ -118,12 +118,7 @@ def update_part(part: Part, **values) -> Part:
             raise ServiceError(_l("A part cannot replace itself."), field="superseded_by")
         if find_part(clean["superseded_by"], follow_supersession=False) is None:
             raise ServiceError(_l("No part with this number."), field="superseded_by")
-    changed = [k for k, v in clean.items() if getattr(part, k) != v]
-    if changed:
-        with transaction():
-            for key in changed:
-                setattr(part, key, clean[key])
-            changelog.save(part, fields=changed)
+    changelog.save_changes(part, clean)
     return part
 
 

@@ -169,12 +169,7 @@ def update_walkaround(order: WorkOrder, **walk) -> WorkOrder:
     """Change the check-in record; only the fields that changed are recorded."""
     _check_editable(order)
     clean = _clean_walkaround(walk)
-    changed = [k for k, v in clean.items() if getattr(order, k) != v]
-    if changed:
-        with transaction():
-            for key in changed:
-                setattr(order, key, clean[key])
-            changelog.save(order, fields=changed)
+    changelog.save_changes(order, clean)
     return order
 
 
