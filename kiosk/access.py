@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from kiosk.models import Staff
 from kiosk.roles import allowed
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 
 
 # Every page and form asks who is logged in: the query's SQL is built once.

@@ -18,7 +18,7 @@ import time
 from hardware.camera import Camera, parse_source
 from hardware.camera_sources import source_kind
 from hardware.scanloop import ScanLoop
-from kiosk import events
+from kiosk.core import events
 
 _lock = threading.Lock()
 _running: list[tuple[Camera, ScanLoop]] = []

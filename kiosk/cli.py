@@ -200,7 +200,7 @@ def tag(number, target, out):
         raise click.ClickException(f"--out {out}: the folder {out.parent} does not exist")
     from hardware import labels
     from kiosk.services import workorders
-    from kiosk.services.errors import ServiceError
+    from kiosk.core.errors import ServiceError
     # The same tag the reception desk prints from the browser.
     from kiosk.stations.reception.printing import tag_data
 

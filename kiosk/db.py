@@ -76,7 +76,7 @@ def transaction():
 
     When the outermost one commits, listening pages hear which tables changed.
     """
-    from kiosk import events
+    from kiosk.core import events
 
     outermost = database.transaction_depth() == 0
     try:

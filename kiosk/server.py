@@ -132,7 +132,7 @@ def stop_on_sigterm() -> None:
         return
 
     def stop(signum, frame):
-        from kiosk import events
+        from kiosk.core import events
 
         # Once: a second signal during the shutdown means "now" (SIGTERM kills, Ctrl-C interrupts).
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -11,7 +11,7 @@ from flask_babel import format_decimal, get_locale, get_translations
 from jinja2 import pass_context
 
 from kiosk.db import database
-from kiosk.services import status as states
+from kiosk.core import status as states
 from kiosk.services.customers import mask_phone
 
 

@@ -112,7 +112,7 @@ def send_stored_file(digest: str, mimetype: str):
     from flask import send_file
 
     from kiosk.services import files
-    from kiosk.services.errors import ServiceError
+    from kiosk.core.errors import ServiceError
 
     try:
         path = files.path_of(current_app.config["BLOB_FOLDER"], digest)

@@ -10,7 +10,7 @@ accepts connections on the one socket and answers them from the same database
 
 What lives in one process's memory is carried to the others through the main
 process, over a pipe per worker: the live-update events pages listen to
-(``kiosk.events``) and the notes shared through it (the scan cool-down). The
+(``kiosk.core.events``) and the notes shared through it (the scan cool-down). The
 change log's clock is read from the log itself in each write
 (``sync.changelog``), so no process hands out a stamp behind another's.
 
@@ -34,7 +34,7 @@ import threading
 import time
 from multiprocessing.connection import Connection, wait
 
-from kiosk import events
+from kiosk.core import events
 
 log = logging.getLogger(__name__)
 

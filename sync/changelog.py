@@ -16,10 +16,10 @@ import uuid
 from peewee import AutoField, BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
 from uuid6 import uuid7
 
-from kiosk import events
+from kiosk.core import events
 from kiosk.db import transaction
 from kiosk.models.base import LocalModel, Replicated
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 from sync import fieldclock
 from sync.hlc import HybridClock
 from sync.node import current_node

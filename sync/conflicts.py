@@ -15,7 +15,7 @@ from peewee import AutoField, BooleanField, CharField, DateTimeField, TextField
 
 from kiosk.db import transaction
 from kiosk.models.base import LocalModel
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 
 REASONS = {
     "concurrent": _l("Changed on two stations at the same time"),
@@ -80,7 +80,7 @@ def open_conflicts(limit: int | None = None) -> list[Conflict]:
 
 def _write_lost(conflict: Conflict) -> None:
     """Write the lost value again as a new local change (it replicates like any edit)."""
-    from kiosk.services import status as states
+    from kiosk.core import status as states
     from sync import changelog
     from sync.fieldclock import overriding
     from sync.mergerules import registry, to_python

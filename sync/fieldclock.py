@@ -123,7 +123,7 @@ def note_local_write(instance, op: str, fields: list[str], stamp: str, node_id: 
 
 
 def _is_locked(status) -> bool:
-    from kiosk.services.status import STATUSES, is_locked
+    from kiosk.core.status import STATUSES, is_locked
 
     return status in STATUSES and is_locked(status)
 

@@ -12,7 +12,7 @@ import json
 import queue
 import time
 
-from kiosk import events as page_events
+from kiosk.core import events as page_events
 from kiosk.db import database, transaction
 from sync import merge, protocol
 from sync.changelog import ChangeEvent

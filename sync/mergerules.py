@@ -7,7 +7,7 @@ result depends only on the set of events, never on their order.
 * Facts: union (a fact has one event; its row appears once it arrived).
 * Records: field by field, the write with the highest key wins, where the key
   is (not flagged, HLC): a write from a skewed clock never beats a sane one.
-* ``work_order.status``: the state machine (``kiosk.services.status.can_move``)
+* ``work_order.status``: the state machine (``kiosk.core.status.can_move``)
   replayed over the status writes in HLC order; a write the machine refuses at
   its place in that order is dropped. So status only moves forward, sideways
   within a rank, QC back to rework when that is the newer write, and to
@@ -134,7 +134,7 @@ def line_parent(model, events: list[Event]) -> str | None:
 
 def _replay_status(writes: list[Write]):
     """The status the state machine reaches over the writes in HLC order; losses; lock time."""
-    from kiosk.services.status import STATUSES, can_move, is_locked
+    from kiosk.core.status import STATUSES, can_move, is_locked
 
     current: Write | None = None
     locked_at, losses = None, []

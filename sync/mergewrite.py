@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import uuid
 
-from kiosk import events as page_events
+from kiosk.core import events as page_events
 from kiosk.db import database
 from sync import conflicts
 from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER, FieldClock, PendingRow

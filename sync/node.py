@@ -8,7 +8,7 @@ from peewee import CharField, DateTimeField
 from uuid6 import uuid7
 
 from kiosk.models.base import LocalModel
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 
 
 class NodeInfo(LocalModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from peewee import CharField, TextField
 
 from kiosk.models.base import LocalModel
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 
 
 class SyncState(LocalModel):

@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 
-from kiosk import events as page_events
+from kiosk.core import events as page_events
 from kiosk.db import connected
 from sync import client, state, transport
 

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.models import LoginFailure
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from tests.conftest import PIN
 
 

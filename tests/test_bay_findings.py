@@ -14,7 +14,7 @@ from hardware.camera import Camera
 from kiosk.db import connected
 from kiosk.models import Finding, PartsRequest, WorkOrder
 from kiosk.services import partsrequests, scanning
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from tests.test_clock import jobs_of, make_order
 from tests.test_extrawork import _part
 

@@ -9,7 +9,7 @@ from kiosk.db import transaction
 from kiosk.models import Customer, Staff
 from kiosk.schema import replicated_models
 from kiosk.services import appointments, customers, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 from sync.changelog import ChangeEvent
 from sync.hlc import HybridClock, Timestamp

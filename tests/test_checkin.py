@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.models import Appointment, Customer, StatusChange, Vehicle, WorkOrder
 from kiosk.services import appointments, customers, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync.changelog import ChangeEvent
 
 PHONE = "13812345678"

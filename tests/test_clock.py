@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.models import Attendance, ClockEvent, JobLine, Staff, WorkOrder
 from kiosk.services import attendance, clock, clock_rules, customers, figures, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 
 T0 = dt.datetime(2026, 11, 27, 9, 0)
 

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.models import CountScan, StockCount, StockMove
 from kiosk.services import counting, stock
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync.changelog import ChangeEvent
 from tests.test_purchasing import make_part, put_stock
 

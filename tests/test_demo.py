@@ -16,7 +16,7 @@ from kiosk.roles import ROLES
 from kiosk.schema import replicated_models
 from kiosk.services import customers, staff as staff_service, stock
 from kiosk.services.catalogue import find_part
-from kiosk.services.status import OPEN_STATUSES
+from kiosk.core.status import OPEN_STATUSES
 from sync.changelog import ChangeEvent, fold, serialize
 from sync.node import current_node
 

@@ -9,7 +9,7 @@ from kiosk.db import database
 from kiosk.models import Attendance, ClockEvent, JobLine
 from kiosk.services import dispatch, figures
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from tests.workshop_helpers import at, attend, clock, make_order
 
 HX = {"HX-Request": "true"}

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from kiosk.models import ClockEvent, JobDecision, JobLine, PartLine, PartsRequest
 from kiosk.services import clock, extrawork, partsrequests
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from tests.test_clock import fresh, jobs_of, make_order
 
 HX = {"HX-Request": "true"}

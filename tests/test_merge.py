@@ -10,7 +10,7 @@ import pytest
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, StatusChange, WorkOrder
 from kiosk.services import customers, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog, merge
 from sync.changelog import ChangeEvent
 from sync.conflicts import Conflict

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, StatusChange, Vehicle, WorkOrder
-from kiosk.services import status as states
+from kiosk.core import status as states
 from kiosk.services import workorders
 from sync import changelog, merge
 from sync.conflicts import Conflict

@@ -9,7 +9,7 @@ from hardware.decode import Decoded
 from hardware.labels_kinds import BinLabelData
 from kiosk.models.printing import PrinterSetting, PrintJob
 from kiosk.services import printing
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.services.printer_settings import printer_for, save_printer
 from tests.print_standins import (
     PrinterStandIn, closed_port, decoded, escpos_barcodes, fake_lp, path_with, zpl_codes_image,

@@ -13,7 +13,7 @@ from kiosk.models import (
     Customer, Part, PartsRequest, PurchaseOrder, PurchaseOrderLine, StatusChange, StockMove, Vehicle, WorkOrder,
 )
 from kiosk.services import purchasing, stock, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 from sync.changelog import ChangeEvent
 

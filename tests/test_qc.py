@@ -10,7 +10,7 @@ from kiosk.db import database
 from kiosk.models import JobLine, QcCheck, StatusChange, WorkOrder
 from kiosk.services import figures, qc
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from tests.workshop_helpers import make_order
 
 HX = {"HX-Request": "true"}

@@ -10,7 +10,7 @@ from flask_babel import force_locale, gettext
 
 from kiosk.models import JobLine, WorkOrder
 from kiosk.services import customers, workorders
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 from sync import changelog, state
 from sync.changelog import ChangeEvent
 from sync.node import current_node

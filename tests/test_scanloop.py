@@ -14,7 +14,8 @@ import pytest
 
 from hardware.camera import Camera, Frame
 from hardware.scanloop import ScanLoop
-from kiosk import cameras, events
+from kiosk import cameras
+from kiosk.core import events
 from tests.camera_media import blank, code_frame, put_image, write_video
 
 TAG = "R1-20261127-0042"

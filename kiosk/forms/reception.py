@@ -16,7 +16,7 @@ from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from kiosk.services import appointments, customers
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.services.workorders import WARNING_LIGHTS
 
 WARNING_LIGHT_LABELS = {

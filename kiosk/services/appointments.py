@@ -10,8 +10,8 @@ from peewee import JOIN
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
 from kiosk.services import customers, workorders
-from kiosk.services.errors import NotFound, ServiceError
-from kiosk.services.prepared import Prepared
+from kiosk.core.errors import NotFound, ServiceError
+from kiosk.core.prepared import Prepared
 from sync import changelog
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import Attendance, Staff
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 

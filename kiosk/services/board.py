@@ -12,7 +12,7 @@ import datetime as dt
 from peewee import JOIN, fn
 
 from kiosk.models import JobLine, PartsRequest, Staff, Vehicle, WorkOrder
-from kiosk.services import status as states
+from kiosk.core import status as states
 
 # Checked in and on until ready for delivery; booked and settled orders are not in the shop.
 BOARD_STATUSES = [s for s in states.OPEN_STATUSES if states.rank("checked_in") <= states.rank(s)]

@@ -26,8 +26,8 @@ from kiosk.db import transaction
 from kiosk.models import ClockEvent, JobLine, Staff, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
 from kiosk.services import attendance, clock_rules as rules, extrawork, figures, workorders
-from kiosk.services import status as states
-from kiosk.services.errors import ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 # Order statuses in which the workshop works on the car. Diagnosis is clocked

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import StoreSetting
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 DEFAULTS = {"take_unassigned": True, "take_others": False}

@@ -19,7 +19,7 @@ from peewee import fn
 
 from kiosk.db import transaction
 from kiosk.models import CountScan, Part, StockCount, StockMove
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.stock import quantity_of
 from sync import changelog
 

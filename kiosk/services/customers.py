@@ -12,8 +12,8 @@ from peewee import JOIN, OP, SQL, Expression, NodeList, Value
 
 from kiosk.db import database, is_postgresql, transaction
 from kiosk.models import Customer, Vehicle
-from kiosk.services.errors import NotFound, ServiceError
-from kiosk.services.prepared import Prepared
+from kiosk.core.errors import NotFound, ServiceError
+from kiosk.core.prepared import Prepared
 from sync import changelog
 
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -69,7 +69,7 @@ def _contains(field, slot):
 
 @functools.cache
 def _search_query(by_phone: bool, indexed: bool) -> Prepared:
-    """The search's SQL for each of its four shapes, built once (see kiosk.services.prepared).
+    """The search's SQL for each of its four shapes, built once (see kiosk.core.prepared).
 
     Slots: the plate/VIN pattern twice, the phone pattern (``by_phone``), the
     FTS5 query (``indexed``: candidates from the trigram index, checked again).

@@ -20,8 +20,8 @@ from peewee import JOIN
 from kiosk.db import transaction
 from kiosk.models import Attendance, ClockEvent, ClockReview, JobLine, Staff, WorkOrder
 from kiosk.services import figures
-from kiosk.services import status as states
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import NotFound, ServiceError
 from sync import changelog
 
 DEFAULT_SHIFT_END = "18:00"

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
 from kiosk.services import catalogue, files, workorders
-from kiosk.services import status as states
-from kiosk.services.errors import ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 MAX_PARTS = 10

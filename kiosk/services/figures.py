@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from kiosk.models import Attendance, ClockEvent, JobLine, QcCheck, Staff, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 
 _DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

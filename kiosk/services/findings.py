@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from kiosk.db import transaction
 from kiosk.models import Finding, JobLine, Staff
 from kiosk.services import files
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 MAX_SIDE = 1600  # pixels: enough to read a part number, small enough to sync

@@ -13,7 +13,7 @@ from kiosk.db import transaction
 from kiosk.models import Part, PartBarcode
 from kiosk.services.catalogue import find_part
 from kiosk.services.codes import normalize
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.workorders import decimal_of
 from sync import changelog
 

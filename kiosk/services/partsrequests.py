@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
 from kiosk.services import catalogue, extrawork, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import changelog
 
 STATUSES = ("requested", "ordered", "arrived", "issued", "cancelled")

@@ -18,7 +18,7 @@ from hardware.labels_zpl import ZPL_MODES
 from kiosk import STATIONS
 from kiosk.db import transaction
 from kiosk.models.printing import PrinterSetting
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 
 NODE_DEFAULT = "all"
 PURPOSES = {"labels": _l("Labels and tags"), "slips": _l("Slips and receipts"), "a4": _l("A4 documents")}

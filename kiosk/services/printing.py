@@ -28,7 +28,7 @@ from hardware.printers.escpos import escpos_bytes, send_escpos
 from hardware.printers.zpl import send_zpl
 from kiosk.db import transaction
 from kiosk.models.printing import PrintJob
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.printer_settings import printer_for
 
 # What can be printed, its data class, and which of the station's printers prints it.

@@ -21,9 +21,9 @@ from kiosk.db import transaction
 from kiosk.models import Part, PartsRequest, PurchaseOrder, PurchaseOrderLine, StockMove, WorkOrder
 from kiosk.services import workorders
 from kiosk.services.catalogue import find_part
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 from kiosk.services.stock import quantity_of
 from sync import changelog
 

@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, WorkOrder
 from kiosk.services import workorders
-from kiosk.services.errors import ServiceError
-from kiosk.services import status as states
+from kiosk.core.errors import ServiceError
+from kiosk.core import status as states
 from sync import changelog
 
 # The fixed checklist, in the order the inspector walks round the car; the road test last.

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kiosk import events
+from kiosk.core import events
 from kiosk.services.codes import Code, classify, normalize
 
 COOLDOWN_SECONDS = 3.0

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from kiosk.db import transaction
 from kiosk.models import ApiToken, LoginFailure, Staff
 from kiosk.roles import ROLES
-from kiosk.services.errors import Forbidden, NotFound, ServiceError
-from kiosk.services.prepared import Prepared
+from kiosk.core.errors import Forbidden, NotFound, ServiceError
+from kiosk.core.prepared import Prepared
 from sync import changelog
 
 # Light argon2 settings: a kiosk PC verifies a PIN in ~20 ms, and the lockout,

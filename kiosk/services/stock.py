@@ -15,10 +15,10 @@ from peewee import fn
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, Part, PartsRequest, StockMove, WorkOrder
-from kiosk.services import status as states
-from kiosk.services.errors import ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import ServiceError
 from kiosk.services.numbers import next_number
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 from sync import changelog
 
 OLD_BIN = "OLD"

@@ -15,7 +15,7 @@ from peewee import fn
 
 from kiosk.models import Part, StockMove, WorkOrder
 from kiosk.services import stock
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from PIL import Image
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, Staff, StatusChange, Vehicle, WorkOrder
 from kiosk.services import files
-from kiosk.services import status as states
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
-from kiosk.services.prepared import Prepared
+from kiosk.core.prepared import Prepared
 from sync import changelog
 
 PAY_TYPES = ("customer", "warranty", "insurance", "internal")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import log_in, log_out
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, describe, reply, scan_from_request
 from kiosk.web import LANGUAGES
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import conflicts, pairing
 from sync.keys import fingerprint
 

@@ -21,7 +21,7 @@ from kiosk.access import current_staff, go_to
 from kiosk.models.printing import PrintJob
 from kiosk.roles import allowed
 from kiosk.services import printing
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.print_sources import KIND_PERMISSIONS, document_for
 from kiosk.templating import render
 

@@ -21,7 +21,7 @@ from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
 from kiosk.services import workorders
 from kiosk.services.customers import mask_phone
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception.printing import tag_data
 
 # Who may print each kind (any one of the permissions).

@@ -16,7 +16,7 @@ from kiosk.access import requires
 from kiosk.models.printing import PrinterSetting
 from kiosk.services import printer_settings as settings
 from kiosk.services import printing
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.templating import render
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")

@@ -7,7 +7,7 @@ import queue
 
 from flask import Blueprint, Response, current_app
 
-from kiosk import events
+from kiosk.core import events
 
 bp = Blueprint("stream", __name__)
 

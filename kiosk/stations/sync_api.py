@@ -14,7 +14,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from sync import envelope, pairing
 from sync.pairing import Refused
 

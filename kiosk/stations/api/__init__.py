@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

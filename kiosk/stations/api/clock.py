@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from kiosk.services import clock, figures, workorders
 from kiosk.services import staff as staff_service
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.api import BadRequest, bp, json_object, member, text
 
 ACTIONS = ("start", "stop")

@@ -12,7 +12,7 @@ from kiosk.roles import allowed
 from kiosk.services import parts, stock, workorders
 from kiosk.services import staff as staff_service
 from kiosk.services.catalogue import find_part
-from kiosk.services.errors import Forbidden, NotFound, ServiceError
+from kiosk.core.errors import Forbidden, NotFound, ServiceError
 from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text
 
 

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 
 from kiosk.db import transaction
 from kiosk.services import customers, figures, workorders
-from kiosk.services import status as states
+from kiosk.core import status as states
 from kiosk.services import stock
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text, whole
 
 # Service field names → the names in the API body.

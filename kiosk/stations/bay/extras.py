@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff
 from kiosk.services import extrawork, findings, partsrequests, workorders
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp
 from kiosk.stations.bay.jobs import needs_person, with_job, with_order
 from kiosk.stations.bay.screens import answer, order_context, show_order

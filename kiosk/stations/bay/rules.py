@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import requires
 from kiosk.services import clock_rules, dispatch
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.bay import bp
 
 

@@ -16,7 +16,7 @@ from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
 from kiosk.templating import render, scan_reply

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, go_to, may, requires
 from kiosk.models import StockMove
 from kiosk.services import parts, stock, stock_checks
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.templating import render
 

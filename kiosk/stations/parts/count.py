@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.access import current_staff, requires
 from kiosk.models import Part
 from kiosk.services import counting
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.stations.parts.scan import register_mode
 from kiosk.templating import scan_reply

@@ -18,7 +18,7 @@ from kiosk.access import current_staff, requires
 from kiosk.models import JobLine, Part, PartLine, PartsRequest, WorkOrder
 from kiosk.services import drafts, stock
 from kiosk.services.catalogue import find_part
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.stations.parts.scan import register_mode
 from kiosk.templating import scan_reply

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, requires
 from kiosk.services import counting, parts_reports, purchasing
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.templating import render
 

@@ -15,7 +15,7 @@ from kiosk.access import current_staff, go_to, requires
 from kiosk.models import PartsRequest
 from kiosk.services import purchasing
 from kiosk.services.catalogue import find_part
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 
 

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.access import current_staff, requires
 from kiosk.models import Part, PurchaseOrder
 from kiosk.services import drafts, purchasing, stock
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
 from kiosk.stations.parts.scan import register_mode
 from kiosk.templating import scan_reply

@@ -11,7 +11,7 @@ from kiosk.access import current_staff, requires
 from kiosk.forms.reception import BookingForm
 from kiosk.services import appointments as booking
 from kiosk.services import customers, workorders
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.desk import search, work_order_url
 from kiosk.templating import render

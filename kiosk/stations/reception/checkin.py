@@ -19,7 +19,7 @@ from kiosk.access import current_staff, requires
 from kiosk.forms.reception import CheckInForm
 from kiosk.services import appointments as booking
 from kiosk.services import customers
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.workorders import DAMAGE_KINDS
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.desk import search, work_order_url

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from kiosk.access import go_to, requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label
 from kiosk.services import appointments, customers, workorders
-from kiosk.services import status as states
-from kiosk.services.errors import NotFound
+from kiosk.core import status as states
+from kiosk.core.errors import NotFound
 from kiosk.stations.reception import bp
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, scan_from_request
 from kiosk.templating import render

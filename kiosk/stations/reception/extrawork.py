@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
 from kiosk.services import extrawork, workorders
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.workorder import with_order
 

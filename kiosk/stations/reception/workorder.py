@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
 from kiosk.services import purchasing, workorders
-from kiosk.services import status as states
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core import status as states
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
 from kiosk.templating import render
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from kiosk.models import JobLine, Staff
 from kiosk.services import dispatch
-from kiosk.services.errors import ServiceError
+from kiosk.core.errors import ServiceError
 from kiosk.stations.workshop import requires_workshop, bp, bays, close_overdue_clocks
 from kiosk.templating import render
 

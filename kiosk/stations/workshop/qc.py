@@ -18,7 +18,7 @@ from kiosk.access import current_staff
 from kiosk.roles import allowed
 from kiosk.services import qc as qc_service
 from kiosk.services import workorders
-from kiosk.services.errors import NotFound, ServiceError
+from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
 from kiosk.stations.workshop import acting_person, bp
 from kiosk.templating import render, scan_reply
@@ -99,7 +99,7 @@ def qc_scan():
 
 
 def _status(order) -> str:
-    from kiosk.services import status as states
+    from kiosk.core import status as states
 
     return str(states.label(order.status))
 
