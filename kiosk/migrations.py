@@ -30,9 +30,9 @@ def m0001_initial(db):
 
 def m0003_trust_tables(db):
     """Node key, pairing codes, pinned peers, seen sync requests (sync.keys, sync.pairing, sync.envelope)."""
-    from sync.envelope import SeenRequest
-    from sync.keys import NodeKey
-    from sync.pairing import PairingCode, PairingFailure, Peer
+    from sync.tables import SeenRequest
+    from sync.tables import NodeKey
+    from sync.tables import PairingCode, PairingFailure, Peer
 
     db.create_tables([NodeKey, PairingCode, PairingFailure, Peer, SeenRequest], safe=True)
 

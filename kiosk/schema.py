@@ -29,9 +29,7 @@ from kiosk.models import (
     WorkOrder,
 )
 from kiosk.models.printing import PrinterSetting, PrintJob
-from sync.changelog import ChangeEvent
-from sync.node import NodeInfo
-from sync.state import SyncState
+from sync.tables import ChangeEvent, NodeInfo, SyncState
 
 ALL_MODELS = [
     NodeInfo, SyncState, ChangeEvent, NumberCounter, ApiToken, LoginFailure,

@@ -95,7 +95,7 @@ def _sync_status() -> dict:
     of database (building a query costs more than SQLite answering it).
     """
     from sync.changelog import outbox_size
-    from sync.state import SyncState
+    from sync.tables import SyncState
 
     db = database.obj
     sql = _status_sql.get(type(db))

@@ -13,48 +13,19 @@ import decimal
 import json
 import uuid
 
-from peewee import AutoField, BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
+from peewee import fn
 from uuid6 import uuid7
 
 from kiosk.core import events
 from kiosk.db import transaction
-from kiosk.models.base import LocalModel, Replicated
+from kiosk.models.base import Replicated
 from kiosk.core.prepared import Prepared
 from sync import fieldclock
 from sync.hlc import HybridClock
 from sync.node import current_node
-
-SCHEMA_VERSION = 1
+from sync.tables import SCHEMA_VERSION, ChangeEvent, NodeInfo, SyncState  # noqa: F401  (SCHEMA_VERSION: public here too)
 
 _clocks: dict[str, HybridClock] = {}
-
-
-class ChangeEvent(LocalModel):
-    seq = AutoField()
-    event_id = CharField(unique=True)
-    origin_node = CharField()
-    origin_seq = IntegerField()
-    hlc = CharField(index=True)
-    entity = CharField()
-    row_id = CharField(index=True)
-    kind = CharField()  # record | fact
-    op = CharField()  # insert | update
-    payload = TextField()
-    schema_version = IntegerField(default=SCHEMA_VERSION)
-    created_at = DateTimeField()
-    # Added by the merge engine (migration m0002_merge_tables): a received event
-    # from a clock too far ahead; when it arrived; what its writer had seen
-    # (JSON, see sync.fieldclock).
-    flagged = BooleanField(default=False)
-    received_at = DateTimeField(null=True)
-    merge_info = TextField(default="")
-
-    class Meta:
-        indexes = ((("origin_node", "origin_seq"), True),)
-
-    @property
-    def data(self) -> dict:
-        return json.loads(self.payload)
 
 
 def _json_value(value):
@@ -201,9 +172,6 @@ def outbox_size() -> int:
     status bar of every page asks, so it is one query, its SQL built once per
     kind of database (it has no parameters of its own).
     """
-    from sync.node import NodeInfo
-    from sync.state import SyncState
-
     db = ChangeEvent._meta.database.obj
     sql = _outbox_sql.get(type(db))
     if sql is None:

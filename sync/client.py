@@ -19,7 +19,8 @@ from peewee import fn
 
 from kiosk.db import database, transaction
 from sync import merge, protocol, state, transport, wire
-from sync.changelog import ChangeEvent, outbox_size
+from sync.changelog import outbox_size
+from sync.tables import ChangeEvent
 from sync.node import current_node
 
 

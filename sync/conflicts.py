@@ -8,58 +8,12 @@ change through ``sync.changelog.save``, so the decision replicates like any edit
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from flask_babel import lazy_gettext as _l
-from peewee import AutoField, BooleanField, CharField, DateTimeField, TextField
 
 from kiosk.db import transaction
-from kiosk.models.base import LocalModel
 from kiosk.core.errors import NotFound, ServiceError
-
-REASONS = {
-    "concurrent": _l("Changed on two stations at the same time"),
-    "skew": _l("Sent by a station whose clock is wrong"),
-    "status": _l("A status change that came too late"),
-    "locked": _l("Changed after the work order was settled"),
-}
-
-
-class Conflict(LocalModel):
-    id = AutoField()
-    entity = CharField()
-    row_id = CharField(index=True)
-    field = CharField()  # a column, or "*": a whole line added to a locked order
-    reason = CharField()  # concurrent | skew | status | locked
-    kept_value = TextField(null=True)  # JSON: what the row holds (as of its last merge)
-    lost_value = TextField(null=True)  # JSON (for "*": the line's fields)
-    kept_hlc = CharField(default="")
-    kept_origin = CharField(default="")
-    lost_hlc = CharField()
-    lost_origin = CharField(default="")
-    lost_event = CharField(default="")
-    created_at = DateTimeField()
-    resolved = BooleanField(default=False, index=True)
-    resolved_by = CharField(default="")  # staff id (hex)
-    resolved_at = DateTimeField(null=True)
-    resolution = CharField(default="")  # kept | lost
-
-    class Meta:
-        # One entry per lost write and field, however often the row is merged again.
-        indexes = ((("entity", "row_id", "field", "lost_hlc"), True),)
-
-    @property
-    def kept(self):
-        return json.loads(self.kept_value) if self.kept_value is not None else None
-
-    @property
-    def lost(self):
-        return json.loads(self.lost_value) if self.lost_value is not None else None
-
-    def reason_label(self):
-        """Why the value was kept out, in words for the manager."""
-        return REASONS.get(self.reason, self.reason)
-
+from sync.tables import Conflict
 
 def record(rows: list[dict]) -> None:
     """Store conflicts (dicts of Conflict's columns). One already listed gets the row's

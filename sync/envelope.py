@@ -17,23 +17,16 @@ import datetime as dt
 import json
 import time
 
-from peewee import BigIntegerField, CharField, IntegrityError
+from peewee import IntegrityError
 
 from kiosk.db import database, transaction
-from kiosk.models.base import LocalModel
 from sync import crypto, jsonwire, keys, protocol
 from sync.node import current_node
-from sync.pairing import Peer, Refused
+from sync.pairing import Refused
+from sync.tables import Peer, SeenRequest
 
 REPLAY_WINDOW_MS = 10 * 60 * 1000  # a request's time may be this far from the hub's
 _pruned_at = 0.0
-
-
-class SeenRequest(LocalModel):
-    """A request id (per sender) recently accepted, so it cannot be played again."""
-
-    key = CharField(primary_key=True)  # sender node id | rid
-    seen_ms = BigIntegerField(index=True)
 
 
 def _now_ms() -> int:

@@ -21,9 +21,7 @@ import json
 import uuid
 from contextlib import contextmanager
 
-from peewee import CharField, CompositeKey, DateTimeField
-
-from kiosk.models.base import LocalModel
+from sync.tables import FieldClock, PendingRow
 
 INSERT = "*"
 LOCKED = "@locked"
@@ -34,31 +32,6 @@ LOCKED_CHILDREN = {"job_line": "work_order", "part_line": "work_order"}
 ORDER = "work_order"
 
 _override = contextvars.ContextVar("bayflow_merge_override", default=False)
-
-
-class FieldClock(LocalModel):
-    entity = CharField()
-    row_id = CharField()
-    field = CharField()
-    hlc = CharField()
-    origin = CharField(default="")
-
-    class Meta:
-        primary_key = CompositeKey("entity", "row_id", "field")
-
-
-class PendingRow(LocalModel):
-    """A row whose events are stored but that cannot be written yet."""
-
-    entity = CharField()
-    row_id = CharField()
-    # parent: a row it refers to has not arrived; insert: only updates so far;
-    # unknown: a table this build does not know (a newer schema); incomplete.
-    reason = CharField()
-    since = DateTimeField(null=True)
-
-    class Meta:
-        primary_key = CompositeKey("entity", "row_id")
 
 
 @contextmanager
@@ -132,8 +105,7 @@ def m0002_merge_tables(db):
     """Tables of the merge engine, and ChangeEvent's flag, arrival time and merge information."""
     from playhouse.migrate import SchemaMigrator, migrate
 
-    from sync.changelog import ChangeEvent
-    from sync.conflicts import Conflict
+    from sync.tables import ChangeEvent, Conflict
 
     db.create_tables([FieldClock, PendingRow, Conflict], safe=True)
     table = ChangeEvent._meta.table_name

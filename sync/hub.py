@@ -15,7 +15,7 @@ import time
 from kiosk.core import events as page_events
 from kiosk.db import database, transaction
 from sync import merge, protocol
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from sync.mergewrite import chunks
 from sync.node import current_node
 

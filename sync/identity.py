@@ -16,8 +16,9 @@ from uuid6 import uuid7
 
 from kiosk.db import transaction
 from sync import keys, state
-from sync.changelog import ChangeEvent, forget_clocks
-from sync.node import NodeInfo, current_node
+from sync.changelog import forget_clocks
+from sync.node import current_node
+from sync.tables import ChangeEvent, NodeInfo, NodeKey
 
 
 def reidentify() -> str:
@@ -35,7 +36,7 @@ def reidentify() -> str:
         NodeInfo.create(node_id=new_id, prefix=old.prefix, role=old.role, station=old.station,
                         store_name=old.store_name, created_at=dt.datetime.now())
         NodeInfo.delete().where(NodeInfo.node_id == old.node_id).execute()
-        keys.NodeKey.delete().execute()
+        NodeKey.delete().execute()
         keys.ensure_key()  # a clone shares the other disk's private key: never keep it
         state.put("acked_seq", "0")
         state.put("previous_node_id", old.node_id)

@@ -13,20 +13,10 @@ import hashlib
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from peewee import CharField, DateTimeField, IntegerField
 
-from kiosk.models.base import LocalModel
+from sync.tables import NodeKey
 
 KEY_BYTES = 32
-
-
-class NodeKey(LocalModel):
-    """Exactly one row (id 1): this node's key pair, base64 of the raw 32 bytes."""
-
-    id = IntegerField(primary_key=True)
-    private_key = CharField()
-    public_key = CharField()
-    created_at = DateTimeField()
 
 
 def b64encode(raw: bytes) -> str:

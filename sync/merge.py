@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 from kiosk.db import database, is_postgresql
 from sync import changelog, protocol
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from sync.conflicts import open_conflicts, resolve_conflict  # noqa: F401  (public interface)
 from sync.mergeschema import BadEvent, Event, parse_event, registry  # noqa: F401  (BadEvent: public)
 from sync.mergerules import reference_conflicts, reference_state  # noqa: F401  (public interface)

@@ -9,7 +9,8 @@ import uuid
 from kiosk.core import events as page_events
 from kiosk.db import database
 from sync import conflicts
-from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER, FieldClock, PendingRow
+from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER
+from sync.tables import FieldClock, PendingRow
 from sync.mergerules import Event, fk_targets, fold_row, line_parent, loss_key, registry, value_json
 from sync.mergevalues import hex_id
 

@@ -4,23 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from peewee import CharField, DateTimeField
 from uuid6 import uuid7
 
-from kiosk.models.base import LocalModel
 from kiosk.core.prepared import Prepared
-
-
-class NodeInfo(LocalModel):
-    """Exactly one row: who this node is."""
-
-    node_id = CharField(primary_key=True)
-    # Short prefix for human numbers (R1-20261127-0042); unique within a store.
-    prefix = CharField()
-    role = CharField(default="kiosk")  # kiosk | hub
-    station = CharField(default="all")
-    store_name = CharField(default="")
-    created_at = DateTimeField()
+from sync.tables import NodeInfo
 
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter

@@ -23,12 +23,12 @@ import re
 import secrets
 import time
 
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField, IntegrityError, TextField
+from peewee import IntegrityError
 
 from kiosk.db import transaction
-from kiosk.models.base import LocalModel
 from sync import crypto, keys, protocol
-from sync.node import NodeInfo, current_node
+from sync.node import current_node
+from sync.tables import NodeInfo, PairingCode, PairingFailure, Peer
 
 CODE_DIGITS = 8
 DEFAULT_TTL_SECONDS = 600
@@ -49,46 +49,6 @@ class Refused(Exception):
         super().__init__(detail)
         self.status, self.error, self.detail = status, error, detail
         self.peer, self.rid, self.extra = peer, rid, extra or {}
-
-
-class Peer(LocalModel):
-    """A kiosk this hub has paired with: its pinned key and its sync state."""
-
-    node_id = CharField(primary_key=True)
-    public_key = CharField()
-    station = CharField(default="all")
-    prefix = CharField(unique=True)
-    paired_at = DateTimeField()
-    revoked_at = DateTimeField(null=True)
-    last_seen_at = DateTimeField(null=True)
-    # Kept up to date by the replication side (sync.hub).
-    acked_seq = IntegerField(default=0)
-    last_hello = TextField(default="")
-    state = CharField(default="paired")
-
-    @property
-    def fingerprint(self) -> str:
-        return keys.fingerprint(self.public_key)
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
-
-class PairingCode(LocalModel):
-    """An outstanding or spent code: only its verifier (scrypt of the code, hex) is kept."""
-
-    code_hash = CharField(primary_key=True)
-    created_ms = BigIntegerField()
-    expires_ms = BigIntegerField()
-    used_ms = BigIntegerField(null=True)
-    used_by = CharField(null=True)  # the kiosk's node id, or "burnt" after too many wrong codes
-
-
-class PairingFailure(LocalModel):
-    """One wrong, expired or spent code tried (for the attempt limit)."""
-
-    at_ms = BigIntegerField(index=True)
 
 
 def _now_ms() -> int:

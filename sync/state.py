@@ -1,15 +1,8 @@
 """What this node knows about its sync with the hub (kept local, never replicated)."""
 from __future__ import annotations
 
-from peewee import CharField, TextField
-
-from kiosk.models.base import LocalModel
 from kiosk.core.prepared import Prepared
-
-
-class SyncState(LocalModel):
-    key = CharField(primary_key=True)
-    value = TextField(default="")
+from sync.tables import SyncState
 
 
 _VALUE = Prepared(lambda slot: SyncState.select(SyncState.value).where(

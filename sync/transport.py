@@ -218,7 +218,8 @@ def _hello(hub: dict, payload: dict, timeout: float) -> tuple[dict, str]:
 def _hello_payload() -> dict:
     from peewee import fn
 
-    from sync.changelog import ChangeEvent, outbox_size
+    from sync.changelog import outbox_size
+    from sync.tables import ChangeEvent
 
     me = _node_id()
     top = ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq)).where(ChangeEvent.origin_node == me).scalar()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from kiosk.db import database, open_database, transaction
 from kiosk.migrations import migrate
 from sync import changelog, merge, protocol
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from sync.hlc import HybridClock
 from sync.node import ensure_node
 

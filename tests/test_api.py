@@ -11,7 +11,8 @@ from kiosk.db import database
 from kiosk.models import Customer, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.services import staff as staff_service
 from kiosk.services import workorders
-from sync.changelog import ChangeEvent, fold, serialize
+from sync.changelog import fold, serialize
+from sync.tables import ChangeEvent
 from sync.node import current_node
 
 ORDER = {

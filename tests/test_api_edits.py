@@ -6,7 +6,7 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import JobLine, WorkOrder
 from kiosk.services import staff as staff_service
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from kiosk.models import Appointment, Customer, Staff, Vehicle, WorkOrder
 from kiosk.services import appointments, customers
 from kiosk.core.errors import ServiceError
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
 

@@ -11,7 +11,7 @@ from kiosk.schema import replicated_models
 from kiosk.services import appointments, customers, workorders
 from kiosk.core.errors import ServiceError
 from sync import changelog
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from sync.hlc import HybridClock, Timestamp
 from sync.node import current_node
 

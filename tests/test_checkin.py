@@ -12,7 +12,7 @@ import pytest
 from kiosk.models import Appointment, Customer, StatusChange, Vehicle, WorkOrder
 from kiosk.services import appointments, customers, workorders
 from kiosk.core.errors import ServiceError
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 
 PHONE = "13812345678"
 

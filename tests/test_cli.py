@@ -15,7 +15,7 @@ from kiosk import create_app
 from kiosk.cli import main
 from kiosk.db import database
 from kiosk.services import customers, staff, workorders
-from sync.node import NodeInfo
+from sync.tables import NodeInfo
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")  # the installed console script
 

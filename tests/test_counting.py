@@ -10,7 +10,7 @@ import pytest
 from kiosk.models import CountScan, StockCount, StockMove
 from kiosk.services import counting, stock
 from kiosk.core.errors import ServiceError
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from tests.test_purchasing import make_part, put_stock
 
 

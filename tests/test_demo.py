@@ -17,7 +17,8 @@ from kiosk.schema import replicated_models
 from kiosk.services import customers, staff as staff_service, stock
 from kiosk.services.catalogue import find_part
 from kiosk.core.status import OPEN_STATUSES
-from sync.changelog import ChangeEvent, fold, serialize
+from sync.changelog import fold, serialize
+from sync.tables import ChangeEvent
 from sync.node import current_node
 
 

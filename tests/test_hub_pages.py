@@ -10,9 +10,8 @@ from uuid6 import uuid7
 from kiosk import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
-from sync import hub, pairing, protocol
-from sync.changelog import ChangeEvent
-from sync.conflicts import Conflict
+from sync import hub, protocol
+from sync.tables import ChangeEvent, Conflict, PairingCode, Peer
 from tests.conftest import PIN
 
 
@@ -26,8 +25,8 @@ def hub_app(tmp_path):
         database.close()
 
 
-def add_peer(prefix="R1", **fields) -> pairing.Peer:
-    return pairing.Peer.create(node_id=str(uuid7()), public_key="x" * 44, station="reception", prefix=prefix,
+def add_peer(prefix="R1", **fields) -> Peer:
+    return Peer.create(node_id=str(uuid7()), public_key="x" * 44, station="reception", prefix=prefix,
                                paired_at=dt.datetime.now(), **fields)
 
 
@@ -54,8 +53,8 @@ def test_pairing_code_is_shown_once_and_works(hub_app, manager_client):
     page = manager_client.post("/hub/pairing-code").data.decode()
     code = re.search(r'class="big-code">(\d{4}-\d{4})<', page).group(1)
     with hub_app.app_context(), connected():
-        assert pairing.PairingCode.select().count() == 1
-        assert code.replace("-", "") not in pairing.PairingCode.get().code_hash  # only a verifier is kept
+        assert PairingCode.select().count() == 1
+        assert code.replace("-", "") not in PairingCode.get().code_hash  # only a verifier is kept
 
 
 def test_revoke_from_the_page(hub_app, manager_client):
@@ -64,7 +63,7 @@ def test_revoke_from_the_page(hub_app, manager_client):
     response = manager_client.post(f"/hub/kiosks/{peer.node_id}/revoke", follow_redirects=True)
     assert "R2" in response.data.decode()
     with hub_app.app_context(), connected():
-        assert pairing.Peer.get_by_id(peer.node_id).revoked_at is not None
+        assert Peer.get_by_id(peer.node_id).revoked_at is not None
 
 
 def test_conflicts_listed_and_resolved(hub_app, manager_client):

@@ -12,9 +12,7 @@ from kiosk.models import Customer, JobLine, StatusChange, WorkOrder
 from kiosk.services import customers, workorders
 from kiosk.core.errors import ServiceError
 from sync import changelog, merge
-from sync.changelog import ChangeEvent
-from sync.conflicts import Conflict
-from sync.fieldclock import FieldClock, PendingRow
+from sync.tables import ChangeEvent, Conflict, FieldClock, PendingRow
 from sync.node import ensure_node
 from tests.merge_nodes import Nodes
 

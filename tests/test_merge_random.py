@@ -17,8 +17,7 @@ from kiosk.models import Customer, JobLine, StatusChange, Vehicle, WorkOrder
 from kiosk.core import status as states
 from kiosk.services import workorders
 from sync import changelog, merge
-from sync.conflicts import Conflict
-from sync.fieldclock import PendingRow
+from sync.tables import Conflict, PendingRow
 from tests.merge_nodes import Nodes
 
 NAMES = ("a", "b", "c")

@@ -79,7 +79,7 @@ def test_a_node_from_before_the_merge_engine_upgrades_with_todays_tables(tmp_pat
     from kiosk import db as kdb
     from kiosk.services import customers, workorders
     from sync import changelog, merge
-    from sync.fieldclock import FieldClock
+    from sync.tables import FieldClock
     from sync.node import ensure_node
 
     path = str(tmp_path / "older.sqlite")

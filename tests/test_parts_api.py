@@ -7,7 +7,7 @@ from kiosk.db import connected
 from kiosk.models import JobLine, StockMove
 from kiosk.services import staff as staff_service
 from kiosk.services import stock, workorders
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from tests.parts_helpers import order_with_jobs
 
 

@@ -9,7 +9,7 @@ from kiosk.models import JobLine, PartBarcode, PartsRequest, StockMove
 from kiosk.services import parts, stock, stock_checks, workorders
 from kiosk.services.catalogue import find_part
 from kiosk.core.errors import ServiceError
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from tests.parts_helpers import order_with_jobs, part_in_stock
 
 

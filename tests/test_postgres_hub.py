@@ -32,7 +32,7 @@ from kiosk.db import connected, database, is_postgresql, transaction
 from kiosk.models import JobLine
 from kiosk.services import customers, workorders
 from sync import state
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent, SyncState
 from sync.node import current_node
 from tests.postgres.conftest import app  # noqa: F401  (this module's app: a hub on PostgreSQL)
 from tests.test_api import ORDER
@@ -244,7 +244,7 @@ def test_upserts_replace_on_postgresql(db):
     state.put("acked_seq", "7")
     state.put("last_sync", "2026-11-27T09:00:00")
     assert state.acked_seq() == 7 and state.last_sync() == "2026-11-27T09:00:00"
-    assert state.SyncState.select().count() == 2
+    assert SyncState.select().count() == 2
 
 
 def test_money_and_times_round_trip_exactly(db):

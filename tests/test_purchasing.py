@@ -15,7 +15,7 @@ from kiosk.models import (
 from kiosk.services import purchasing, stock, workorders
 from kiosk.core.errors import ServiceError
 from sync import changelog
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 
 
 def make_part(part_no="5QD698151", name="前刹车片", cost="300", price="560", bin_="C-01-01", reorder="0"):

@@ -12,7 +12,7 @@ from kiosk.models import JobLine, WorkOrder
 from kiosk.services import customers, workorders
 from kiosk.core.prepared import Prepared
 from sync import changelog, state
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 from sync.node import current_node
 
 

@@ -18,7 +18,7 @@ from kiosk import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import crypto, envelope, keys, pairing, state, transport
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent, PairingCode, Peer, SeenRequest
 from sync.node import current_node
 from tests.trust_helpers import FakeKiosk, Server, cli
 
@@ -115,10 +115,10 @@ def test_pairing_pins_the_kiosk_and_proves_the_hub_knew_the_code(client):
     assert answer["proof"] == crypto.hub_proof(verifier, kiosk.hub_public, kiosk.public)
     assert answer["proof"] != crypto.hub_proof(crypto.code_verifier("00000000", kiosk.hub_public),
                                                kiosk.hub_public, kiosk.public)
-    peer = pairing.Peer.get(pairing.Peer.node_id == kiosk.node_id)
+    peer = Peer.get(Peer.node_id == kiosk.node_id)
     assert keys.decode_public_key(peer.public_key) == kiosk.public
     assert (peer.station, peer.revoked_at, peer.acked_seq, peer.state) == ("reception", None, 0, "paired")
-    stored = json.dumps([list(r) for r in pairing.PairingCode.select().tuples()])
+    stored = json.dumps([list(r) for r in PairingCode.select().tuples()])
     assert digits not in stored  # only the hash is kept
 
 
@@ -132,7 +132,7 @@ def test_wrong_expired_and_used_codes_are_refused_with_clear_messages(client):
     old = pairing.create_pairing_code(ttl_seconds=0)
     expired = FakeKiosk(client).pair(old)
     assert expired.status_code == 403 and "expired" in expired.json["detail"]
-    assert pairing.Peer.select().count() == 1
+    assert Peer.select().count() == 1
 
 
 def test_guessing_codes_burns_them_and_a_new_code_works(client):
@@ -173,7 +173,7 @@ def test_a_proof_made_for_another_key_or_node_is_refused(client):
     other_hub = client.post("/sync/v1/pair", json={**body, "hub_public_key": keys.b64encode(kiosk.public)})
     assert other_hub.status_code == 409 and other_hub.json["error"] == "wrong_hub_key"
     assert client.post("/sync/v1/pair", json=body).status_code == 200
-    assert pairing.Peer.select().count() == 1
+    assert Peer.select().count() == 1
 
 
 def test_a_sealed_round_trip_and_what_is_refused(client):
@@ -209,7 +209,7 @@ def test_a_sealed_round_trip_and_what_is_refused(client):
     unknown, _ = stranger.send("hello")
     assert unknown.status_code == 403 and unknown.json["error"] == "not_paired"
     assert "not paired" in unknown.json["detail"]
-    assert envelope.SeenRequest.select().count() == 2  # only the two genuine hellos were read
+    assert SeenRequest.select().count() == 2  # only the two genuine hellos were read
 
 
 def test_a_request_from_long_ago_is_refused_but_the_kiosk_learns_the_hub_time(client):
@@ -219,7 +219,7 @@ def test_a_request_from_long_ago_is_refused_but_the_kiosk_learns_the_hub_time(cl
     assert response.status_code == 409 and response.json["error"] == "clock"
     sealed = kiosk.open(response, "hello", rid)  # sealed: the kiosk can trust the hub's time
     assert abs(sealed["hub_ms"] - time.time() * 1000) < 5000
-    assert envelope.SeenRequest.select().count() == 0
+    assert SeenRequest.select().count() == 0
 
 
 def test_a_revoked_kiosk_is_refused_with_a_sealed_answer(client):
@@ -229,11 +229,11 @@ def test_a_revoked_kiosk_is_refused_with_a_sealed_answer(client):
     assert response.status_code == 403 and response.json["error"] == "revoked"
     assert kiosk.open(response, "hello", rid)["error"] == "revoked"
     assert other.send("hello")[0].status_code == 200
-    assert pairing.Peer.get(pairing.Peer.node_id == kiosk.node_id).state == "revoked"
+    assert Peer.get(Peer.node_id == kiosk.node_id).state == "revoked"
     with pytest.raises(LookupError):
         pairing.revoke("no-such-node")
     # Pairing again (a new code) lets it back in, with the same number prefix.
-    prefix = pairing.Peer.get(pairing.Peer.node_id == kiosk.node_id).prefix
+    prefix = Peer.get(Peer.node_id == kiosk.node_id).prefix
     assert kiosk.pair(pairing.create_pairing_code()).json["prefix"] == prefix
     assert kiosk.send("hello")[0].status_code == 200
 
@@ -430,7 +430,7 @@ def test_pairing_and_the_envelope_on_a_postgresql_hub(pg_url):
     with app.app_context(), connected():
         client = app.test_client()
         kiosk, other = paired(client, prefix="R1"), paired(client, prefix="R1")
-        assert pairing.Peer.get(pairing.Peer.node_id == other.node_id).prefix == "R2"
+        assert Peer.get(Peer.node_id == other.node_id).prefix == "R2"
         body, rid = kiosk.body("hello", {"protocol": 1})
         response = client.post("/sync/v1/hello", data=json.dumps(body))
         assert response.status_code == 200 and kiosk.open(response, "hello", rid)["status"] == "ok"

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from kiosk.db import database
 from kiosk.models import JobLine, PartLine, StatusChange
 from kiosk.services import customers, workorders
-from sync.changelog import ChangeEvent
+from sync.tables import ChangeEvent
 
 HX = {"HX-Request": "true"}
 

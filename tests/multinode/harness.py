@@ -139,7 +139,7 @@ def state_of(db_path: str) -> dict:
 def events_of(db_path: str) -> list[dict]:
     from kiosk.db import bind, connected
     from sync import protocol
-    from sync.changelog import ChangeEvent
+    from sync.tables import ChangeEvent
 
     bind(db_path)
     with connected():

@@ -57,7 +57,7 @@ def test_many_small_batches_arrive_whole_and_in_order(nodes, tmp_path):
 def test_a_kiosk_pulling_after_its_own_push_skips_its_own_events(nodes, tmp_path):
     from kiosk.cli import opened
     from sync import client, state, transport
-    from sync.changelog import ChangeEvent
+    from sync.tables import ChangeEvent
 
     source = tmp_path / "source.sqlite"
     fill(source, 4)
