@@ -48,10 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
-    from kiosk import db, web
+    from kiosk import db, migrations, web
     from kiosk.node import start_node
 
     db.init_app(app)
+    with db.connected():
+        migrations.migrate(db.database)
     start_node(app)
     web.init_app(app)
     return app

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from flask import g
 from peewee import DatabaseProxy, ImproperlyConfigured, PostgresqlDatabase, SqliteDatabase
 
+from kiosk.core import events
+
 database = DatabaseProxy()
 
 # WAL keeps readers going while a write commits; FULL sync means a committed
@@ -60,13 +62,10 @@ def open_database(target: str):
 
 
 def bind(target: str):
-    """Point the shared proxy at ``target`` and make sure the schema is current."""
-    from kiosk.migrations import migrate
-
+    """Point the shared proxy at ``target`` (the schema is brought up to date by
+    ``kiosk.migrations.migrate``, which the app factory calls)."""
     db = open_database(target)
     database.initialize(db)
-    with connected():
-        migrate(database)
     return db
 
 
@@ -76,8 +75,6 @@ def transaction():
 
     When the outermost one commits, listening pages hear which tables changed.
     """
-    from kiosk.core import events
-
     outermost = database.transaction_depth() == 0
     try:
         with database.atomic():

@@ -7,33 +7,41 @@ append a new one.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
-from peewee import CharField, DateTimeField
+from peewee import OperationalError, PostgresqlDatabase
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run
 
-from kiosk.models.base import LocalModel
-
-
-class AppliedMigration(LocalModel):
-    name = CharField(primary_key=True)
-    applied_at = DateTimeField()
-
-    class Meta:
-        table_name = "migrations"
+from kiosk.models import AppliedMigration, JobLine, Part
+from kiosk.schema import ALL_MODELS, PARTS_MODELS, PRINTING_MODELS, WORKSHOP_MODELS
+from sync.merge import refold_all
+from sync.tables import (ChangeEvent, Conflict, FieldClock, NodeKey, PairingCode, PairingFailure, PendingRow,
+                         Peer, SeenRequest)
 
 
 def m0001_initial(db):
     """The foundation's tables."""
-    from kiosk.schema import ALL_MODELS
-
     db.create_tables(ALL_MODELS, safe=True)
+
+
+def m0002_merge_tables(db):
+    """Tables of the merge engine, and ChangeEvent's flag, arrival time and merge information."""
+    db.create_tables([FieldClock, PendingRow, Conflict], safe=True)
+    table = ChangeEvent._meta.table_name
+    have = {column.name for column in db.get_columns(table)}
+    migrator = SchemaMigrator.from_database(db)
+    wanted = [(name, ChangeEvent._meta.fields[name]) for name in ("flagged", "received_at", "merge_info")]
+    run(*[migrator.add_column(table, name, field) for name, field in wanted if name not in have])
+    if ChangeEvent.select().exists():  # a node made before the merge engine: fill its clocks
+        # Folding writes every column of today's tables: it runs once the later
+        # steps have added theirs (``migrate`` calls it last).
+        return refold_all
+    return None
 
 
 def m0003_trust_tables(db):
     """Node key, pairing codes, pinned peers, seen sync requests (sync.keys, sync.pairing, sync.envelope)."""
-    from sync.tables import SeenRequest
-    from sync.tables import NodeKey
-    from sync.tables import PairingCode, PairingFailure, Peer
-
     db.create_tables([NodeKey, PairingCode, PairingFailure, Peer, SeenRequest], safe=True)
 
 
@@ -49,10 +57,6 @@ def m0004_reception_indexes(db):
     Without FTS5 (PostgreSQL on a hub, an SQLite built without it)
     ``kiosk.services.customers.find_vehicles`` scans as before.
     """
-    import sqlite3
-
-    from peewee import OperationalError, PostgresqlDatabase
-
     if isinstance(getattr(db, "obj", db), PostgresqlDatabase):
         return
     try:
@@ -98,8 +102,6 @@ def m0004_reception_indexes(db):
 
 def _add_missing_columns(db, model, names: list[str]) -> None:
     """Add ``model``'s fields ``names`` to its table where a node made before them lacks them."""
-    from playhouse.migrate import SchemaMigrator, migrate as run
-
     have = {column.name for column in db.get_columns(model._meta.table_name)}
     fields = model._meta.fields
     migrator = SchemaMigrator.from_database(getattr(db, "obj", db))
@@ -111,18 +113,12 @@ def _add_missing_columns(db, model, names: list[str]) -> None:
 
 def m0005_workshop(db):
     """The bay kiosk's facts (clock, attendance, findings, QC …) and job-line dispatch columns."""
-    from kiosk.models import JobLine
-    from kiosk.schema import WORKSHOP_MODELS
-
     _add_missing_columns(db, JobLine, ["authorization", "proposed_by", "bay", "team"])
     db.create_tables(WORKSHOP_MODELS, safe=True)
 
 
 def m0006_parts_counter(db):
     """The catalogue's extra columns, barcodes, the stock ledger, purchase orders, counts."""
-    from kiosk.models import Part
-    from kiosk.schema import PARTS_MODELS
-
     _add_missing_columns(db, Part, ["manufacturer_no", "supplier_no", "unit", "cost", "reorder_point",
                                     "superseded_by"])
     db.create_tables(PARTS_MODELS, safe=True)
@@ -130,12 +126,8 @@ def m0006_parts_counter(db):
 
 def m0007_printing(db):
     """This kiosk's printer settings and print queue (local tables)."""
-    from kiosk.schema import PRINTING_MODELS
-
     db.create_tables(PRINTING_MODELS, safe=True)
 
-
-from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing]

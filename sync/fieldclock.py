@@ -100,23 +100,3 @@ def _is_locked(status) -> bool:
 
     return status in STATUSES and is_locked(status)
 
-
-def m0002_merge_tables(db):
-    """Tables of the merge engine, and ChangeEvent's flag, arrival time and merge information."""
-    from playhouse.migrate import SchemaMigrator, migrate
-
-    from sync.tables import ChangeEvent, Conflict
-
-    db.create_tables([FieldClock, PendingRow, Conflict], safe=True)
-    table = ChangeEvent._meta.table_name
-    have = {column.name for column in db.get_columns(table)}
-    migrator = SchemaMigrator.from_database(db)
-    wanted = [(name, ChangeEvent._meta.fields[name]) for name in ("flagged", "received_at", "merge_info")]
-    migrate(*[migrator.add_column(table, name, field) for name, field in wanted if name not in have])
-    if ChangeEvent.select().exists():  # a node made before the merge engine: fill its clocks
-        from sync.merge import refold_all
-
-        # Folding writes every column of today's tables: it runs once the later
-        # steps have added theirs (kiosk.migrations.migrate calls it last).
-        return refold_all
-    return None

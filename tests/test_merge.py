@@ -8,6 +8,7 @@ import time
 import pytest
 
 from kiosk.db import transaction
+from kiosk.migrations import migrate
 from kiosk.models import Customer, JobLine, StatusChange, WorkOrder
 from kiosk.services import customers, workorders
 from kiosk.core.errors import ServiceError
@@ -482,6 +483,7 @@ def test_a_node_made_before_the_merge_engine_is_upgraded(tmp_path):
     path = str(tmp_path / "old.sqlite")
     kdb.bind(path)
     with kdb.connected():
+        migrate(kdb.database)
         ensure_node()
         changelog.forget_clocks()
         customer = customers.create_customer("李雷", "13812345678")
@@ -495,6 +497,7 @@ def test_a_node_made_before_the_merge_engine_is_upgraded(tmp_path):
         before = merge.database_state()
     kdb.bind(path)
     with kdb.connected():
+        migrate(kdb.database)
         assert {c.name for c in kdb.database.get_columns("change_event")} >= {"flagged", "received_at",
                                                                            "merge_info"}
         assert merge.database_state() == before

@@ -85,6 +85,7 @@ def test_a_node_from_before_the_merge_engine_upgrades_with_todays_tables(tmp_pat
     path = str(tmp_path / "older.sqlite")
     kdb.bind(path)
     with kdb.connected():
+        migrate(kdb.database)
         ensure_node()
         changelog.forget_clocks()
         customer = customers.create_customer("李雷", "13812345678")
@@ -105,6 +106,7 @@ def test_a_node_from_before_the_merge_engine_upgrades_with_todays_tables(tmp_pat
 
     kdb.bind(path)
     with kdb.connected():
+        migrate(kdb.database)
         assert merge.database_state() == before
         assert {"job_line", "work_order", "customer"} <= {c.entity for c in FieldClock.select()}
     changelog.forget_clocks()

@@ -39,3 +39,13 @@ class CounterDraft(LocalModel):
 
     class Meta:
         indexes = ((("staff_id", "name"), True),)
+
+
+class AppliedMigration(LocalModel):
+    """A schema step this database has had (``kiosk.migrations``)."""
+
+    name = CharField(primary_key=True)
+    applied_at = DateTimeField()
+
+    class Meta:
+        table_name = "migrations"
