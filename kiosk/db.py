@@ -43,6 +43,7 @@ def is_postgresql(db=None) -> bool:
 def open_database(target: str):
     """Open the database at ``target``: a SQLite path, ``sqlite:///path`` or ``postgresql://``."""
     if target.startswith("postgres"):
+        # Lazily: the URL parser brings PostgreSQL's driver (40 ms); only a hub on PostgreSQL needs it.
         from playhouse.db_url import connect
 
         try:

@@ -12,7 +12,11 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
+from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
+from sync import changelog
+from sync.fieldclock import overriding
+from sync.mergerules import registry, to_python
 from sync.tables import Conflict
 
 def record(rows: list[dict]) -> None:
@@ -34,11 +38,6 @@ def open_conflicts(limit: int | None = None) -> list[Conflict]:
 
 def _write_lost(conflict: Conflict) -> None:
     """Write the lost value again as a new local change (it replicates like any edit)."""
-    from kiosk.core import status as states
-    from sync import changelog
-    from sync.fieldclock import overriding
-    from sync.mergerules import registry, to_python
-
     model = registry().get(conflict.entity)
     if model is None:
         raise ServiceError(_l("This kind of record is not known to this version."), status=409)

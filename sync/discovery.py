@@ -28,7 +28,10 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
+from kiosk.db import connected
+from sync import keys, state
 from sync.mdns import Advertiser, HubAdvert, HubWatcher, advertise, local_ipv4
+from sync.node import current_node
 
 __all__ = ["Advertiser", "HubAdvert", "HubSearch", "HubWatcher", "advertise", "advertise_node", "browse",
            "configured", "find_hub", "find_hub_candidates", "last_known", "own_fingerprint", "remember",
@@ -95,9 +98,6 @@ def advertise_node(app, host: str, port: int) -> Advertiser | None:
     if app.config.get("ROLE") != "hub" or not app.config.get("DISCOVERY", True):
         return None
     try:
-        from kiosk.db import connected
-        from sync.node import current_node
-
         with connected():
             node = current_node()
             node_id, store = node.node_id, node.store_name or app.config.get("STORE_NAME") or ""
@@ -114,9 +114,7 @@ def own_fingerprint() -> str:
     """This node's key fingerprint (``sync.keys.own_fingerprint``); "" when the
     node has no key yet, so the hub still advertises its address."""
     try:
-        from sync.keys import own_fingerprint as fingerprint
-
-        return fingerprint()
+        return keys.own_fingerprint()
     except Exception as exc:  # keys not set up on this database (yet)
         log.warning("mDNS: advertising without a key fingerprint: %s", exc)
         return ""
@@ -187,9 +185,6 @@ def find_hub(*, timeout: float = 3.0, pinned_fingerprint: str | None = None,
 
 def remember(url: str) -> None:
     """Keep ``url`` as the last address an authenticated sync reached."""
-    from kiosk.db import connected
-    from sync import state
-
     with connected():
         if state.get(SEEN_KEY) != url:
             state.put(SEEN_KEY, url)
@@ -206,9 +201,6 @@ def configured() -> str | None:
 
 
 def _state_get(key: str) -> str | None:
-    from kiosk.db import connected
-    from sync import state
-
     try:
         with connected():
             return state.get(key) or None

@@ -21,6 +21,7 @@ import json
 import uuid
 from contextlib import contextmanager
 
+from kiosk.core.status import STATUSES, is_locked
 from sync.tables import FieldClock, PendingRow
 
 INSERT = "*"
@@ -96,7 +97,5 @@ def note_local_write(instance, op: str, fields: list[str], stamp: str, node_id: 
 
 
 def _is_locked(status) -> bool:
-    from kiosk.core.status import STATUSES, is_locked
-
     return status in STATUSES and is_locked(status)
 

@@ -124,7 +124,7 @@ def advertise(port: int, *, addresses: list[str], store: str, node_id: str, fing
     Never raises for a network problem: the advert is then inactive and the
     kiosks use their configured address.
     """
-    from zeroconf import ServiceInfo
+    from zeroconf import ServiceInfo  # lazily, see open_zeroconf
 
     short = node_id.replace("-", "")[-12:] or "unknown"
     properties = {
@@ -159,7 +159,7 @@ class HubWatcher:
         self._zc = open_zeroconf(interfaces)
         if self._zc is None:
             return
-        from zeroconf import DNSQuestionType, ServiceBrowser
+        from zeroconf import DNSQuestionType, ServiceBrowser  # lazily, see open_zeroconf
 
         try:
             # QM (multicast) answers, not QU: several mDNS stacks on one machine
@@ -172,7 +172,7 @@ class HubWatcher:
             self.close()
 
     def _changed(self, zeroconf, service_type, name, state_change) -> None:
-        from zeroconf import DNSQuestionType, ServiceInfo, ServiceStateChange
+        from zeroconf import DNSQuestionType, ServiceInfo, ServiceStateChange  # lazily, see open_zeroconf
 
         if state_change is ServiceStateChange.Removed:
             with self._cond:
@@ -238,7 +238,7 @@ def advert_from_info(info) -> HubAdvert:
 
 def open_zeroconf(interfaces: list[str] | None):
     """A Zeroconf on ``interfaces`` (None: all), or None when multicast is unavailable."""
-    import zeroconf
+    import zeroconf  # lazily: zeroconf costs 60 ms to import, and only a hub or a kiosk looking for one needs it
 
     if interfaces:
         # zeroconf leaks its listening socket when asked for an address this
@@ -265,20 +265,20 @@ def open_zeroconf(interfaces: list[str] | None):
 
 
 def local_ipv4() -> list[str]:
-    import ifaddr
+    import ifaddr  # zeroconf's own dependency, loaded with it (see open_zeroconf)
 
     return sorted({ip.ip for adapter in ifaddr.get_adapters() for ip in adapter.ips if ip.is_IPv4})
 
 
 def _local_ipv6() -> list[str]:
-    import ifaddr
+    import ifaddr  # zeroconf's own dependency, loaded with it (see open_zeroconf)
 
     return sorted({ip.ip[0] for adapter in ifaddr.get_adapters() for ip in adapter.ips if ip.is_IPv6})
 
 
 def _local_networks() -> list:
     """The networks this machine's interfaces are on (IPv4 and IPv6)."""
-    import ifaddr
+    import ifaddr  # zeroconf's own dependency, loaded with it (see open_zeroconf)
 
     networks = []
     for adapter in ifaddr.get_adapters():

@@ -29,6 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.status import STATUSES, can_move, is_locked
 from sync.fieldclock import INSERT, LOCKED_CHILDREN, ORDER
 from sync.mergeschema import (  # noqa: F401  (to_python: public here too)
     Event,
@@ -134,8 +135,6 @@ def line_parent(model, events: list[Event]) -> str | None:
 
 def _replay_status(writes: list[Write]):
     """The status the state machine reaches over the writes in HLC order; losses; lock time."""
-    from kiosk.core.status import STATUSES, can_move, is_locked
-
     current: Write | None = None
     locked_at, losses = None, []
     ordered = sorted(writes, key=lambda w: (w.event.flagged, w.event.hlc))

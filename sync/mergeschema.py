@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from peewee import ForeignKeyField
 
+from kiosk.models.base import Fact, Record, Replicated
+from kiosk.schema import ALL_MODELS
 from sync import jsonwire
+from sync.protocol import event_to_wire
 from sync.mergevalues import (  # noqa: F401  (hex_id, to_python, to_fold, to_json, default_of: public here too)
     converter_for,
     default_of,
@@ -59,8 +62,6 @@ def normal_row_id(value) -> str:
 def parse_event(raw) -> Event:
     """A wire event (dict) or a ChangeEvent row as an ``Event``; ``BadEvent`` if malformed."""
     if not isinstance(raw, dict):
-        from sync.protocol import event_to_wire
-
         raw = event_to_wire(raw)
     try:
         payload = text = raw["payload"]
@@ -92,9 +93,6 @@ def parse_event(raw) -> Event:
 # ---- which tables travel, in the order their rows can be written ----------
 
 def _all_replicated() -> list:
-    from kiosk.models.base import Fact, Record, Replicated
-    from kiosk.schema import ALL_MODELS
-
     found = [m for m in ALL_MODELS if issubclass(m, Replicated)]
     stack = [Record, Fact]
     while stack:

@@ -25,6 +25,8 @@ from peewee import (
     _StringField,
 )
 
+from sync.changelog import _json_value
+
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
@@ -162,8 +164,6 @@ def _converter(fld):
 
 def to_json(fld, value):
     """A Python value as ``sync.changelog.serialize`` writes it."""
-    from sync.changelog import _json_value
-
     return _json_value(fld.db_value(value) if value is not None else None)
 
 

@@ -26,7 +26,8 @@ import time
 from peewee import IntegrityError
 
 from kiosk.db import transaction
-from sync import crypto, keys, protocol
+from sync import crypto, keys, protocol, state, transport
+from sync.identity import reidentify
 from sync.node import current_node
 from sync.tables import NodeInfo, PairingCode, PairingFailure, Peer
 
@@ -206,17 +207,6 @@ def peers() -> list[Peer]:
 
 # -- the kiosk's side --------------------------------------------------------
 
-def pinned_hub() -> dict | None:
-    """The hub this kiosk pinned: {"node_id", "public_key", "url", "store_name"}; None before pairing."""
-    from sync import state
-
-    node_id, public = state.get("hub_node_id"), state.get("hub_public_key")
-    if not node_id or not public:
-        return None
-    return {"node_id": node_id, "public_key": public, "url": state.get("hub_url"),
-            "store_name": state.get("hub_store")}
-
-
 def normalize_url(url: str) -> str:
     """``127.0.0.1:5001`` → ``http://127.0.0.1:5001`` (no trailing slash)."""
     url = str(url or "").strip().rstrip("/")
@@ -232,9 +222,6 @@ def pair(hub_url: str, code: str, *, timeout: float = 10) -> dict:
     ``Offline`` (no answer) or ``RogueHub`` (the answer does not prove the
     code). Returns what was pinned: hub node id, fingerprint, store, prefix, url.
     """
-    from sync import state, transport
-    from sync.identity import reidentify
-
     digits, url = normalize_code(code), normalize_url(hub_url)
     if not digits:
         raise transport.PairingRefused(f"{code!r} is not a pairing code: it has {CODE_DIGITS} digits, e.g. 1234-5678")

@@ -67,6 +67,8 @@ EVENT (the wire form of ``sync.changelog.ChangeEvent``):
 """
 from __future__ import annotations
 
+import json
+
 # Protocol versions this build speaks. A hub accepts kiosks in [MIN, MAX]; a
 # kiosk one release behind keeps syncing, an older one is told to upgrade.
 PROTOCOL_VERSION = 1
@@ -91,8 +93,6 @@ SERVICE_TYPE = "_bayflow._tcp.local."
 
 def event_to_wire(event) -> dict:
     """A ChangeEvent row as the dict that travels."""
-    import json
-
     wire = {
         "event_id": event.event_id,
         "origin_node": event.origin_node,

@@ -28,3 +28,11 @@ def acked_seq() -> int:
 
 def last_sync() -> str | None:
     return get("last_sync") or None
+
+
+def pinned_hub() -> dict | None:
+    """The hub this kiosk pinned: {"node_id", "public_key", "url", "store_name"}; None before pairing."""
+    node_id, public = get("hub_node_id"), get("hub_public_key")
+    if not node_id or not public:
+        return None
+    return {"node_id": node_id, "public_key": public, "url": get("hub_url"), "store_name": get("hub_store")}

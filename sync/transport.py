@@ -23,8 +23,13 @@ import secrets
 import threading
 import time
 
+from peewee import fn
+
 from kiosk.db import connected
-from sync import crypto, keys, protocol, state, wire
+from sync import crypto, discovery, keys, protocol, state, wire
+from sync.changelog import outbox_size
+from sync.node import current_node
+from sync.tables import ChangeEvent
 from sync.errors import (Diverged, NotPaired, Offline, PairingRefused, RogueHub, Revoked, SyncError,  # noqa: F401
                          UpgradeRequired)  # re-exported: callers catch transport.Offline etc.
 
@@ -79,8 +84,6 @@ def _rogue(url: str, reason: str) -> RogueHub:
 
 
 def _node_id() -> str:
-    from sync.node import current_node
-
     return current_node().node_id
 
 
@@ -96,10 +99,6 @@ def _candidate_urls(hub: dict) -> list[str]:
     fallback = [u for u in (state.get("hub_url_seen"), hub["url"]) if u]
     if os.environ.get("BAYFLOW_DISCOVERY", "").lower() in ("off", "0", "no"):
         return list(dict.fromkeys(fallback))  # multicast blocked here: use the known addresses only
-    try:
-        from sync import discovery
-    except ImportError:
-        return list(dict.fromkeys(fallback))
     pinned = keys.fingerprint(hub["public_key"])
     search = discovery.find_hub_candidates(timeout=DISCOVERY_SECONDS, pinned_fingerprint=pinned,
                                            store=hub["store_name"] or None)
@@ -111,11 +110,6 @@ def _candidate_urls(hub: dict) -> list[str]:
 
 def _remember(url: str) -> None:
     if url == state.get("hub_url_seen"):
-        return
-    try:
-        from sync import discovery
-    except ImportError:
-        state.put("hub_url_seen", url)
         return
     discovery.remember(url)
 
@@ -216,11 +210,6 @@ def _hello(hub: dict, payload: dict, timeout: float) -> tuple[dict, str]:
 
 
 def _hello_payload() -> dict:
-    from peewee import fn
-
-    from sync.changelog import outbox_size
-    from sync.tables import ChangeEvent
-
     me = _node_id()
     top = ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq)).where(ChangeEvent.origin_node == me).scalar()
     return {"protocol": protocol.PROTOCOL_VERSION, "node_id": me, "max_origin_seq": top or 0,
@@ -262,10 +251,8 @@ def call(op: str, payload: dict, *, timeout: float = 10) -> dict:
     ``UpgradeRequired``, ``Diverged`` or ``SyncError``. Any op but ``hello``
     goes only over a connection on which the hub answered a ``hello``.
     """
-    from sync.pairing import pinned_hub
-
     with connected():
-        hub = pinned_hub()
+        hub = state.pinned_hub()
         if hub is None:
             raise NotPaired("this kiosk is not paired with a hub: run bayflow pair")
         session = _session()
