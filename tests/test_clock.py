@@ -190,12 +190,12 @@ def test_shift_attendance_is_apart_from_job_time(tech):
         attendance.clock_in(tech, now=T0 + dt.timedelta(minutes=1))
     clock.clock_on(tech, job, now=T0 + dt.timedelta(minutes=10))
     assert Attendance.select().count() == 1  # already in: starting a job adds none
-    attendance.clock_out(tech, now=T0 + dt.timedelta(hours=1))
+    clock.clock_out_of_shift(tech, now=T0 + dt.timedelta(hours=1))
     off = ClockEvent.get(ClockEvent.action == "off")
     assert off.reason == "shift_end" and clock.running(tech) is None
     assert attendance.minutes_present(tech, T0.date(), T0 + dt.timedelta(hours=5)) == 60
     with pytest.raises(ServiceError, match="not clocked in"):
-        attendance.clock_out(tech, now=T0 + dt.timedelta(hours=2))
+        clock.clock_out_of_shift(tech, now=T0 + dt.timedelta(hours=2))
 
 
 def test_a_store_setting_is_one_row_whatever_node_made_it(db):

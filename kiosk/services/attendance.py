@@ -64,14 +64,11 @@ def ensure_in(technician: Staff, now: dt.datetime | None = None, terminal: str =
     return True
 
 
-def clock_out(technician: Staff, *, terminal: str = "", now: dt.datetime | None = None) -> Attendance:
-    """End the day's shift; a job clock still running is closed first (reason "shift_end")."""
-    from kiosk.services import clock
-
+def record_out(technician: Staff, now: dt.datetime | None = None, terminal: str = "") -> Attendance:
+    """The "out" fact of the shift; ``kiosk.services.clock.clock_out_of_shift`` stops the job clock first."""
     if not is_in(technician, now):
         raise ServiceError(_l("You are not clocked in today."), status=409)
     with transaction():
-        clock.stop_running(technician, reason="shift_end", terminal=terminal, now=now)
         return _record(technician, "out", now, terminal)
 
 

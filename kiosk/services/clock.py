@@ -30,9 +30,6 @@ from kiosk.core import status as states
 from kiosk.core.errors import ServiceError
 from sync import changelog
 
-# Order statuses in which the workshop works on the car. Diagnosis is clocked
-# too: finding the fault is labour.
-CLOCKABLE = ("diagnosis", "authorized", "in_repair", "waiting_parts", "waiting_authorization", "rework")
 # Who may clock on jobs at all.
 CLOCKING_ROLES = ("technician", "foreman")
 LOSS_LABELS = {
@@ -107,20 +104,6 @@ def _check_clocker(technician: Staff) -> None:
         raise ServiceError(_l("Only technicians clock on jobs."), status=403)
 
 
-def check_order(order: WorkOrder) -> None:
-    """Refuse an order the workshop may not clock: not yet authorized, past QC, settled or cancelled."""
-    if order.status == "cancelled" or states.is_locked(order.status):
-        raise ServiceError(_l("Work order %(number)s is settled or cancelled: it cannot be clocked.",
-                              number=order.number), status=409)
-    if order.status in CLOCKABLE:
-        return
-    if states.rank(order.status) < states.rank("authorized"):
-        raise ServiceError(_l("Work order %(number)s is not authorized yet: the customer has not signed.",
-                              number=order.number), status=409)
-    raise ServiceError(_l("Work order %(number)s has left the workshop (%(status)s).",
-                          number=order.number, status=states.label(order.status)), status=409)
-
-
 def _check_job(technician: Staff, job: JobLine) -> bool:
     """Refuse a job this technician may not clock; True when it must be assigned to them first."""
     if job.deleted:
@@ -165,7 +148,7 @@ def clock_on(technician: Staff, job: JobLine, *, terminal: str = "", now: dt.dat
         # requests at once) the second finds the first one's clock and writes nothing.
         job = JobLine.get_by_id(job.id)
         order = job.work_order
-        check_order(order)
+        rules.check_order(order)
         must_assign = _check_job(technician, job)
         current = running(technician)
         if current is not None and current.job_id == job.id:
@@ -213,7 +196,7 @@ def clock_off(technician: Staff, job: JobLine | None = None, *, reason: str = "p
         if not mine and reason != "finish":
             raise ServiceError(_l("You are not clocked on this job."), status=409)
         if reason == "finish":
-            check_order(job.work_order)
+            rules.check_order(job.work_order)
             if job.status == "done":
                 raise ServiceError(_l("This job is already finished."), status=409)
         at, flagged = _stamp(technician, now)
@@ -259,3 +242,11 @@ def stop_running(technician: Staff, *, reason: str = "stop", terminal: str = "",
         return None
     return clock_off(technician, JobLine.get_by_id(current.job_id), reason=reason, terminal=terminal, now=now)
 
+
+def clock_out_of_shift(technician: Staff, *, terminal: str = "", now: dt.datetime | None = None):
+    """End the day's shift; a job clock still running is closed first (reason "shift_end")."""
+    if not attendance.is_in(technician, now):
+        raise ServiceError(_l("You are not clocked in today."), status=409)
+    with transaction():
+        stop_running(technician, reason="shift_end", terminal=terminal, now=now)
+        return attendance.record_out(technician, now, terminal)

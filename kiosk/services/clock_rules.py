@@ -13,10 +13,15 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 
+from kiosk.core import status as states
 from kiosk.db import transaction
-from kiosk.models import StoreSetting
+from kiosk.models import StoreSetting, WorkOrder
 from kiosk.core.errors import ServiceError
 from sync import changelog
+
+# Order statuses in which the workshop works on the car. Diagnosis is clocked
+# too: finding the fault is labour.
+CLOCKABLE = ("diagnosis", "authorized", "in_repair", "waiting_parts", "waiting_authorization", "rework")
 
 DEFAULTS = {"take_unassigned": True, "take_others": False}
 LABELS = {
@@ -75,3 +80,17 @@ def _write(key: str, text: str) -> None:
         elif row.value != text or row.deleted:
             row.value, row.deleted = text, False
             changelog.save(row, fields=["value", "deleted"])
+
+
+def check_order(order: WorkOrder) -> None:
+    """Refuse an order the workshop may not clock: not yet authorized, past QC, settled or cancelled."""
+    if order.status == "cancelled" or states.is_locked(order.status):
+        raise ServiceError(_l("Work order %(number)s is settled or cancelled: it cannot be clocked.",
+                              number=order.number), status=409)
+    if order.status in CLOCKABLE:
+        return
+    if states.rank(order.status) < states.rank("authorized"):
+        raise ServiceError(_l("Work order %(number)s is not authorized yet: the customer has not signed.",
+                              number=order.number), status=409)
+    raise ServiceError(_l("Work order %(number)s has left the workshop (%(status)s).",
+                          number=order.number, status=states.label(order.status)), status=409)

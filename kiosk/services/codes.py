@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from kiosk.models import JobLine, WorkOrder
+from kiosk.services.catalogue import find_part
+from kiosk.services.staff import find_by_badge
 
 KINDS = ("work_order", "job_line", "badge", "bin", "part", "unknown")
 BIN_PREFIX = "BIN:"
@@ -67,9 +69,6 @@ def _order(number: str) -> WorkOrder | None:
 
 def classify(raw: str) -> Code:
     """Say what ``raw`` (as scanned or typed) is, looking it up where it names a row."""
-    from kiosk.services.catalogue import find_part
-    from kiosk.services.staff import find_by_badge
-
     text = normalize(raw)
     if not text:
         return Code("unknown", "", problem=_l("The scan was empty. Scan again."))

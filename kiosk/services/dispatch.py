@@ -17,9 +17,9 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
-from kiosk.db import transaction
-from kiosk.models import Attendance, ClockEvent, ClockReview, JobLine, Staff, WorkOrder
-from kiosk.services import figures
+from kiosk.db import connected, transaction
+from kiosk.models import Attendance, ClockEvent, ClockReview, JobLine, Staff, Vehicle, WorkOrder
+from kiosk.services import clock_rules, figures
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
 from sync import changelog
@@ -33,8 +33,6 @@ WORKSHOP_ROLES = ("technician", "foreman")
 def shift_end_time() -> dt.time:
     """The store's shift end: what the foreman set at /bay/rules (replicated to every
     kiosk), else config ``SHIFT_END`` ("HH:MM"), else 18:00."""
-    from kiosk.services import clock_rules
-
     text = clock_rules.shift_end()
     if text is None:
         text = current_app.config.get("SHIFT_END", DEFAULT_SHIFT_END) if has_app_context() else DEFAULT_SHIFT_END
@@ -188,8 +186,6 @@ def review_clock(technician_id, job_id, started_at: dt.datetime, reviewer=None, 
 
 
 def _jobs_query():
-    from kiosk.models import Vehicle
-
     return (JobLine.select(JobLine, WorkOrder, Vehicle, Staff)
             .join(WorkOrder).join(Vehicle).switch(JobLine)
             .join(Staff, JOIN.LEFT_OUTER, on=(JobLine.technician == Staff.id)))
@@ -213,8 +209,6 @@ def dispatch_list_row(job_id) -> JobLine | None:
 def start_shift_end_timer(app, every_seconds: float = 60.0) -> threading.Event:
     """Close clocks left running past the shift end every ``every_seconds`` in a daemon
     thread (the server starts it). Set the returned event to stop it."""
-    from kiosk.db import connected
-
     stop = threading.Event()
 
     def run():

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
-from kiosk.services import catalogue, files, workorders
+from kiosk.services import catalogue, clock_rules, files, workorders
 from kiosk.core import status as states
 from kiosk.core.errors import ServiceError
 from sync import changelog
@@ -51,9 +51,7 @@ def propose(order: WorkOrder, technician: Staff, description: str, sold_hours, p
             price=0) -> JobLine:
     """The technician proposes extra work: a pending job line with its parts; the order
     waits for re-authorization. ``parts`` is ``[{"part_no", "qty", "description"}]``."""
-    from kiosk.services.clock import check_order
-
-    check_order(order)
+    clock_rules.check_order(order)
     hours = workorders.decimal_of(sold_hours, "sold_hours")
     if hours == 0:
         raise ServiceError(_l("Estimate the hours this work takes."), field="sold_hours")

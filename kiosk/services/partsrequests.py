@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
-from kiosk.services import catalogue, extrawork, workorders
+from kiosk.services import catalogue, clock_rules, extrawork, workorders
 from kiosk.core.errors import ServiceError
 from sync import changelog
 
@@ -37,9 +37,7 @@ MOVES = {
 def request_parts(job: JobLine, technician: Staff | None, code: str = "", description: str = "", qty="1",
                   note: str = "") -> PartsRequest:
     """Ask the counter for parts for ``job``: a part number or barcode, or a description."""
-    from kiosk.services.clock import check_order
-
-    check_order(job.work_order)
+    clock_rules.check_order(job.work_order)
     extrawork.check_unlocked(job)
     code, description = (code or "").strip(), (description or "").strip()
     if not code and not description:

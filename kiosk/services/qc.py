@@ -10,7 +10,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
-from kiosk.models import JobLine, QcCheck, Staff, WorkOrder
+from kiosk.models import JobLine, QcCheck, Staff, Vehicle, WorkOrder
 from kiosk.services import workorders
 from kiosk.core.errors import ServiceError
 from kiosk.core import status as states
@@ -100,8 +100,6 @@ def history(order: WorkOrder) -> list[QcCheck]:
 
 def waiting() -> list[WorkOrder]:
     """Orders at quality check or washing, oldest promise first (with vehicle, one query)."""
-    from kiosk.models import Vehicle
-
     return list(WorkOrder.select(WorkOrder, Vehicle).join(Vehicle)
                 .where(WorkOrder.status.in_(["qc", "washing"]) & (WorkOrder.deleted == False))  # noqa: E712
                 .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.opened_at))

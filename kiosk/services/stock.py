@@ -17,6 +17,7 @@ from kiosk.db import transaction
 from kiosk.models import JobLine, Part, PartsRequest, StockMove, WorkOrder
 from kiosk.core import status as states
 from kiosk.core.errors import ServiceError
+from kiosk.services.catalogue import find_part
 from kiosk.services.numbers import next_number
 from kiosk.core.prepared import Prepared
 from sync import changelog
@@ -212,8 +213,6 @@ def _check_returnable(order: WorkOrder, lines: list[tuple]) -> None:
 
 
 def _mark_requests_issued(order: WorkOrder, parts: list[Part]) -> None:
-    from kiosk.services.catalogue import find_part
-
     wanted = {p.id for p in parts}
     for request in PartsRequest.select().where((PartsRequest.work_order == order)
                                                & (PartsRequest.deleted == False)  # noqa: E712

@@ -118,7 +118,7 @@ def clock_in(person):
 @needs_person
 def clock_out(person):
     try:
-        attendance.clock_out(person, terminal=terminal_id())
+        clock.clock_out_of_shift(person, terminal=terminal_id())
     except ServiceError as error:
         return answer(person, "home", error.message, False)
     return answer(person, "home", _("Clocked out of today's shift. Any job clock was stopped."))

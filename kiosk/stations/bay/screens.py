@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
-from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services import attendance, clock, clock_rules, extrawork, figures, partsrequests, workorders
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
@@ -28,7 +28,7 @@ def assigned_jobs(person: Staff) -> list[JobLine]:
     """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query)."""
     return list(JobLine.select(JobLine, WorkOrder, Vehicle).join(WorkOrder).join(Vehicle)
                 .where((JobLine.technician == person) & (JobLine.deleted == False)  # noqa: E712
-                       & (JobLine.status != "done") & WorkOrder.status.in_(clock.CLOCKABLE)
+                       & (JobLine.status != "done") & WorkOrder.status.in_(clock_rules.CLOCKABLE)
                        & (WorkOrder.deleted == False))  # noqa: E712
                 .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.number, JobLine.position))
 
@@ -67,7 +67,7 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
         requests.setdefault(row.job_id, []).append(row)
     problem = None
     try:
-        clock.check_order(order)
+        clock_rules.check_order(order)
     except ServiceError as error:
         problem = error.message
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
