@@ -40,7 +40,7 @@ JOBS = [("保养", "0.5", "180"), ("更换刹车片", "1.0", "260"), ("四轮定
 
 def fill(path: Path, orders: int) -> list[str]:
     """Make the store through the services; return the work-order numbers."""
-    from kiosk import create_app
+    from kiosk.app import create_app
     from kiosk.db import connected, transaction
     from kiosk.services import customers, staff, workorders
 

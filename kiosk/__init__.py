@@ -1,59 +1,8 @@
-"""bayflow's kiosk app: ``create_app`` builds one node (kiosk or hub) with its stations."""
+"""bayflow's kiosk app. ``kiosk.app.create_app`` builds one node (kiosk or hub) with its stations.
+
+Kept empty but for the station names: every module of the package imports it
+first, so it imports nothing.
+"""
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-
-from flask import Flask
-
 STATIONS = ("reception", "bay", "parts", "cashier", "care")
-
-
-def _secret_key(instance: Path) -> str:
-    """A per-node key kept in the instance folder, so sessions survive restarts."""
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. ``test_config`` overrides settings (tests, the CLI's options)."""
-    static = Path(__file__).resolve().parent.parent / "static"
-    app = Flask(__name__, instance_path=os.environ.get("BAYFLOW_INSTANCE") or None,
-                instance_relative_config=True, static_folder=str(static), static_url_path="/static")
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(
-        DATABASE=str(instance / "bayflow.sqlite"),
-        ROLE="kiosk",
-        STATION="all",
-        NODE_PREFIX=None,
-        STORE_NAME="",
-        DEMO=False,
-        BLOB_FOLDER=str(instance / "blobs"),
-        IDLE_TIMEOUT_SECONDS=180,
-        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        WTF_CSRF_TIME_LIMIT=None,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-    )
-    app.config.from_pyfile("config.py", silent=True)
-    if test_config:
-        app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance)
-
-    from kiosk import db, migrations, web
-    from kiosk.node import start_node
-
-    db.init_app(app)
-    with db.connected():
-        migrations.migrate(db.database)
-    start_node(app)
-    web.init_app(app)
-    return app

@@ -75,7 +75,7 @@ def _existing_identity(target: str) -> dict:
 
 def build_app(target: str | None, *, must_exist: bool = False, **config):
     """The app on ``target`` (a SQLite path or URL; None: the instance folder's database)."""
-    from kiosk import create_app
+    from kiosk.app import create_app
 
     settings = dict(config)
     if target:

@@ -1,18 +1,25 @@
-"""What every template can use: the page-or-fragment helper, formatting, the status bar."""
+"""What every view and template uses: the page-or-fragment helper, answers to
+htmx and to scans, error pages and stored files, formatting, the status bar."""
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from decimal import Decimal
 
-from flask import Flask, current_app, g, make_response, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request, send_file
 from babel import dates, numbers
 from flask_babel import format_decimal, get_locale, get_translations
 from jinja2 import pass_context
 
-from kiosk.db import database
+from kiosk.access import current_staff
 from kiosk.core import status as states
+from kiosk.core.errors import ServiceError
+from kiosk.db import database
+from kiosk.language import LANGUAGES
+from kiosk.services import files
 from kiosk.services.customers import mask_phone
+from sync.changelog import outbox_size
+from sync.tables import SyncState
 
 
 def render(page: str, fragment: str | None = None, **context):
@@ -55,6 +62,26 @@ def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (
     return response
 
 
+def error_page(status: int, kind: str):
+    """The page for a missing page (``not_found``) or a form sent without its token (``csrf``)."""
+    return render_template("error.html", status=status, kind=kind)
+
+
+def send_stored_file(digest: str, mimetype: str):
+    """A photo or signature kept by its content hash (kiosk.services.files), or a 404 page.
+
+    Content-addressed: the bytes behind a name never change, so caches may keep them.
+    Callers decide who may see it.
+    """
+    try:
+        path = files.path_of(current_app.config["BLOB_FOLDER"], digest)
+    except ServiceError:
+        path = None
+    if path is None or not path.exists():
+        return error_page(404, "not_found"), 404
+    return send_file(path, mimetype=mimetype, max_age=365 * 24 * 3600)
+
+
 # Amounts: the pattern parsed once (Babel would parse the text on every amount).
 _MONEY = numbers.parse_pattern("#,##0.00")
 
@@ -94,9 +121,6 @@ def _sync_status() -> dict:
     The sync state's keys come back in one query, its SQL built once per kind
     of database (building a query costs more than SQLite answering it).
     """
-    from sync.changelog import outbox_size
-    from sync.tables import SyncState
-
     db = database.obj
     sql = _status_sql.get(type(db))
     if sql is None:
@@ -175,9 +199,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _common():
-        from kiosk.access import current_staff
-        from kiosk.web import LANGUAGES
-
         return {
             "me": current_staff(),
             "sync_status": _WhenAsked(_sync_status),

@@ -1,24 +1,23 @@
-"""Everything web-facing that is shared by all stations: extensions, blueprints,
-the page-or-fragment rule, the status bar, error pages."""
+"""The web pages of a node: CSRF, htmx, every station's blueprint, the error pages.
+
+The top of the import graph: it imports every station; nothing imports it but
+the app factory (``kiosk.app``), and only for a node that serves pages.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, render_template, request, session
-from flask_babel import Babel
+from flask import Flask, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from kiosk import STATIONS
+from kiosk import STATIONS, access, templating
+from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
+                            settings as settings_pages, stream, sync_api)
+from kiosk.stations.bay import bp as bay_bp
+from kiosk.stations.parts import bp as parts_bp
+from kiosk.stations.workshop import bp as workshop_bp
+from kiosk.templating import error_page
 
-LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
-
-babel = Babel()
 csrf = CSRFProtect()
-
-
-def select_locale() -> str:
-    """The person's choice for this session; simplified Chinese otherwise (and outside requests)."""
-    chosen = session.get("lang") if has_request_context() else None
-    return chosen if chosen in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def enabled_stations(app: Flask) -> list[str]:
@@ -27,54 +26,32 @@ def enabled_stations(app: Flask) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
-    if not app.config.get("WEB_PAGES", True):
-        # A command-line job (sync, token, pairing): translations, no pages. The
-        # stations' imports are most of a command's start-up time.
-        app.config["ENABLED_STATIONS"] = []
-        return
+    """Register the pages of every station this node runs."""
     csrf.init_app(app)
     Htmx(app)
-
-    from kiosk import access
-    from kiosk.stations import api, auth, home, reception, scanning, stream, sync_api
-
     access.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(stream.bp)
-    from kiosk.stations import print_api, settings as settings_pages  # print buttons, printer settings
-
-    app.register_blueprint(print_api.bp)
-    app.register_blueprint(settings_pages.bp)
+    app.register_blueprint(print_api.bp)  # print buttons
+    app.register_blueprint(settings_pages.bp)  # printer settings, staff badges
     app.register_blueprint(scanning.bp)
-    from kiosk.stations import camera as camera_page  # the installers' camera page
-
-    app.register_blueprint(camera_page.bp)
+    app.register_blueprint(camera_page.bp)  # the installers' camera page
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)
     csrf.exempt(sync_api.bp)  # sealed envelopes between paired nodes, no cookies
 
     if app.config["ROLE"] == "hub":
-        from kiosk.stations import hub
-
         app.register_blueprint(hub.bp)
 
-    available = {"reception": reception.bp}
-    from kiosk.stations.parts import bp as parts_bp
-    available["parts"] = parts_bp
-    from kiosk.stations.bay import bp as bay_bp
-    available["bay"] = bay_bp
+    available = {"reception": reception.bp, "parts": parts_bp, "bay": bay_bp}
     for name in enabled_stations(app):
         if name in available:
             app.register_blueprint(available[name])
     app.config["ENABLED_STATIONS"] = [s for s in enabled_stations(app) if s in available]
     if "bay" in enabled_stations(app):  # the foreman's dispatch, QC and wall board go with the bay station
-        from kiosk.stations.workshop import bp as workshop_bp
         app.register_blueprint(workshop_bp)
-
-    from kiosk import templating
 
     templating.init_app(app)
 
@@ -88,40 +65,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error_page(400, "csrf"), 400
+        return error_page(400, "csrf"), 400
 
     @app.errorhandler(404)
     def not_found(error):
         if request.path.startswith("/api/"):
             return {"error": "not_found", "detail": None}, 404
-        return _error_page(404, "not_found"), 404
+        return error_page(404, "not_found"), 404
 
     @app.errorhandler(405)
     def method_not_allowed(error):
         if request.path.startswith("/api/"):
             return {"error": "method_not_allowed", "detail": None}, 405
-        return _error_page(405, "not_found"), 405
+        return error_page(405, "not_found"), 405
 
-
-def send_stored_file(digest: str, mimetype: str):
-    """A photo or signature kept by its content hash (kiosk.services.files), or a 404 page.
-
-    Content-addressed: the bytes behind a name never change, so caches may keep them.
-    Callers decide who may see it.
-    """
-    from flask import send_file
-
-    from kiosk.services import files
-    from kiosk.core.errors import ServiceError
-
-    try:
-        path = files.path_of(current_app.config["BLOB_FOLDER"], digest)
-    except ServiceError:
-        path = None
-    if path is None or not path.exists():
-        return _error_page(404, "not_found"), 404
-    return send_file(path, mimetype=mimetype, max_age=365 * 24 * 3600)
-
-
-def _error_page(status: int, kind: str):
-    return render_template("error.html", status=status, kind=kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from tests.pg import pg_database, pg_server, pg_url  # noqa: F401  (a real PostgreSQL for hub tests)

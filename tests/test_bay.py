@@ -11,7 +11,7 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
 from kiosk.services import clock, scanning, workorders
-from kiosk.stations import bay
+from kiosk.stations import badge_session
 from tests.test_clock import jobs_of, make_order
 
 HX = {"HX-Request": "true"}
@@ -180,7 +180,7 @@ def test_idle_timeout_returns_to_the_idle_screen(app, client, scan, order):
     scan("TEC-001")
     assert "Hello" not in text(client.get("/bay/")) and 'data-bay-screen="home"' in text(client.get("/bay/"))
     with client.session_transaction() as session:
-        session[bay.SEEN_KEY] = time.time() - app.config["IDLE_TIMEOUT_SECONDS"] - 5
+        session[badge_session.SEEN_KEY] = time.time() - app.config["IDLE_TIMEOUT_SECONDS"] - 5
     page = text(client.get("/bay/"))
     assert 'data-bay-screen="idle"' in page
     job = in_db(app, lambda: jobs_of(WorkOrder.get(WorkOrder.number == order))[0])

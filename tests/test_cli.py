@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.cli import main
 from kiosk.db import database
 from kiosk.services import customers, staff, workorders

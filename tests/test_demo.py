@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import database
 from kiosk.demo import DEMO_STAFF, ean13, seed_if_empty, vin_check_digit
 from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, PartLine, PartsRequest, Staff,

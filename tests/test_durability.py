@@ -8,7 +8,7 @@ import sys
 import textwrap
 import time
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.migrations import AppliedMigration, MIGRATIONS, migrate
 from kiosk.models import Customer, Vehicle
@@ -16,7 +16,7 @@ from tests.test_changelog import assert_log_describes_db
 
 WRITER = textwrap.dedent("""
     import sys
-    from kiosk import create_app
+    from kiosk.app import create_app
     from kiosk.db import connected
     from kiosk.services import customers, workorders
     app = create_app({"DATABASE": sys.argv[1], "SECRET_KEY": "x", "NODE_PREFIX": "K1"})

@@ -7,7 +7,7 @@ import re
 import pytest
 from uuid6 import uuid7
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import hub, protocol

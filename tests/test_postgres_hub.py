@@ -284,7 +284,7 @@ def test_pg_url_is_a_fresh_empty_database_each_time(pg_database, pg_url):
 
 
 def test_demo_store_seeds_on_postgresql(pg_url, tmp_path):
-    from kiosk import create_app
+    from kiosk.app import create_app
 
     demo = create_app({"DATABASE": pg_url, "SECRET_KEY": "t", "DEMO": True, "ROLE": "hub",
                        "BLOB_FOLDER": str(tmp_path / "blobs")})

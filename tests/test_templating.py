@@ -28,7 +28,7 @@ def test_amounts_read_as_babel_formats_them_in_every_shipped_language(app):
     from flask_babel import force_locale
 
     from kiosk.templating import _MONEY, _PLAIN_AMOUNTS
-    from kiosk.web import LANGUAGES
+    from kiosk.language import LANGUAGES
 
     assert {code.split("_")[0] for code in LANGUAGES} <= set(_PLAIN_AMOUNTS)
     values = [Decimal("1234567.891"), Decimal("-12.5"), 0, None, 3, Decimal("12.345"), Decimal("12.355"),

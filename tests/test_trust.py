@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import crypto, envelope, keys, pairing, state, transport

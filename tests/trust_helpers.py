@@ -120,7 +120,7 @@ class Server:
 
     def python(self, code: str) -> str:
         """Run ``code`` in a separate process with this node's database bound (one process, one db)."""
-        prelude = ("from kiosk import create_app\nfrom kiosk.db import connected\n"
+        prelude = ("from kiosk.app import create_app\nfrom kiosk.db import connected\n"
                    f"app = create_app({{'DATABASE': {self.db!r}, 'ROLE': {self.role!r}, 'SECRET_KEY': 't'}})\n"
                    "with app.app_context(), connected():\n")
         body = "".join(f"    {line}\n" for line in code.strip().splitlines())

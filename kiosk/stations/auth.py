@@ -10,7 +10,7 @@ from kiosk.access import log_in, log_out
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, describe, reply, scan_from_request
-from kiosk.web import LANGUAGES
+from kiosk.language import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 

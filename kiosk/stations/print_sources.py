@@ -19,7 +19,7 @@ from hardware.labels_slip import SlipData
 from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
-from kiosk.services import workorders
+from kiosk.services import stock, workorders
 from kiosk.services.customers import mask_phone
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception.printing import tag_data
@@ -73,8 +73,6 @@ def document_for(kind: str, ref: str):
 
 def slip_data(slip: str) -> SlipData:
     """The parts counter's slip ``slip``: what was issued or returned, for whom, by whom."""
-    from kiosk.services import stock
-
     moves = stock.slip_moves(slip)
     if not moves:
         raise NotFound(_("No slip with this number."))

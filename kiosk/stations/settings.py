@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 
 from kiosk.access import requires
 from kiosk.models.printing import PrinterSetting
+from kiosk.roles import label as role_label
 from kiosk.services import printer_settings as settings
 from kiosk.services import printing
+from kiosk.services.staff import active_staff
 from kiosk.core.errors import ServiceError
 from kiosk.templating import render
 
@@ -90,7 +92,4 @@ def save(station, purpose):
 @requires("reports")
 def staff_badges():
     """The store's staff with their roles, each badge printable (a new or lost badge)."""
-    from kiosk.roles import label as role_label
-    from kiosk.services.staff import active_staff
-
     return render("settings/staff.html", None, people=active_staff(), role_label=role_label)

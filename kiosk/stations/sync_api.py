@@ -15,25 +15,16 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.errors import ServiceError
-from sync import envelope, pairing
+from sync import envelope, hub, pairing
 from sync.pairing import Refused
 
 bp = Blueprint("sync_api", __name__, url_prefix="/sync/v1")
 log = logging.getLogger(__name__)
-_hub_missing = False
 
 
 def ops() -> dict:
     """The operations this hub answers: ``handle_<op>`` of ``sync.hub`` (or its
     ``OPS``), and a minimal ``hello`` of our own when ``sync.hub`` is absent."""
-    global _hub_missing
-    try:
-        from sync import hub
-    except ImportError:
-        if not _hub_missing:  # once: every sync call would repeat it
-            _hub_missing = True
-            log.exception("sync.hub cannot be imported: this hub answers hello only")
-        return {"hello": envelope.fallback_hello}
     found = dict(getattr(hub, "OPS", None) or {}) or {
         name[len("handle_"):]: handler for name, handler in vars(hub).items()
         if name.startswith("handle_") and callable(handler)}

@@ -9,7 +9,7 @@ import threading
 import pytest
 from waitress.server import create_server
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 

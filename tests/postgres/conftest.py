@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import database, is_postgresql
 
 

@@ -9,20 +9,22 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff
 from kiosk.services import extrawork, findings, partsrequests, workorders
 from kiosk.core.errors import NotFound, ServiceError
-from kiosk.stations.bay import bay_person, bp
+from kiosk.stations.badge_session import bay_person
+from kiosk.stations.bay import bp
 from kiosk.stations.bay.jobs import needs_person, with_job, with_order
-from kiosk.stations.bay.screens import answer, order_context, show_order
-from kiosk.templating import render
+from kiosk.stations.bay.screens import PAGE, SCREEN, answer, order_context, screen_context, show_order
+from kiosk.templating import render, send_stored_file
 
 
 def camera_frame_jpeg() -> bytes | None:
     """The newest picture of a camera this kiosk runs, as JPEG; None without a camera or a frame."""
+    # Lazily: hardware.camera brings OpenCV (a third of a second), which only a kiosk with a camera uses.
     from hardware.camera import running
 
     for camera in running():
         frame = camera.latest()
         if frame is not None:
-            import cv2
+            import cv2  # lazily, like hardware.camera above
 
             ok, encoded = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
             if ok:
@@ -88,8 +90,6 @@ def _extra_form(person, order, message, ok, form=None, errors=None):
 @with_order
 def extra_form(person, order):
     if request.headers.get("HX-Request") != "true":
-        from kiosk.stations.bay.screens import PAGE, SCREEN, screen_context
-
         return render(PAGE, SCREEN, **screen_context(person, "extra", order=order, form={}, errors={},
                                                      rows=range(3)))
     return _extra_form(person, order, _("Describe the extra work for the customer."), True)
@@ -114,8 +114,6 @@ def propose_extra(person, order):
 @bp.get("/photos/<digest>.jpg")
 def photo(digest):
     """A finding's photo, for the bay session or any logged-in staff member."""
-    from kiosk.web import send_stored_file
-
     if bay_person() is None and current_staff() is None:
         return render_template("forbidden.html"), 403
     return send_stored_file(digest, "image/jpeg")

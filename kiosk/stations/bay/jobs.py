@@ -11,7 +11,8 @@ from kiosk.models import JobLine
 from kiosk.services import attendance, clock, workorders
 from kiosk.services.customers import parse_id
 from kiosk.core.errors import NotFound, ServiceError
-from kiosk.stations.bay import bay_person, bp
+from kiosk.stations.badge_session import bay_person
+from kiosk.stations.bay import bp
 from kiosk.stations.bay.screens import answer, show_order
 from kiosk.stations.scan_helpers import reply, terminal_id
 

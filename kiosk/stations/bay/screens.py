@@ -17,7 +17,8 @@ from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import attendance, clock, clock_rules, extrawork, figures, partsrequests, workorders
 from kiosk.core.errors import NotFound, ServiceError
-from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
+from kiosk.stations.badge_session import bay_person, end_session, idle_seconds, open_session, set_inspector
+from kiosk.stations.bay import bp
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
 from kiosk.templating import render, scan_reply
 
@@ -78,6 +79,7 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
 
 def camera_photo_possible() -> bool:
     """Whether this kiosk runs a camera whose latest picture can be taken as a finding's photo."""
+    # Lazily: hardware.camera brings OpenCV (a third of a second), which only a kiosk with a camera uses.
     from hardware.camera import running as cameras
 
     return bool(cameras())
@@ -159,8 +161,6 @@ def _badge(person: Staff):
         return answer(person, "home", _("Hello, %(name)s.", name=person.name))
     try:
         if person.has_role("qc"):
-            from kiosk.stations.workshop.qc import set_inspector
-
             open_session(person)
             set_inspector(person)
             return go_to(url_for("workshop.qc"))

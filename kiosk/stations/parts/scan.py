@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.access import may, requires
 from kiosk.services import scanning
 from kiosk.stations.parts import bp
+from kiosk.stations.scan_helpers import terminal_id
 from kiosk.templating import scan_reply
 
 SESSION_KEY = "parts_mode"
@@ -81,10 +82,6 @@ def set_mode(name: str) -> bool:
 
 def terminal() -> str:
     """Something naming this kiosk screen, for the scan cool-down."""
-    try:
-        from kiosk.stations.scan_helpers import terminal_id
-    except ImportError:
-        return f"{request.remote_addr}{session.get('terminal', '')}"
     return terminal_id()
 
 

@@ -22,7 +22,7 @@ from kiosk.services import purchasing, workorders
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
-from kiosk.templating import render
+from kiosk.templating import render, send_stored_file
 
 PAGE = "reception/workorder/page.html"
 
@@ -218,8 +218,6 @@ def authorize(order):
 @bp.get("/files/<digest>.png")
 def signature_file(digest):
     """A stored signature (or photo) by its hash, for any logged-in staff member."""
-    from kiosk.web import send_stored_file
-
     if current_staff() is None:
         return render_template("forbidden.html"), 403
     return send_stored_file(digest, "image/png")

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, render_template, request, session, url
 from kiosk.access import current_staff, go_to
 from kiosk.models import Staff
 from kiosk.roles import allowed
+from kiosk.services import dispatch
 
 bp = Blueprint("workshop", __name__, url_prefix="/workshop")
 
@@ -26,8 +27,6 @@ def bays() -> list[str]:
 def close_overdue_clocks() -> None:
     """Pages that show clocks first close the ones left running past the shift end
     (the server's timer does it too; this covers a kiosk whose timer is not running)."""
-    from kiosk.services import dispatch
-
     dispatch.close_open_clocks(dt.datetime.now())
 
 

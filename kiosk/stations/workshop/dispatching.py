@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from kiosk.models import JobLine, Staff
 from kiosk.services import dispatch
 from kiosk.core.errors import ServiceError
-from kiosk.stations.workshop import requires_workshop, bp, bays, close_overdue_clocks
+from kiosk.stations.workshop import acting_person, bays, bp, close_overdue_clocks, requires_workshop
 from kiosk.templating import render
 
 
@@ -101,8 +101,6 @@ def team(job_id):
 @requires_workshop("dispatch")
 def review_flagged():
     """The foreman settled one flagged clock: the list without it (or a message where it was)."""
-    from kiosk.stations.workshop import acting_person
-
     form = request.form
     try:
         started = dt.datetime.fromisoformat(form.get("start", ""))

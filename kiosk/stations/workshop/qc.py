@@ -18,18 +18,15 @@ from kiosk.access import current_staff
 from kiosk.roles import allowed
 from kiosk.services import qc as qc_service
 from kiosk.services import workorders
+from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
+from kiosk.stations.badge_session import QC_KEY, set_inspector  # noqa: F401  (set_inspector: the QC gate's own scan)
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
 from kiosk.stations.workshop import acting_person, bp
 from kiosk.templating import render, scan_reply
 
-SESSION_KEY = "qc_inspector"
+SESSION_KEY = QC_KEY
 PAGE, PANEL = "workshop/qc.html", "workshop/_qc_panel.html"
-
-
-def set_inspector(staff: Staff) -> None:
-    """Remember the QC inspector who badged in at this screen (the bay kiosk calls this too)."""
-    session[SESSION_KEY] = {"id": staff.id.hex, "seen": time.time()}
 
 
 def inspector() -> Staff | None:
@@ -99,8 +96,6 @@ def qc_scan():
 
 
 def _status(order) -> str:
-    from kiosk.core import status as states
-
     return str(states.label(order.status))
 
 

@@ -1,0 +1,75 @@
+"""The app factory: ``create_app`` builds one node (kiosk or hub) with its stations.
+
+Like flaskr's ``create_app``: settings, the database (migrated to the current
+schema), this node's identity, translations, then the pages (``kiosk.web``).
+The top of the import graph with ``kiosk.web``, ``kiosk.cli`` and the servers.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+
+from kiosk import db, migrations
+from kiosk.language import select_locale
+from kiosk.node import start_node
+
+babel = Babel()
+
+
+def _secret_key(instance: Path) -> str:
+    """A per-node key kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides settings (tests, the CLI's options)."""
+    static = Path(__file__).resolve().parent.parent / "static"
+    app = Flask(__name__, instance_path=os.environ.get("BAYFLOW_INSTANCE") or None,
+                instance_relative_config=True, static_folder=str(static), static_url_path="/static")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE=str(instance / "bayflow.sqlite"),
+        ROLE="kiosk",
+        STATION="all",
+        NODE_PREFIX=None,
+        STORE_NAME="",
+        DEMO=False,
+        BLOB_FOLDER=str(instance / "blobs"),
+        IDLE_TIMEOUT_SECONDS=180,
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    db.init_app(app)
+    with db.connected():
+        migrations.migrate(db.database)
+    start_node(app)
+    babel.init_app(app, locale_selector=select_locale)
+    if not app.config.get("WEB_PAGES", True):
+        # A command-line job (sync, token, pairing): translations, no pages.
+        app.config["ENABLED_STATIONS"] = []
+        return app
+    # Lazily: the stations bring OpenCV (the camera pages) and the label renderers
+    # (reportlab, Pillow, python-barcode): half a second a command-line job never needs.
+    from kiosk import web
+
+    web.init_app(app)
+    return app
