@@ -7,212 +7,38 @@ the same codes in the same places.  Codes are snapped to whole pixels (or
 printer dots) per module before drawing; see ``hardware.symbols`` for why.
 
 ZPL is built in ``hardware.labels_zpl`` (``render_zpl`` is re-exported here),
-SVG and PDF in ``hardware.labels_vector``. The key tag (80 x 50 mm, ``TagData``) lives here; the other kinds are in
-``hardware.labels_kinds``.
+SVG and PDF in ``hardware.labels_vector``, the layouts and the key tag (80 x 50 mm, ``TagData``)
+in ``hardware.labels_layout`` (re-exported here); the other kinds are in ``hardware.labels_kinds``.
 """
 
 from __future__ import annotations
 
-import glob
 import io
 import os
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
-from hardware.symbols import (
-    MIN_MODULE_MM, Symbol, fit_module_pixels, make_symbol, mm_to_px, module_pixels,
-    symbol_array, symbol_image, symbol_svg,
+from hardware import labels_zpl
+from hardware.labels_layout import (  # noqa: F401  (the layout's names are public here too)
+    Code,
+    FORMATS,
+    Layout,
+    PNG_DPI,
+    TAG_HEIGHT_MM,
+    TAG_WIDTH_MM,
+    TagData,
+    Text,
+    ZPL_CJK_FONT,
+    ZPL_DPI,
+    _render_png,
+    em_width,
+    find_cjk_font,
+    fit,
+    layout,
+    raster,
+    tag_layout,
+    text,
 )
-
-TAG_WIDTH_MM, TAG_HEIGHT_MM = 80.0, 50.0
-PNG_DPI = 300  # PNG, SVG and PDF share the geometry of a 300 dpi raster
-ZPL_DPI = 203
-ZPL_CJK_FONT = "E:SIMSUN.TTF"  # the name the CJK font is stored under on the label printer
-FORMATS = ("png", "svg", "pdf", "zpl")
-
-_WINDOWS_FONTS = os.path.join(os.environ.get("WINDIR", r"C:\Windows"), "Fonts")
-# Glob patterns tried in order; the first readable font wins.
-CJK_FONT_CANDIDATES: dict[bool, list[str]] = {  # keyed by bold
-    False: [
-        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian fonts-noto-cjk
-        "/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc",
-        "/usr/share/fonts/**/NotoSansCJK*.ttc",  # Fedora, Arch
-        os.path.join(_WINDOWS_FONTS, "msyh.tt?"),  # Microsoft YaHei
-        os.path.join(_WINDOWS_FONTS, "simhei.ttf"),
-        "/System/Library/Fonts/PingFang.ttc",
-    ],
-    True: [
-        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-        "/usr/share/fonts/**/NotoSansCJK-Bold.ttc",
-        os.path.join(_WINDOWS_FONTS, "msyhbd.tt?"),
-    ],
-}
-
-
-@dataclass(frozen=True)
-class TagData:
-    """What a key tag shows; every text already translated and masked by the caller."""
-
-    number: str
-    plate: str
-    vehicle_model: str
-    customer_name: str = ""
-    advisor: str = ""
-    promised_text: str = ""
-    store_name: str = ""
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Text:
-    x: float  # left edge of the box, mm
-    baseline: float
-    width: float
-    size: float  # em size, mm
-    text: str
-    bold: bool = False
-    right: bool = False
-
-
-@dataclass(frozen=True)
-class Code:
-    x: float  # the box the symbol (quiet zone included) is centred in, mm
-    y: float
-    width: float
-    height: float
-    symbol: Symbol
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A label's size in millimetres and what is drawn on it."""
-
-    width: float
-    height: float
-    elements: tuple[Text | Code, ...]
-
-
-def text(x: float, baseline: float, width: float, size: float, value: str, *, bold: bool = False,
-         right: bool = False) -> Text | None:
-    """A text element cut to fit ``width``, or None when there is nothing to show."""
-    if not (value or "").strip():
-        return None
-    return Text(x, baseline, width, size, fit(value, width, size), bold, right)
-
-
-def layout(width: float, height: float, *elements: Text | Code | None) -> Layout:
-    """A Layout of the given elements, the Nones (empty texts) left out."""
-    return Layout(width, height, tuple(el for el in elements if el is not None))
-
-
-def em_width(text: str) -> float:
-    """Rough advance width in ems: CJK is square, Latin about 0.6 em."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
-
-
-def fit(text: str, width: float, size: float) -> str:
-    """Cut ``text`` with an ellipsis so it fits ``width`` mm at ``size`` mm."""
-    text = " ".join(text.split())
-    if em_width(text) * size <= width:
-        return text
-    while text and em_width(text + "…") * size > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def tag_layout(tag: TagData) -> Layout:
-    """The key tag: left column text, QR on the right, Code 128 along the bottom."""
-    number_size = min(6.5, 52.0 / max(em_width(tag.number), 1.0))  # the number is never cut
-    people = "  ·  ".join(part for part in (tag.customer_name, tag.advisor) if part)
-    return layout(
-        TAG_WIDTH_MM, TAG_HEIGHT_MM,
-        text(2.5, 5.5, 44.0, 3.4, tag.title, bold=True),
-        text(48.0, 5.5, 29.5, 3.0, tag.store_name, right=True),
-        text(2.5, 13.5, 52.0, number_size, tag.number, bold=True),
-        text(2.5, 20.5, 52.0, 5.0, tag.plate, bold=True),
-        text(2.5, 25.5, 52.0, 3.6, tag.vehicle_model),
-        text(2.5, 30.0, 52.0, 3.0, people),
-        text(2.5, 34.0, 52.0, 3.0, tag.promised_text),
-        Code(55.0, 7.0, 22.5, 22.5, make_symbol(tag.number, "qr")),
-        Code(1.0, 36.0, 78.0, 12.0, make_symbol(tag.number, "code128")),
-    )
-
-
-def _layout(tag: TagData) -> list[Text | Code]:
-    """The key tag's elements (kept for callers written before ``tag_layout``)."""
-    return list(tag_layout(tag).elements)
-
-
-def _place(code: Code, dpi: int) -> tuple[int, int, int, int]:
-    """Module size, left, top and bar height of ``code`` in pixels at ``dpi``."""
-    box_w, box_h = mm_to_px(code.width, dpi), mm_to_px(code.height, dpi)
-    module = fit_module_pixels(code.symbol, box_w if code.symbol.is_linear else min(box_w, box_h))
-    if module < module_pixels(MIN_MODULE_MM, dpi):
-        raise ValueError(f"{code.symbol.text!r} is too long for a {code.symbol.symbology} code on this label")
-    size_w = module * code.symbol.width
-    size_h = box_h if code.symbol.is_linear else size_w
-    left = mm_to_px(code.x, dpi) + (box_w - size_w) // 2
-    top = mm_to_px(code.y, dpi) + (box_h - size_h) // 2
-    return module, left, top, size_h
-
-
-@lru_cache(maxsize=2)
-def find_cjk_font(bold: bool = False) -> tuple[str, int] | None:
-    """Path and collection index of a CJK font on this machine, or None.
-
-    In a collection (.ttc) the Simplified Chinese face is preferred, so that
-    shared Han characters get mainland glyph shapes.
-    """
-    patterns = CJK_FONT_CANDIDATES[bold] + (CJK_FONT_CANDIDATES[False] if bold else [])
-    for pattern in patterns:
-        for path in sorted(glob.glob(pattern, recursive=True)):
-            faces = []
-            for index in range(10):
-                try:
-                    faces.append(ImageFont.truetype(path, 10, index=index).getname()[0] or "")
-                except OSError:
-                    break
-            if faces:
-                sc = [i for i, name in enumerate(faces) if " SC" in name and "Mono" not in name]
-                return path, sc[0] if sc else 0
-    return None
-
-
-@lru_cache(maxsize=32)  # a CJK collection is 20 MB: load each size once
-def _pil_font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    found = find_cjk_font(bold)
-    if found:
-        return ImageFont.truetype(found[0], size_px, index=found[1])
-    return ImageFont.load_default(size=size_px)  # no CJK glyphs, but never a crash
-
-
-def raster(label: Layout, dpi: int = PNG_DPI) -> Image.Image:
-    """The label as a greyscale PIL image at ``dpi`` (codes pixel-exact, text anti-aliased)."""
-    image = Image.new("L", (mm_to_px(label.width, dpi), mm_to_px(label.height, dpi)), 255)
-    draw = ImageDraw.Draw(image)
-    for el in label.elements:
-        if isinstance(el, Code):
-            module, left, top, height = _place(el, dpi)
-            image.paste(Image.fromarray(symbol_array(el.symbol, module, height)), (left, top))
-            continue
-        font = _pil_font(max(1, round(el.size * dpi / 25.4)), el.bold)
-        text = el.text
-        if not isinstance(font, ImageFont.FreeTypeFont):
-            text = text.encode("latin-1", "replace").decode("latin-1")  # bitmap fonts are Latin-1 only
-        x = el.x + el.width if el.right else el.x  # anchor "rs" puts the text's end at x
-        draw.text((round(x * dpi / 25.4), round(el.baseline * dpi / 25.4)), text, fill=0, font=font,
-                  anchor="rs" if el.right else "ls")
-    return image
-
-
-def _render_png(label: Layout, dpi: int = PNG_DPI) -> bytes:
-    out = io.BytesIO()
-    raster(label, dpi).save(out, "PNG", dpi=(dpi, dpi))
-    return out.getvalue()
+from hardware.symbols import make_symbol, symbol_image, symbol_svg
 
 
 def render_layout(label: Layout, fmt: str, *, zpl_mode: str = "font") -> bytes:
@@ -221,9 +47,8 @@ def render_layout(label: Layout, fmt: str, *, zpl_mode: str = "font") -> bytes:
     Raises ValueError for an unknown format or a code too long for its box.
     """
     if fmt == "zpl":
-        from hardware.labels_zpl import render_zpl
-
-        return render_zpl(label, mode=zpl_mode)
+        return labels_zpl.render_zpl(label, mode=zpl_mode)
+    # Lazily: the vector backend brings reportlab (a tenth of a second), which a PNG or ZPL label never needs.
     from hardware.labels_vector import render_pdf, render_svg
 
     backends = {"png": _render_png, "svg": render_svg, "pdf": render_pdf}
@@ -263,6 +88,4 @@ def code_svg(text: str, symbology: str = "code128") -> str:
 
 def render_zpl(tag: TagData | Layout, cjk_font: str = ZPL_CJK_FONT, *, mode: str = "font") -> bytes:
     """The label as ZPL II (see ``hardware.labels_zpl.render_zpl``)."""
-    from hardware import labels_zpl
-
     return labels_zpl.render_zpl(tag, cjk_font, mode=mode)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hardware.labels import Code, Layout, Text, em_width, fit, text
+from hardware.labels_layout import Code, Layout, Text, em_width, fit, text
 from hardware.labels_vector import render_pdf_pages
 from hardware.symbols import make_symbol
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware.labels import Code, Layout, TagData, em_width, layout, render_layout, tag_layout, text
+from hardware.labels import render_layout
+from hardware.labels_layout import Code, Layout, TagData, em_width, layout, tag_layout, text
 from hardware.symbols import make_symbol
 
 BIN_PREFIX = "BIN:"

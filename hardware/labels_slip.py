@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from hardware.labels import _pil_font
+from hardware.labels_layout import _pil_font
 from hardware.symbols import make_symbol, symbol_array
 
 SLIP_DPI = 203

@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from hardware.labels import PNG_DPI, Code, Layout, _place
+from hardware.labels_layout import PNG_DPI, Code, Layout, _place
 from hardware.symbols import svg_rects
 
 PDF_CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: no font file to ship

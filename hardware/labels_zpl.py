@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from hardware.labels import ZPL_CJK_FONT, ZPL_DPI, Code, Layout, TagData, _place, raster, tag_layout
+from hardware.labels_layout import ZPL_CJK_FONT, ZPL_DPI, Code, Layout, TagData, _place, raster, tag_layout
 from hardware.symbols import mm_to_px
 
 ZPL_MODES = ("font", "image")

@@ -7,14 +7,24 @@ on stderr and a non-zero exit, never a traceback.
 """
 from __future__ import annotations
 
-import sqlite3
-from contextlib import contextmanager
+import json
+import logging
+import os
 from pathlib import Path
 
 import click
-import peewee
 
 from kiosk import STATIONS
+from kiosk.core.errors import ServiceError
+from kiosk.serve import run
+from kiosk.services import documents, workorders
+from kiosk.services import staff as staff_service
+from kiosk.startup import build_app, one_line, opened
+from kiosk.workers import auto_count
+from sync import client, discovery, pairing, transport
+from sync.errors import SyncError
+from sync.pairing import Refused, create_pairing_code
+from sync.worker import SyncWorker
 
 TAG_FORMATS = (".png", ".svg", ".pdf", ".zpl")
 
@@ -23,91 +33,6 @@ TAG_FORMATS = (".png", ".svg", ".pdf", ".zpl")
 @click.version_option(package_name="bayflow", prog_name="bayflow")
 def main():
     """bayflow: offline-first kiosks for a car dealership's service department."""
-
-
-def _one_line(reason) -> str:
-    """Drivers explain over several lines; the contract promises one."""
-    return " ".join(str(reason).split())
-
-
-def _is_url(target: str) -> bool:
-    return target.startswith(("sqlite:///", "postgres://", "postgresql://"))
-
-
-def _sqlite_path(target: str) -> Path | None:
-    if target.startswith(("postgres://", "postgresql://")):
-        return None
-    return Path(target[len("sqlite:///"):] if target.startswith("sqlite:///") else target).expanduser()
-
-
-def _check_target(target: str, must_exist: bool) -> str:
-    """Fail early, in one line, on a database path that cannot work."""
-    path = _sqlite_path(target)
-    if path is None:
-        return target
-    if path.is_dir():
-        raise click.ClickException(f"--db {target}: is a folder, not a database file")
-    if not path.parent.is_dir():
-        raise click.ClickException(f"--db {target}: the folder {path.parent} does not exist")
-    if must_exist and not path.exists():
-        raise click.ClickException(f"--db {target}: no such database")
-    return target if _is_url(target) else str(path.resolve())
-
-
-def _existing_identity(target: str) -> dict:
-    """The role and station an existing node was started with, so that a CLI
-    command on a hub's database does not turn it into a kiosk."""
-    from kiosk.db import open_database
-
-    path = _sqlite_path(target)
-    if path is not None and not path.exists():
-        return {}
-    try:
-        db = open_database(target)
-        try:
-            row = db.execute_sql("SELECT role, station FROM node_info LIMIT 1").fetchone()
-        finally:
-            db.close()
-    except (peewee.PeeweeException, sqlite3.Error, ImportError):
-        return {}  # a new or unreadable database: create_app reports the real problem
-    return {"ROLE": row[0], "STATION": row[1]} if row else {}
-
-
-def build_app(target: str | None, *, must_exist: bool = False, **config):
-    """The app on ``target`` (a SQLite path or URL; None: the instance folder's database)."""
-    from kiosk.app import create_app
-
-    settings = dict(config)
-    if target:
-        target = _check_target(target, must_exist)
-        settings["DATABASE"] = target
-        path = _sqlite_path(target)
-        if path is not None:
-            # Photos and signatures live beside the database they belong to.
-            settings.setdefault("BLOB_FOLDER", str(path.with_name(path.stem + "-blobs")))
-        for key, value in _existing_identity(target).items():
-            settings.setdefault(key, value)
-    try:
-        app = create_app(settings)
-    except (peewee.PeeweeException, sqlite3.Error) as exc:
-        raise click.ClickException(f"cannot open the database {target or '(instance folder)'}: {_one_line(exc)}")
-    if not app.config["STORE_NAME"]:
-        # The name given on the first start (or by the demo) is kept with the node.
-        from kiosk.db import database
-        from sync.node import current_node
-
-        with database.connection_context():
-            app.config["STORE_NAME"] = current_node().store_name
-    return app
-
-
-@contextmanager
-def opened(app):
-    """A request context (translations pick their locale from it) and an open connection."""
-    from kiosk.db import database
-
-    with app.test_request_context(), database.connection_context():
-        yield
 
 
 def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or postgresql:// URL "
@@ -143,8 +68,6 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
 def serve(target, role, station, host, port, prefix, store_name, demo, threads, workers, sync_interval,
           camera_sources):
     """Run one node (kiosk or hub) under the production server."""
-    from kiosk.server import run
-
     if prefix is not None:
         prefix = prefix.strip().upper()
         if not prefix.isalnum() or len(prefix) > 6:
@@ -159,17 +82,13 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
     app = build_app(target, **config)
     worker = None
     if role == "kiosk" and sync_interval > 0:
-        from sync.worker import SyncWorker
-
         worker = SyncWorker(app, interval=sync_interval).start()
     try:
-        from kiosk.workers import auto_count
-
         # The workers build the same app; the node exists now, so they find it as it is.
         run(app, host=host, port=port, threads=threads, workers=workers or auto_count(),
             build=(target, config))
     except OSError as exc:  # port taken, address not on this machine …
-        raise click.ClickException(f"cannot listen on {host}:{port}: {_one_line(exc.strerror or exc)}")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {one_line(exc.strerror or exc)}")
     finally:
         if worker is not None:
             worker.stop()
@@ -180,8 +99,6 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
 @click.option("--label", default="cli", show_default=True, help="A note kept with the token (who it is for).")
 def token(target, label):
     """Print a new API token for this node (shown once; only its hash is kept)."""
-    from kiosk.services import staff as staff_service
-
     app = build_app(target, WEB_PAGES=False)
     with opened(app):
         click.echo(staff_service.issue_token(label=label))
@@ -198,11 +115,8 @@ def tag(number, target, out):
         raise click.ClickException(f"--out {out}: the file must end in {', '.join(TAG_FORMATS)}")
     if not out.parent.is_dir():
         raise click.ClickException(f"--out {out}: the folder {out.parent} does not exist")
+    # Lazily: the label renderer brings reportlab, Pillow and python-barcode.
     from hardware import labels
-    from kiosk.services import workorders
-    from kiosk.core.errors import ServiceError
-    # The same tag the reception desk prints from the browser.
-    from kiosk.stations.reception.printing import tag_data
 
     app = build_app(target, must_exist=True)
     with opened(app):
@@ -210,11 +124,11 @@ def tag(number, target, out):
             order = workorders.get_by_number(number)
         except ServiceError as exc:
             raise click.ClickException(f"{number}: {exc.message}")
-        data = tag_data(order)
+        data = documents.tag_data(order)  # the same tag the reception desk prints
     try:
         labels.render_tag_file(data, out)
     except (OSError, ValueError) as exc:
-        raise click.ClickException(f"cannot write {out}: {_one_line(exc)}")
+        raise click.ClickException(f"cannot write {out}: {one_line(exc)}")
     click.echo(str(out))
 
 
@@ -224,8 +138,6 @@ def tag(number, target, out):
               help="How long the code stays valid.")
 def pairing_code(target, ttl):
     """On a hub: print a fresh one-time pairing code for a kiosk (bayflow pair)."""
-    from sync.pairing import Refused, create_pairing_code
-
     app = build_app(target, must_exist=True, WEB_PAGES=False)
     with opened(app):
         try:
@@ -241,8 +153,6 @@ def pairing_code(target, ttl):
 @click.option("--code", required=True, help="The one-time code the hub shows (bayflow pairing-code).")
 def pair(target, hub_url, code):
     """On a kiosk: pair with the store's hub, so the two pin each other's keys."""
-    from sync import pairing, transport
-
     app = build_app(target, WEB_PAGES=False)
     with opened(app):
         if not pairing.normalize_code(code):
@@ -252,17 +162,13 @@ def pair(target, hub_url, code):
         try:
             pinned = pairing.pair(url, code)
         except transport.SyncError as error:
-            raise click.ClickException(_one_line(error))
+            raise click.ClickException(one_line(error))
     click.echo(f"paired with the hub {pinned['store_name'] or pinned['hub_node_id']} at {pinned['url']} "
                f"(key {pinned['fingerprint']}); this kiosk's numbers start with {pinned['prefix']}")
 
 
 def _discovered_hub() -> str:
     """The hub's address from zeroconf, or a one-line reason why there is none."""
-    try:
-        from sync import discovery
-    except ImportError:
-        raise click.ClickException("no --hub given and zeroconf discovery is not available: pass --hub URL")
     found = discovery.find_hub()
     if found is None:
         raise click.ClickException("no hub found on the network by zeroconf: pass --hub URL")
@@ -274,9 +180,6 @@ def _discovered_hub() -> str:
 @click.option("--once", is_flag=True, help="Run one round (hello, push, pull) now and exit.")
 def sync_now(target, once):
     """Sync this kiosk with its hub. Exit 0 when nothing waits to go up and the pull is up to date."""
-    from sync import client
-    from sync.errors import SyncError
-
     if not once:
         raise click.UsageError("use --once: the background sync runs inside `bayflow serve`")
     app = build_app(target, must_exist=True, WEB_PAGES=False)
@@ -284,7 +187,7 @@ def sync_now(target, once):
         try:
             result = client.sync_once()
         except SyncError as exc:
-            raise click.ClickException(f"sync failed: {_one_line(exc)}")
+            raise click.ClickException(f"sync failed: {one_line(exc)}")
     if not result.up_to_date:
         raise click.ClickException(f"{result.outbox} changes still wait to go up; run it again")
     click.echo(f"up to date: sent {result.pushed}, received {result.pulled}")
@@ -297,10 +200,9 @@ def sync_now(target, once):
 def decode_command(paths, as_json):
     """Read the barcodes in image files (folders: every image in them, recursively)
     with the same decode pipeline as the kiosks."""
-    import logging
-
     # The decoder logs a missing zbar; here it is said once, in the command's own words.
     logging.getLogger("hardware.decode").addHandler(logging.NullHandler())
+    # Lazily: the decoder brings OpenCV, zxing-cpp and zbar (most of a second).
     from hardware import decode as decoding
     from hardware.decode_cli import decode_one, image_files
 
@@ -335,15 +237,11 @@ def camera_check(source, seconds, as_json, save):
     SOURCE is a USB device number (0, 1, ...), an rtsp:// or http:// stream URL, a video
     file or a folder of images. Exit 0 when frames arrived, 1 with the reason otherwise.
     """
-    import json
-    import logging
-    import os
-
     # Read by OpenCV when it first loads FFmpeg; -8 is FFmpeg's "quiet".
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    import cv2
+    import cv2  # lazily: OpenCV (a third of a second) only for this command
 
-    from hardware.camera_check import check
+    from hardware.camera_check import check  # lazily, like cv2
 
     # The result says what went wrong in one line; OpenCV's and the capture
     # thread's own warnings would only repeat it.
@@ -354,7 +252,7 @@ def camera_check(source, seconds, as_json, save):
     try:
         result = check(source, seconds, save=save)
     except (OSError, ValueError) as exc:
-        raise click.ClickException(f"camera-check {source}: {_one_line(exc)}")
+        raise click.ClickException(f"camera-check {source}: {one_line(exc)}")
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
@@ -367,4 +265,4 @@ def camera_check(source, seconds, as_json, save):
         if result.saved:
             click.echo(f"saved: {result.saved}")
     if not result.ok:
-        raise click.ClickException(_one_line(result.reason))
+        raise click.ClickException(one_line(result.reason))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kiosk.db import connected
+from kiosk.demo import seed_if_empty
 from sync.changelog import forget_clocks
 from sync.keys import ensure_key
 from sync.node import ensure_node
@@ -17,7 +18,5 @@ def start_node(app: Flask) -> None:
         app.config["NODE_ID"] = node.node_id
         ensure_key()  # the long-term key pair pairing pins, made on first start
         if app.config["DEMO"]:
-            from kiosk.demo import seed_if_empty
-
             with app.app_context():
                 seed_if_empty()

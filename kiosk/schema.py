@@ -28,6 +28,7 @@ from kiosk.models import (
     Vehicle,
     WorkOrder,
 )
+from kiosk.models.base import Replicated
 from kiosk.models.printing import PrinterSetting, PrintJob
 from sync.tables import ChangeEvent, NodeInfo, SyncState
 
@@ -44,6 +45,4 @@ ALL_MODELS += PRINTING_MODELS
 
 def replicated_models():
     """The tables that travel between nodes."""
-    from kiosk.models.base import Replicated
-
     return [m for m in ALL_MODELS if issubclass(m, Replicated)]

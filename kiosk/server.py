@@ -1,5 +1,8 @@
 """The production server: waitress, on Windows and Linux alike (never Flask's dev server).
 
+``kiosk.serve.run`` runs a whole node with it; the worker processes
+(``kiosk.workers``) make theirs here too.
+
 Every page keeps one server-sent-event stream (/events) open, and each open
 stream holds a worker thread for its whole life, so the pool is sized for the
 streams plus the ordinary requests beside them. waitress 3 hands each chunk the
@@ -10,11 +13,13 @@ socket.
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 
 from flask import Flask
+from jinja2 import TemplateError
 from waitress import create_server
+
+from kiosk.core import events
 
 DEFAULT_THREADS = 32
 
@@ -49,48 +54,6 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: 
     )
 
 
-def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DEFAULT_THREADS,
-        out=None, workers: int = 1, build: tuple[str | None, dict] | None = None) -> None:
-    """Serve ``app`` until interrupted, after printing where it can be reached.
-
-    ``workers`` > 1 starts that many processes in all on the one socket
-    (kiosk.workers); each builds its app again from ``build`` (the database
-    target and the settings ``app`` was made with).
-    """
-    server = make_server(app, host, port, threads)
-    warm_templates(app)
-    pool = None
-    if workers > 1:
-        from kiosk.workers import WorkerPool
-
-        app.config["SERVER_PROCESS"] = 0
-        pool = WorkerPool(workers, server, build, threads).start()
-        # Connections wait in the socket's backlog meanwhile: were the first
-        # screens all taken by this process, they would stay with it.
-        pool.balancer.ready(workers, timeout=30)
-    out = out or sys.stdout
-    role, station = app.config["ROLE"], app.config["STATION"]
-    processes = f", {workers} processes" if workers > 1 else ""
-    print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}{processes}",
-          file=out, flush=True)
-    from sync.discovery import advertise_node
-
-    advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
-    from kiosk.services.dispatch import start_shift_end_timer
-
-    start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
-    from kiosk import cameras
-
-    cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
-    try:
-        # The workers are told first, so every process winds down at once.
-        serve_until_stopped(server, before_close=lambda: (pool and pool.terminate(), cameras.stop()),
-                            after_close=lambda: pool and pool.stop())
-    finally:
-        if advert is not None:
-            advert.close()  # goodbye: kiosks drop this address at once
-
-
 def serve_until_stopped(server, before_close=lambda: None, after_close=lambda: None) -> None:
     """Run ``server`` until Ctrl-C or SIGTERM; then ``before_close()``, close it, ``after_close()``.
 
@@ -113,8 +76,6 @@ def warm_templates(app: Flask) -> None:
     first pages after a start each pay for it, and several at once (a start
     with desks already open) compile the same templates side by side.
     """
-    from jinja2 import TemplateError
-
     for name in app.jinja_env.list_templates():
         try:
             app.jinja_env.get_template(name)
@@ -132,8 +93,6 @@ def stop_on_sigterm() -> None:
         return
 
     def stop(signum, frame):
-        from kiosk.core import events
-
         # Once: a second signal during the shutdown means "now" (SIGTERM kills, Ctrl-C interrupts).
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -35,6 +35,8 @@ import time
 from multiprocessing.connection import Connection, wait
 
 from kiosk.core import events
+from kiosk.server import make_server, serve_until_stopped, warm_templates
+from kiosk.startup import build_app
 
 log = logging.getLogger(__name__)
 
@@ -222,9 +224,6 @@ class WorkerPool:
 def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target: str | None, config: dict,
                  threads: int) -> None:
     """A worker process: the same app on the main process's socket, requests only."""
-    from kiosk.cli import build_app
-    from kiosk.server import make_server, serve_until_stopped, warm_templates
-
     app = build_app(target, **config)
     app.config["SERVER_PROCESS"] = index
     send_lock = threading.Lock()

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from hardware import decode as decoding, labels
+from hardware import decode as decoding, labels, labels_layout
 from hardware.decode import Decoded, decode, decode_file
 from hardware.labels import TagData, code_png, code_svg, render_tag, render_tag_file
 from hardware.symbols import make_symbol
@@ -69,15 +69,15 @@ def test_png_uses_a_cjk_font_when_one_is_installed():
 
 
 def test_png_without_any_cjk_font_still_renders(tag, monkeypatch):
-    monkeypatch.setattr(labels, "CJK_FONT_CANDIDATES", {False: [], True: []})
-    labels.find_cjk_font.cache_clear()
-    labels._pil_font.cache_clear()
+    monkeypatch.setattr(labels_layout, "CJK_FONT_CANDIDATES", {False: [], True: []})
+    labels_layout.find_cjk_font.cache_clear()
+    labels_layout._pil_font.cache_clear()
     try:
-        assert labels.find_cjk_font() is None
+        assert labels_layout.find_cjk_font() is None
         assert set(decode_png(render_tag(tag, "png"))) == both_codes(NUMBER)
     finally:
-        labels.find_cjk_font.cache_clear()
-        labels._pil_font.cache_clear()
+        labels_layout.find_cjk_font.cache_clear()
+        labels_layout._pil_font.cache_clear()
 
 
 def rasterize_svg_codes(svg: bytes, dpi: int = 300) -> np.ndarray:

@@ -56,7 +56,7 @@ def _escpos():
     """python-escpos' printer classes, imported on first use: the import parses its
     printer database (YAML, half a second), which every ``bayflow`` command and
     start would pay for otherwise."""
-    from escpos import printer
+    from escpos import printer  # lazily: the printer driver's half-second start, see above
 
     return printer
 
@@ -100,7 +100,7 @@ def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
     Raises PrinterError("unreachable" | "timeout" | "disconnected" | "no_device" | "bad_address").
     """
     if is_device(address):
-        from escpos.exceptions import DeviceNotFoundError
+        from escpos.exceptions import DeviceNotFoundError  # lazily, see _escpos
 
         printer = _escpos().File(devfile=address.strip())
         try:

@@ -22,7 +22,7 @@ from kiosk.models.printing import PrintJob
 from kiosk.roles import allowed
 from kiosk.services import printing
 from kiosk.core.errors import ServiceError
-from kiosk.stations.print_sources import KIND_PERMISSIONS, document_for
+from kiosk.services.documents import KIND_PERMISSIONS, document_for
 from kiosk.templating import render
 
 bp = Blueprint("printing", __name__, url_prefix="/print")

@@ -7,12 +7,12 @@ Every print carries the work-order number as a Code 128 barcode and a QR code
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from hardware.labels import FORMATS, TagData, code_svg, render_tag
+from hardware.labels import FORMATS, code_svg, render_tag
 from kiosk.access import requires
+from kiosk.services.documents import store_name, tag_data
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.workorder import page_context, with_order
 
@@ -25,30 +25,9 @@ TAG_TYPES = {
 }
 
 
-def store_name() -> str:
-    """The store's name as configured, or a plain title when none is set."""
-    return current_app.config.get("STORE_NAME") or _("Service department")
-
-
 def codes(number: str) -> dict:
     """The number as inline SVG: a Code 128 barcode and a QR code."""
     return {"barcode": Markup(code_svg(number, "code128")), "qrcode": Markup(code_svg(number, "qr"))}
-
-
-def masked_name(name: str) -> str:
-    """The surname only (李**): a key tag hangs in an open cabinet."""
-    name = (name or "").strip()
-    return name[:1] + "*" * min(len(name) - 1, 2) if len(name) > 1 else name
-
-
-def tag_data(order) -> TagData:
-    """What the key tag shows for ``order``: number, plate, model, people, promised time."""
-    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "short"))
-                if order.promised_at else "")
-    return TagData(number=order.number, plate=order.vehicle.plate, vehicle_model=order.vehicle.model,
-                   customer_name=masked_name(order.customer.name), advisor=order.advisor.name if order.advisor else "",
-                   promised_text=promised, store_name=current_app.config.get("STORE_NAME") or "",
-                   title=_("Work order"))
 
 
 @bp.get("/work-orders/<number>/print")

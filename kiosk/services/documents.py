@@ -1,7 +1,11 @@
-"""What a print button's reference means: the data of the document it prints.
+"""The data of every printed document: the key tag, a job line's tag, the A4
+work order, a parts slip, a staff badge, bin and part labels.
 
-``document_for(kind, ref)`` looks the reference up and returns the label's data
-class with every text translated and masked for a label that hangs in the open.
+One function per document, called by every door that prints it: the print
+buttons (``kiosk.stations.print_api``), the reception pages, and ``bayflow tag``.
+``document_for(kind, ref)`` looks a print button's reference up and returns the
+label's data class with every text translated and masked for a label that
+hangs in the open.
 A parts counter's issue or return slip is looked up by its slip id
 (``IS-…`` / ``RT-…``, kiosk.services.stock); other slips are passed to
 ``kiosk.services.printing.print_label`` by the station that prints them.
@@ -11,9 +15,10 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 
+from hardware.labels import TagData
 from hardware.labels_a4 import SheetData
 from hardware.labels_slip import SlipData
 from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
@@ -22,7 +27,6 @@ from kiosk.roles import label as role_label
 from kiosk.services import stock, workorders
 from kiosk.services.customers import mask_phone
 from kiosk.core.errors import NotFound, ServiceError
-from kiosk.stations.reception.printing import tag_data
 
 # Who may print each kind (any one of the permissions).
 KIND_PERMISSIONS = {
@@ -69,6 +73,27 @@ def document_for(kind: str, ref: str):
     if kind == "slip":
         return slip_data(ref)
     raise NotFound(_("This cannot be printed."))
+
+
+def store_name() -> str:
+    """The store's name as configured, or a plain title when none is set."""
+    return current_app.config.get("STORE_NAME") or _("Service department")
+
+
+def masked_name(name: str) -> str:
+    """The surname only (李**): a key tag hangs in an open cabinet."""
+    name = (name or "").strip()
+    return name[:1] + "*" * min(len(name) - 1, 2) if len(name) > 1 else name
+
+
+def tag_data(order) -> TagData:
+    """What the key tag shows for ``order``: number, plate, model, people, promised time."""
+    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "short"))
+                if order.promised_at else "")
+    return TagData(number=order.number, plate=order.vehicle.plate, vehicle_model=order.vehicle.model,
+                   customer_name=masked_name(order.customer.name), advisor=order.advisor.name if order.advisor else "",
+                   promised_text=promised, store_name=current_app.config.get("STORE_NAME") or "",
+                   title=_("Work order"))
 
 
 def slip_data(slip: str) -> SlipData:
@@ -138,7 +163,7 @@ def sheet_data(order) -> SheetData:
                           _money(p.qty * p.unit_price), pay.get(p.pay_type, p.pay_type)) for p in parts))
     sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
             (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
-    store = current_app.config.get("STORE_NAME") or _("Service department")
+    store = store_name()
     return SheetData(
         title=_("Work order"), number=order.number, store_name=store, facts=facts,
         texts=((_("Customer complaint"), order.complaint or "—"),),

@@ -1,0 +1,48 @@
+"""``bayflow serve``: one node running, with everything a node does once besides
+answering pages (several server processes, the mDNS advert of a hub, the
+shift-end timer, the scanning cameras)."""
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+from kiosk import cameras
+from kiosk.server import DEFAULT_THREADS, make_server, serve_until_stopped, url_of, warm_templates
+from kiosk.services.dispatch import start_shift_end_timer
+from kiosk.workers import WorkerPool
+from sync.discovery import advertise_node
+
+
+def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DEFAULT_THREADS,
+        out=None, workers: int = 1, build: tuple[str | None, dict] | None = None) -> None:
+    """Serve ``app`` until interrupted, after printing where it can be reached.
+
+    ``workers`` > 1 starts that many processes in all on the one socket
+    (kiosk.workers); each builds its app again from ``build`` (the database
+    target and the settings ``app`` was made with).
+    """
+    server = make_server(app, host, port, threads)
+    warm_templates(app)
+    pool = None
+    if workers > 1:
+        app.config["SERVER_PROCESS"] = 0
+        pool = WorkerPool(workers, server, build, threads).start()
+        # Connections wait in the socket's backlog meanwhile: were the first
+        # screens all taken by this process, they would stay with it.
+        pool.balancer.ready(workers, timeout=30)
+    out = out or sys.stdout
+    role, station = app.config["ROLE"], app.config["STATION"]
+    processes = f", {workers} processes" if workers > 1 else ""
+    print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}{processes}",
+          file=out, flush=True)
+    advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
+    start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
+    cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
+    try:
+        # The workers are told first, so every process winds down at once.
+        serve_until_stopped(server, before_close=lambda: (pool and pool.terminate(), cameras.stop()),
+                            after_close=lambda: pool and pool.stop())
+    finally:
+        if advert is not None:
+            advert.close()  # goodbye: kiosks drop this address at once
