@@ -24,7 +24,7 @@ def en(client):
 
 @pytest.fixture
 def car(db):
-    _, vehicle = customers.register("张三", PHONE, "京A12345", "LSVAB4BG0DN123456", "大众 帕萨特", mileage=9000)
+    _, vehicle = customers.find_or_create("张三", PHONE, "京A12345", "LSVAB4BG0DN123456", "大众 帕萨特", mileage=9000)
     return customers.update_vehicle(vehicle, warranty_until=dt.date.today() + dt.timedelta(days=400))
 
 

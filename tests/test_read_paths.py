@@ -24,7 +24,7 @@ def own_unacked() -> int:
 
 def test_the_outbox_is_the_newest_own_event_less_the_acknowledged(db):
     assert changelog.outbox_size() == own_unacked() == 0
-    customer, car = customers.register("张三", "13812345678", "京A12345")
+    customer, car = customers.find_or_create("张三", "13812345678", "京A12345")
     workorders.open_work_order(customer, car, complaint="异响", jobs=[{"description": "保养", "price": "180"}])
     assert changelog.outbox_size() == own_unacked() > 3
     state.put("acked_seq", "3")
@@ -55,7 +55,7 @@ def test_a_fragment_without_the_status_bar_does_not_read_the_sync_state(client, 
 
 
 def test_prepared_queries_answer_like_the_query_they_were_built_from(db):
-    customer, car = customers.register("张三", "13812345678", "京A12345")
+    customer, car = customers.find_or_create("张三", "13812345678", "京A12345")
     first = workorders.open_work_order(customer, car, complaint="异响",
                                        jobs=[{"description": "保养", "price": "180"},
                                              {"description": "刹车", "price": "260", "pay_type": "warranty"}])

@@ -22,7 +22,7 @@ def en(client):
 @pytest.fixture
 def car(db):
     """A customer with a car on file."""
-    return customers.register("张三", PHONE, "京A·12345", VIN, "大众 帕萨特")[1]
+    return customers.find_or_create("张三", PHONE, "京A·12345", VIN, "大众 帕萨特")[1]
 
 
 def page(response) -> str:
@@ -78,7 +78,7 @@ def test_searching_a_phone_prefills_the_new_customer_with_it(client, advisor, en
 
 
 def test_desk_shows_today_and_tomorrow_and_open_orders_with_masked_phones(client, advisor, en, car, db):
-    other = customers.register("李四", "13987654321", "京B67890", "", "丰田 凯美瑞")[1]
+    other = customers.find_or_create("李四", "13987654321", "京B67890", "", "丰田 凯美瑞")[1]
     now = dt.datetime.now().replace(second=0, microsecond=0)
     today = appointments.book(car.customer, car, now, "常规保养", advisor)
     tomorrow = appointments.book(other.customer, other, dt.datetime.combine(

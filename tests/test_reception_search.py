@@ -33,7 +33,7 @@ def cars(db):
     made = []
     for i, plate in enumerate(PLATES):
         vin = f"LSVAB4BG0DN12345{i}"
-        made.append(customers.register(f"客户{i}", f"1381234{i:04d}", plate, vin, "大众 帕萨特")[1])
+        made.append(customers.find_or_create(f"客户{i}", f"1381234{i:04d}", plate, vin, "大众 帕萨特")[1])
     return made
 
 
@@ -52,7 +52,7 @@ def test_the_index_answers_like_a_scan(cars):
 def test_a_plate_with_digits_is_not_searched_as_a_phone(cars):
     # 京B0123 holds the digits 0123, but a phone number has no letters: only
     # typed digits (and spaces, dashes) search the owner's phone too.
-    owner_0123 = customers.register("赵六", "13900012399", "京Q55555")[1]
+    owner_0123 = customers.find_or_create("赵六", "13900012399", "京Q55555")[1]
     assert owner_0123.id in found("0123") and cars[3].id in found("0123")
     assert found("京B0123") == [] and found("C00123") == [cars[3].id]
 

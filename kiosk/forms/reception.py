@@ -103,7 +103,7 @@ class VehicleChoiceForm(ReceptionForm):
             raise ValidationError(_l("A VIN has 17 letters and digits (no I, O or Q)."))
 
     def new_vehicle(self) -> dict | None:
-        """What ``customers.register`` needs, or None when a vehicle on file was chosen."""
+        """What ``customers.find_or_create`` needs, or None when a vehicle on file was chosen."""
         if not self.is_new:
             return None
         return {"name": self.name.data, "phone": self.phone.data, "plate": self.plate.data,

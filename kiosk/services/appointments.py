@@ -96,7 +96,7 @@ def _vehicle_and_owner(vehicle: Vehicle | None, new: dict | None) -> tuple[Custo
     if vehicle is None:
         if not new:
             raise ServiceError(_l("Find the vehicle, or enter the customer and vehicle."), field="plate")
-        customer, vehicle = customers.register(**new)
+        customer, vehicle = customers.find_or_create(**new)
         return customer, vehicle
     if vehicle.customer_id is None:
         raise ServiceError(_l("This vehicle has no owner on file."), field="vehicle_id")

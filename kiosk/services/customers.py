@@ -183,17 +183,6 @@ def create_vehicle(customer: Customer | None, plate: str, vin: str = "", model: 
     return vehicle
 
 
-def find_or_create_vehicle(customer: Customer, plate: str, vin: str = "", model: str = "",
-                           mileage: int = 0) -> Vehicle:
-    """The vehicle with this plate or VIN, or a new one owned by ``customer``."""
-    plate, vin = _check_vehicle(plate, vin)
-    cond = (Vehicle.plate == plate) if plate else (Vehicle.vin == vin)
-    existing = Vehicle.get_or_none(cond & (Vehicle.deleted == False))  # noqa: E712
-    if existing:
-        return existing
-    return create_vehicle(customer, plate, vin, model, mileage)
-
-
 def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
     """Change some of a vehicle's fields; only the changed ones travel."""
     allowed = {"plate", "vin", "model", "color", "mileage", "warranty_until", "customer"}
@@ -207,17 +196,34 @@ def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
     return vehicle
 
 
-def register(name: str, phone: str, plate: str, vin: str = "", model: str = "",
-             mileage: int = 0) -> tuple[Customer, Vehicle]:
-    """A new vehicle and its owner (found by phone, or new), both or neither.
+def find_or_create(name: str, phone: str, plate: str, vin: str = "", model: str = "",
+                   mileage: int = 0) -> tuple[Customer, Vehicle]:
+    """The customer and vehicle a check-in or a booking names: the one rule for
+    the desk's new-customer form, the booking form and the API.
 
-    One transaction, so a duplicate plate does not leave a stray customer; a
+    The customer is the one with this phone, or a new one. The vehicle is the
+    customer's own car with this plate or VIN (a plate or VIN given must match
+    it), or a new one of theirs. A plate or VIN on file as another car, or as
+    another owner's, is a conflict (409, ``detail.vehicle``: the car on file):
+    the person picks it from the search, or corrects what was typed.
+
+    One transaction, so a refused vehicle does not leave a stray customer; a
     caller's outer transaction (check-in, booking) makes it part of its write.
     """
+    plate, vin = _check_vehicle(plate, vin)
     with transaction():
         customer = find_or_create_customer(name, phone)
-        vehicle = create_vehicle(customer, plate, vin, model, mileage)
-    return customer, vehicle
+        on_file = list(Vehicle.select().where((Vehicle.deleted == False) & (  # noqa: E712
+            ((Vehicle.plate == plate) & (Vehicle.plate != "")) | ((Vehicle.vin == vin) & (Vehicle.vin != "")))))
+        if not on_file:
+            return customer, create_vehicle(customer, plate, vin, model, mileage)
+        car = on_file[0]
+        same = (len(on_file) == 1 and car.customer_id == customer.id
+                and (not plate or car.plate == plate) and (not vin or not car.vin or car.vin == vin))
+        if not same:
+            raise ServiceError(_l("A vehicle with this plate or VIN is already on file."), field="plate",
+                               status=409, detail={"vehicle": car.id.hex})
+    return customer, car
 
 
 def warranty_active(vehicle: Vehicle | None, today: dt.date | None = None) -> bool:

@@ -183,7 +183,7 @@ def hand_over(order: WorkOrder, lines: list[tuple], *, kind: str = "issue", staf
         check_job(job, order)
         clean.append((part, quantity_of(qty), job))
     if kind == "return":
-        _check_returnable(order, clean)
+        check_returnable(order, clean)
     now = dt.datetime.now()
     with transaction():
         slip = _new_slip(kind)
@@ -199,8 +199,10 @@ def hand_over(order: WorkOrder, lines: list[tuple], *, kind: str = "issue", staf
     return slip
 
 
-def _check_returnable(order: WorkOrder, lines: list[tuple]) -> None:
-    """Nothing comes back that was not issued to this order."""
+def check_returnable(order: WorkOrder, lines: list[tuple]) -> None:
+    """Nothing comes back that was not issued to this order: ``lines`` ((part, qty,
+    job)) may hold no more of a part than its net issues (the counter's basket
+    checks each scan with it, the slip once more when it is written)."""
     net = issued(order)
     wanted: dict = {}
     for part, qty, _job in lines:

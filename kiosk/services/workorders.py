@@ -297,8 +297,35 @@ def totals(order: WorkOrder, jobs: list[JobLine] | None = None, parts: list[Part
             "hours": sum((j.sold_hours for j in jobs), Decimal(0))}
 
 
+# The moves a person makes by hand at the reception desk, and the only ones the
+# API's status call makes for an integration. Every other move belongs to the
+# service of the station that makes it, with the badge of the person there:
+# authorized by the customer's signature (``authorize``), in repair and waiting
+# by clocking (kiosk.services.clock, extrawork, purchasing), QC and washing by
+# the inspector (kiosk.services.qc); settled by the cashier and delivered at
+# delivery, when those stations come. The state machine alone would let any
+# forward jump through (checked in straight to settled).
+RECEPTION_MOVES = ("diagnosis", "estimate", "cancelled")
+
+
+def reception_moves(order: WorkOrder) -> list[str]:
+    """The desk's moves open to ``order`` now (the buttons the work-order page shows)."""
+    return [target for target in RECEPTION_MOVES if states.can_move(order.status, target)]
+
+
+def move_at_reception(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
+    """A move made by hand at the desk or by the API's status call: only ``RECEPTION_MOVES``."""
+    if target not in RECEPTION_MOVES:
+        raise ServiceError(_l("Reception cannot make this change."), field="status", status=409,
+                           detail={"allowed": reception_moves(order)})
+    return move(order, target, staff=staff, note=note)
+
+
 def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
-    """Move the order to ``target`` if the state machine allows it, recording who and when."""
+    """Move the order to ``target`` if the state machine allows it, recording who and when.
+
+    Called only by the service that owns the move (see ``RECEPTION_MOVES``), never by a view.
+    """
     if not states.can_move(order.status, target):
         raise ServiceError(_l("A work order cannot go from “%(a)s” to “%(b)s”.",
                               a=states.label(order.status), b=states.label(target)), status=409)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def booked_car(live_app, advisor):
     with live_app.app_context(), connected():
-        customer, vehicle = customers.register("李先生", "13812345678", "沪A·D1234", "", "丰田 凯美瑞", 42000)
+        customer, vehicle = customers.find_or_create("李先生", "13812345678", "沪A·D1234", "", "丰田 凯美瑞", 42000)
         return appointments.book(customer, vehicle, dt.datetime.now().replace(second=0, microsecond=0),
                                  "常规保养", advisor)
 

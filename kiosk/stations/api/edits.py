@@ -49,8 +49,10 @@ def add_job_line(number: str):
 
 @bp.post("/work-orders/<number>/status")
 def move_work_order(number: str):
-    """``{"status", "note"?}`` — moves only as the state machine allows (409 otherwise)."""
+    """``{"status", "note"?}`` — only the moves a person at reception may make
+    (``workorders.RECEPTION_MOVES``) and only as the state machine allows (409 otherwise)."""
     body = json_object()
     order = workorders.get_by_number(number)
-    workorders.move(order, text(body, "status", "status"), note=text(body, "note", "note", required=False))
+    workorders.move_at_reception(order, text(body, "status", "status"),
+                                 note=text(body, "note", "note", required=False))
     return jsonify({"number": order.number, "status": order.status})

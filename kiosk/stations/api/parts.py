@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from kiosk.models import JobLine
 from kiosk.roles import allowed
-from kiosk.services import parts, stock, workorders
+from kiosk.services import handover, parts, stock, workorders
 from kiosk.services import staff as staff_service
 from kiosk.services.catalogue import find_part
 from kiosk.core.errors import Forbidden, NotFound, ServiceError
@@ -96,7 +96,7 @@ def issue(number: str):
         if job is None or job.work_order_id != order.id:
             raise ServiceError(_("This job is not on work order %(number)s.", number=order.number), field="job")
     qty = member(body, "qty", (int, float, str), "qty", required=False, default=1)
-    slip = stock.hand_over(order, [(part, qty, job)], staff=clerk, receiver=receiver, require_receiver=False)
+    slip = handover.issue_now(order, part, qty, staff=clerk, receiver=receiver, job=job)
     return jsonify({"slip": slip, "number": order.number,
                     "parts": [{"part_no": p["part_no"], "qty": as_number(p["qty"])} for p in stock.issued_lines(order)],
                     "on_hand": as_number(stock.on_hand(part))}), 201

@@ -18,11 +18,14 @@ _FIELD_NAMES = {"sold_hours": "hours"}
 
 
 @contextmanager
-def _fields_under(prefix: str):
-    """Name a service's field the way the caller's body does (``phone`` → ``customer.phone``)."""
+def _fields_under(prefix: str, *, customer_fields: str | None = None):
+    """Name a service's field the way the caller's body does (``phone`` → ``customer.phone``;
+    with ``customer_fields``, the customer's name and phone go under that prefix instead)."""
     try:
         yield
     except ServiceError as exc:
+        if customer_fields is not None and exc.field in ("name", "phone"):
+            prefix = customer_fields
         field = _FIELD_NAMES.get(exc.field, exc.field)
         raise ServiceError(exc.message, field=f"{prefix}{field}" if field else prefix.rstrip("."),
                            status=exc.status, detail=exc.detail) from exc
@@ -62,11 +65,9 @@ def create_work_order():
     body = _read_order_body(json_object())
     car = body["vehicle"]
     with transaction():
-        with _fields_under("customer."):
-            customer = customers.find_or_create_customer(**body["customer"])
-        with _fields_under("vehicle."):
-            vehicle = customers.find_or_create_vehicle(customer, car["plate"], car["vin"], car["model"],
-                                                       car["mileage"] or 0)
+        with _fields_under("vehicle.", customer_fields="customer."):
+            customer, vehicle = customers.find_or_create(**body["customer"], plate=car["plate"], vin=car["vin"],
+                                                         model=car["model"], mileage=car["mileage"] or 0)
         walk = {"mileage": car["mileage"]} if car["mileage"] is not None else None
         with _fields_under(""):
             order = workorders.open_work_order(customer, vehicle, complaint=body["complaint"], walkaround=walk)

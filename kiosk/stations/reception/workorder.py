@@ -36,12 +36,6 @@ SECTIONS = {
     "signature": ("reception/workorder/_signature.html", ()),
 }
 
-# The moves a service advisor makes from the desk. The state machine would let
-# any forward jump through; the desk offers only its own steps, so nobody can
-# skip the workshop or the cashier from here.
-RECEPTION_MOVES = ("diagnosis", "estimate", "cancelled")
-
-
 def with_order(view):
     """Look the order up by the ``number`` in the URL; a clear 404 page if there is none."""
 
@@ -71,7 +65,7 @@ def page_context(order, **extra) -> dict:
         "totals": workorders.totals(order, jobs, parts), "pay_types": workorders.PAY_TYPES,
         "parts_on_order": purchasing.on_order(order),
         "editable": workorders.is_editable(order),
-        "moves": [t for t in RECEPTION_MOVES if states.can_move(order.status, t)],
+        "moves": workorders.reception_moves(order),
         "car_outline": car_outline_url(), "damage": json.loads(order.damage or "[]"),
         "lights": json.loads(order.warning_lights or "[]"),
         "errors": {}, "forms": {}, "notice": {},
@@ -190,10 +184,8 @@ def set_promised(order):
 @with_order
 def move(order):
     target = request.form.get("to", "")
-    if target not in RECEPTION_MOVES:
-        return _refused(order, "status", ServiceError(_("Reception cannot make this change."), status=409))
     try:
-        workorders.move(order, target, staff=current_staff())
+        workorders.move_at_reception(order, target, staff=current_staff())
     except ServiceError as error:
         return _refused(order, "status", error)
     # A move can lock the whole order (cancelled), so the page reloads rather than one part.

@@ -1,0 +1,188 @@
+"""Each rule that moved from a view into a service, through every door it has
+(the page, the JSON API, the command line): the doors agree, because they all
+call the one service function."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from click.testing import CliRunner
+
+from hardware.labels import render_tag
+from kiosk.db import connected
+from kiosk.models import PartsRequest, StockMove, Vehicle, WorkOrder
+from kiosk.cli import main
+from kiosk.core.errors import ServiceError
+from kiosk.services import customers, documents, handover, scanning, stock, workorders
+from tests.parts_helpers import part_in_stock
+
+HX = {"HX-Request": "true"}
+ORDER = {"customer": {"name": "钱先生", "phone": "13800138000"},
+         "vehicle": {"plate": "苏E12345", "vin": "LSVAB4BG0DN123456", "model": "别克 君威", "mileage": 1000},
+         "complaint": "保养", "jobs": [{"description": "更换机油", "hours": 0.5, "price": 150}]}
+
+
+def _order(*jobs: str, advisor=None) -> WorkOrder:
+    """A checked-in order of one customer's car (each call opens another on the same car)."""
+    customer, car = customers.find_or_create("张三", "13812345678", "沪A12345", model="Passat")
+    return workorders.open_work_order(customer, car, advisor=advisor, complaint="保养",
+                                      jobs=[{"description": d} for d in jobs or ("保养",)])
+
+
+def _checked_in(app, advisor=None) -> str:
+    with app.app_context(), connected():
+        return _order(advisor=advisor).number
+
+
+def _status(app, number: str) -> str:
+    with app.app_context(), connected():
+        return WorkOrder.get(WorkOrder.number == number).status
+
+
+# -- which moves a person at reception (and the API's status call) may make -----
+
+@pytest.mark.parametrize("target", ["settled", "delivered", "qc", "washing", "ready", "in_repair", "authorized"])
+def test_station_moves_are_refused_at_the_desk_and_through_the_api_alike(app, client, advisor, api, target):
+    number = _checked_in(app)
+    page = client.post(f"/reception/work-orders/{number}/move", data={"to": target}, headers=HX)
+    answer = api("post", f"/work-orders/{number}/status", json={"status": target})
+    assert page.status_code == 409 and answer.status_code == 409
+    assert "Reception cannot make this change." in page.get_data(as_text=True)
+    assert answer.json["error"] == "conflict"
+    assert answer.json["detail"]["message"] == "Reception cannot make this change."
+    assert answer.json["detail"]["allowed"] == ["diagnosis", "estimate", "cancelled"]
+    assert _status(app, number) == "checked_in"
+    with app.app_context(), connected():
+        order = workorders.get_by_number(number)
+        with pytest.raises(ServiceError):
+            workorders.move_at_reception(order, target)
+        assert workorders.reception_moves(order) == ["diagnosis", "estimate", "cancelled"]
+
+
+def test_the_desks_own_moves_work_at_the_desk_and_through_the_api(app, client, advisor, api):
+    first, second = _checked_in(app), _checked_in(app)
+    assert client.post(f"/reception/work-orders/{first}/move", data={"to": "diagnosis"}).status_code == 302
+    assert api("post", f"/work-orders/{second}/status", json={"status": "diagnosis"}).status_code == 200
+    assert _status(app, first) == _status(app, second) == "diagnosis"
+    # Backwards is refused the same way at both doors (the state machine).
+    page = client.post(f"/reception/work-orders/{first}/move", data={"to": "diagnosis"}, headers=HX)
+    answer = api("post", f"/work-orders/{second}/status", json={"status": "diagnosis"})
+    assert page.status_code == answer.status_code == 409
+
+
+# -- the customer and vehicle a check-in names ------------------------------------
+
+def _walk_in(client, **fields):
+    form = {"new": "1", "name": "钱先生", "phone": "13800138000", "plate": "苏E12345",
+            "vin": "LSVAB4BG0DN123456", "model": "别克 君威", "mileage": "1000", "complaint": "保养",
+            "fuel_eighths": "4", **fields}
+    return client.post("/reception/check-in", data=form)
+
+
+def _vehicles(app) -> int:
+    with app.app_context(), connected():
+        return Vehicle.select().count()
+
+
+def test_the_customers_own_car_is_found_again_by_the_desk_and_the_api(app, client, advisor, api):
+    assert api("post", "/work-orders", json=ORDER).status_code == 201
+    assert _walk_in(client).status_code == 302  # the same phone and plate: the same car
+    again = copy.deepcopy(ORDER)
+    assert api("post", "/work-orders", json=again).status_code == 201
+    assert _vehicles(app) == 1
+
+
+def test_a_car_on_file_as_someone_elses_is_refused_by_the_desk_and_the_api(app, client, advisor, api):
+    assert api("post", "/work-orders", json=ORDER).status_code == 201
+    page = _walk_in(client, phone="13911112222", name="孙女士")
+    other = copy.deepcopy(ORDER)
+    other["customer"] = {"name": "孙女士", "phone": "13911112222"}
+    answer = api("post", "/work-orders", json=other)
+    assert page.status_code == answer.status_code == 409
+    assert "already on file" in page.get_data(as_text=True)
+    assert answer.json["detail"]["field"] == "vehicle.plate"
+    assert _vehicles(app) == 1
+
+
+# -- the parts handover: which job a part goes to, and how many may come back -------
+
+@pytest.fixture
+def counter(app, client, make_staff, login):
+    """A clerk at the counter, a technician, a part in stock, an order whose first job asked for it."""
+    scanning.debouncer._last.clear()
+    clerk = login(make_staff("parts_clerk", name="配件员", badge="PRT-901"))
+    tech = make_staff("technician", name="李师傅", badge="TEC-901")
+    with app.app_context(), connected():
+        part = part_in_stock(qty=5)
+        orders = [_order("保养", "检查") for _ in range(2)]
+        for order in orders:
+            PartsRequest.create(work_order=order, job=workorders.live_jobs(order)[1], part_no=part.part_no,
+                                description="机滤", qty=1, requested_at=order.opened_at)
+    yield {"clerk": clerk, "tech": tech, "part": part, "orders": [o.number for o in orders]}
+    scanning.debouncer._last.clear()
+
+
+def _scan(client, code):
+    scanning.debouncer._last.clear()
+    return client.post("/parts/scan", data={"code": code, "source": "wedge"}, headers=HX)
+
+
+def _issued_jobs(app, number) -> list[int]:
+    with app.app_context(), connected():
+        order = workorders.get_by_number(number)
+        return [m.job.position for m in StockMove.select().where(StockMove.work_order == order)]
+
+
+def test_an_issued_part_goes_to_the_job_that_asked_for_it_at_the_counter_and_through_the_api(app, client, api,
+                                                                                         counter):
+    at_counter, by_api = counter["orders"]
+    client.post("/parts/mode/issue", headers=HX)
+    _scan(client, at_counter)
+    _scan(client, counter["part"].part_no)
+    assert "parts issued to 李师傅" in _scan(client, "TEC-901").get_data(as_text=True)
+    answer = api("post", f"/work-orders/{by_api}/parts",
+                 json={"code": counter["part"].part_no, "qty": 1, "badge": "PRT-901", "receiver": "TEC-901"})
+    assert answer.status_code == 201
+    assert _issued_jobs(app, at_counter) == _issued_jobs(app, by_api) == [2]
+    with app.app_context(), connected():
+        order = workorders.get_by_number(by_api)
+        assert handover.job_for(order, counter["part"], None).position == 2
+
+
+def test_no_more_comes_back_than_was_issued_by_scan_by_keypad_or_in_the_slip(app, client, api, counter):
+    number = counter["orders"][0]
+    assert api("post", f"/work-orders/{number}/parts",
+               json={"code": counter["part"].part_no, "qty": 2, "badge": "PRT-901", "receiver": "TEC-901"}
+               ).status_code == 201
+    client.post("/parts/mode/return", headers=HX)
+    _scan(client, number)
+    assert '"ok"' in _scan(client, counter["part"].part_no).headers["HX-Trigger"]
+    assert '"ok"' in _scan(client, counter["part"].part_no).headers["HX-Trigger"]
+    third = _scan(client, counter["part"].part_no)
+    message = "Only 2 of 06L115562B were issued to work order"
+    assert '"bad"' in third.headers["HX-Trigger"] and message in third.get_data(as_text=True)
+    keypad = client.post("/parts/return/line/0/qty", data={"qty": "3"}, headers=HX)
+    assert '"bad"' in keypad.headers["HX-Trigger"] and message in keypad.get_data(as_text=True)
+    with app.app_context(), connected():
+        order = workorders.get_by_number(number)
+        with pytest.raises(ServiceError, match="Only 2 of"):
+            handover.set_quantity(counter["clerk"], "return", 0, "3")
+        with pytest.raises(ServiceError, match="Only 2 of"):
+            stock.hand_over(order, [(counter["part"], 3, None)], kind="return", staff=counter["clerk"],
+                            receiver=counter["tech"])
+
+
+# -- the data of a printed document: the same key tag from the page, the print API and the command line --
+
+def test_the_key_tag_is_the_same_from_the_page_the_print_button_and_bayflow_tag(app, client, advisor, tmp_path):
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh_Hans_CN"  # as the command line prints it
+    number = _checked_in(app, advisor=advisor)
+    from_page = client.get(f"/reception/work-orders/{number}/tag.png")
+    assert from_page.status_code == 200
+    with app.test_request_context(), connected():
+        from_service = render_tag(documents.document_for("key_tag", number), "png")
+        assert documents.tag_data(workorders.get_by_number(number)).customer_name == "张*"
+    out = tmp_path / "tag.png"
+    done = CliRunner().invoke(main, ["tag", number, "--db", app.config["DATABASE"], "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert from_page.data == from_service == out.read_bytes()
