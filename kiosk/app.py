@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from kiosk import db, migrations
+from kiosk.core import config
 from kiosk.language import select_locale
 from kiosk.node import start_node
 
@@ -35,35 +36,22 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True, static_folder=str(static), static_url_path="/static")
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(
-        DATABASE=str(instance / "bayflow.sqlite"),
-        ROLE="kiosk",
-        STATION="all",
-        NODE_PREFIX=None,
-        STORE_NAME="",
-        DEMO=False,
-        BLOB_FOLDER=str(instance / "blobs"),
-        IDLE_TIMEOUT_SECONDS=180,
-        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        WTF_CSRF_TIME_LIMIT=None,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-    )
+    # Every setting, read once here (kiosk.core.config says each one's default and type).
+    app.config.from_mapping(config.defaults(instance))
     app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment(instance))
     if test_config:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
+    config.check(app.config, instance)
 
     db.init_app(app)
     with db.connected():
         migrations.migrate(db.database)
     start_node(app)
     babel.init_app(app, locale_selector=select_locale)
-    if not app.config.get("WEB_PAGES", True):
+    if not app.config["WEB_PAGES"]:
         # A command-line job (sync, token, pairing): translations, no pages.
         app.config["ENABLED_STATIONS"] = []
         return app

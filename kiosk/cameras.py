@@ -29,7 +29,7 @@ FOLDER_FPS = 50.0
 
 def configured(config) -> bool:
     """Whether this node was given cameras (pages then listen for camera scans)."""
-    return bool(config.get("CAMERAS"))
+    return bool(config["CAMERAS"])
 
 
 def _publish_code(camera_name: str):
@@ -54,16 +54,16 @@ def start(config) -> list[Camera]:
     ``lost`` while it keeps being retried, so an unplugged camera never stops the server.
     """
     started = []
-    for index, spec in enumerate(config.get("CAMERAS") or ()):
+    for index, spec in enumerate(config["CAMERAS"]):
         name = f"camera-{index + 1}"
         source = parse_source(spec) if isinstance(spec, str) else spec
         # A folder has no rate of its own: it is looked at FOLDER_FPS times a second,
         # so a frame dropped in waits at most 1/FOLDER_FPS before it is read.
-        fps = config.get("CAMERA_FPS") or (FOLDER_FPS if source_kind(source) == "folder" else None)
+        fps = config["CAMERA_FPS"] or (FOLDER_FPS if source_kind(source) == "folder" else None)
         camera = Camera(source, name, queue_size=2, fps=fps,
-                        reconnect_seconds=config.get("CAMERA_RECONNECT_SECONDS", 2.0)).start()
+                        reconnect_seconds=config["CAMERA_RECONNECT_SECONDS"]).start()
         loop = ScanLoop(camera, _publish_code(name), on_state=_publish_state(name),
-                        gone_seconds=config.get("CAMERA_GONE_SECONDS", 0.6)).start()
+                        gone_seconds=config["CAMERA_GONE_SECONDS"]).start()
         with _lock:
             _running.append((camera, loop))
         started.append(camera)

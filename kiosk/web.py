@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _which_process(response):
         # With several server processes: which one answered (support, and the tests).
-        process = app.config.get("SERVER_PROCESS")
+        process = app.config["SERVER_PROCESS"]
         if process is not None:
             response.headers["X-Bayflow-Process"] = str(process)
         return response

@@ -95,12 +95,12 @@ def serving_addresses(host: str) -> tuple[list[str], list[str] | None]:
 def advertise_node(app, host: str, port: int) -> Advertiser | None:
     """Start advertising when ``app`` is a hub (None for a kiosk, or when
     ``DISCOVERY`` is off in the config). Called by ``kiosk.server.run``."""
-    if app.config.get("ROLE") != "hub" or not app.config.get("DISCOVERY", True):
+    if app.config["ROLE"] != "hub" or not app.config["DISCOVERY"]:
         return None
     try:
         with connected():
             node = current_node()
-            node_id, store = node.node_id, node.store_name or app.config.get("STORE_NAME") or ""
+            node_id, store = node.node_id, node.store_name or app.config["STORE_NAME"] or ""
             fingerprint = own_fingerprint()
         addresses, interfaces = serving_addresses(host)
         return advertise(port, addresses=addresses, store=store, node_id=node_id,

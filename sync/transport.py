@@ -15,8 +15,6 @@ show, and the same happens for a zeroconf advert with another key.
 """
 from __future__ import annotations
 
-import os
-
 import datetime as dt
 import json
 import secrets
@@ -25,6 +23,7 @@ import time
 
 from peewee import fn
 
+from kiosk.core import config
 from kiosk.db import connected
 from sync import crypto, discovery, keys, protocol, state, wire
 from sync.changelog import outbox_size
@@ -97,7 +96,7 @@ def _candidate_urls(hub: dict) -> list[str]:
     fingerprint, the last address that worked, the address given at pairing.
     An advert with another fingerprint is never tried; it raises the alert."""
     fallback = [u for u in (state.get("hub_url_seen"), hub["url"]) if u]
-    if os.environ.get("BAYFLOW_DISCOVERY", "").lower() in ("off", "0", "no"):
+    if not config.discovery_on():
         return list(dict.fromkeys(fallback))  # multicast blocked here: use the known addresses only
     pinned = keys.fingerprint(hub["public_key"])
     search = discovery.find_hub_candidates(timeout=DISCOVERY_SECONDS, pinned_fingerprint=pinned,

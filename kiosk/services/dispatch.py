@@ -35,7 +35,7 @@ def shift_end_time() -> dt.time:
     kiosk), else config ``SHIFT_END`` ("HH:MM"), else 18:00."""
     text = clock_rules.shift_end()
     if text is None:
-        text = current_app.config.get("SHIFT_END", DEFAULT_SHIFT_END) if has_app_context() else DEFAULT_SHIFT_END
+        text = current_app.config["SHIFT_END"] if has_app_context() else DEFAULT_SHIFT_END
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(text or "").strip())
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return dt.time(int(match[1]), int(match[2]))

@@ -55,7 +55,7 @@ def document_for(kind: str, ref: str):
             raise NotFound(_("No staff member has this badge."))
         return BadgeData(badge=person.badge, name=person.name,
                          role=" · ".join(str(role_label(r)) for r in person.role_list),
-                         store_name=current_app.config.get("STORE_NAME") or "")
+                         store_name=current_app.config["STORE_NAME"] or "")
     if kind == "bin":
         bin_code = ref.upper().removeprefix(BIN_PREFIX)
         if not bin_code:
@@ -77,7 +77,7 @@ def document_for(kind: str, ref: str):
 
 def store_name() -> str:
     """The store's name as configured, or a plain title when none is set."""
-    return current_app.config.get("STORE_NAME") or _("Service department")
+    return current_app.config["STORE_NAME"] or _("Service department")
 
 
 def masked_name(name: str) -> str:
@@ -92,7 +92,7 @@ def tag_data(order) -> TagData:
                 if order.promised_at else "")
     return TagData(number=order.number, plate=order.vehicle.plate, vehicle_model=order.vehicle.model,
                    customer_name=masked_name(order.customer.name), advisor=order.advisor.name if order.advisor else "",
-                   promised_text=promised, store_name=current_app.config.get("STORE_NAME") or "",
+                   promised_text=promised, store_name=current_app.config["STORE_NAME"] or "",
                    title=_("Work order"))
 
 
@@ -112,7 +112,7 @@ def slip_data(slip: str) -> SlipData:
     if order is not None:
         heading.append((_("Work order"), f"{order.number} {order.vehicle.plate}"))
     return SlipData(title=title, number=order.number if order else slip, lines=tuple(heading + lines),
-                    header=(current_app.config.get("STORE_NAME") or "", first.at.strftime("%Y-%m-%d %H:%M")),
+                    header=(current_app.config["STORE_NAME"] or "", first.at.strftime("%Y-%m-%d %H:%M")),
                     footer=(*people, _("Received by: ____________")))
 
 

@@ -39,13 +39,13 @@ MODE_NAMES = {
 
 def stations() -> list[str]:
     """The stations whose printers can be set on this node, the node's default first."""
-    station = current_app.config.get("STATION", NODE_DEFAULT)
+    station = current_app.config["STATION"]
     return [NODE_DEFAULT, *STATIONS] if station == NODE_DEFAULT else [NODE_DEFAULT, station]
 
 
 def printer_for(station: str | None, purpose: str) -> PrinterSetting:
     """The printer ``station`` uses for ``purpose``: its own, the node's, or the browser (unsaved)."""
-    station = station or current_app.config.get("STATION", NODE_DEFAULT)
+    station = station or current_app.config["STATION"]
     found = {s.station: s for s in PrinterSetting.select().where(
         (PrinterSetting.purpose == purpose) & (PrinterSetting.station.in_([station, NODE_DEFAULT])))}
     chosen = found.get(station) or found.get(NODE_DEFAULT)

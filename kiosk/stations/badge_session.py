@@ -20,7 +20,7 @@ SEEN_KEY = "bay_seen"
 
 def idle_seconds() -> int:
     """How long a bay session lasts without a touch (``BAY_IDLE_SECONDS``, else the kiosk's idle timeout)."""
-    return int(current_app.config.get("BAY_IDLE_SECONDS") or current_app.config["IDLE_TIMEOUT_SECONDS"])
+    return current_app.config["BAY_IDLE_SECONDS"] or current_app.config["IDLE_TIMEOUT_SECONDS"]
 
 
 def bay_person() -> Staff | None:

@@ -18,7 +18,7 @@ HEARTBEAT_SECONDS = 5
 
 @bp.get("/events", endpoint="events")
 def events_stream():
-    max_seconds = current_app.config.get("SSE_MAX_SECONDS", 300)
+    max_seconds = current_app.config["SSE_MAX_SECONDS"]
 
     def generate(q):
         try:

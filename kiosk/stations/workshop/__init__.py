@@ -16,12 +16,9 @@ from kiosk.services import dispatch
 
 bp = Blueprint("workshop", __name__, url_prefix="/workshop")
 
-DEFAULT_BAYS = tuple(str(n) for n in range(1, 9))
-
-
 def bays() -> list[str]:
     """The store's bay names (config ``WORKSHOP_BAYS``; bays 1 to 8 when unset)."""
-    return [str(b) for b in current_app.config.get("WORKSHOP_BAYS", DEFAULT_BAYS)]
+    return [str(b) for b in current_app.config["WORKSHOP_BAYS"]]
 
 
 def close_overdue_clocks() -> None:
@@ -34,7 +31,7 @@ def badged_person() -> Staff | None:
     """Who badged in at this screen's bay session (kiosk.stations.bay keeps it under
     ``bay_staff`` / ``bay_seen``), within the idle time; None otherwise."""
     staff_id = session.get("bay_staff")
-    idle = current_app.config.get("BAY_IDLE_SECONDS") or current_app.config["IDLE_TIMEOUT_SECONDS"]
+    idle = current_app.config["BAY_IDLE_SECONDS"] or current_app.config["IDLE_TIMEOUT_SECONDS"]
     if not staff_id or time.time() - session.get("bay_seen", 0) > idle:
         return None
     return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
