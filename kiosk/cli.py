@@ -16,8 +16,7 @@ import click
 
 from kiosk import STATIONS
 from kiosk.core.errors import ServiceError
-from kiosk.serve import run
-from kiosk.services import documents, workorders
+from kiosk.services import workorders
 from kiosk.services import staff as staff_service
 from kiosk.startup import build_app, one_line, opened
 from kiosk.workers import auto_count
@@ -68,6 +67,10 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
 def serve(target, role, station, host, port, prefix, store_name, demo, threads, workers, sync_interval,
           camera_sources):
     """Run one node (kiosk or hub) under the production server."""
+    # Lazily: serving brings the cameras' OpenCV and the decoder (most of a second), which
+    # the other commands (token, sync, pair …) never need.
+    from kiosk.serve import run
+
     if prefix is not None:
         prefix = prefix.strip().upper()
         if not prefix.isalnum() or len(prefix) > 6:
@@ -115,8 +118,9 @@ def tag(number, target, out):
         raise click.ClickException(f"--out {out}: the file must end in {', '.join(TAG_FORMATS)}")
     if not out.parent.is_dir():
         raise click.ClickException(f"--out {out}: the folder {out.parent} does not exist")
-    # Lazily: the label renderer brings reportlab, Pillow and python-barcode.
+    # Lazily: the label renderer brings Pillow, python-barcode and qrcode.
     from hardware import labels
+    from kiosk.services import documents
 
     app = build_app(target, must_exist=True)
     with opened(app):
@@ -158,7 +162,7 @@ def pair(target, hub_url, code):
         if not pairing.normalize_code(code):
             raise click.ClickException(f"--code {code}: a pairing code has {pairing.CODE_DIGITS} digits, "
                                        "e.g. 1234-5678")
-        url = hub_url or _discovered_hub()
+        url = hub_url or _discovered_hub(app)
         try:
             pinned = pairing.pair(url, code)
         except transport.SyncError as error:
@@ -167,8 +171,10 @@ def pair(target, hub_url, code):
                f"(key {pinned['fingerprint']}); this kiosk's numbers start with {pinned['prefix']}")
 
 
-def _discovered_hub() -> str:
+def _discovered_hub(app) -> str:
     """The hub's address from zeroconf, or a one-line reason why there is none."""
+    if not app.config["DISCOVERY"]:
+        raise click.ClickException("no --hub given and zeroconf discovery is off (DISCOVERY): pass --hub URL")
     found = discovery.find_hub()
     if found is None:
         raise click.ClickException("no hub found on the network by zeroconf: pass --hub URL")

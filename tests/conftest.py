@@ -1,29 +1,91 @@
-"""Shared fixtures: a fresh node on a real SQLite file per test, a client, a CLI
-runner, and small helpers that act like the people at the kiosk."""
+"""Shared fixtures: a fresh node per test, copied from a database migrated once
+per session; a client, a CLI runner, and small helpers that act like the people
+at the kiosk. Helpers other tests share are in ``tests.support``.
+
+Zeroconf is off in every test (and every process a test starts) but the
+discovery tests, which turn it on: another run's hub advertising on the same
+machine must not answer here. Every thread a test starts must have ended when
+it is over, so nothing of one test runs into the next.
+"""
 from __future__ import annotations
 
-import pytest
+import os
+import shutil
+import threading
+import time
 
-from kiosk.app import create_app
-from kiosk.db import connected, database
-from kiosk.services import staff as staff_service
-from tests.pg import pg_database, pg_server, pg_url  # noqa: F401  (a real PostgreSQL for hub tests)
+os.environ["BAYFLOW_DISCOVERY"] = "off"  # before kiosk reads it; subprocesses inherit it
 
-PIN = "2468"
+import pytest  # noqa: E402
+
+from kiosk.app import create_app  # noqa: E402
+from kiosk.db import connected, database  # noqa: E402
+from kiosk.services import staff as staff_service  # noqa: E402
+from tests.pg import pg_database, pg_server, pg_url  # noqa: E402,F401  (a real PostgreSQL for hub tests)
+from tests.support import PIN  # noqa: E402
+
+SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "NODE_PREFIX": "R1",
+    "WTF_CSRF_ENABLED": False,
+    # Assertions read the English texts; tests of the Chinese default set it back.
+    "BABEL_DEFAULT_LOCALE": "en",
+}
+
+
+def pytest_generate_tests(metafunc):
+    """A test marked ``postgres`` runs twice: on a kiosk's SQLite and on a hub's PostgreSQL."""
+    if "database_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A node's SQLite file migrated once per session, with its identity: tests get a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "node.sqlite"
+    create_app({**SETTINGS, "DATABASE": str(path), "BLOB_FOLDER": str(folder / "blobs"), "WEB_PAGES": False})
+    with connected():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the one file we copy
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A hub's PostgreSQL database migrated once per session: tests get a copy (CREATE DATABASE … TEMPLATE)."""
+    name = f"bayflow_template_{os.getpid()}"
+    url = pg_server.create_database(name)
+    create_app({**SETTINGS, "DATABASE": url, "ROLE": "hub", "WEB_PAGES": False})
+    database.close()
+    return name
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "DATABASE": str(tmp_path / "node.sqlite"),
-        "BLOB_FOLDER": str(tmp_path / "blobs"),
-        "NODE_PREFIX": "R1",
-        "WTF_CSRF_ENABLED": False,
-        # Assertions read the English texts; tests of the Chinese default set it back.
-        "BABEL_DEFAULT_LOCALE": "en",
-    })
+def database_kind(request):
+    """``sqlite`` (a kiosk), or ``postgresql`` (a hub) for tests marked ``postgres``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def web_pages():
+    """Whether ``app`` serves the stations' pages; tests/services turns them off."""
+    return True
+
+
+@pytest.fixture
+def app(request, tmp_path, database_kind, web_pages):
+    """A fresh node: a copy of the session's migrated database, its own blob folder."""
+    settings = {**SETTINGS, "BLOB_FOLDER": str(tmp_path / "blobs"), "WEB_PAGES": web_pages}
+    if database_kind == "postgresql":
+        template = request.getfixturevalue("pg_template")
+        settings.update(DATABASE=request.getfixturevalue("pg_database")(template=template), ROLE="hub")
+    else:
+        path = tmp_path / "node.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        settings["DATABASE"] = str(path)
+    app = create_app(settings)
     yield app
     if not database.is_closed():
         database.close()
@@ -80,9 +142,6 @@ def advisor(make_staff, login):
 @pytest.fixture
 def token(app):
     """An API token of this node (what `bayflow token` prints)."""
-    from kiosk.db import connected
-    from kiosk.services import staff as staff_service
-
     with app.app_context(), connected():
         return staff_service.issue_token("test")
 
@@ -96,3 +155,27 @@ def api(client, token):
         return getattr(client, method)(f"/api/v1{path}", headers=headers, **kwargs)
 
     return call
+
+
+THREAD_GRACE_SECONDS = 10  # a stopping thread gets this long to end before the test fails
+
+
+@pytest.fixture(autouse=True)
+def _threads_end_with_the_test():
+    """Fail a test that leaves a thread running (a server, a camera, a watcher): it
+    would run on into the next test. Threads of session fixtures started before."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_SECONDS
+    left = []
+    while time.monotonic() < deadline:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()
+                and not t.name.startswith(_IGNORED)]
+        if not left:
+            return
+        left[0].join(0.05)
+    pytest.fail(f"threads still running after the test: {', '.join(t.name for t in left)}", pytrace=False)
+
+
+# Threads owned by a library for the whole session, not by a test.
+_IGNORED = ("asyncio_", "Playwright", "ThreadPoolExecutor")

@@ -28,13 +28,17 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+
+from tests.support import processes
 
 ENV_URL = "BAYFLOW_TEST_POSTGRES"
 ENV_BINDIR = "BAYFLOW_PG_BINDIR"
@@ -94,23 +98,39 @@ class PostgresServer:
                              "--no-locale", "--encoding=UTF8", "--no-sync")
         for attempt in range(3):  # the free port can be taken between asking and binding
             self.port = free_port()
-            options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
+            # The server itself, not pg_ctl (which leaves it running on its own): a child of
+            # this process that dies with it, even when pytest is killed (tests.support.processes).
+            command = [str(self.bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-k", str(self.root),
+                       "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
                        # A test cluster: nothing here must survive a power cut.
-                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                       "-c max_connections=300")
-            started = self._as_server_user("pg_ctl", "-D", str(data), "-l", str(self.root / "server.log"),
-                                           "-w", "-t", "30", "-o", options, "start", check=False)
-            if started.returncode == 0:
-                break
-        else:
-            raise RuntimeError(f"PostgreSQL did not start: {started.stdout}{started.stderr}\n{self.log_tail()}")
-        self._started = True
-        self.admin_url = self.url("postgres")
-        return self
+                       "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            with open(self.root / "server.log", "ab") as log:
+                self.process = processes.popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                               user=SERVER_USER if os.geteuid() == 0 else None,
+                                               death_signal=signal.SIGQUIT)
+            self._started = True
+            self.admin_url = self.url("postgres")
+            if self._wait_until_ready(30):
+                return self
+            self.stop()
+        raise RuntimeError(f"PostgreSQL did not start:\n{self.log_tail()}")
+
+    def _wait_until_ready(self, timeout: float) -> bool:
+        """Whether the server accepts connections within ``timeout`` seconds (False: it ended)."""
+        import psycopg2
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                psycopg2.connect(self.admin_url, connect_timeout=2).close()
+                return True
+            except psycopg2.OperationalError:
+                time.sleep(0.05)  # a poll with a deadline: the server is still starting
+        return False
 
     def stop(self) -> None:
         if self._started:
-            self._as_server_user("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop", check=False)
+            processes.stop(self.process, signal.SIGINT, timeout=30)  # SIGINT: PostgreSQL's fast shutdown
             self._started = False
 
     def log_tail(self, lines: int = 30) -> str:
@@ -138,11 +158,14 @@ class PostgresServer:
         finally:
             conn.close()
 
-    def create_database(self, name: str | None = None) -> str:
-        """A new empty database (UTF-8, C collation); returns its URL."""
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        """A new database (UTF-8, C collation), empty or a copy of ``template``; returns its URL."""
         name = name or next(self._names)
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
-                    f"LC_COLLATE 'C' LC_CTYPE 'C'")
+        if template:
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                        f"LC_COLLATE 'C' LC_CTYPE 'C'")
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
@@ -203,8 +226,8 @@ def pg_database(pg_server):
     """``pg_database()`` → the URL of a new, empty database; all are dropped after the test."""
     made: list[str] = []
 
-    def make(name: str | None = None) -> str:
-        url = pg_server.create_database(name)
+    def make(name: str | None = None, template: str | None = None) -> str:
+        url = pg_server.create_database(name, template)
         made.append(urlparse(url).path.lstrip("/"))
         return url
 

@@ -14,21 +14,14 @@ from kiosk.services import workorders
 from sync.changelog import fold, serialize
 from sync.tables import ChangeEvent
 from sync.node import current_node
-
-ORDER = {
-    "customer": {"name": "张建华", "phone": "138 0013 8000"},
-    "vehicle": {"plate": "沪A·12345", "vin": "LSVAM4187C2184328", "model": "大众 帕萨特", "mileage": 45210},
-    "complaint": "刹车时有异响",
-    "jobs": [{"description": "更换前刹车片", "hours": 1.0, "price": "300.00"},
-             {"description": "四轮定位", "hours": "0.8", "price": 280}],
-}
-
+from tests.support.reception import ORDER
 
 def counts(app) -> dict:
     with app.app_context(), database.connection_context():
         return {m.__name__: m.select().count() for m in (ChangeEvent, WorkOrder, Customer, Vehicle, JobLine, Staff)}
 
 
+@pytest.mark.postgres
 def test_open_and_read_work_order(app, api):
     created = api("post", "/work-orders", json=ORDER)
     assert created.status_code == 201, created.json
@@ -50,6 +43,7 @@ def test_open_and_read_work_order(app, api):
     assert order["totals"]["labour"] == 580 and order["totals"]["total"] == 580
 
 
+@pytest.mark.postgres
 def test_read_shows_estimated_parts_and_totals(app, api):
     number = api("post", "/work-orders", json=ORDER).json["number"]
     with app.app_context(), database.connection_context():
@@ -63,6 +57,7 @@ def test_read_shows_estimated_parts_and_totals(app, api):
                               "by_payer": {"customer": 1140.5, "warranty": 0, "insurance": 0, "internal": 0}}
 
 
+@pytest.mark.postgres
 def test_known_customer_and_vehicle_are_reused(app, api):
     api("post", "/work-orders", json=ORDER)
     again = copy.deepcopy(ORDER)
@@ -74,6 +69,7 @@ def test_known_customer_and_vehicle_are_reused(app, api):
     assert api("get", f"/work-orders/{second.json['number']}").json["vehicle"]["mileage"] == 46000
 
 
+@pytest.mark.postgres
 def test_api_writes_record_change_events(app, api):
     api("post", "/work-orders", json=ORDER)
     with app.app_context(), database.connection_context():
@@ -93,6 +89,7 @@ def test_health(app, api):
     assert api("get", "/health").json["outbox"] == counts(app)["ChangeEvent"] > 0
 
 
+@pytest.mark.postgres
 def test_create_staff_then_log_in(app, api):
     answer = api("post", "/staff", json={"name": "李军", "badge": "tec-002", "roles": ["technician"], "pin": "2222"})
     assert answer.status_code == 201
@@ -169,6 +166,7 @@ BAD_ORDERS = {
 
 
 @pytest.mark.parametrize("case", BAD_ORDERS)
+@pytest.mark.postgres
 def test_bad_work_order_is_refused_and_writes_nothing(app, api, case):
     kind, payload, status, code, field = BAD_ORDERS[case]
     before = counts(app)
@@ -182,6 +180,7 @@ def test_bad_work_order_is_refused_and_writes_nothing(app, api, case):
     assert api("post", "/work-orders", json=ORDER).json["number"].endswith("-0001")
 
 
+@pytest.mark.postgres
 def test_vehicle_on_file_with_another_plate_is_a_conflict(app, api):
     api("post", "/work-orders", json=ORDER)
     before = counts(app)
@@ -191,6 +190,7 @@ def test_vehicle_on_file_with_another_plate_is_a_conflict(app, api):
     assert counts(app) == before
 
 
+@pytest.mark.postgres
 def test_unknown_work_order_is_404(app, api):
     answer = api("get", "/work-orders/R1-20000101-0001")
     assert answer.status_code == 404
@@ -228,6 +228,7 @@ def test_bad_staff_is_refused(app, api, case):
     assert counts(app) == before
 
 
+@pytest.mark.postgres
 def test_badge_in_use_is_a_conflict(app, api):
     body = {"name": "李军", "badge": "TEC-9", "roles": ["technician"], "pin": "1234"}
     assert api("post", "/staff", json=body).status_code == 201

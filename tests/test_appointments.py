@@ -38,6 +38,7 @@ def booking(**changes) -> dict:
     return data
 
 
+@pytest.mark.postgres
 def test_booking_for_a_vehicle_on_file(client, advisor, en, car):
     form = page(client.get(f"/reception/appointments/new?vehicle={car.id.hex}"))
     assert "京A12345" in form and "138****5678" in form and "13812345678" not in form
@@ -58,6 +59,7 @@ def test_booking_for_a_vehicle_on_file(client, advisor, en, car):
     assert "Appointment booked: 京A12345" in listing and "09:30" in listing and "常规保养 10000km" in listing
 
 
+@pytest.mark.postgres
 def test_booking_for_a_new_customer_creates_customer_and_vehicle(client, advisor, en, db):
     before = counts()
     response = client.post("/reception/appointments/new", data=booking(
@@ -84,6 +86,7 @@ def test_only_advisors_are_offered(client, advisor, make_staff, en):
     assert counts() == before
 
 
+@pytest.mark.postgres
 def test_list_by_day_with_today_and_tomorrow_tabs(client, advisor, en, car):
     now = dt.datetime.now().replace(second=0, microsecond=0)
     appointments.book(car.customer, car, now, "今天的保养")
@@ -103,6 +106,7 @@ def test_list_by_day_with_today_and_tomorrow_tabs(client, advisor, en, car):
     assert bad.status_code == 400 and "That is not a date." in page(bad)
 
 
+@pytest.mark.postgres
 def test_cancel_an_appointment(client, advisor, en, car):
     booked = appointments.book(car.customer, car, dt.datetime.combine(TOMORROW, dt.time(9)), "保养")
     before = counts()
@@ -180,6 +184,7 @@ def test_booking_page_search_lists_vehicles_to_choose(client, advisor, en, car):
     assert 'value="京Q0000"' in prefilled
 
 
+@pytest.mark.postgres
 def test_book_visit_is_all_or_nothing(db, car):
     """Service level: a failing booking leaves no new customer or vehicle behind."""
     before = counts()
@@ -192,6 +197,7 @@ def test_book_visit_is_all_or_nothing(db, car):
     assert made.customer_id == car.customer_id
 
 
+@pytest.mark.postgres
 def test_advisors_are_active_staff_with_the_role(db, make_staff):
     keep = make_staff("advisor", "cashier", name="甲")
     make_staff("manager", name="乙")

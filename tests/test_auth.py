@@ -9,9 +9,10 @@ import pytest
 from kiosk.models import LoginFailure
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
-from tests.conftest import PIN
+from tests.support import PIN
 
 
+@pytest.mark.postgres
 def test_badge_then_pin_logs_in(client, make_staff):
     person = make_staff("advisor", name="王芳", badge="ADV-900")
     step1 = client.post("/login", data={"badge": "adv-900"})
@@ -22,6 +23,7 @@ def test_badge_then_pin_logs_in(client, make_staff):
     assert person.badge == "ADV-900"
 
 
+@pytest.mark.postgres
 def test_unknown_badge_and_wrong_pin_say_so(client, make_staff):
     make_staff("advisor", badge="ADV-901")
     unknown = client.post("/login", data={"badge": "NOPE-1"})
@@ -31,6 +33,7 @@ def test_unknown_badge_and_wrong_pin_say_so(client, make_staff):
     assert client.get("/reception/").status_code == 302  # still not logged in
 
 
+@pytest.mark.postgres
 def test_lockout_grows_with_each_wrong_pin(db, make_staff):
     make_staff("cashier", badge="CSH-1")
     now = dt.datetime(2026, 11, 27, 9, 0)
@@ -51,6 +54,7 @@ def test_lockout_grows_with_each_wrong_pin(db, make_staff):
     assert not LoginFailure.select().where(LoginFailure.badge == "CSH-1").exists()
 
 
+@pytest.mark.postgres
 def test_idle_logout_returns_to_home(app, client, advisor):
     assert client.get("/reception/").status_code == 200
     with client.session_transaction() as session:
@@ -66,6 +70,7 @@ def test_role_sees_only_its_own_work(client, make_staff, login):
     assert response.status_code == 403
 
 
+@pytest.mark.postgres
 def test_forms_need_the_csrf_token(app, make_staff):
     app.config["WTF_CSRF_ENABLED"] = True
     make_staff("advisor", badge="ADV-902")

@@ -12,7 +12,7 @@ from kiosk.db import connected
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
 from kiosk.services import clock, scanning, workorders
 from kiosk.stations import badge_session
-from tests.test_clock import jobs_of, make_order
+from tests.support.bay import jobs_of, make_order
 
 HX = {"HX-Request": "true"}
 

@@ -15,8 +15,8 @@ from kiosk.db import connected
 from kiosk.models import Finding, PartsRequest, WorkOrder
 from kiosk.services import partsrequests, scanning
 from kiosk.core.errors import ServiceError
-from tests.test_clock import jobs_of, make_order
-from tests.test_extrawork import _part
+from tests.support.bay import jobs_of, make_order
+from tests.support.bay import catalogue_part
 
 HX = {"HX-Request": "true"}
 
@@ -38,7 +38,7 @@ def bay(app, client, make_staff):
     client.post("/bay/scan", data={"code": "TEC-001", "source": "wedge"}, headers=HX)
 
     def setup():
-        _part()
+        catalogue_part()
         return jobs_of(make_order())[0]
 
     return in_db(app, setup)

@@ -85,6 +85,7 @@ def test_appointment_prefills_the_walkaround(client, advisor, en, booked):
     assert "Tyre pressure" in html and "Stone chip" in html
 
 
+@pytest.mark.postgres
 def test_check_in_from_an_appointment(client, advisor, en, booked, car):
     before = counts()
     response = client.post("/reception/check-in", data=walkaround(appointment_id=booked.id.hex))
@@ -110,6 +111,7 @@ def test_check_in_from_an_appointment(client, advisor, en, booked, car):
     assert f"/reception/check-in?appointment={booked.id.hex}" not in desk
 
 
+@pytest.mark.postgres
 def test_checking_in_an_appointment_twice_is_refused(client, advisor, en, booked):
     assert client.post("/reception/check-in", data=walkaround(appointment_id=booked.id.hex)).status_code == 302
     before = counts()
@@ -122,6 +124,7 @@ def test_checking_in_an_appointment_twice_is_refused(client, advisor, en, booked
     assert order_link.status_code == 302 and WorkOrder.get().number in unquote(order_link.headers["Location"])
 
 
+@pytest.mark.postgres
 def test_walk_in_with_a_new_customer_and_vehicle(client, advisor, en, db):
     form = page(client.get("/reception/check-in?new=1&plate=京C11111"))
     assert 'value="京C11111"' in form and 'id="new-vehicle"' in form
@@ -141,6 +144,7 @@ def test_walk_in_with_a_new_customer_and_vehicle(client, advisor, en, db):
     assert unquote(response.headers["Location"]) == f"/reception/work-orders/{order.number}"
 
 
+@pytest.mark.postgres
 def test_walk_in_with_a_vehicle_on_file(client, advisor, en, car):
     html = page(client.get(f"/reception/check-in?vehicle={car.id.hex}"))
     assert "Last recorded mileage: 9000 km" in html and 'id="vehicle-summary"' in html
@@ -210,6 +214,7 @@ def test_unknown_vehicle_or_appointment(client, advisor, en, db):
     assert posted.status_code == 404 and counts() == before
 
 
+@pytest.mark.postgres
 def test_check_in_walk_in_service_is_all_or_nothing(db):
     before = counts()
     with pytest.raises(ServiceError) as info:
@@ -218,6 +223,7 @@ def test_check_in_walk_in_service_is_all_or_nothing(db):
     assert info.value.field == "complaint" and counts() == before
 
 
+@pytest.mark.postgres
 def test_warranty_active(db, car):
     today = dt.date.today()
     assert customers.warranty_active(car)

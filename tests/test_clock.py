@@ -6,34 +6,12 @@ import datetime as dt
 
 import pytest
 
-from kiosk.models import Attendance, ClockEvent, JobLine, Staff, WorkOrder
-from kiosk.services import attendance, clock, clock_rules, customers, figures, workorders
+from kiosk.models import Attendance, ClockEvent, JobLine, Staff
+from kiosk.services import attendance, clock, clock_rules, figures, workorders
 from kiosk.core.errors import ServiceError
+from tests.support.bay import fresh, jobs_of, make_order
 
 T0 = dt.datetime(2026, 11, 27, 9, 0)
-
-
-def make_order(advisor=None, jobs=(("更换前刹车片", "1.0"), ("四轮定位", "0.8")), *, authorized=True,
-               technician=None, plate="沪A12345"):
-    """An order with ``jobs`` (description, hours); signed (authorized) unless told otherwise."""
-    customer = customers.find_or_create_customer("张先生", "13800000001")
-    vehicle = customers.create_vehicle(customer, plate, model="大众 帕萨特", mileage=30000)
-    order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="刹车异响")
-    for description, hours in jobs:
-        workorders.add_job(order, description, hours, 300, technician=technician)
-    if authorized:
-        workorders.move(order, "diagnosis")
-        workorders.move(order, "estimate")
-        workorders.authorize(order, "0" * 64)
-    return WorkOrder.get_by_id(order.id)
-
-
-def jobs_of(order):
-    return workorders.live_jobs(WorkOrder.get_by_id(order.id))
-
-
-def fresh(row):
-    return type(row).get_by_id(row.id)
 
 
 @pytest.fixture

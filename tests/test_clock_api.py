@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
-from tests.test_clock import jobs_of, make_order
+from tests.support.bay import jobs_of, make_order
 
 
 @pytest.fixture

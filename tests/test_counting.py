@@ -11,7 +11,7 @@ from kiosk.models import CountScan, StockCount, StockMove
 from kiosk.services import counting, stock
 from kiosk.core.errors import ServiceError
 from sync.tables import ChangeEvent
-from tests.test_purchasing import make_part, put_stock
+from tests.support.stock import make_part, put_stock
 
 
 @pytest.fixture

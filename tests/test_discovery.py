@@ -21,10 +21,18 @@ import pytest
 
 from sync import discovery, mdns, state
 from sync.discovery import HubAdvert, HubWatcher, advert_from_url, browse, find_hub, find_hub_candidates
+from tests.support import processes
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 LO = ["127.0.0.1"]
 WAIT = 10  # seconds: the bound on every wait for the network below
+
+
+
+@pytest.fixture(autouse=True)
+def _discovery_on(monkeypatch):
+    """Zeroconf is off in every other test (tests/conftest.py); these are about it."""
+    monkeypatch.setenv("BAYFLOW_DISCOVERY", "on")
 
 
 class Hub:
@@ -37,8 +45,9 @@ class Hub:
                    "--store-name", store]
         if netns:
             command = ["ip", "netns", "exec", netns, *command]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        env={**os.environ, "BAYFLOW_INSTANCE": str(tmp)})
+        self.process = processes.popen(processes.server_args(command), stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, start_new_session=False,
+                                       env={**os.environ, "BAYFLOW_INSTANCE": str(tmp), "BAYFLOW_DISCOVERY": "on"})
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: [lines.put(line) for line in self.process.stdout], daemon=True).start()
         try:

@@ -12,7 +12,7 @@ from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.migrations import AppliedMigration, MIGRATIONS, migrate
 from kiosk.models import Customer, Vehicle
-from tests.test_changelog import assert_log_describes_db
+from tests.support.changes import assert_log_describes_db
 
 WRITER = textwrap.dedent("""
     import sys

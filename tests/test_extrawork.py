@@ -2,40 +2,16 @@
 reception (signature or decline), and the order's re-authorization status."""
 from __future__ import annotations
 
-import base64
-import io
-import json
 from decimal import Decimal
 
 import pytest
-from PIL import Image, ImageDraw
 
 from kiosk.models import ClockEvent, JobDecision, JobLine, PartLine, PartsRequest
 from kiosk.services import clock, extrawork, partsrequests
 from kiosk.core.errors import ServiceError
-from tests.test_clock import fresh, jobs_of, make_order
+from tests.support.bay import catalogue_part, fresh, jobs_of, make_order, signature
 
 HX = {"HX-Request": "true"}
-
-
-def signature(ink: bool = True) -> str:
-    image = Image.new("RGBA", (300, 120), (255, 255, 255, 255))
-    if ink:
-        ImageDraw.Draw(image).line([(20, 60), (120, 20), (200, 100), (280, 40)], fill=(10, 10, 40, 255), width=4)
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-def _part(part_no="5QD698151", name="前刹车片", price="560.00"):
-    from kiosk.db import transaction
-    from kiosk.models import Part
-    from sync import changelog
-
-    with transaction():
-        part = Part(part_no=part_no, name=name, price=price, barcodes=json.dumps(["6920000000017"]))
-        changelog.save(part)
-    return part
 
 
 @pytest.fixture
@@ -45,7 +21,7 @@ def tech(db, make_staff):
 
 def test_proposal_is_locked_until_the_customer_signs(app, tech):
     order = make_order()
-    _part()
+    catalogue_part()
     clock.clock_on(tech, jobs_of(order)[0])
     job = extrawork.propose(order, tech, "右前减震器漏油, 建议更换", "1.5",
                             [{"part_no": "6920000000017", "qty": "2"}, {"part_no": "", "qty": ""}])
@@ -107,7 +83,7 @@ def test_estimate_totals_count_extra_work_only_once_agreed(app, tech, tmp_path):
     from kiosk.services import workorders
 
     order = make_order()
-    _part()
+    catalogue_part()
     before = workorders.totals(order)
     job = extrawork.propose(order, tech, "右前减震器漏油, 建议更换", "1.5", [{"part_no": "6920000000017", "qty": "2"}])
     assert workorders.totals(order) == before  # pending: not in the estimate

@@ -9,8 +9,8 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import JobDecision, JobLine, WorkOrder
 from kiosk.services import scanning
-from tests.test_clock import make_order
-from tests.test_extrawork import signature
+from tests.support.bay import make_order
+from tests.support.bay import signature
 
 HX = {"HX-Request": "true"}
 

@@ -12,7 +12,7 @@ from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import hub, protocol
 from sync.tables import ChangeEvent, Conflict, PairingCode, Peer
-from tests.conftest import PIN
+from tests.support import PIN
 
 
 @pytest.fixture

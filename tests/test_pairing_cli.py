@@ -164,10 +164,11 @@ def test_a_rogue_answering_the_pairing_never_sees_the_code_and_is_not_pinned(tmp
 
 
 def test_pair_without_a_hub_address_fails_cleanly_when_none_answers(tmp_path):
-    """No --hub: zeroconf is asked. What it finds depends on the network (other
-    tests' hubs may be advertising), but a made-up code never pairs, and the
-    reason is one line, not a traceback."""
+    """No --hub, and zeroconf off (as in every test but the discovery ones, so no
+    other run's hub can answer): a made-up code never pairs, and the reason is
+    one line, not a traceback."""
     result = cli("pair", "--db", tmp_path / "k.sqlite", "--code", "1234-5678", timeout=120)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert result.stderr.strip().splitlines() == [
+        "Error: no --hub given and zeroconf discovery is off (DISCOVERY): pass --hub URL"]
     assert not rows(str(tmp_path / "k.sqlite"), "SELECT * FROM sync_state WHERE key = 'hub_public_key'")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from kiosk.db import transaction
 from kiosk.services import parts_reports, purchasing
 from sync import changelog
-from tests.test_purchasing import make_part, order_in_repair, put_stock, request_for
+from tests.support.stock import make_part, order_in_repair, put_stock, request_for
 
 
 def test_reorder_list_counts_what_is_on_order(db):

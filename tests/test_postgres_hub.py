@@ -4,8 +4,8 @@ concurrent writers queued as on SQLite, and the SQL that differs between the two
 (upserts, column types, text order) checked on the server itself.
 
 The PostgreSQL server comes from tests/pg.py (one per session, a fresh database
-per test). The same service, page and API tests as on SQLite run on it from
-tests/postgres/.
+per test, copied from one migrated once). The same service, page and API tests
+as on SQLite run on it too: those marked ``postgres`` run on both.
 """
 from __future__ import annotations
 
@@ -34,12 +34,18 @@ from kiosk.services import customers, workorders
 from sync import state
 from sync.tables import ChangeEvent, SyncState
 from sync.node import current_node
-from tests.postgres.conftest import app  # noqa: F401  (this module's app: a hub on PostgreSQL)
-from tests.test_api import ORDER
-from tests.test_changelog import assert_log_describes_db
+from tests.support import processes
+from tests.support.reception import ORDER
+from tests.support.changes import assert_log_describes_db
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")  # the installed console script
 
+
+
+@pytest.fixture
+def database_kind():
+    """This module's ``app``: a hub on a fresh PostgreSQL database (tests/conftest.py)."""
+    return "postgresql"
 
 class Hub:
     """A ``bayflow serve --role hub`` process on a PostgreSQL database."""
@@ -52,10 +58,10 @@ class Hub:
         self._token = ""
 
     def start(self, timeout: float = 30) -> "Hub":
-        self.proc = subprocess.Popen(
+        self.proc = processes.popen(processes.server_args(
             [BAYFLOW, "serve", "--role", "hub", "--db", self.db_url, "--host", "127.0.0.1", "--port", "0",
-             "--prefix", "HQ", "--store-name", "浦江4S店"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
+             "--prefix", "HQ", "--store-name", "浦江4S店"]),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env, start_new_session=False)
         seen = []
         watchdog = threading.Timer(timeout, self.proc.kill)  # a hub that hangs ends the wait
         watchdog.start()
@@ -228,10 +234,10 @@ def test_cli_on_a_postgresql_hub_keeps_its_role_and_fails_in_one_line(pg_server,
         assert "Traceback" not in result.output
 
 
-def test_schema_uses_postgresql_types(db, pg_url):
+def test_schema_uses_postgresql_types(app, db):
     assert is_postgresql()
     types = dict(((table, column), kind) for table, column, kind in sql(
-        pg_url, "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        app.config["DATABASE"], "SELECT table_name, column_name, data_type FROM information_schema.columns "
                 "WHERE table_schema = 'public'"))
     assert types[("work_order", "id")] == "uuid" and types[("job_line", "work_order_id")] == "uuid"
     assert types[("job_line", "price")] == "numeric" and types[("staff", "active")] == "boolean"

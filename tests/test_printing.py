@@ -12,7 +12,7 @@ import pytest
 from hardware.decode import Decoded, decode
 from kiosk.db import database
 from kiosk.services import customers, workorders
-from tests.test_workorder_pages import HX, add_job, signature_data_url, url
+from tests.support.reception import HX, add_job, signature_data_url, url
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ def page(response) -> str:
     return response.get_data(as_text=True)
 
 
+@pytest.mark.postgres
 def test_search_finds_a_vehicle_by_plate_vin_and_phone(client, advisor, en, car):
     for query in ("京a 12345", "A123", VIN.lower(), PHONE, "12345678"):
         html = page(client.get("/reception/", query_string={"q": query}))
@@ -39,6 +40,7 @@ def test_search_finds_a_vehicle_by_plate_vin_and_phone(client, advisor, en, car)
             assert PHONE not in html, query
 
 
+@pytest.mark.postgres
 def test_live_search_answers_with_the_results_fragment(client, advisor, en, car):
     response = client.get("/reception/", query_string={"q": "京A12345"}, headers={"HX-Request": "true"})
     html = page(response)
@@ -51,6 +53,7 @@ def test_live_search_answers_with_the_results_fragment(client, advisor, en, car)
     assert 'method="get" action="/reception/"' in full and 'name="go"' in full
 
 
+@pytest.mark.postgres
 def test_a_scanned_work_order_number_opens_that_order(client, advisor, en, car):
     order = workorders.open_work_order(car.customer, car, complaint="异响")
     response = client.get("/reception/", query_string={"q": order.number.lower(), "go": "1"})
@@ -63,6 +66,7 @@ def test_a_scanned_work_order_number_opens_that_order(client, advisor, en, car):
     assert "Open work order" in live and f'href="/reception/work-orders/{order.number}"' in live
 
 
+@pytest.mark.postgres
 def test_unknown_plate_says_so_and_offers_to_create_the_customer(client, advisor, en, car):
     html = page(client.get("/reception/", query_string={"q": "京Z99999"}))
     assert 'id="search-unknown"' in html and "No vehicle or customer found for “京Z99999”" in html
@@ -77,6 +81,7 @@ def test_searching_a_phone_prefills_the_new_customer_with_it(client, advisor, en
     assert "/reception/check-in?new=1&amp;phone=13911112222" in html
 
 
+@pytest.mark.postgres
 def test_desk_shows_today_and_tomorrow_and_open_orders_with_masked_phones(client, advisor, en, car, db):
     other = customers.find_or_create("李四", "13987654321", "京B67890", "", "丰田 凯美瑞")[1]
     now = dt.datetime.now().replace(second=0, microsecond=0)

@@ -154,7 +154,7 @@ def test_the_node_publishes_camera_codes_and_states_to_the_pages(app, tmp_path):
     folder.mkdir()
     q = events.subscribe()
     try:
-        config = {"CAMERAS": [str(folder)], "CAMERA_RECONNECT_SECONDS": 0.05}
+        config = {**app.config, "CAMERAS": [str(folder)], "CAMERA_RECONNECT_SECONDS": 0.05}
         started = cameras.start(config)
         assert len(started) == 1 and started[0].fps == cameras.FOLDER_FPS
         assert next_event(q, "camera-state")["state"] in ("starting", "lost")

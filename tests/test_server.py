@@ -5,66 +5,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import queue
-import re
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-BAYFLOW = str(Path(sys.executable).parent / "bayflow")
+from tests.support.servers import Node, WAIT, read_until_event
+
 STREAMS = 10
-WAIT = 10  # seconds: the bound on every wait below
-
-
-class Node:
-    """A running `bayflow serve`; ``port`` is the one it printed."""
-
-    def __init__(self, args: list[str], instance: Path):
-        self.env = {**os.environ, "BAYFLOW_INSTANCE": str(instance)}
-        self.process = subprocess.Popen([BAYFLOW, "serve", "--host", "127.0.0.1", "--port", "0", *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
-        lines: queue.Queue = queue.Queue()
-        self.reader = threading.Thread(target=lambda: [lines.put(line) for line in self.process.stdout], daemon=True)
-        self.reader.start()
-        try:
-            self.banner = lines.get(timeout=30)  # the first start may seed the demo store
-        except queue.Empty:
-            self.stop()
-            pytest.fail("bayflow serve printed no URL")
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", self.banner)
-        assert match, self.banner
-        self.port = int(match.group(1))
-
-    def token(self, *db_args: str) -> str:
-        done = subprocess.run([BAYFLOW, "token", *db_args], capture_output=True, text=True, timeout=60, env=self.env)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=WAIT)
-        self.reader.join(timeout=WAIT)  # the pipe ends with the process
-        self.process.stdout.close()
-
-
 @pytest.fixture
 def instance(tmp_path):
     folder = tmp_path / "instance"
@@ -89,18 +36,6 @@ def open_stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTP
     # The first chunk arriving proves the stream is flushed and subscribed.
     assert response.readline().strip() == b"retry: 2000"
     return conn, response
-
-
-def read_until_event(response: http.client.HTTPResponse, name: str) -> None:
-    """Read the stream until ``event: name``; each read is bounded by the socket timeout."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        line = response.readline()
-        if not line:
-            raise AssertionError("the stream ended")
-        if line.strip() == f"event: {name}".encode():
-            return
-    raise AssertionError(f"no {name} event within {WAIT} s")
 
 
 def test_streams_do_not_block_pages_and_events_arrive_at_once(node):

@@ -21,7 +21,7 @@ import pytest
 from babel.support import Translations
 
 from kiosk.workers import STALE_SECONDS, Balancer
-from tests.test_server import WAIT, Node, read_until_event
+from tests.support.servers import Node, WAIT, read_until_event
 
 ORDER = {"customer": {"name": "张建华", "phone": "13800138000"}, "vehicle": {"plate": "沪A12345"},
          "complaint": "保养"}

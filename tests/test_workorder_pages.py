@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
 from kiosk.db import database
 from kiosk.models import JobLine, PartLine, StatusChange
 from kiosk.services import customers, workorders
 from sync.tables import ChangeEvent
-
-HX = {"HX-Request": "true"}
-
+from tests.support.reception import HX, add_job, signature_data_url, url
 
 @pytest.fixture
 def number(app, advisor):
@@ -45,30 +41,11 @@ def query(app):
     return run
 
 
-def url(number, tail=""):
-    return f"/reception/work-orders/{number}{tail}"
-
-
 def event_count(query):
     return query(lambda: ChangeEvent.select().count())
 
 
-def signature_data_url(ink=True) -> str:
-    """A PNG like the pad sends: white paper with (or without) a stroke."""
-    image = Image.new("RGB", (400, 160), "white")
-    if ink:
-        ImageDraw.Draw(image).line([(20, 120), (120, 30), (220, 130), (380, 40)], fill="black", width=5)
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-def add_job(client, number, **fields):
-    data = {"operation": "OP-10", "description": "更换机油机滤", "sold_hours": "1.5", "price": "300",
-            "pay_type": "customer", **fields}
-    return client.post(url(number, "/jobs"), data=data, headers=HX)
-
-
+@pytest.mark.postgres
 def test_page_shows_the_check_in(client, advisor, number):
     page = client.get(url(number)).get_data(as_text=True)
     assert number in page
@@ -86,6 +63,7 @@ def test_unknown_number_is_a_clear_404(client, advisor):
     assert "No work order with this number." in response.get_data(as_text=True)
 
 
+@pytest.mark.postgres
 def test_add_and_remove_jobs_and_parts_keep_totals(client, advisor, number, query):
     before = event_count(query)
     response = add_job(client, number)
@@ -174,6 +152,7 @@ def test_without_htmx_a_bad_form_shows_the_whole_page(client, advisor, number):
     assert response.status_code == 302 and response.headers["Location"].endswith("#jobs")
 
 
+@pytest.mark.postgres
 def test_promised_time_is_editable(client, advisor, number, query):
     before = event_count(query)
     response = client.post(url(number, "/promised"), data={"promised_at": "2031-05-06T17:30"}, headers=HX)
@@ -188,6 +167,7 @@ def test_promised_time_is_editable(client, advisor, number, query):
     assert event_count(query) == before + 1
 
 
+@pytest.mark.postgres
 def test_customer_signs_and_the_signature_is_kept_by_hash(app, client, advisor, number, query):
     add_job(client, number)
     data_url = signature_data_url()
@@ -246,6 +226,7 @@ def test_signature_files_need_a_login_and_a_real_hash(client, advisor, number):
     assert client.get("/reception/files/" + "0" * 64 + ".png").status_code == 403
 
 
+@pytest.mark.postgres
 def test_status_moves_from_the_desk(client, advisor, number, query):
     page = client.get(url(number)).get_data(as_text=True)
     assert "Move to “Diagnosis”" in page and "Move to “Estimate”" in page
@@ -265,6 +246,7 @@ def test_status_moves_from_the_desk(client, advisor, number, query):
     assert query(lambda: workorders.get_by_number(number).status) == "estimate"
 
 
+@pytest.mark.postgres
 def test_cancel_asks_first_then_locks_the_order(client, advisor, number, query):
     confirm = client.get(url(number, "/section/status?confirm_move=cancelled"), headers=HX).get_data(as_text=True)
     assert "Yes, cancel the work order" in confirm
@@ -273,6 +255,7 @@ def test_cancel_asks_first_then_locks_the_order(client, advisor, number, query):
     assert "can no longer be changed" in page and "Add job" not in page
 
 
+@pytest.mark.postgres
 def test_a_settled_order_refuses_edits(client, advisor, number, query):
     add_job(client, number)
 
@@ -314,6 +297,7 @@ def test_page_loads_the_pad_and_the_swap_rule(client, advisor, number):
     assert "htmx:beforeSwap" in script and re.search(r"status === 422", script)
 
 
+@pytest.mark.postgres
 def test_what_people_type_is_shown_as_text(client, advisor, number, query):
     add_job(client, number, description="<b>x</b>")
     job = query(lambda: workorders.live_jobs(workorders.get_by_number(number))[0])

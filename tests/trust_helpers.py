@@ -6,7 +6,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from uuid6 import uuid7
 
 from sync import crypto, keys, pairing
+from tests.support import processes
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 
@@ -88,8 +88,8 @@ class Server:
             args += ["--prefix", self.prefix]
         seen = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the same log
         self.out = open(self.log, "a")
-        self.proc = subprocess.Popen(args, stdout=self.out, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.proc = processes.popen(processes.server_args(args), stdout=self.out, stderr=subprocess.STDOUT,
+                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = re.findall(r"serving on (http://127\.0\.0\.1:(\d+))", self.log.read_text()[seen:])
@@ -102,14 +102,8 @@ class Server:
         raise AssertionError(f"{self.name} did not start: {self.log.read_text()}")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
         if self.proc is not None:
+            processes.stop(self.proc)
             self.out.close()
         self.proc = None
 

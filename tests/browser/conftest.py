@@ -3,7 +3,6 @@ server on loopback. No browser download: Playwright is pointed at /usr/bin/chrom
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 
 import pytest
@@ -11,20 +10,10 @@ from waitress.server import create_server
 
 from kiosk.app import create_app
 from kiosk.db import connected, database
+from kiosk.core import events
 from kiosk.services import staff as staff_service
-
-CHROMIUM = os.environ.get("BAYFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# Without these, Chromium on a machine with no internet keeps trying to reach Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PIN = "2468"
-# The scanner listener tells a handheld scanner from a person by the gap between keys
-# (production: 50 ms). Keys Playwright types 5 ms apart can arrive 60-80 ms apart on a
-# busy two-core test machine, so the tests widen the gap; people in the tests type
-# 300 ms apart, far from both.
-SCAN_KEY_GAP_MS = 120
-SCANNER_DELAY = 5
-PERSON_DELAY = 300
+from tests.support import PIN
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SCAN_KEY_GAP_MS
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +45,7 @@ def live_app(tmp_path, request):
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     yield app
+    events.end_streams()  # the pages' live streams hold server threads; waitress would wait for them
     server.close()
     thread.join(timeout=5)
     if not database.is_closed():
@@ -79,12 +69,6 @@ def fresh_cooldown():
     scanning.debouncer._last.clear()
 
 
-def scanner_types(page, code: str) -> None:
-    """A handheld scanner in keyboard mode: fast keys, then Enter."""
-    page.keyboard.type(code, delay=SCANNER_DELAY)
-    page.keyboard.press("Enter")
-
-
 @pytest.fixture
 def staff_member(live_app):
     def make(role, name, badge, pin=PIN):
@@ -92,14 +76,3 @@ def staff_member(live_app):
             return staff_service.create_staff(name, badge, [role], pin)
 
     return make
-
-
-def log_in(page, base_url, badge, pin=PIN):
-    """Badge scan, then the PIN on the keypad, like a person at the kiosk."""
-    page.goto(f"{base_url}/login")
-    page.fill("#badge", badge)
-    page.keyboard.press("Enter")
-    for digit in pin:
-        page.click(f"[data-key='{digit}']")
-    page.click(".keypad button[type=submit]")
-    page.wait_for_load_state()

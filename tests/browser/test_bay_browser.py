@@ -8,8 +8,8 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import ClockEvent, JobLine, PartsRequest, WorkOrder
 from kiosk.services import partsrequests
-from tests.test_clock import jobs_of, make_order
-from tests.browser.conftest import scanner_types
+from tests.support.bay import jobs_of, make_order
+from tests.support.browser import scanner_types
 
 pytestmark = pytest.mark.browser
 

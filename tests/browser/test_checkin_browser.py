@@ -10,7 +10,7 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import Appointment, WorkOrder
 from kiosk.services import appointments, customers, workorders
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """Logging in by badge and PIN in real Chromium."""
 from __future__ import annotations
 
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 
 
 def test_badge_and_pin_on_the_keypad(page, live_app, staff_member):

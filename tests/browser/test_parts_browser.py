@@ -5,8 +5,8 @@ from __future__ import annotations
 from kiosk.db import connected
 from kiosk.models import StockMove
 from kiosk.services import stock, workorders
-from tests.browser.conftest import log_in
-from tests.browser.conftest import scanner_types as wedge
+from tests.support.browser import log_in
+from tests.support.browser import scanner_types as wedge
 from tests.parts_helpers import order_with_jobs, part_in_stock
 
 

@@ -7,8 +7,8 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import Part, StockCount, WorkOrder
 from kiosk.services import purchasing, stock
-from tests.browser.conftest import log_in, scanner_types
-from tests.test_purchasing import make_part, order_in_repair, put_stock, request_for
+from tests.support.browser import log_in, scanner_types
+from tests.support.stock import make_part, order_in_repair, put_stock, request_for
 
 pytestmark = pytest.mark.browser
 

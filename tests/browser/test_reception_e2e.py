@@ -10,7 +10,7 @@ import pytest
 from hardware.decode import decode
 from kiosk.db import connected
 from kiosk.models import WorkOrder
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import customers, workorders
-from tests.browser.conftest import PERSON_DELAY, SCANNER_DELAY, log_in, scanner_types
+from tests.support.browser import PERSON_DELAY, SCANNER_DELAY, log_in, scanner_types
 
 pytestmark = pytest.mark.browser
 

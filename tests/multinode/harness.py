@@ -7,13 +7,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-BAYFLOW = str(Path(sys.executable).parent / "bayflow")
+from tests.support import processes
+from tests.support.processes import BAYFLOW
 
 
 def run_cli(*args: str, check: bool = True, timeout: float = 120, env: dict | None = None,
@@ -55,10 +55,10 @@ class Node:
             args += ["--prefix", self.prefix]
         if self.sync_interval is not None:
             args += ["--sync-interval", str(self.sync_interval)]
-        # A session of its own, so stopping it reaches the server even behind faketime.
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
-                                     start_new_session=True)
+        # A session of its own, so stopping it reaches the server even behind faketime;
+        # it dies with the test process whatever happens (tests.support.processes).
+        self.proc = processes.popen(processes.server_args(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
@@ -71,14 +71,8 @@ class Node:
         raise AssertionError(f"{self.name} did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
         if self.proc:
+            processes.stop(self.proc, sig)
             self.proc.stdout.close()
         self.proc = None
 

@@ -1,0 +1,37 @@
+"""Real Chromium for the browser tests: where it is, how it starts, and how people and
+scanners type into it (tests/browser/conftest.py has the fixtures)."""
+from __future__ import annotations
+
+import os
+import shutil
+
+from tests.support import PIN
+
+CHROMIUM = os.environ.get("BAYFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium on a machine with no internet keeps trying to reach Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The scanner listener tells a handheld scanner from a person by the gap between keys
+# (production: 50 ms). Keys Playwright types 5 ms apart can arrive 60-80 ms apart on a
+# busy two-core test machine, so the tests widen the gap; people in the tests type
+# 300 ms apart, far from both.
+SCAN_KEY_GAP_MS = 120
+SCANNER_DELAY = 5
+PERSON_DELAY = 300
+
+
+def scanner_types(page, code: str) -> None:
+    """A handheld scanner in keyboard mode: fast keys, then Enter."""
+    page.keyboard.type(code, delay=SCANNER_DELAY)
+    page.keyboard.press("Enter")
+
+
+def log_in(page, base_url, badge, pin=PIN):
+    """Badge scan, then the PIN on the keypad, like a person at the kiosk."""
+    page.goto(f"{base_url}/login")
+    page.fill("#badge", badge)
+    page.keyboard.press("Enter")
+    for digit in pin:
+        page.click(f"[data-key='{digit}']")
+    page.click(".keypad button[type=submit]")
+    page.wait_for_load_state()

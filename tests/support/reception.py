@@ -1,0 +1,39 @@
+"""The reception desk's pieces: htmx headers, work-order URLs and forms, the pad's signature, an API order."""
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image, ImageDraw
+
+HX = {"HX-Request": "true"}
+
+
+def url(number, tail=""):
+    return f"/reception/work-orders/{number}{tail}"
+
+
+def signature_data_url(ink=True) -> str:
+    """A PNG like the pad sends: white paper with (or without) a stroke."""
+    image = Image.new("RGB", (400, 160), "white")
+    if ink:
+        ImageDraw.Draw(image).line([(20, 120), (120, 30), (220, 130), (380, 40)], fill="black", width=5)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def add_job(client, number, **fields):
+    data = {"operation": "OP-10", "description": "更换机油机滤", "sold_hours": "1.5", "price": "300",
+            "pay_type": "customer", **fields}
+    return client.post(url(number, "/jobs"), data=data, headers=HX)
+
+
+# A walk-in order as an integration posts it (POST /api/v1/work-orders).
+ORDER = {
+    "customer": {"name": "张建华", "phone": "138 0013 8000"},
+    "vehicle": {"plate": "沪A·12345", "vin": "LSVAM4187C2184328", "model": "大众 帕萨特", "mileage": 45210},
+    "complaint": "刹车时有异响",
+    "jobs": [{"description": "更换前刹车片", "hours": 1.0, "price": "300.00"},
+             {"description": "四轮定位", "hours": "0.8", "price": 280}],
+}
