@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 from kiosk.app import create_app  # noqa: E402
 from kiosk.db import connected, database  # noqa: E402
 from kiosk.services import staff as staff_service  # noqa: E402
-from tests.pg import pg_database, pg_server, pg_url  # noqa: E402,F401  (a real PostgreSQL for hub tests)
+from tests.support.pg import pg_database, pg_server, pg_url  # noqa: E402,F401  (a real PostgreSQL for hub tests)
 from tests.support import PIN  # noqa: E402
 
 SETTINGS = {

@@ -14,7 +14,7 @@ from kiosk.models import PartsRequest, StockMove, Vehicle, WorkOrder
 from kiosk.cli import main
 from kiosk.core.errors import ServiceError
 from kiosk.services import customers, documents, handover, scanning, stock, workorders
-from tests.parts_helpers import part_in_stock
+from tests.support.parts import part_in_stock
 
 HX = {"HX-Request": "true"}
 ORDER = {"customer": {"name": "钱先生", "phone": "13800138000"},

@@ -8,7 +8,7 @@ from kiosk.models import JobLine, StockMove
 from kiosk.services import staff as staff_service
 from kiosk.services import stock, workorders
 from sync.tables import ChangeEvent
-from tests.parts_helpers import order_with_jobs
+from tests.support.parts import order_with_jobs
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from kiosk.models import StockMove
 from kiosk.services import stock, workorders
 from tests.support.browser import log_in
 from tests.support.browser import scanner_types as wedge
-from tests.parts_helpers import order_with_jobs, part_in_stock
+from tests.support.parts import order_with_jobs, part_in_stock
 
 
 def test_issue_then_return_by_scanning(page, live_app, staff_member):

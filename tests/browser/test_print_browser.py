@@ -10,7 +10,7 @@ from hardware.decode import Decoded
 from kiosk.db import connected
 from kiosk.services import customers, printer_settings, workorders
 from tests.support.browser import log_in
-from tests.print_standins import PrinterStandIn, closed_port, decoded, zpl_codes_image
+from tests.support.printers import PrinterStandIn, closed_port, decoded, zpl_codes_image
 
 pytestmark = pytest.mark.browser
 

@@ -178,7 +178,7 @@ def camera_folder(live_app, tmp_path):
 
 
 def test_a_code_held_to_the_camera_reaches_the_page(page, live_app, staff_member, camera_folder):
-    from tests.camera_media import code_frame, put_image
+    from tests.support.cameras import code_frame, put_image
 
     advisor = staff_member("advisor", "王芳", "ADV-001")
     number = open_order(live_app, advisor)
@@ -193,7 +193,7 @@ def test_a_code_held_to_the_camera_reaches_the_page(page, live_app, staff_member
 
 
 def test_the_camera_indicator_follows_the_camera(page, live_app, staff_member, camera_folder):
-    from tests.camera_media import blank, put_image
+    from tests.support.cameras import blank, put_image
 
     base = live_app.config["LIVE_URL"]
     page.goto(f"{base}/login")

@@ -12,7 +12,7 @@ from kiosk.db import connected, transaction
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import qc, workorders
 from sync import changelog
-from tests.workshop_helpers import make_order
+from tests.support.workshop import make_order
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import os
 import threading
 import time
 from pathlib import Path
@@ -16,10 +15,11 @@ import pytest
 
 from hardware.camera import Camera, Frame, parse_source
 from hardware.decode import Decoded, decode
-from tests.camera_media import (MjpegCamera, blank, code_frame, index_of, numbered, put_image,
+from tests.support.cameras import (MjpegCamera, blank, code_frame, index_of, numbered, put_image,
                                 write_video)
+from tests.support import BARCODES as SHARED_BARCODES
 
-BARCODES = Path(os.environ.get("BAYFLOW_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "barcodes"
+BARCODES = SHARED_BARCODES
 ORDER = "R1-20261127-0042"
 
 

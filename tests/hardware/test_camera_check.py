@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hardware.camera_check import check
 from hardware.decode import Decoded, decode_file
 from kiosk.cli import main
-from tests.camera_media import MjpegCamera, code_frame, numbered, put_image, write_video
+from tests.support.cameras import MjpegCamera, code_frame, numbered, put_image, write_video
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 ORDER = "R1-20261127-0042"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -19,8 +18,9 @@ from hardware import decode as decoding
 from hardware.decode import Decoded, Decoder, decode
 from hardware.decode_readers import cross_checked
 from hardware.locate import cut_out, find_regions
+from tests.support import ROOT as SUPPORT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = SUPPORT_ROOT
 
 
 @lru_cache(maxsize=1)

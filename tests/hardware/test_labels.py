@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 import subprocess
@@ -20,11 +19,12 @@ from hardware import decode as decoding, labels, labels_layout
 from hardware.decode import Decoded, decode, decode_file
 from hardware.labels import TagData, code_png, code_svg, render_tag, render_tag_file
 from hardware.symbols import make_symbol
+from tests.support import BARCODES as SHARED_BARCODES, ROOT
 
 NUMBER = "R1-20261127-0042"
 # The shared photographs lie beside the repository (../shared), in CI as on a
 # developer's machine; BAYFLOW_SHARED points elsewhere when needed.
-BARCODES = Path(os.environ.get("BAYFLOW_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "barcodes"
+BARCODES = SHARED_BARCODES
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -250,7 +250,7 @@ def test_decode_works_without_zbar():
         "assert d.decode(np.zeros((40, 40), np.uint8)) == []\n"
     )
     subprocess.run([sys.executable, "-W", "error", "-c", script], check=True, timeout=60,
-                   cwd=Path(__file__).resolve().parents[1])
+                   cwd=ROOT)
 
 
 @pytest.mark.parametrize("blank", [

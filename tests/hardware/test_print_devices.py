@@ -14,7 +14,7 @@ from hardware.printers import PrinterError, split_address
 from hardware.printers.cups import lp_command, print_cups
 from hardware.printers.escpos import escpos_bytes, is_device, send_escpos
 from hardware.printers.zpl import send_zpl
-from tests.print_standins import (
+from tests.support.printers import (
     PrinterStandIn, closed_port, decoded, escpos_barcodes, escpos_raster, fake_lp, path_with, zpl_code_fields,
     zpl_codes_image, zpl_graphic_image,
 )

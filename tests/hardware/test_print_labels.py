@@ -20,7 +20,7 @@ from hardware.labels_kinds import (
 from hardware.labels_slip import SlipData, pair_line, slip_image, slip_text
 from hardware.labels_zpl import render_zpl
 from hardware.printers.escpos import escpos_bytes
-from tests.print_standins import (
+from tests.support.printers import (
     decoded, escpos_barcode_image, escpos_barcodes, escpos_chinese_text, escpos_raster, zpl_code_fields,
     zpl_codes_image, zpl_graphic_image, zpl_size,
 )

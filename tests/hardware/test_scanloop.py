@@ -16,7 +16,7 @@ from hardware.camera import Camera, Frame
 from hardware.scanloop import ScanLoop
 from kiosk import cameras
 from kiosk.core import events
-from tests.camera_media import blank, code_frame, put_image, write_video
+from tests.support.cameras import blank, code_frame, put_image, write_video
 
 TAG = "R1-20261127-0042"
 JOB = "R1-20261127-0042/2"

@@ -10,7 +10,7 @@ from kiosk.models import JobLine, PartsRequest
 from kiosk.services import board, dispatch, workorders
 from kiosk.services import staff as staff_service
 from sync import changelog
-from tests.workshop_helpers import make_order
+from tests.support.workshop import make_order
 
 NOW = dt.datetime(2026, 11, 27, 15, 0)
 

@@ -11,7 +11,7 @@ import pytest
 from hardware import camera as cameras
 from hardware.camera import Camera
 from hardware.decode import Decoded, decode
-from tests.camera_media import code_frame, put_image, write_video
+from tests.support.cameras import code_frame, put_image, write_video
 
 ORDER = "R1-20261127-0042"
 

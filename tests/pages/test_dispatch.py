@@ -10,7 +10,7 @@ from kiosk.models import Attendance, ClockEvent, JobLine
 from kiosk.services import dispatch, figures
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
-from tests.workshop_helpers import at, attend, clock, make_order
+from tests.support.workshop import at, attend, clock, make_order
 
 HX = {"HX-Request": "true"}
 

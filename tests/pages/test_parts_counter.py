@@ -9,7 +9,7 @@ from kiosk.db import connected
 from kiosk.models import JobLine, PartsRequest, StockMove, WorkOrder
 from kiosk.services import scanning, stock, workorders
 from sync.tables import ChangeEvent
-from tests.parts_helpers import order_with_jobs, part_in_stock
+from tests.support.parts import order_with_jobs, part_in_stock
 
 HX = {"HX-Request": "true"}
 

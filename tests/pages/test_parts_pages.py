@@ -4,7 +4,7 @@ from __future__ import annotations
 from kiosk.db import connected
 from kiosk.models import Part, PurchaseOrder, StockMove
 from kiosk.services import stock, stock_checks, workorders
-from tests.parts_helpers import order_with_jobs, part_in_stock
+from tests.support.parts import order_with_jobs, part_in_stock
 
 
 def test_find_view_add_and_edit_parts(app, client, make_staff, login):

@@ -12,7 +12,7 @@ from hardware.decode import Decoded
 from kiosk.db import connected
 from kiosk.models.printing import PrinterSetting, PrintJob
 from kiosk.services import customers, printer_settings, workorders
-from tests.print_standins import PrinterStandIn, closed_port, decoded, zpl_codes_image
+from tests.support.printers import PrinterStandIn, closed_port, decoded, zpl_codes_image
 
 HX = {"HX-Request": "true"}
 
@@ -162,7 +162,7 @@ def test_work_order_a4_goes_to_cups_and_reads_back(app, client, number, tmp_path
     import subprocess
 
     from hardware.decode import decode_file
-    from tests.print_standins import fake_lp, path_with
+    from tests.support.printers import fake_lp, path_with
 
     page = client.get(f"/reception/work-orders/{number}").get_data(as_text=True)
     assert f'hx-post="/print/workorder/{number}"' in page
@@ -197,7 +197,7 @@ def test_parts_counter_prints_bin_and_part_labels_as_its_pages_show_them(app, cl
     for url, code in [("/print/bin/BIN:A-01-03", "BIN:A-01-03"), ("/print/part/3c0615301", "6901234567892")]:
         response = client.post(url, data={"station": "parts"}, headers=HX)
         assert feedback(response) == "ok", response.get_data(as_text=True)
-        from tests.print_standins import zpl_graphic_image
+        from tests.support.printers import zpl_graphic_image
 
         assert decoded(zpl_graphic_image(printer.jobs[-1].decode())) == {Decoded("Code128", code)}
     with app.app_context(), connected():
@@ -227,8 +227,8 @@ def test_staff_page_is_for_managers(client, make_staff, login):
 
 def test_parts_issue_slip_prints_on_the_receipt_printer(app, client, make_staff, login, printer):
     from kiosk.services import stock
-    from tests.parts_helpers import order_with_jobs, part_in_stock
-    from tests.print_standins import escpos_barcodes, escpos_chinese_text
+    from tests.support.parts import order_with_jobs, part_in_stock
+    from tests.support.printers import escpos_barcodes, escpos_chinese_text
 
     clerk = make_staff("parts_clerk", name="周明", badge="PRT-009")
     tech = make_staff("technician", name="张伟", badge="TEC-009")

@@ -11,7 +11,7 @@ from kiosk.models import JobLine, QcCheck, StatusChange, WorkOrder
 from kiosk.services import figures, qc
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
-from tests.workshop_helpers import make_order
+from tests.support.workshop import make_order
 
 HX = {"HX-Request": "true"}
 ALL = list(qc.CHECKLIST)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from tests.support import ROOT as SUPPORT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = SUPPORT_ROOT
 CATALOGUES = ROOT / "kiosk" / "translations"
 
 

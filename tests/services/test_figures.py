@@ -13,7 +13,7 @@ from kiosk.models import ClockEvent, QcCheck
 from kiosk.services import figures
 from kiosk.services import staff as staff_service
 from sync import changelog
-from tests.workshop_helpers import at, attend, clock, make_order
+from tests.support.workshop import at, attend, clock, make_order
 
 DAY = dt.date(2026, 11, 27)
 LATE = at(23, 0)

@@ -10,7 +10,7 @@ from kiosk.services import parts, stock, stock_checks, workorders
 from kiosk.services.catalogue import find_part
 from kiosk.core.errors import ServiceError
 from sync.tables import ChangeEvent
-from tests.parts_helpers import order_with_jobs, part_in_stock
+from tests.support.parts import order_with_jobs, part_in_stock
 
 
 @pytest.fixture

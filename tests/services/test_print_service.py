@@ -11,7 +11,7 @@ from kiosk.models.printing import PrinterSetting, PrintJob
 from kiosk.services import printing
 from kiosk.core.errors import ServiceError
 from kiosk.services.printer_settings import printer_for, save_printer
-from tests.print_standins import (
+from tests.support.printers import (
     PrinterStandIn, closed_port, decoded, escpos_barcodes, fake_lp, path_with, zpl_codes_image,
 )
 

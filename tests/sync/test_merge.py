@@ -15,7 +15,7 @@ from kiosk.core.errors import ServiceError
 from sync import changelog, merge
 from sync.tables import ChangeEvent, Conflict, FieldClock, PendingRow
 from sync.node import ensure_node
-from tests.merge_nodes import Nodes
+from tests.support.merge_nodes import Nodes
 
 @pytest.fixture
 def nodes(tmp_path):

@@ -18,7 +18,7 @@ from kiosk.core import status as states
 from kiosk.services import workorders
 from sync import changelog, merge
 from sync.tables import Conflict, PendingRow
-from tests.merge_nodes import Nodes
+from tests.support.merge_nodes import Nodes
 
 NAMES = ("a", "b", "c")
 WORDS = st.sampled_from(["甲", "乙", "丙", ""])

@@ -22,6 +22,7 @@ import pytest
 from sync import discovery, mdns, state
 from sync.discovery import HubAdvert, HubWatcher, advert_from_url, browse, find_hub, find_hub_candidates
 from tests.support import processes
+from tests.support import ROOT
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 LO = ["127.0.0.1"]
@@ -300,7 +301,7 @@ def test_a_hub_in_another_network_namespace_is_found_across_the_veth(tmp_path, n
     try:
         done = subprocess.run(["ip", "netns", "exec", kiosk_ns, sys.executable, "-c", BROWSE_AND_CALL,
                                running.node_id, str(WAIT)],
-                              capture_output=True, text=True, timeout=WAIT + 20, cwd=Path(__file__).parent.parent)
+                              capture_output=True, text=True, timeout=WAIT + 20, cwd=ROOT)
         assert done.returncode == 0, done.stderr
         seen = json.loads(done.stdout.strip().splitlines()[-1])
         assert seen["urls"] == [f"http://{hub_address}:{running.port}"], done.stderr

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sync import keys
-from tests.trust_helpers import Server, cli, one_line_error
+from tests.support.trust import Server, cli, one_line_error
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +102,7 @@ def test_pairing_code_only_on_a_hub(tmp_path, hub):
 
 
 def test_two_kiosks_get_different_prefixes_and_numbers(tmp_path, hub):
-    from tests.trust_helpers import Server as Node
+    from tests.support.trust import Server as Node
 
     numbers = []
     for name in ("k1", "k2"):

@@ -20,7 +20,7 @@ from kiosk.services import staff as staff_service
 from sync import crypto, envelope, keys, pairing, state, transport
 from sync.tables import ChangeEvent, PairingCode, Peer, SeenRequest
 from sync.node import current_node
-from tests.trust_helpers import FakeKiosk, Server, cli
+from tests.support.trust import FakeKiosk, Server, cli
 
 
 @pytest.fixture(autouse=True)

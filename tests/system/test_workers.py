@@ -22,6 +22,7 @@ from babel.support import Translations
 
 from kiosk.workers import STALE_SECONDS, Balancer
 from tests.support.servers import Node, WAIT, read_until_event
+from tests.support import ROOT
 
 ORDER = {"customer": {"name": "张建华", "phone": "13800138000"}, "vehicle": {"plate": "沪A12345"},
          "complaint": "保养"}
@@ -163,7 +164,7 @@ def test_the_scan_cool_down_holds_when_the_repeat_reaches_the_other_process(tmp_
         response, again = browser.send(second, "POST", "/reception/scan",
                                        {"code": "ADV-002", "source": "wedge", "csrf_token": token})
         assert response.getheader("X-Bayflow-Process") != scanned_on
-        zh = Translations.load(str(Path(__file__).parent.parent / "kiosk" / "translations"), ["zh_Hans_CN"])
+        zh = Translations.load(str(ROOT / "kiosk" / "translations"), ["zh_Hans_CN"])
         repeat = zh.gettext("Already scanned: %(code)s (ignored)") % {"code": "ADV-002"}
         assert "ADV-002" in said and repeat not in said
         assert repeat in again

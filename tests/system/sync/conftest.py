@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.multinode.harness import Node
+from tests.support.nodes import Node
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 
-from tests.multinode.conftest import nodes, store  # noqa: F401  (real processes on loopback)
-from tests.multinode.harness import order_body
+from tests.support.nodes import order_body
 
 T0 = dt.datetime(2026, 11, 20, 9, 0)
 

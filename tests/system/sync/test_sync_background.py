@@ -6,7 +6,7 @@ import re
 import time
 import urllib.request
 
-from tests.multinode.harness import order_body
+from tests.support.nodes import order_body
 
 
 def status_bar(node) -> str:

@@ -3,7 +3,7 @@ hub's push limit, and the pull that fetches its next batch while applying one.""
 from __future__ import annotations
 
 from benchmarks.reception_load import fill
-from tests.multinode.harness import events_of
+from tests.support.nodes import events_of
 
 
 def _kiosk(db: str):

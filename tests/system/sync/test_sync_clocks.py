@@ -10,7 +10,7 @@ import pytest
 from kiosk.db import bind, connected
 from sync import state
 from sync.conflicts import open_conflicts
-from tests.multinode.harness import order_body, state_of
+from tests.support.nodes import order_body, state_of
 
 
 

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 import time
 
-from tests.multinode.faulty_link import FaultyLink
-from tests.multinode.harness import BAYFLOW, events_of, order_body, run_cli, state_of
+from tests.support.faulty_link import FaultyLink
+from tests.support.nodes import BAYFLOW, events_of, order_body, run_cli, state_of
 
 
 def own_seqs(hub_db: str, node_db: str) -> list[int]:

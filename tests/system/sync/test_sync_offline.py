@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync import merge
-from tests.multinode.harness import events_of, order_body, state_of
+from tests.support.nodes import events_of, order_body, state_of
 
 
 def assert_same_everywhere(*nodes):

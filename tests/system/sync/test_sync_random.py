@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from sync import merge
-from tests.multinode.faulty_link import FaultyLink
-from tests.multinode.harness import Node, events_of, order_body, run_cli, state_of
+from tests.support.faulty_link import FaultyLink
+from tests.support.nodes import Node, events_of, order_body, run_cli, state_of
 
 KIOSKS = 3
 FAULTS = st.lists(st.sampled_from(["ok", "lose-answer", "duplicate", "lose-request", "delay"]), max_size=4)

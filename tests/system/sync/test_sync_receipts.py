@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kiosk.db import bind, connected
 from sync.changelog import forget_clocks
-from tests.multinode.harness import order_body, state_of
+from tests.support.nodes import order_body, state_of
 
 PART = {"part_no": "5QD698151", "name": "前刹车片", "barcodes": ["6920000000017"], "price": 560, "cost": 300,
         "bin": "C-01-01"}

@@ -2,7 +2,7 @@
 every node after sync, including the last part issued twice while offline."""
 from __future__ import annotations
 
-from tests.multinode.harness import order_body
+from tests.support.nodes import order_body
 
 
 def exceptions_on(db_path: str) -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 
-from tests.multinode.harness import order_body
+from tests.support.nodes import order_body
 
 DAY = dt.date(2026, 11, 20)
 LATE = dt.datetime(2026, 11, 21, 9, 0)
@@ -31,7 +31,7 @@ def on(node):
 def clock_on(node, badge, number, action, when, **extra):
     from kiosk.models import JobLine, Staff
     from kiosk.services import workorders
-    from tests.workshop_helpers import clock
+    from tests.support.workshop import clock
 
     with on(node):
         tech = Staff.get(Staff.badge == badge)
