@@ -1,4 +1,5 @@
-# bayflow: `make run` starts a node with demo data, `make test` runs every test.
+# bayflow: `make run` starts a node with demo data, `make test` runs every test,
+# `make test-fast` the in-process ones (no browser, no server processes).
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN      = $(VENV)/bin
@@ -10,7 +11,7 @@ BIN      = $(VENV)/bin
 DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils postgresql iproute2 faketime
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test system-deps messages translations bench clean
+.PHONY: run test test-fast system-deps messages translations bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,13 @@ system-deps:
 
 test: $(BIN)/.installed system-deps
 	$(BIN)/python -m pytest
+
+# The in-process tests: services, pages, the API, the sync engine, hardware with
+# recorded frames. tests/browser (real Chromium) and tests/system (real server
+# processes, several nodes, PostgreSQL hubs) are left to `make test`.
+FAST = tests/services tests/pages tests/api tests/sync tests/hardware
+test-fast: $(BIN)/.installed system-deps
+	$(BIN)/python -m pytest $(FAST)
 
 # Translators: refresh the catalogues from the code, then compile them.
 messages: $(BIN)/.installed

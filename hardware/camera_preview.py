@@ -88,6 +88,7 @@ class Previews:
         self._previews: dict[int, Preview] = {}
         self.trial: Camera | None = None
         self._looked_at = 0.0
+        self._trial_ended = threading.Event()  # wakes the trial's watcher when the trial stops
 
     def of(self, camera: Camera) -> Preview:
         """The preview of ``camera`` (made on first use)."""
@@ -107,8 +108,9 @@ class Previews:
         camera = Camera(source, "trial", loop=True, reconnect_seconds=1.0).start()
         with self._lock:
             self.trial = camera
+            self._trial_ended = ended = threading.Event()
         self.looked_at()
-        threading.Thread(target=self._watch, args=(camera,), name="camera-trial-watch", daemon=True).start()
+        threading.Thread(target=self._watch, args=(camera, ended), name="camera-trial-watch", daemon=True).start()
         return camera
 
     def stop_trial(self) -> None:
@@ -116,14 +118,17 @@ class Previews:
             camera, self.trial = self.trial, None
             if camera is not None:
                 self._previews.pop(camera.uid, None)
+            self._trial_ended.set()
         if camera is not None:
             camera.stop()
 
-    def _watch(self, camera: Camera) -> None:
-        # Sleeps, not polls fast: a forgotten trial may cost a few seconds more, never CPU.
+    def _watch(self, camera: Camera, ended: threading.Event) -> None:
+        # Waits, not polls fast: a forgotten trial may cost a few seconds more, never CPU;
+        # a trial stopped by hand ends its watcher at once.
         while self.trial is camera:
             if time.monotonic() - self._looked_at > self.idle_seconds:
                 if self.trial is camera:
                     self.stop_trial()
                 return
-            time.sleep(min(5.0, self.idle_seconds / 4))
+            if ended.wait(min(5.0, self.idle_seconds / 4)):
+                return
