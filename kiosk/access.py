@@ -56,11 +56,13 @@ def may(permission: str) -> bool:
 
 def go_to(url: str):
     """A redirect that also works when htmx made the request."""
-    if request.headers.get("HX-Request") == "true":
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true":
         response = current_app.make_response("")
         response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    else:
+        response = redirect(url)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def requires(permission: str):

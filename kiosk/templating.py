@@ -22,24 +22,45 @@ from sync.changelog import outbox_size
 from sync.tables import SyncState
 
 
-def render(page: str, fragment: str | None = None, **context):
-    """Render ``fragment`` for an htmx swap, ``page`` otherwise.
+def wants_fragment(target: str | None = None) -> bool:
+    """Whether this request wants a part of a page (an htmx swap), not the whole page:
+    the one rule every view asks.
 
-    A history restore (back button) asks for the whole page even though it
-    comes from htmx, so the header alone does not decide. ``Vary`` keeps
-    caches from mixing the two.
+    A history restore (back button) and a boosted link ask for the whole page
+    even though they come from htmx, so the header alone does not decide. With
+    ``target``, only a swap of the element with that id counts (one endpoint may
+    serve a part and the whole screen). Answers that follow this rule carry
+    ``Vary: HX-Request`` (``render``, ``scan_reply``, ``go_to``).
     """
-    wants_fragment = (fragment is not None and request.headers.get("HX-Request") == "true"
-                      and request.headers.get("HX-History-Restore-Request") != "true"
-                      and not request.headers.get("HX-Boosted"))
-    response = make_response(render_template(fragment if wants_fragment else page, **context))
+    headers = request.headers
+    if (headers.get("HX-Request") != "true" or headers.get("HX-History-Restore-Request") == "true"
+            or headers.get("HX-Boosted")):
+        return False
+    return target is None or headers.get("HX-Target") == target
+
+
+def render(page: str, fragment: str | None = None, **context):
+    """Render ``fragment`` for an htmx swap, ``page`` otherwise (``wants_fragment``).
+
+    ``Vary`` keeps caches from mixing the two.
+    """
+    response = make_response(render_template(fragment if fragment and wants_fragment() else page, **context))
     response.headers["Vary"] = "HX-Request"
     return response
 
 
-def trigger(response, *events: str):
-    """Tell the rest of the page what changed (``hx-trigger="name from:body"``)."""
-    response.headers["HX-Trigger"] = json.dumps({e: True for e in events})
+def trigger(response, *events: str, feedback: bool | None = None):
+    """Tell the rest of the page what changed (``hx-trigger="name from:body"``), and
+    with ``feedback`` the success or failure tone (static/kiosk.js).
+
+    Every event a view sends goes through here (or ``scan_reply``'s ``events``), and
+    each has a listener in a template or script (tests/pages/test_events.py checks).
+    """
+    payload: dict = {e: True for e in events}
+    if feedback is not None:
+        payload["feedback"] = "ok" if feedback else "bad"  # htmx hands it to kiosk.js as detail.value
+    if payload:
+        response.headers["HX-Trigger"] = json.dumps(payload)
     return response
 
 
@@ -53,9 +74,7 @@ def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (
     error page.
     """
     bar = render_template("_scan_bar.html", scan_message=message, scan_ok=ok, oob=True)
-    response = make_response(html + bar, status)
-    payload = {"feedback": "ok" if ok else "bad", **{e: True for e in events}}
-    response.headers["HX-Trigger"] = json.dumps(payload)
+    response = trigger(make_response(html + bar, status), *events, feedback=ok)
     if not html:  # only the scan bar changes: leave the station's screen as it is
         response.headers["HX-Reswap"] = "none"
     response.headers["Vary"] = "HX-Request"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,7 +22,7 @@ from kiosk.roles import allowed
 from kiosk.services import printing
 from kiosk.core.errors import ServiceError
 from kiosk.services.documents import KIND_PERMISSIONS, document_for
-from kiosk.templating import render
+from kiosk.templating import render, trigger
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 
@@ -65,8 +64,7 @@ def _answer(job: PrintJob | None, kind: str, ref: str, *, message: str = "", sta
     response = render("print/result.html", "print/_print_result.html", job=job, kind=kind, ref=ref,
                       message=message, station=_station() or "")
     response.status_code = status
-    response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "ok" if ok else "bad"}})
-    return response
+    return trigger(response, feedback=ok)
 
 
 @bp.post("/<kind>/<path:ref>")

@@ -7,7 +7,6 @@ For the service manager and the administrator.
 """
 from __future__ import annotations
 
-import json
 
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
@@ -19,7 +18,7 @@ from kiosk.services import printer_settings as settings
 from kiosk.services import printing
 from kiosk.services.staff import active_staff
 from kiosk.core.errors import ServiceError
-from kiosk.templating import render
+from kiosk.templating import render, trigger
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -81,11 +80,8 @@ def save(station, purpose):
                                  mode=form.get("mode", ""))
         response = _page(_row(station, purpose, unsaved, error=error.message, field=error.field))
         response.status_code = 422
-        response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "bad"}})
-        return response
-    response = _page(_row(station, purpose, setting, saved=True))
-    response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "ok"}})
-    return response
+        return trigger(response, feedback=False)
+    return trigger(_page(_row(station, purpose, setting, saved=True)), feedback=True)
 
 
 @bp.get("/staff")

@@ -12,8 +12,8 @@ from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.badge_session import bay_person
 from kiosk.stations.bay import bp
 from kiosk.stations.bay.jobs import needs_person, with_job, with_order
-from kiosk.stations.bay.screens import PAGE, SCREEN, answer, order_context, screen_context, show_order
-from kiosk.templating import render, send_stored_file
+from kiosk.stations.bay.screens import PAGE, SCREEN, answer, order_context, screen_context, show_job, show_order
+from kiosk.templating import render, send_stored_file, wants_fragment
 
 
 def camera_frame_jpeg() -> bytes | None:
@@ -41,14 +41,12 @@ def add_finding(person, job):
     if request.form.get("camera") == "1":
         photo = camera_frame_jpeg()
         if photo is None:
-            return show_order(person, job.work_order, _("The kiosk camera has no picture. Use the photo button "
-                                                         "instead."), False, focus=job)
+            return show_job(person, job, _("The kiosk camera has no picture. Use the photo button instead."), False)
     try:
         findings.add_finding(job, person, request.form.get("text", ""), photo, current_app.config["BLOB_FOLDER"])
     except ServiceError as error:
-        return show_order(person, job.work_order, error.message, False, focus=job,
-                          finding_text=request.form.get("text", ""))
-    return show_order(person, job.work_order, _("Finding saved on %(job)s.", job=job.description), focus=job)
+        return show_job(person, job, error.message, False, finding_text=request.form.get("text", ""))
+    return show_job(person, job, _("Finding saved on %(job)s.", job=job.description))
 
 
 @bp.post("/jobs/<job_id>/parts")
@@ -60,9 +58,9 @@ def request_parts(person, job):
         row = partsrequests.request_parts(job, person, form.get("code", ""), form.get("description", ""),
                                           form.get("qty", "1"))
     except ServiceError as error:
-        return show_order(person, job.work_order, error.message, False, focus=job, parts_form=form)
-    return show_order(person, job.work_order, _("Parts requested from the counter: %(part)s × %(qty)s.",
-                                                 part=row.description or row.part_no, qty=row.qty), focus=job)
+        return show_job(person, job, error.message, False, parts_form=form)
+    return show_job(person, job, _("Parts requested from the counter: %(part)s × %(qty)s.",
+                                   part=row.description or row.part_no, qty=row.qty))
 
 
 @bp.get("/orders/<number>/requests")
@@ -89,7 +87,7 @@ def _extra_form(person, order, message, ok, form=None, errors=None):
 @needs_person
 @with_order
 def extra_form(person, order):
-    if request.headers.get("HX-Request") != "true":
+    if not wants_fragment():
         return render(PAGE, SCREEN, **screen_context(person, "extra", order=order, form={}, errors={},
                                                      rows=range(3)))
     return _extra_form(person, order, _("Describe the extra work for the customer."), True)

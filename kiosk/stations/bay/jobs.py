@@ -13,7 +13,7 @@ from kiosk.services.customers import parse_id
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.badge_session import bay_person
 from kiosk.stations.bay import bp
-from kiosk.stations.bay.screens import answer, show_order
+from kiosk.stations.bay.screens import answer, show_job
 from kiosk.stations.scan_helpers import reply, terminal_id
 
 
@@ -59,13 +59,12 @@ def with_order(view):
 
 
 def _act(person, job, action, done):
-    """Run one clock action; show the order again with what happened or why not."""
+    """Run one clock action; show the job (its card, or the order) with what happened or why not."""
     try:
         result = action()
     except ServiceError as error:
-        return show_order(person, job.work_order, error.message, False, focus=job)
-    order = type(job.work_order).get_by_id(job.work_order_id)  # its status may have moved
-    return show_order(person, order, done(result), True, focus=job)
+        return show_job(person, job, error.message, False)
+    return show_job(person, job, done(result), True)
 
 
 def _started(result) -> str:

@@ -1,14 +1,18 @@
 """The bay's screens: idle (waiting for a badge), the technician's home, one work
 order's jobs; and the scan endpoint that moves between them.
 
-Every answer to a scan or a button is ``scan_reply``: the new screen for
-``#bay-main`` and the message in the scan bar, with the success or failure tone.
+Built like reception's work-order page: a scan or a move to another screen
+answers with the new screen for ``#bay-main``; on the order's screen each job
+card (``bay/_job_card.html``) and the header (``bay/_order_head.html``) are
+partials that target and refresh themselves, by the server-sent events of the
+clocks, findings, job lines and the order. Every answer is ``scan_reply``: the
+message in the scan bar with the success or failure tone.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -16,11 +20,12 @@ from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import attendance, clock, clock_rules, extrawork, figures, partsrequests, workorders
+from kiosk.services.customers import parse_id
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.badge_session import bay_person, end_session, idle_seconds, open_session, set_inspector
 from kiosk.stations.bay import bp
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
-from kiosk.templating import render, scan_reply
+from kiosk.templating import render, scan_reply, wants_fragment
 
 PAGE, SCREEN = "bay/index.html", "bay/_screen.html"
 
@@ -101,13 +106,12 @@ def answer(person, view: str, message, ok: bool = True, **extra):
     """The new screen and the message. Without htmx (no script) the message is
     flashed and the screen's own page loads."""
     context = screen_context(person, view, **extra)
-    if request.headers.get("HX-Request") != "true":
+    if not wants_fragment():
         flash(str(message), "success" if ok else "warning")
         if context.get("view") == "order":
             return redirect(url_for("bay.order", number=context["order"].number))
         return redirect(url_for("bay.index"))
-    response = scan_reply(message, ok, render_template(SCREEN, **context),
-                          events=("bay-changed",) if ok else ())
+    response = scan_reply(message, ok, render_template(SCREEN, **context))
     if context.get("view") == "order":
         response.headers["HX-Push-Url"] = url_for("bay.order", number=context["order"].number)
     elif context.get("view") in ("home", "idle"):
@@ -117,6 +121,23 @@ def answer(person, view: str, message, ok: bool = True, **extra):
 
 def show_order(person, order: WorkOrder, message, ok: bool = True, focus=None, **extra):
     return answer(person, "order", message, ok, **order_context(person, order, focus), **extra)
+
+
+def card_html(person, job: JobLine, **extra) -> str:
+    """One job's card as the order's screen shows it (``extra``: a form's values kept)."""
+    job = JobLine.get_by_id(job.id)  # its status and technician as they are now
+    order = WorkOrder.get_by_id(job.work_order_id)
+    context = screen_context(person, "order", **order_context(person, order, focus=job), **extra)
+    return render_template("bay/_job_card.html", job=job, **context)
+
+
+def show_job(person, job: JobLine, message, ok: bool = True, **extra):
+    """The answer to a job's own button: its card alone when the card asked (it targets
+    itself), else the order's screen (a button elsewhere, or no script)."""
+    if wants_fragment(f"job-{job.id.hex}"):
+        return scan_reply(message, ok, card_html(person, job, **extra))
+    order = WorkOrder.get_by_id(job.work_order_id)  # its status may have moved
+    return show_order(person, order, message, ok, focus=job, **extra)
 
 
 @bp.get("/", endpoint="index")
@@ -136,6 +157,29 @@ def order(number):
         flash(str(error.message), "warning")
         return redirect(url_for("bay.index"))
     return render(PAGE, SCREEN, **screen_context(person, "order", **order_context(person, found)))
+
+
+@bp.get("/jobs/<job_id>/card")
+def job_card(job_id):
+    """A job's card again (its refresh on an event); nothing when the badge session ended."""
+    person = bay_person()
+    job = JobLine.get_or_none(JobLine.id == parse_id(job_id)) if parse_id(job_id) else None
+    if person is None or job is None or job.deleted:
+        return reply(_("This job is no longer on the work order."), False) if person else reply("", False)
+    return card_html(person, job)
+
+
+@bp.get("/orders/<number>/head")
+def order_head(number):
+    """The order's header again (refreshed when the order changes)."""
+    person = bay_person()
+    try:
+        found = workorders.get_by_number(number)
+    except NotFound:
+        return reply(_("No work order with this number."), False)
+    if person is None:
+        return reply("", False)
+    return render_template("bay/_order_head.html", **order_context(person, found))
 
 
 @bp.get("/running")

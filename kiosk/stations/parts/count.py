@@ -130,7 +130,7 @@ def count_submit():
         return scan_reply(error.message, False, panel())
     _remember(submitted=count.id.hex)
     return scan_reply(_l("Count of bin %(bin)s submitted for approval.", bin=count.bin), True, panel(),
-                      events=("stockcount-changed",))
+)
 
 
 @bp.post("/count/leave")

@@ -54,7 +54,7 @@ def handle(kind: str, scan):
                 "parts/_attach_offer.html", code=code.text))
     except ServiceError as error:
         return scan_reply(error.message, False, panel(kind))
-    return scan_reply(message, True, panel(kind), events=("stock-changed",) if code.kind == "badge" else ())
+    return scan_reply(message, True, panel(kind))
 
 
 register_mode("issue", _l("Issue"), panel=lambda: panel("issue"), order=20)(lambda scan: handle("issue", scan))

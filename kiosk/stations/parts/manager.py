@@ -2,7 +2,6 @@
 movers, stock value at cost, negative stock and the parts fill rate."""
 from __future__ import annotations
 
-import json
 
 from flask import flash, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from kiosk.access import current_staff, go_to, requires
 from kiosk.services import counting, parts_reports, purchasing
 from kiosk.core.errors import ServiceError
 from kiosk.stations.parts import bp
-from kiosk.templating import render
+from kiosk.templating import render, trigger
 
 PAGE = "parts/manager_page.html"
 
@@ -38,11 +37,7 @@ def context(**extra) -> dict:
 def _answer(notice, ok: bool, status: int = 200):
     response = render(PAGE, "parts/manager_counts.html", **context(notice=(ok, notice)))
     response.status_code = status
-    payload = {"feedback": "ok" if ok else "bad"}
-    if ok:
-        payload["stock-changed"] = True
-    response.headers["HX-Trigger"] = json.dumps(payload)
-    return response
+    return trigger(response, feedback=ok)
 
 
 @bp.get("/manager")

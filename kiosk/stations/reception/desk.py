@@ -17,7 +17,7 @@ from kiosk.core import status as states
 from kiosk.core.errors import NotFound
 from kiosk.stations.reception import bp
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, scan_from_request
-from kiosk.templating import render
+from kiosk.templating import render, trigger, wants_fragment
 
 # A work-order number as printed on the tag: node prefix, day, sequence (R1-20261127-0042).
 ORDER_NUMBER_RE = re.compile(r"^[A-Z0-9]{1,8}-\d{8}-\d{4}$")
@@ -115,9 +115,7 @@ def desk_board(shown: int = 0) -> dict:
 def _results_only() -> bool:
     """Whether ``kiosk.templating.render`` will answer with the results fragment alone
     (the same rule): a live search then does not compute the board it would not show."""
-    headers = request.headers
-    return (headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
-            and not headers.get("HX-Boosted"))
+    return wants_fragment()
 
 
 @bp.get("/")
@@ -152,7 +150,5 @@ def scan():
         return answer
     if done.kind in ("work_order", "job_line"):
         order = done.code.ref if done.kind == "work_order" else done.code.ref.work_order
-        response = go_to(work_order_url(order.number))
-        response.headers["HX-Trigger"] = '{"feedback": "ok"}'
-        return response
+        return trigger(go_to(work_order_url(order.number)), feedback=True)
     return not_used_here(done)

@@ -6,7 +6,6 @@ page once a proposal exists and refreshes itself after each answer.
 """
 from __future__ import annotations
 
-import json
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from kiosk.services import extrawork, workorders
 from kiosk.core.errors import ServiceError
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.workorder import with_order
+from kiosk.templating import trigger, wants_fragment
 
 PARTIAL = "reception/workorder/_extra_work.html"
 
@@ -38,17 +38,14 @@ def _extra_work_helper() -> dict:
 
 
 def _section(order, *, status: int = 200, message=None, ok: bool = True, error_job=None, form=None):
-    if request.headers.get("HX-Request") != "true":
+    if not wants_fragment():
         if message:
             flash(str(message), "success" if ok else "warning")
         return redirect(url_for("reception.work_order", number=order.number, _anchor="extra-work"))
     order = type(order).get_by_id(order.id)
     response = current_app.make_response((render_template(
         PARTIAL, order=order, extra_message=message, extra_ok=ok, error_job=error_job, form=form or {}), status))
-    events = {"feedback": {"value": "ok" if ok else "bad"}}
-    if ok and message:
-        events["workorder-changed"] = True
-    response.headers["HX-Trigger"] = json.dumps(events)
+    trigger(response, *(("workorder-changed",) if ok and message else ()), feedback=ok)
     return response
 
 

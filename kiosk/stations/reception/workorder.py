@@ -22,7 +22,7 @@ from kiosk.services import purchasing, workorders
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
-from kiosk.templating import render, send_stored_file
+from kiosk.templating import render, send_stored_file, trigger, wants_fragment
 
 PAGE = "reception/workorder/page.html"
 
@@ -76,13 +76,9 @@ def page_context(order, **extra) -> dict:
     return context
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _show(order, section: str, *, status: int = 200, changed: str = "", **extra):
     """Answer with ``section``'s partial for htmx, or the whole page otherwise."""
-    if changed and not _is_htmx():
+    if changed and not wants_fragment():
         flash(changed, "success")
         return redirect(url_for(".work_order", number=order.number, _anchor=section))
     if changed:
@@ -91,9 +87,9 @@ def _show(order, section: str, *, status: int = 200, changed: str = "", **extra)
     response = render(PAGE, SECTIONS[section][0], **page_context(order, **extra))
     response.status_code = status
     if changed:
-        response.headers["HX-Trigger"] = json.dumps({"workorder-changed": True, "feedback": {"value": "ok"}})
+        trigger(response, "workorder-changed", feedback=True)
     elif status >= 400:
-        response.headers["HX-Trigger"] = json.dumps({"feedback": {"value": "bad"}})
+        trigger(response, feedback=False)
     return response
 
 
@@ -190,7 +186,7 @@ def move(order):
         return _refused(order, "status", error)
     # A move can lock the whole order (cancelled), so the page reloads rather than one part.
     flash(_("Status changed to “%(status)s”.", status=states.label(target)), "success")
-    if not _is_htmx():
+    if not wants_fragment():
         return redirect(url_for(".work_order", number=order.number))
     response = current_app.make_response("")
     response.headers["HX-Refresh"] = "true"

@@ -3,7 +3,6 @@ and the clocks closed at shift end for the foreman to review."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 
 from flask import request
@@ -13,7 +12,7 @@ from kiosk.models import JobLine, Staff
 from kiosk.services import dispatch
 from kiosk.core.errors import ServiceError
 from kiosk.stations.workshop import acting_person, bays, bp, close_overdue_clocks, requires_workshop
-from kiosk.templating import render
+from kiosk.templating import render, trigger, wants_fragment
 
 
 def _job(job_id: str) -> JobLine | None:
@@ -47,15 +46,11 @@ def on_what():
 def _row(job: JobLine, error=None, status: int = 200):
     """The job's row again (with the error beside it), or the whole page without htmx."""
     job = dispatch.dispatch_list_row(job.id) or job
-    extra = {} if request.headers.get("HX-Request") == "true" else _context()
+    extra = {} if wants_fragment() else _context()
     response = render("workshop/index.html", "workshop/_job_row.html", job=job, error=error,
                       **{"people": dispatch.technicians(), **extra})
     response.status_code = status
-    events = {"feedback": "bad" if error else "ok"}
-    if not error:
-        events["jobline-changed"] = True
-    response.headers["HX-Trigger"] = json.dumps(events)
-    return response
+    return trigger(response, feedback=not error)
 
 
 @bp.post("/jobs/<job_id>/assign")
@@ -116,5 +111,4 @@ def review_flagged():
 def _flagged(error):
     """The review list; a refusal is shown in it (htmx swaps only successful answers)."""
     response = render("workshop/index.html", "workshop/_flagged.html", flagged_error=error, **_context())
-    response.headers["HX-Trigger"] = json.dumps({"feedback": "bad" if error else "ok"})
-    return response
+    return trigger(response, feedback=not error)

@@ -144,7 +144,7 @@ def qc_record(number):
         message = _("Passed: %(number)s goes to washing.", number=order.number)
     else:
         message = _("Failed: %(number)s goes back to the workshop as rework.", number=order.number)
-    return scan_reply(message, True, _panel_html(), events=("workorder-changed", "jobline-changed"))
+    return scan_reply(message, True, _panel_html())
 
 
 @bp.post("/qc/<number>/washed")
@@ -157,8 +157,7 @@ def qc_washed(number):
         qc_service.washed(order, person)
     except ServiceError as error:
         return scan_reply(error.message, False, _panel_html(), status=409)
-    return scan_reply(_("%(number)s is ready for delivery.", number=order.number), True, _panel_html(),
-                      events=("workorder-changed",))
+    return scan_reply(_("%(number)s is ready for delivery.", number=order.number), True, _panel_html())
 
 
 @bp.post("/qc/done")
