@@ -19,7 +19,7 @@ from kiosk.stations.parts.scan import register_mode
 from kiosk.templating import scan_reply
 
 KINDS = handover.KINDS
-CHANGED = "basket-changed"  # the basket's lines and count follow this event
+CHANGED = "basket-changed"  # the basket's lines and its keypad show themselves again on it
 
 
 def panel(kind: str) -> str:
@@ -57,6 +57,20 @@ def handle(kind: str, scan):
     return scan_reply(message, True, panel(kind))
 
 
+def _basket(kind: str) -> dict:
+    data = handover.load(current_staff(), kind)
+    return {"kind": kind, "data": data, "lines": handover.lines_of(data)}
+
+
+def line_html(kind: str, index: int) -> str:
+    """Basket line ``index`` as the panel shows it; "" when there is no such line (any more)."""
+    basket = _basket(kind)
+    if not 0 <= index < len(basket["lines"]):
+        return ""
+    part, qty, line_job = basket["lines"][index]
+    return render_template("parts/_basket_line.html", index=index, part=part, qty=qty, line_job=line_job, **basket)
+
+
 register_mode("issue", _l("Issue"), panel=lambda: panel("issue"), order=20)(lambda scan: handle("issue", scan))
 register_mode("return", _l("Return"), panel=lambda: panel("return"), order=30)(lambda scan: handle("return", scan))
 
@@ -67,14 +81,29 @@ EDITS = {"undo": handover.undo, "pick": handover.pick,
 @bp.post("/<kind>/line/<int:index>/<action>")
 @requires("parts")
 def edit_line(kind: str, index: int, action: str):
-    """Undo one scan of a line, set its quantity from the keypad, or pick it for the keypad."""
+    """Undo one scan of a line, set its quantity from the keypad, or pick it for the keypad:
+    the line answers for itself, the rest of the basket follows ``basket-changed``."""
     try:
         if action not in EDITS:
             raise ServiceError(_l("This line is no longer in the slip."))
         message = EDITS[action](current_staff(), kind, index)
     except ServiceError as error:
-        return scan_reply(error.message, False, panel(kind) if kind in KINDS else "")
-    return scan_reply(message, True, panel(kind))
+        return scan_reply(error.message, False, line_html(kind, index) if kind in KINDS else "")
+    return scan_reply(message, True, line_html(kind, index), events=(CHANGED,))
+
+
+@bp.get("/<kind>/line/<int:index>")
+@requires("parts")
+def basket_line(kind: str, index: int):
+    """One basket line again (on ``basket-changed``); nothing when it is gone."""
+    return line_html(kind, index) if kind in KINDS else ""
+
+
+@bp.get("/<kind>/pad")
+@requires("parts")
+def basket_pad(kind: str):
+    """The basket's keypad and next step again (on ``basket-changed``)."""
+    return render_template("parts/_basket_pad.html", **_basket(kind)) if kind in KINDS else ""
 
 
 @bp.post("/<kind>/cancel")
