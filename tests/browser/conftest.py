@@ -10,10 +10,9 @@ from waitress.server import create_server
 
 from kiosk.app import create_app
 from kiosk.db import connected, database
-from kiosk.core import events
 from kiosk.services import staff as staff_service
 from tests.support import PIN
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SCAN_KEY_GAP_MS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SCAN_KEY_GAP_MS, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +35,6 @@ def live_app(tmp_path, request):
         "DATABASE": str(tmp_path / "node.sqlite"),
         "BLOB_FOLDER": str(tmp_path / "blobs"),
         "NODE_PREFIX": "R1",
-        "SSE_MAX_SECONDS": 5,
         "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS,
         "BABEL_DEFAULT_LOCALE": getattr(request, "param", "en"),
     })
@@ -45,9 +43,7 @@ def live_app(tmp_path, request):
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     yield app
-    events.end_streams()  # the pages' live streams hold server threads; waitress would wait for them
-    server.close()
-    thread.join(timeout=5)
+    stop_server(server, thread)
     if not database.is_closed():
         database.close()
 

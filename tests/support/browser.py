@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 
+from waitress import wasyncore
+
+from kiosk.core import events
 from tests.support import PIN
 
 CHROMIUM = os.environ.get("BAYFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -35,3 +38,19 @@ def log_in(page, base_url, badge, pin=PIN):
         page.click(f"[data-key='{digit}']")
     page.click(".keypad button[type=submit]")
     page.wait_for_load_state()
+
+
+def stop_server(server, thread) -> None:
+    """Stop a waitress server a test ran in ``thread``, with every thread of it, before the next test.
+
+    The pages' live streams hold task threads, so they are ended first (as a
+    SIGTERM does in production); closing the listening socket alone leaves the
+    browser's kept-alive connections, and so the loop and its threads, running.
+    """
+    events.end_streams()
+    server.close()
+    thread.join(timeout=10)  # the browser's context closed its connections: the loop ends with the last
+    if thread.is_alive():  # a connection still open: close it (the loop may log the closed socket)
+        wasyncore.close_all(server._map)
+        thread.join(timeout=10)
+    server.task_dispatcher.shutdown(timeout=5)
