@@ -19,7 +19,9 @@ os.environ["BAYFLOW_DISCOVERY"] = "off"  # before kiosk reads it; subprocesses i
 import pytest  # noqa: E402
 
 from kiosk.app import create_app  # noqa: E402
-from kiosk.db import connected, database  # noqa: E402
+from kiosk.db import bind, connected, database  # noqa: E402
+from kiosk.migrations import migrate  # noqa: E402
+from kiosk.node import start_node  # noqa: E402
 from kiosk.services import staff as staff_service  # noqa: E402
 from tests.support.pg import pg_database, pg_server, pg_url  # noqa: E402,F401  (a real PostgreSQL for hub tests)
 from tests.support import PIN  # noqa: E402
@@ -74,18 +76,52 @@ def web_pages():
     return True
 
 
+@pytest.fixture(scope="session")
+def _kiosk_with_pages(sqlite_template, tmp_path_factory):
+    """One kiosk app with every station's pages for the session, and its settings as made.
+
+    Building the pages (a hundred URL rules compiled, the extensions) costs more
+    than most tests; a test gets this app on a fresh database instead, with its
+    settings and extensions as they were made (``app`` below).
+    """
+    folder = tmp_path_factory.mktemp("pages")
+    path = folder / "node.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app({**SETTINGS, "DATABASE": str(path), "BLOB_FOLDER": str(folder / "blobs")})
+    database.close()
+    return app, dict(app.config), dict(app.extensions)
+
+
 @pytest.fixture
 def app(request, tmp_path, database_kind, web_pages):
-    """A fresh node: a copy of the session's migrated database, its own blob folder."""
+    """A fresh node: a copy of the session's migrated database, its own blob folder.
+
+    A kiosk with pages is the session's one app, its settings and extensions put
+    back as they were made, bound to this test's database (what ``create_app``
+    does for a node's database: bind, migrate, start the node). A hub on
+    PostgreSQL, or a node without pages, is made anew.
+    """
     settings = {**SETTINGS, "BLOB_FOLDER": str(tmp_path / "blobs"), "WEB_PAGES": web_pages}
     if database_kind == "postgresql":
         template = request.getfixturevalue("pg_template")
         settings.update(DATABASE=request.getfixturevalue("pg_database")(template=template), ROLE="hub")
+        app = create_app(settings)
     else:
         path = tmp_path / "node.sqlite"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         settings["DATABASE"] = str(path)
-    app = create_app(settings)
+        if web_pages:
+            app, made, extensions = request.getfixturevalue("_kiosk_with_pages")
+            app.config.clear()
+            app.config.update({**made, **settings})
+            app.extensions.clear()
+            app.extensions.update(extensions)
+            bind(settings["DATABASE"])
+            with connected():
+                migrate(database)
+            start_node(app)
+        else:
+            app = create_app(settings)
     yield app
     if not database.is_closed():
         database.close()
