@@ -162,7 +162,9 @@ class PostgresServer:
         """A new database (UTF-8, C collation), empty or a copy of ``template``; returns its URL."""
         name = name or next(self._names)
         if template:
-            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            # FILE_COPY copies the few files of a small database at once; PostgreSQL 15's
+            # default (WAL_LOG) writes them through the log page by page, several times slower.
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         else:
             self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
                         f"LC_COLLATE 'C' LC_CTYPE 'C'")
