@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.reception_load import OUT, fill  # noqa: E402
-from tests.multinode.harness import BAYFLOW, Node, events_of, order_body  # noqa: E402
+from tests.support.nodes import BAYFLOW, Node, events_of, order_body  # noqa: E402
 
 
 def count_events(db: str) -> int:
@@ -74,9 +74,9 @@ def filled_kiosk(folder: Path, orders: int) -> str:
 def events_per_second(folder: Path, orders: int) -> None:
     kiosk_db = filled_kiosk(folder, orders)
     events = count_events(kiosk_db)
-    hub = Node(folder, "hub", role="hub").start()
-    a = Node(folder, "a", db=kiosk_db, prefix="A1").start()
-    b = Node(folder, "b", prefix="B1").start()
+    hub = Node(folder, "hub", role="hub", workers=None).start()
+    a = Node(folder, "a", db=kiosk_db, prefix="A1", workers=None).start()
+    b = Node(folder, "b", prefix="B1", workers=None).start()
     try:
         a.pair_with(hub)
         b.pair_with(hub)
@@ -102,9 +102,9 @@ def first_sync_of_a_year(folder: Path, orders: int) -> None:
     hub_db = str(folder / "year-hub.sqlite")
     shutil.copy(cached, hub_db)
     events = count_events(hub_db)
-    hub = Node(folder, "year-hub", role="hub", db=hub_db).start()
-    fresh = Node(folder, "fresh", prefix="N1")
-    resumed = Node(folder, "resumed", prefix="N2")
+    hub = Node(folder, "year-hub", role="hub", db=hub_db, workers=None).start()
+    fresh = Node(folder, "fresh", prefix="N1", workers=None)
+    resumed = Node(folder, "resumed", prefix="N2", workers=None)
     try:
         fresh.pair_with(hub)
         whole, _, _ = timed_sync(fresh)
@@ -122,9 +122,9 @@ def first_sync_of_a_year(folder: Path, orders: int) -> None:
 
 
 def change_to_appearance(folder: Path, changes: int) -> None:
-    hub = Node(folder, "live-hub", role="hub").start()
-    a = Node(folder, "live-a", prefix="L1", sync_interval=None).start()  # default background sync
-    b = Node(folder, "live-b", prefix="L2", sync_interval=None).start()
+    hub = Node(folder, "live-hub", role="hub", workers=None).start()
+    a = Node(folder, "live-a", prefix="L1", sync_interval=None, workers=None).start()  # default background sync
+    b = Node(folder, "live-b", prefix="L2", sync_interval=None, workers=None).start()
     delays = []
     try:
         a.pair_with(hub)

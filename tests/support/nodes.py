@@ -30,8 +30,9 @@ class Node:
 
     def __init__(self, folder: Path, name: str, *, role: str = "kiosk", station: str = "all",
                  prefix: str | None = None, db: str | None = None, sync_interval: float | None = 0,
-                 discovery: bool = True, clock: str | None = None):
+                 discovery: bool = True, clock: str | None = None, workers: int | None = 1):
         self.name, self.role, self.station = name, role, station
+        self.workers = workers  # None: as shipped (one process per core); tests run one unless about several
         self.db = db or str(folder / f"{name}.sqlite")
         self.prefix = prefix
         self.sync_interval = sync_interval
@@ -57,7 +58,9 @@ class Node:
             args += ["--sync-interval", str(self.sync_interval)]
         # A session of its own, so stopping it reaches the server even behind faketime;
         # it dies with the test process whatever happens (tests.support.processes).
-        self.proc = processes.popen(processes.server_args(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        if self.workers is not None:
+            args += ["--workers", str(self.workers)]
+        self.proc = processes.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
