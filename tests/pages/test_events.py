@@ -151,7 +151,26 @@ def test_a_basket_line_answers_for_itself_and_the_rest_follows_its_event(app, cl
     assert json.loads(undo.headers["HX-Trigger"]) == {"basket-changed": True, "feedback": "ok"}
     pad = client.get("/parts/issue/pad").get_data(as_text=True)
     assert 'id="basket-pad"' in pad and 'hx-target="#basket-line-0"' in pad
-    gone = client.post("/parts/issue/line/0/undo", headers=HX)
-    assert gone.headers["HX-Reswap"] == "none"  # its own refresh on basket-changed removes it
+    gone = client.post("/parts/issue/line/0/undo", headers=HX)  # the last line: the empty basket's panel
+    assert gone.headers["HX-Retarget"] == "#parts-main" and "Scan the parts: each scan adds one." in gone.get_data(
+        as_text=True) and 'id="basket-line-0"' not in gone.get_data(as_text=True)
     assert client.get("/parts/issue/line/0").get_data(as_text=True) == ""
+    scanning.debouncer._last.clear()
+
+
+def test_a_basket_line_gone_leaves_the_lines_after_it_to_show_themselves_again(app, client, make_staff, login):
+    scanning.debouncer._last.clear()
+    login(make_staff("parts_clerk", badge="PRT-902"))
+    with app.app_context(), connected():
+        first, second = part_in_stock(qty=5), part_in_stock("5QD698151", qty=5, barcode="6920000000017")
+        number = order_with_jobs({"description": "保养"}).number
+    client.post("/parts/mode/issue", headers=HX)
+    for code in (number, first.part_no, second.part_no):
+        scanning.debouncer._last.clear()
+        client.post("/parts/scan", data={"code": code, "source": "wedge"}, headers=HX)
+    gone = client.post("/parts/issue/line/0/undo", headers=HX)
+    # Row 0 now shows the line that moved up; the rest follows basket-changed.
+    assert 'id="basket-line-0"' in gone.get_data(as_text=True) and "5QD698151" in gone.get_data(as_text=True)
+    assert json.loads(gone.headers["HX-Trigger"])["basket-changed"]
+    assert client.get("/parts/issue/line/1").get_data(as_text=True) == ""  # the last row removes itself
     scanning.debouncer._last.clear()

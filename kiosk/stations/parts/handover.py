@@ -89,6 +89,11 @@ def edit_line(kind: str, index: int, action: str):
         message = EDITS[action](current_staff(), kind, index)
     except ServiceError as error:
         return scan_reply(error.message, False, line_html(kind, index) if kind in KINDS else "")
+    if not handover.load(current_staff(), kind)["lines"]:
+        # The last line went: the panel shows the empty basket (no table left without rows).
+        response = scan_reply(message, True, panel(kind))
+        response.headers.update({"HX-Retarget": "#parts-main", "HX-Reswap": "innerHTML"})
+        return response
     return scan_reply(message, True, line_html(kind, index), events=(CHANGED,))
 
 
