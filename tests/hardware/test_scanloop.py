@@ -62,7 +62,8 @@ def test_a_recorded_video_reports_each_appearance_of_a_tag_once(tmp_path):
     with Camera(str(video), "counter", queue_size=2) as camera:
         loop = ScanLoop(camera, seen.code, on_state=seen.state, gone_seconds=0.3).start()
         assert wait_for(lambda: camera.state == "ended", 15)
-        time.sleep(0.3)
+        # The frames still queued are decoded after the end: wait for what they show, not a time.
+        wait_for(lambda: seen.texts() == [TAG, TAG, JOB] and seen.states[-1:] == ["ended"], 15)
         loop.stop()
     assert seen.texts() == [TAG, TAG, JOB]
     assert [c[1] for c in seen.codes] == ["Code128", "Code128", "QRCode"]

@@ -48,6 +48,11 @@ class Node:
             (["faketime", clock] if clock else [])
 
     def start(self, port: int | None = None, timeout: float = 30) -> "Node":
+        """Start the server and wait until it serves."""
+        return self.launch(port).wait_started(timeout)
+
+    def launch(self, port: int | None = None) -> "Node":
+        """Start the server without waiting (``wait_started``): several nodes start side by side."""
         args = [*self.clock_prefix, BAYFLOW, "serve", "--role", self.role, "--db", self.db, "--host", "127.0.0.1",
                 "--port", str(port if port is not None else self.port)]
         if self.role == "kiosk":
@@ -62,6 +67,10 @@ class Node:
             args += ["--workers", str(self.workers)]
         self.proc = processes.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env})
+        return self
+
+    def wait_started(self, timeout: float = 30) -> "Node":
+        """Wait for the banner with the address the server listens on."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
@@ -108,6 +117,13 @@ class Node:
     def pair_with(self, hub: "Node") -> None:
         code = run_cli("pairing-code", "--db", hub.db).stdout.strip()
         run_cli("pair", "--db", self.db, "--hub", hub.url, "--code", code, env=self.env, prefix=self.clock_prefix)
+
+
+def start_all(*nodes: Node) -> list[Node]:
+    """Start ``nodes`` side by side (each start is mostly Python loading and a new database)."""
+    for node in nodes:
+        node.launch()
+    return [node.wait_started() for node in nodes]
 
 
 ORDER = {"customer": {"name": "钱先生", "phone": "13800138000"},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.nodes import Node
+from tests.support.nodes import Node, start_all
 
 
 @pytest.fixture
@@ -24,9 +24,7 @@ def nodes(tmp_path):
 @pytest.fixture
 def store(nodes):
     """A running hub and two paired kiosks (A1, B1) with background sync off."""
-    hub = nodes("hub", role="hub").start()
-    a = nodes("a", prefix="A1").start()
-    b = nodes("b", prefix="B1").start()
+    hub, a, b = start_all(nodes("hub", role="hub"), nodes("a", prefix="A1"), nodes("b", prefix="B1"))
     a.pair_with(hub)
     b.pair_with(hub)
     return hub, a, b

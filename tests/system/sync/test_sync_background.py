@@ -6,7 +6,7 @@ import re
 import time
 import urllib.request
 
-from tests.support.nodes import order_body
+from tests.support.nodes import order_body, start_all
 
 
 def status_bar(node) -> str:
@@ -25,9 +25,10 @@ def wait_for(check, seconds: float = 20.0):
 
 
 def test_changes_travel_by_themselves(nodes):
-    hub = nodes("hub", role="hub").start()
-    a = nodes("a", prefix="A1", sync_interval=None).start()  # the default: background sync on
-    b = nodes("b", prefix="B1", sync_interval=None).start()
+    hub, a, b = start_all(
+        nodes("hub", role="hub"),
+        nodes("a", prefix="A1", sync_interval=None),  # the default: background sync on
+        nodes("b", prefix="B1", sync_interval=None))
     a.pair_with(hub)
     b.pair_with(hub)
     made = a.api("POST", "/work-orders", order_body(1), expect=201)

@@ -10,7 +10,7 @@ import pytest
 from kiosk.db import bind, connected
 from sync import state
 from sync.conflicts import open_conflicts
-from tests.support.nodes import order_body, state_of
+from tests.support.nodes import order_body, start_all, state_of
 
 
 
@@ -21,9 +21,10 @@ def _faketime_installed():
 
 
 def test_a_kiosk_hours_ahead_is_flagged_and_overwrites_nothing_newer(nodes):
-    hub = nodes("hub", role="hub").start()
-    a = nodes("a", prefix="A1").start()
-    ahead = nodes("ahead", prefix="S1", clock="+3h").start()
+    hub, a, ahead = start_all(
+        nodes("hub", role="hub"),
+        nodes("a", prefix="A1"),
+        nodes("ahead", prefix="S1", clock="+3h"))
     a.pair_with(hub)
     ahead.pair_with(hub)
     number = a.api("POST", "/work-orders", order_body(1), expect=201)["number"]
@@ -48,9 +49,10 @@ def test_a_kiosk_hours_ahead_is_flagged_and_overwrites_nothing_newer(nodes):
 
 
 def test_a_kiosk_reset_to_2000_keeps_working_and_syncing(nodes):
-    hub = nodes("hub", role="hub").start()
-    a = nodes("a", prefix="A1").start()
-    old = nodes("old", prefix="Z1", clock="2000-01-01 08:00:00").start()
+    hub, a, old = start_all(
+        nodes("hub", role="hub"),
+        nodes("a", prefix="A1"),
+        nodes("old", prefix="Z1", clock="2000-01-01 08:00:00"))
     a.pair_with(hub)
     old.pair_with(hub)
     made = old.api("POST", "/work-orders", order_body(2), expect=201)

@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from tests.support.faulty_link import FaultyLink
-from tests.support.nodes import BAYFLOW, events_of, order_body, run_cli, state_of
+from tests.support.nodes import BAYFLOW, events_of, order_body, run_cli, start_all, state_of
 
 
 def own_seqs(hub_db: str, node_db: str) -> list[int]:
@@ -18,8 +18,8 @@ def own_seqs(hub_db: str, node_db: str) -> list[int]:
 
 
 def test_lost_answers_and_duplicated_requests_neither_lose_nor_double(nodes):
-    hub = nodes("hub", role="hub").start()
-    kiosk = nodes("k", prefix="K1", discovery=False).start()  # reach the hub only through the link
+    # The kiosk reaches the hub only through the link.
+    hub, kiosk = start_all(nodes("hub", role="hub"), nodes("k", prefix="K1", discovery=False))
     link = FaultyLink(hub.url)
     try:
         code = run_cli("pairing-code", "--db", hub.db).stdout.strip()
@@ -49,8 +49,7 @@ def test_lost_answers_and_duplicated_requests_neither_lose_nor_double(nodes):
 
 
 def test_hub_killed_at_random_points_loses_nothing_acknowledged(nodes):
-    hub = nodes("hub", role="hub").start()
-    kiosk = nodes("k", prefix="K1").start()
+    hub, kiosk = start_all(nodes("hub", role="hub"), nodes("k", prefix="K1"))
     kiosk.pair_with(hub)
     for i in range(350):  # about 2,100 events: two push batches
         kiosk.api("POST", "/work-orders", order_body(i), expect=201)
@@ -77,8 +76,7 @@ def copy_db(src: str, dst: str) -> None:
 
 
 def test_a_cloned_kiosk_is_refused_and_keeps_its_work(nodes, tmp_path):
-    hub = nodes("hub", role="hub").start()
-    kiosk = nodes("k", prefix="K1").start()
+    hub, kiosk = start_all(nodes("hub", role="hub"), nodes("k", prefix="K1"))
     kiosk.pair_with(hub)
     kiosk.api("POST", "/work-orders", order_body(1), expect=201)
     kiosk.sync()
@@ -108,8 +106,7 @@ def test_a_cloned_kiosk_is_refused_and_keeps_its_work(nodes, tmp_path):
 
 
 def test_a_kiosk_restored_from_an_old_backup_is_refused(nodes, tmp_path):
-    hub = nodes("hub", role="hub").start()
-    kiosk = nodes("k", prefix="K1").start()
+    hub, kiosk = start_all(nodes("hub", role="hub"), nodes("k", prefix="K1"))
     kiosk.pair_with(hub)
     kiosk.stop()
     backup = str(tmp_path / "backup.sqlite")

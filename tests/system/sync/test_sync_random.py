@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from sync import merge
 from tests.support.faulty_link import FaultyLink
-from tests.support.nodes import Node, events_of, order_body, run_cli, state_of
+from tests.support.nodes import Node, events_of, order_body, run_cli, start_all, state_of
 
 KIOSKS = 3
 FAULTS = st.lists(st.sampled_from(["ok", "lose-answer", "duplicate", "lose-request", "delay"]), max_size=4)
@@ -24,10 +24,11 @@ class Store(RuleBasedStateMachine):
     @initialize()
     def open_store(self):
         self.folder = Path(tempfile.mkdtemp(prefix="bayflow-random-"))
-        self.hub = Node(self.folder, "hub", role="hub").start()
+        self.hub, *kiosks = start_all(Node(self.folder, "hub", role="hub"),
+                                      *(Node(self.folder, f"k{i}", prefix=f"K{i}", discovery=False)
+                                        for i in range(KIOSKS)))
         self.kiosks, self.links = [], []
-        for i in range(KIOSKS):
-            kiosk = Node(self.folder, f"k{i}", prefix=f"K{i}", discovery=False).start()
+        for kiosk in kiosks:
             link = FaultyLink(self.hub.url)
             code = run_cli("pairing-code", "--db", self.hub.db).stdout.strip()
             run_cli("pair", "--db", kiosk.db, "--hub", link.url, "--code", code, env=kiosk.env)
