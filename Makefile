@@ -4,11 +4,12 @@ VENV    ?= .venv
 PYTHON  ?= python3
 BIN      = $(VENV)/bin
 # Debian packages the tests use: zbar for pyzbar, Chromium for the browser
-# tests, a CJK font for printed labels, poppler to look at rendered PDFs,
+# tests, a CJK font for printed labels, poppler (and its CJK maps, poppler-data,
+# to read the Chinese back) to look at rendered PDFs,
 # PostgreSQL for the hub's tests (they start their own server from it),
 # iproute2 for the discovery tests across network namespaces, faketime for
 # kiosks whose clocks are wrong in the sync tests.
-DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils postgresql iproute2 faketime
+DEBS     = libzbar0 chromium fonts-noto-cjk poppler-utils poppler-data postgresql iproute2 faketime
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast system-deps messages translations bench clean
