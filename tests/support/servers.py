@@ -69,3 +69,14 @@ def read_until_event(response: http.client.HTTPResponse, name: str) -> None:
         if line.strip() == f"event: {name}".encode():
             return
     raise AssertionError(f"no {name} event within {WAIT} s")
+
+
+def open_stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    conn.request("GET", "/events", headers={"Accept": "text/event-stream"})
+    response = conn.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type").startswith("text/event-stream")
+    # The first chunk arriving proves the stream is flushed and subscribed.
+    assert response.readline().strip() == b"retry: 2000"
+    return conn, response

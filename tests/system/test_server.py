@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support.servers import Node, WAIT, read_until_event
+from tests.support.servers import open_stream, Node, WAIT, read_until_event
 
 STREAMS = 10
 @pytest.fixture
@@ -25,17 +25,6 @@ def node(tmp_path, instance):
     running.db = str(tmp_path / "node.sqlite")
     yield running
     running.stop()
-
-
-def open_stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
-    conn.request("GET", "/events", headers={"Accept": "text/event-stream"})
-    response = conn.getresponse()
-    assert response.status == 200
-    assert response.getheader("Content-Type").startswith("text/event-stream")
-    # The first chunk arriving proves the stream is flushed and subscribed.
-    assert response.readline().strip() == b"retry: 2000"
-    return conn, response
 
 
 def test_streams_do_not_block_pages_and_events_arrive_at_once(node):
