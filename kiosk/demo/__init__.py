@@ -26,7 +26,7 @@ from kiosk.demo.data import (
 from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_workshop
 from kiosk.models import Appointment, Part, Staff
-from kiosk.services import appointments, customers, workorders
+from kiosk.services import appointments, authorization, customers, workorders
 from kiosk.services import staff as staff_service
 from sync import changelog
 from sync.node import current_node
@@ -140,7 +140,7 @@ def _work_order(rng, vehicle, spec, advisor, people, parts, now):
     workorders.set_promised(order, promised if now.hour < 15 else promised + dt.timedelta(days=1))
     for step in PATHS[target]:
         if step == "sign":
-            workorders.sign(order, _signature(rng), current_app.config["BLOB_FOLDER"], staff=advisor)
+            authorization.sign(order, _signature(rng), current_app.config["BLOB_FOLDER"], staff=advisor)
         else:
             who = {"qc": people["qc"], "in_repair": people["foreman"]}.get(step, advisor)
             workorders.move(order, step, staff=who)
@@ -185,13 +185,14 @@ def seed() -> None:
         advisors = [staff["ADV-001"], staff["ADV-002"]]
         cars = _customers_and_vehicles(rng, now.date())
         parts = _parts(rng)
+        demo_parts.seed_stock(parts, staff["PRT-001"], now)
         rng.shuffle(cars)
         for i, spec in enumerate(WORK_ORDERS):
             _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, now)
         _appointments(rng, cars, advisors, now)
         seed_workshop(staff)  # the bay's demo: jobs for TEC-001
         seed_purchasing(staff["PRT-002"], parts)
-        demo_parts.seed_stock(parts, staff["PRT-001"], now)
+        demo_parts.seed_requests(now)
 
 
 def seed_if_empty() -> bool:

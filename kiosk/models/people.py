@@ -37,3 +37,6 @@ class Vehicle(Record):
     color = CharField(default="")
     mileage = IntegerField(default=0)
     warranty_until = DateField(null=True)
+    # Added by m0009a_estimates: "" (petrol or diesel), "hev", "phev" or "ev";
+    # plug-in hybrids and electric cars record their battery charge at check-in.
+    powertrain = CharField(default="")

@@ -18,7 +18,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
-from kiosk.services import purchasing, workorders
+from kiosk.services import authorization, purchasing, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
@@ -210,8 +210,9 @@ def move(order):
 @with_order
 def authorize(order):
     """The customer's signature from the pad (a PNG data URL) authorizes the estimate."""
-    return _write(order, "signature", lambda: workorders.sign(
-        order, request.form.get("signature", ""), current_app.config["BLOB_FOLDER"], staff=current_staff()),
+    return _write(order, "signature", lambda: authorization.sign(
+        order, request.form.get("signature", ""), current_app.config["BLOB_FOLDER"], staff=current_staff(),
+        signer=request.form.get("signer", ""), expected_hash=request.form.get("estimate_hash", "")),
         _("Signed. The work is authorized."))
 
 
