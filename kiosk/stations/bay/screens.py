@@ -25,10 +25,12 @@ PAGE, SCREEN = "bay/index.html", "bay/_screen.html"
 
 
 def assigned_jobs(person: Staff) -> list[JobLine]:
-    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query)."""
+    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query).
+    Declined work is not on anyone's list."""
     return list(JobLine.select(JobLine, WorkOrder, Vehicle).join(WorkOrder).join(Vehicle)
                 .where((JobLine.technician == person) & (JobLine.deleted == False)  # noqa: E712
-                       & (JobLine.status != "done") & WorkOrder.status.in_(clock.CLOCKABLE)
+                       & (JobLine.status != "done") & (JobLine.authorization != "declined")
+                       & WorkOrder.status.in_(clock.CLOCKABLE)
                        & (WorkOrder.deleted == False))  # noqa: E712
                 .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.number, JobLine.position))
 
