@@ -23,6 +23,9 @@ from kiosk.services.prepared import Prepared
 from sync import changelog
 
 PAY_TYPES = ("customer", "warranty", "insurance", "internal")
+# "" petrol or diesel (and ordinary hybrids), "hev", "phev" plug-in hybrid, "ev" electric.
+POWERTRAINS = ("", "hev", "phev", "ev")
+CHARGED = ("phev", "ev")  # these record their battery charge at check-in instead of the fuel level
 WARNING_LIGHTS = ("engine", "oil", "battery", "brake", "abs", "airbag", "tpms", "coolant")
 DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "other")
 
@@ -94,6 +97,15 @@ def _clean_walkaround(walk: dict) -> dict:
         if not 0 <= fuel <= 8:
             raise ServiceError(_l("Choose the fuel level."), field="fuel_eighths")
         out["fuel_eighths"] = fuel
+    if "battery_percent" in walk:
+        text = str(walk["battery_percent"] if walk["battery_percent"] is not None else "").strip().rstrip("%")
+        try:
+            battery = int(text) if text else None
+        except ValueError:
+            battery = -1
+        if battery is not None and not 0 <= battery <= 100:
+            raise ServiceError(_l("Enter the battery charge in per cent (0 to 100)."), field="battery_percent")
+        out["battery_percent"] = battery
     if "damage" in walk:
         marks = walk["damage"]
         if isinstance(marks, str):
@@ -139,10 +151,21 @@ def _promised_time(value) -> dt.datetime | None:
 def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, complaint: str = "",
                     jobs: list[dict] | None = None, walkaround: dict | None = None,
                     appointment=None, staff=None) -> WorkOrder:
-    """Check a vehicle in: a new work order with its walk-around and first job lines."""
-    walk = _clean_walkaround({**(walkaround or {}), "complaint": complaint})
+    """Check a vehicle in: a new work order with its walk-around and first job lines. An
+    electric or plug-in hybrid car (``powertrain`` in the walk-around, kept on the vehicle)
+    records its battery charge instead of the fuel level."""
+    given = dict(walkaround or {})
+    powertrain = given.pop("powertrain", None)
+    if powertrain is not None and powertrain not in POWERTRAINS:
+        raise ServiceError(_l("Choose how the car is powered."), field="powertrain")
+    walk = _clean_walkaround({**given, "complaint": complaint})
     if not walk.get("complaint"):
         raise ServiceError(_l("Write down the customer's complaint in their own words."), field="complaint")
+    if (powertrain if powertrain is not None else vehicle.powertrain) in CHARGED:
+        if walk.get("battery_percent") is None:
+            raise ServiceError(_l("Enter the battery charge in per cent (0 to 100)."), field="battery_percent")
+    else:
+        walk["battery_percent"] = None
     now = dt.datetime.now()
     with transaction():
         order = WorkOrder(number=next_number("WO"), customer=customer, vehicle=vehicle, advisor=advisor,
@@ -156,6 +179,9 @@ def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, compl
         if order.mileage > (vehicle.mileage or 0):
             vehicle.mileage = order.mileage
             changelog.save(vehicle, fields=["mileage"])
+        if powertrain is not None and powertrain != vehicle.powertrain:
+            vehicle.powertrain = powertrain
+            changelog.save(vehicle, fields=["powertrain"])
         if appointment is not None:
             appointment.status, appointment.work_order_id = "checked_in", order.id.hex
             changelog.save(appointment, fields=["status", "work_order_id"])
@@ -193,10 +219,7 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
     code = (operation or "").strip().upper()
     catalogue = labour.find_operation(code) if code else None
     description = (description or "").strip() or (catalogue.name if catalogue else "")
-    if not description:
-        if code:
-            raise ServiceError(_l("No labour operation %(code)s in the catalogue. Describe the job instead.",
-                                  code=code), field="operation")
+    if not description:  # a code not in the catalogue needs the words too
         raise ServiceError(_l("Describe the job."), field="description")
     hours = decimal_of(sold_hours, "sold_hours") if _given(sold_hours) else (catalogue.hours if catalogue else Decimal(0))
     if _given(price):
