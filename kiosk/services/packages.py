@@ -166,3 +166,34 @@ def as_dict(package: ServicePackage) -> dict:
     return {"code": package.code, "name": package.name, "model": package.model,
             "interval_km": package.interval_km, "pricing": package.pricing,
             "price": float(price_of(package)), "items": items_of(package)}
+
+
+def items_from_text(text: str) -> list[dict]:
+    """A package's lines as typed, one a line: a labour code, or a part number or barcode with an
+    optional quantity (``06L115562B x 1``, ``G052195M4 *2``); the catalogues say which is which."""
+    import re
+
+    items = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"(\S+)(?:\s*[x×*]\s*(\S+))?", line, flags=re.IGNORECASE)
+        if match is None:
+            raise ServiceError(_l("Line %(n)s: write a labour code or a part number, and a quantity after ×.",
+                                  n=number), field="items")
+        code, qty = match.group(1), match.group(2)
+        if labour.find_operation(code) is not None and qty is None:
+            items.append({"kind": "labour", "code": code})
+        elif catalogue.find_part(code) is not None:
+            items.append({"kind": "part", "part_no": code, "qty": qty or "1"})
+        else:
+            raise ServiceError(_l("Line %(n)s: %(code)s is neither a labour code nor a part in the catalogue.",
+                                  n=number, code=code), field="items")
+    return items
+
+
+def items_as_text(package: ServicePackage) -> str:
+    """The package's lines the way ``items_from_text`` reads them."""
+    return "\n".join(i["code"] if i["kind"] == "labour" else f"{i['part_no']} × {i['qty']}"
+                     for i in items_of(package))

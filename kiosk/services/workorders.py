@@ -220,6 +220,9 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
     catalogue = labour.find_operation(code) if code else None
     description = (description or "").strip() or (catalogue.name if catalogue else "")
     if not description:  # a code not in the catalogue needs the words too
+        if code:
+            raise ServiceError(_l("No labour operation %(code)s in the catalogue. Describe the job.", code=code),
+                               field="description")
         raise ServiceError(_l("Describe the job."), field="description")
     hours = decimal_of(sold_hours, "sold_hours") if _given(sold_hours) else (catalogue.hours if catalogue else Decimal(0))
     if _given(price):
