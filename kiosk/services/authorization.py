@@ -65,12 +65,13 @@ def sign(order: WorkOrder, data_url: str, folder, *, staff=None, signer: str = "
 
 
 def authorize(order: WorkOrder, signature_hash: str, *, staff=None, signer: str = "",
-              expected_hash: str = "") -> AuthorizationVersion:
+              expected_hash: str = "", at: dt.datetime | None = None) -> AuthorizationVersion:
     """Record the current estimate as a version the customer signed (``signature_hash``: the
-    stored PNG); the first version authorizes the order, extra work in it is approved."""
+    stored PNG); the first version authorizes the order, extra work in it is approved.
+    ``at``: when a signature taken earlier is recorded (a paper one, an old visit); now by default."""
     if not signature_hash:
         raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
-    now = dt.datetime.now()
+    now = at or dt.datetime.now()
     with transaction():
         order = WorkOrder.get_by_id(order.id)  # read inside the write lock
         current = estimate.state(order)
@@ -91,7 +92,8 @@ def authorize(order: WorkOrder, signature_hash: str, *, staff=None, signer: str 
         if states.rank(order.status) < states.rank("authorized"):
             workorders.move(order, "authorized", staff=staff)
         else:
-            estimate.resume_if_answered(order, staff, note=str(_l("Signed again: version %(n)s", n=number)))
+            # A status note is an audit tag (not shown; written also at start-up by the demo, before Babel).
+            estimate.resume_if_answered(order, staff, note=f"signed version {number}")
     return version
 
 
@@ -131,7 +133,7 @@ def decline_changes(order: WorkOrder, *, staff=None, note: str = "") -> Declined
         for job in workorders.live_jobs(order):  # extra work nobody had priced yet
             if job.authorization == "pending":
                 _decide(job, "declined", staff, now, note=note)
-        estimate.resume_if_answered(order, staff, note=str(_l("Changes declined")))
+        estimate.resume_if_answered(order, staff, note="changes declined")
     return row
 
 

@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
-from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services import attendance, clock, estimate, extrawork, figures, partsrequests, workorders
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
@@ -72,7 +72,9 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
         clock.check_order(order)
     except ServiceError as error:
         problem = error.message
+    known = estimate.state(order, jobs)
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
+            "held": known.held_jobs,  # changed since the customer signed: no clock, no parts
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
             "findings": findings, "requests": requests, "problem": problem,
             "pending": extrawork.pending(order)}
