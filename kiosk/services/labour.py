@@ -84,7 +84,7 @@ def search(text: str, limit: int = 20) -> list[LabourOperation]:
     scored = []
     for op in rows:
         initials, full = pinyin_keys(op.name)
-        keys = [op.code, op.name, op.name_en.upper()]
+        keys = [op.code, re.sub(r"[^0-9A-Z]", "", op.code), op.name, op.name_en.upper()]
         if op.code == upper:
             rank = 0
         elif any(k.startswith(upper) or k.startswith(text) for k in keys) or (
