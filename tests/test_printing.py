@@ -53,7 +53,7 @@ def test_a4_print_has_codes_lines_and_signature(client, advisor, number):
     assert re.search(r'<svg[^>]*aria-label="%s"[^>]*data-symbology="code128"' % number, page)
     assert re.search(r'<svg[^>]*aria-label="%s"[^>]*data-symbology="qr"' % number, page)
     signature = re.search(r'<img class="signature-image" src="(/reception/files/[0-9a-f]{64}\.png)"', page)
-    assert signature and "Signed by the customer on" in page
+    assert signature and "Version 1 signed by 王女士 on" in page  # the version it binds
     with client.get(signature[1]) as image:
         assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
 

@@ -39,4 +39,6 @@ class Vehicle(Record):
     warranty_until = DateField(null=True)
     # Added by m0009a_estimates: "" (petrol or diesel), "hev", "phev" or "ev";
     # plug-in hybrids and electric cars record their battery charge at check-in.
-    powertrain = CharField(default="")
+    # Nullable so the column is added in place: a NOT NULL column would make the
+    # migrator rebuild the table, which the search triggers of m0004 do not survive.
+    powertrain = CharField(default="", null=True)
