@@ -48,7 +48,7 @@ def document_for(kind: str, ref: str):
     if kind == "workorder":
         return sheet_data(workorders.get_by_number(ref))
     if kind == "estimate":
-        return sheet_data(workorders.get_by_number(ref), title=_("Estimate"))
+        return sheet_data(workorders.get_by_number(ref), title=_("Estimate (报价单)"))
     if kind == "badge":
         person = Staff.get_or_none((Staff.badge == ref.upper()) & (Staff.deleted == False))  # noqa: E712
         if person is None:
