@@ -170,6 +170,7 @@ def test_a_part_by_its_number_comes_with_name_and_price(app):
     # Seen: a part line by its number alone was saved with a blank name at ¥0.00.
     line = workorders.add_part_line(order, part_no="06l115562b")
     assert (line.part_no, line.description, line.unit_price, line.to_order) == ("06L115562B", "机油滤清器", 68, True)
+    assert workorders.add_part_line(order, part_no="机油滤清器").part_no == "06L115562B"  # its exact name
     with pytest.raises(ServiceError, match="not in the catalogue") as refused:
         workorders.add_part_line(order, part_no="NOPE-1", unit_price="10")
     assert refused.value.field == "part_no"
@@ -177,4 +178,4 @@ def test_a_part_by_its_number_comes_with_name_and_price(app):
     assert odd.non_catalogue and odd.qty * odd.unit_price == 50
     with pytest.raises(ServiceError, match="price of the part"):
         workorders.add_part_line(order, "改装轮毂螺丝", 4, "", non_catalogue=True)
-    assert PartLine.select().count() == 2
+    assert PartLine.select().count() == 3

@@ -97,20 +97,36 @@ def save_package(code: str, name: str, items: list[dict], *, model: str = "", in
     return package
 
 
-def plan(package: ServicePackage, pay_type: str = "customer") -> list[dict]:
+def _catalogue_rows(packages_: list[ServicePackage]) -> tuple[dict, dict]:
+    """The labour operations and parts the packages name, by code: two queries for all of them."""
+    from kiosk.models import LabourOperation, Part
+
+    items = [i for p in packages_ for i in items_of(p)]
+    codes = {i["code"] for i in items if i["kind"] == "labour"}
+    numbers = {i["part_no"] for i in items if i["kind"] == "part"}
+    operations = {o.code: o for o in LabourOperation.select().where(
+        LabourOperation.code.in_(codes) & (LabourOperation.deleted == False))} if codes else {}  # noqa: E712
+    parts = {p.part_no: p for p in Part.select().where(
+        Part.part_no.in_(numbers) & (Part.deleted == False))} if numbers else {}  # noqa: E712
+    return operations, parts
+
+
+def plan(package: ServicePackage, pay_type: str = "customer", known: tuple[dict, dict] | None = None) -> list[dict]:
     """The lines the package puts on an estimate, priced: ``{"kind", "operation"|"part", "qty", "price"}``
-    (price: a job's labour price, a part's unit price), the fixed price shared out."""
+    (price: a job's labour price, a part's unit price), the fixed price shared out. ``known``:
+    the catalogue rows already read (``_catalogue_rows``)."""
+    operations, parts = known or _catalogue_rows([package])
     lines = []
     for item in items_of(package):
         if item["kind"] == "labour":
-            operation = labour.find_operation(item["code"])
+            operation = operations.get(item["code"])
             if operation is None:
                 raise ServiceError(_l("The package's labour operation %(code)s is no longer in the catalogue.",
                                       code=item["code"]), field="package")
             lines.append({"kind": "labour", "operation": operation, "qty": operation.hours,
                           "price": labour.price(operation, pay_type)})
         else:
-            part = catalogue.find_part(item["part_no"])
+            part = parts.get(item["part_no"])
             if part is None:
                 raise ServiceError(_l("The package's part %(code)s is no longer in the catalogue.",
                                       code=item["part_no"]), field="package")
@@ -136,9 +152,26 @@ def _amount(line: dict) -> Decimal:
     return line["price"] if line["kind"] == "labour" else line["price"] * line["qty"]
 
 
-def price_of(package: ServicePackage, pay_type: str = "customer") -> Decimal:
+def price_of(package: ServicePackage, pay_type: str = "customer", known: tuple[dict, dict] | None = None) -> Decimal:
     """What the whole package costs ``pay_type`` now."""
-    return sum((_amount(x) for x in plan(package, pay_type)), Decimal(0)).quantize(Q)
+    return sum((_amount(x) for x in plan(package, pay_type, known)), Decimal(0)).quantize(Q)
+
+
+def offers(model: str) -> list[dict]:
+    """The packages for ``model`` with their price to the customer now and their size; a package
+    whose catalogue line was removed is left out. Three queries, however many packages."""
+    found = for_model(model)
+    known = _catalogue_rows(found)
+    out = []
+    for package in found:
+        try:
+            price = price_of(package, known=known)
+        except ServiceError:
+            continue
+        items = items_of(package)
+        out.append({"package": package, "price": price, "jobs": sum(1 for i in items if i["kind"] == "labour"),
+                    "parts": sum(1 for i in items if i["kind"] == "part")})
+    return out
 
 
 def add_to_order(order: WorkOrder, package: ServicePackage, *, pay_type: str = "customer", staff=None):

@@ -272,7 +272,7 @@ def add_part_line(order: WorkOrder, description: str = "", qty=1, unit_price=Non
                   pay_type: str = "customer", job=None, *, non_catalogue: bool = False, package: str = "",
                   staff=None) -> PartLine:
     """An estimated part on the order, from the parts catalogue (number, barcode or any code on
-    it: its name and price are filled when left empty), or, said explicitly, a non-catalogue
+    it, or its exact name: its name and price are filled when left empty), or, said explicitly, a non-catalogue
     line with a name and a price. A part short in stock is marked to order and reaches the
     parts counter's ordering list."""
     from kiosk.services import catalogue, stock
@@ -297,7 +297,7 @@ def add_part_line(order: WorkOrder, description: str = "", qty=1, unit_price=Non
         if not code:
             raise ServiceError(_l("Scan or type the part number, or add it as a part not in the catalogue."),
                                field="part_no")
-        part = catalogue.find_part(code)
+        part = catalogue.find_part_by_code_or_name(code)
         if part is None:
             raise ServiceError(_l("Part %(code)s is not in the catalogue. Check the number, or add it as a part "
                                   "not in the catalogue with its name and price.", code=code.upper()),

@@ -11,10 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk.models import QcCheck
-from kiosk.services import checkin_record, estimate, packages, purchasing
+from kiosk.services import checkin_record, estimate, packages, stock
 from kiosk.services.catalogue import find_part
 from kiosk.services.clock import JOB_STATUS_LABELS
-from kiosk.services.errors import ServiceError
 from kiosk.stations.reception import bp
 
 CHANGE_LABELS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
@@ -46,32 +45,13 @@ def _estimate_helpers() -> dict:
     return {"change_labels": CHANGE_LABELS, "change_detail": change_detail}
 
 
-def package_offers(model: str) -> list[dict]:
-    """The packages for ``model`` with their price now and their size (a package whose
-    catalogue line was removed is left out rather than breaking the page)."""
-    offers = []
-    for package in packages.for_model(model):
-        items = packages.items_of(package)
-        try:
-            price = packages.price_of(package)
-        except ServiceError:
-            continue
-        offers.append({"package": package, "price": price,
-                       "jobs": sum(1 for i in items if i["kind"] == "labour"),
-                       "parts": sum(1 for i in items if i["kind"] == "part")})
-    return offers
-
-
 def stock_of(parts) -> dict:
-    """Sellable stock of each estimated part number (one query for all parts)."""
-    if not parts:
-        return {}
-    stock = purchasing.on_hand_by_part()
+    """Sellable stock of each estimated catalogue part (a sum over that part's moves only)."""
     found = {}
     for line in parts:
         part = find_part(line.part_no, follow_supersession=False) if line.part_no and not line.non_catalogue else None
-        if part is not None:
-            found[line.part_no] = stock.get(part.id, Decimal(0))
+        if part is not None and line.part_no not in found:
+            found[line.part_no] = stock.on_hand(part)
     return found
 
 
@@ -88,7 +68,7 @@ def estimate_context(order, jobs, parts, editable: bool) -> dict:
     return {
         "estimate": current,
         "payers_now": {k: Decimal(v) for k, v in current.current["totals"]["by_payer"].items()},
-        "packages": package_offers(order.vehicle.model) if editable else [],
+        "packages": packages.offers(order.vehicle.model) if editable else [],
         "on_hand": stock_of(parts),
         "declined_jobs": {j.id for j in jobs if j.authorization == "declined"},
         "job_status_labels": JOB_STATUS_LABELS,

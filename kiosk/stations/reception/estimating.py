@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, requires
 from kiosk.services import authorization, labour, packages, parts, stock, workorders
-from kiosk.services.catalogue import find_part
 from kiosk.services.errors import ServiceError
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.desk import work_order_url
@@ -130,11 +129,7 @@ def add_part(order):
 def _add_part_from_form(order):
     form = request.form
     odd = form.get("non_catalogue") == "1"
-    code = form.get("part_no", "")
-    if not odd and code and find_part(code) is None:
-        matches = parts.search(code, 2)  # a name typed and submitted: the one part it names
-        code = matches[0].part_no if len(matches) == 1 else code
     return workorders.add_part_line(order, description=form.get("description", "") if odd else "",
                                     qty=form.get("qty", ""), unit_price=form.get("unit_price", "") if odd else None,
-                                    part_no=code, pay_type=form.get("pay_type", "customer"), job=_job_of(order),
-                                    non_catalogue=odd, staff=current_staff())
+                                    part_no=form.get("part_no", ""), pay_type=form.get("pay_type", "customer"),
+                                    job=_job_of(order), non_catalogue=odd, staff=current_staff())
