@@ -135,10 +135,24 @@ def m0007_printing(db):
     db.create_tables(PRINTING_MODELS, safe=True)
 
 
+def m0009a_estimates(db):
+    """Labour catalogue, service packages, signed estimate versions, check-in photos and
+    signatures, recalls; the columns the estimate and the check-in gained."""
+    from kiosk.models import JobLine, PartLine, PartsRequest, Vehicle, WorkOrder
+    from kiosk.schema import ESTIMATE_MODELS
+
+    _add_missing_columns(db, WorkOrder, ["battery_percent"])
+    _add_missing_columns(db, JobLine, ["package"])
+    _add_missing_columns(db, PartLine, ["non_catalogue", "to_order", "package"])
+    _add_missing_columns(db, PartsRequest, ["part_line"])
+    _add_missing_columns(db, Vehicle, ["powertrain"])
+    db.create_tables(ESTIMATE_MODELS, safe=True)
+
+
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter, m0007_printing]
+              m0005_workshop, m0006_parts_counter, m0007_printing, m0009a_estimates]
 
 
 def migrate(db) -> list[str]:

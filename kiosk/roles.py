@@ -31,6 +31,8 @@ PERMISSIONS = {
     "cashier": {"cashier", "manager", "admin"},
     "care": {"care", "claims", "manager", "admin"},
     "reports": {"manager", "admin"},
+    # The labour catalogue's import and the service packages (the estimate's prices).
+    "catalogue": {"manager", "admin"},
     "staff_admin": {"admin"},
     # Full phone and ID numbers on a shared screen (audited).
     "unmask": {"advisor", "care", "manager", "admin"},

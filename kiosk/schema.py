@@ -28,6 +28,10 @@ from kiosk.models import (
     Vehicle,
     WorkOrder,
 )
+from kiosk.models.estimates import (
+    AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
+    VehicleCampaign,
+)
 from kiosk.models.printing import PrinterSetting, PrintJob
 from sync.changelog import ChangeEvent
 from sync.node import NodeInfo
@@ -42,6 +46,10 @@ PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockC
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
 ALL_MODELS += PRINTING_MODELS
+# The estimate's catalogues, signed versions, check-in photos and signatures, recalls (issue #11).
+ESTIMATE_MODELS = [LabourOperation, ServicePackage, AuthorizationVersion, DeclinedChanges, CheckInPhoto,
+                   CheckInSignature, VehicleCampaign]
+ALL_MODELS += ESTIMATE_MODELS
 
 
 def replicated_models():

@@ -7,6 +7,10 @@ from kiosk.models.bay import Attendance, ClockEvent, ClockReview, Finding, JobDe
 from kiosk.models.parts import (
     CountScan, PartBarcode, PurchaseOrder, PurchaseOrderLine, StockCount, StockMove,
 )
+from kiosk.models.estimates import (
+    AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
+    VehicleCampaign,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
@@ -15,4 +19,6 @@ __all__ = [
     "Appointment", "JobLine", "Part", "PartLine", "StatusChange", "WorkOrder",
     "Attendance", "ClockEvent", "ClockReview", "Finding", "JobDecision", "PartsRequest", "QcCheck", "StoreSetting",
     "CountScan", "PartBarcode", "PurchaseOrder", "PurchaseOrderLine", "StockCount", "StockMove",
+    "AuthorizationVersion", "CheckInPhoto", "CheckInSignature", "DeclinedChanges", "LabourOperation",
+    "ServicePackage", "VehicleCampaign",
 ]

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
-from kiosk.services import catalogue, extrawork, workorders
+from kiosk.services import catalogue, estimate, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 
@@ -40,7 +40,7 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
     from kiosk.services.clock import check_order
 
     check_order(job.work_order)
-    extrawork.check_unlocked(job)
+    estimate.check_workable(job)
     code, description = (code or "").strip(), (description or "").strip()
     if not code and not description:
         raise ServiceError(_l("Scan or type the part number, or describe the part."), field="code")

@@ -40,10 +40,12 @@ KINDS = {
     "part": (PartLabelData, "labels"),
     "slip": (SlipData, "slips"),
     "workorder": (SheetData, "a4"),
+    "estimate": (SheetData, "a4"),
 }
 KIND_NAMES = {
     "key_tag": _l("Key tag"), "job_tag": _l("Job-line tag"), "bin": _l("Bin label"),
     "badge": _l("Staff badge"), "part": _l("Part label"), "slip": _l("Slip"), "workorder": _l("Work order (A4)"),
+    "estimate": _l("Estimate (A4)"),
 }
 
 _FAILURES = {
@@ -152,7 +154,7 @@ def _attempt(job: PrintJob, document, setting) -> PrintJob:
     if setting.kind != "browser":
         try:
             job.payload = _render(document, setting)
-            _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind == "workorder")
+            _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind in ("workorder", "estimate"))
             job.status, job.sent_at = "sent", dt.datetime.now()
         except PrinterError as exc:
             job.status, job.error, job.detail = "failed", exc.reason, exc.detail

@@ -132,3 +132,4 @@ def as_number(value: Decimal) -> float | int:
 from kiosk.stations.api import edits, health, staff, workorders  # noqa: E402,F401
 from kiosk.stations.api import parts  # noqa: E402,F401
 from kiosk.stations.api import clock  # noqa: E402,F401
+from kiosk.stations.api import estimates  # noqa: E402,F401

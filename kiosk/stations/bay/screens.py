@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
-from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services import attendance, clock, estimate, extrawork, figures, partsrequests, workorders
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
@@ -25,10 +25,12 @@ PAGE, SCREEN = "bay/index.html", "bay/_screen.html"
 
 
 def assigned_jobs(person: Staff) -> list[JobLine]:
-    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query)."""
+    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query).
+    Declined work is not on anyone's list."""
     return list(JobLine.select(JobLine, WorkOrder, Vehicle).join(WorkOrder).join(Vehicle)
                 .where((JobLine.technician == person) & (JobLine.deleted == False)  # noqa: E712
-                       & (JobLine.status != "done") & WorkOrder.status.in_(clock.CLOCKABLE)
+                       & (JobLine.status != "done") & (JobLine.authorization != "declined")
+                       & WorkOrder.status.in_(clock.CLOCKABLE)
                        & (WorkOrder.deleted == False))  # noqa: E712
                 .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.number, JobLine.position))
 
@@ -70,7 +72,9 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
         clock.check_order(order)
     except ServiceError as error:
         problem = error.message
+    known = estimate.state(order, jobs)
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
+            "held": known.held_jobs,  # changed since the customer signed: no clock, no parts
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
             "findings": findings, "requests": requests, "problem": problem,
             "pending": extrawork.pending(order)}
