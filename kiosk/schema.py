@@ -42,6 +42,10 @@ PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockC
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
 ALL_MODELS += PRINTING_MODELS
+from kiosk.models.ops import NodeReport, NodeSetting  # noqa: E402  (running a store: local)
+
+OPS_MODELS = [NodeSetting, NodeReport]
+ALL_MODELS += OPS_MODELS
 
 
 def replicated_models():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kiosk.db import database, transaction
-from sync import merge, protocol, state, transport, wire
+from sync import merge, protocol, recovery, state, transport, wire
 from sync.changelog import ChangeEvent, outbox_size
 from sync.node import current_node
 
@@ -38,10 +38,13 @@ def _own_max_seq(node_id: str) -> int:
 
 def hello() -> dict:
     """Introduce ourselves; record what the hub says about versions, clocks and history."""
+    from kiosk.services.node_report import report
+
     node = current_node()
     answer = transport.call("hello", {"protocol": protocol.PROTOCOL_VERSION, "node_id": node.node_id,
                                       "max_origin_seq": _own_max_seq(node.node_id),
-                                      "wall_ms": int(time.time() * 1000), "outbox": outbox_size()})
+                                      "wall_ms": int(time.time() * 1000), "outbox": outbox_size(), **report()})
+    recovery.note_hub_version(answer)
     skew = int(answer.get("wall_ms", 0)) - int(time.time() * 1000)
     state.put("skew_ms", str(skew if abs(skew) > protocol.MAX_SKEW_MS else 0))
     status = answer.get("status", "ok")
@@ -63,6 +66,8 @@ def hello() -> dict:
     # The hub is the judge of what it holds: if it has less than we thought
     # (restored hub), the difference is simply sent again.
     state.put("acked_seq", str(acked))
+    if isinstance(answer.get("restored"), dict):  # the hub was restored from a backup: help it catch up
+        recovery.catch_up(answer["restored"], transport.call)
     try:
         _push_limits[node.node_id] = max(1, int(answer.get("push_limit") or protocol.OLD_PUSH_LIMIT))
     except (TypeError, ValueError):
