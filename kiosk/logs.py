@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 import time
 import uuid
@@ -95,8 +96,14 @@ def start(app: Flask) -> Path:
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RequestIdFilter())
         last = LastErrorHandler(folder / f"{log_name(app)}-last-error.json")
+        # Warnings and errors still go to stderr as before (the service's journal, a terminal).
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.WARNING)
+        console.setFormatter(logging.Formatter("%(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        console.addFilter(RequestIdFilter())
         root.addHandler(handler)
         root.addHandler(last)
+        root.addHandler(console)
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
         _state.update(started=path, last_error_file=last.path)
