@@ -91,7 +91,8 @@ def start(app: Flask) -> Path:
         if _state["started"] == path:
             return path
         root = logging.getLogger()
-        handler = ConcurrentRotatingFileHandler(str(path), maxBytes=MAX_BYTES, backupCount=BACKUPS,
+        handler = ConcurrentRotatingFileHandler(str(path), maxBytes=int(app.config.get("LOG_MAX_BYTES") or MAX_BYTES),
+                                                backupCount=BACKUPS,
                                                 encoding="utf-8", use_gzip=False)
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RequestIdFilter())
