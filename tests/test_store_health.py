@@ -101,7 +101,7 @@ def test_silent_growing_and_full_kiosks_turn_red_and_are_listed_for_the_manager(
     assert page.count('kiosk-card red') == 2  # the outbox shrank meanwhile
     health = manager.get("/hub/health").data.decode()
     listed = re.findall(r'class="problem" data-flag="(\w+)"><b>([^<]*)</b>', health)
-    assert ("silent", "R1 · reception") in listed and ("disk", "P1 · parts") in listed
+    assert ("silent", "R1 · Reception") in listed and ("disk", "P1 · Parts counter") in listed
     assert all(f'data-threshold="{key}"' in health for key in ("silent", "outbox", "disk"))
     assert "Silent for longer than 15 minutes" in health and "Less than 1 GB" in health
 

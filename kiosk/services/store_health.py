@@ -129,10 +129,10 @@ def problems(now: dt.datetime | None = None) -> list[dict]:
     found = []
     for row in kiosk_rows(now):
         for flag in row["flags"]:
-            found.append({"who": f'{row["peer"].prefix} · {row["peer"].station}', "flag": flag,
+            found.append({"prefix": row["peer"].prefix, "station": row["peer"].station, "flag": flag,
                           "advice": ADVICE[flag]})
     if not backup_schedule.healthy(now):
-        found.append({"who": "", "flag": "backup", "advice": ADVICE["backup"]})
+        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"]})
     return found
 
 

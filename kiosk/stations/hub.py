@@ -60,7 +60,7 @@ def _kiosk_rows() -> list[dict]:
 @requires("reports")
 def index():
     return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
-                           conflict_count=len(conflicts.open_conflicts()))
+                           conflict_count=len(conflicts.open_conflicts()), thresholds=store_health.threshold_texts())
 
 
 @bp.post("/pairing-code")
@@ -70,7 +70,7 @@ def pairing_code():
     code = pairing.create_pairing_code()
     return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
                            conflict_count=len(conflicts.open_conflicts()), code=code,
-                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
+                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60, thresholds=store_health.threshold_texts())
 
 
 @bp.post("/kiosks/<node_id>/revoke")

@@ -28,6 +28,14 @@ def bytes_label(value) -> str:
     return ""
 
 
+@bp.app_template_filter("station_label")
+def station_label(station: str) -> str:
+    """A station's name as people at the store say it."""
+    names = {"reception": _("Reception"), "bay": _("Workshop bay"), "parts": _("Parts counter"),
+             "cashier": _("Cashier"), "care": _("Customer care"), "all": _("Every station")}
+    return names.get(station, station)
+
+
 @bp.app_template_filter("offset_label")
 def offset_label(ms) -> str:
     """A clock offset in ms → "+2 s", "−7 min"."""
@@ -57,7 +65,7 @@ def replace(node_id: str):
     code = pairing.create_pairing_code(replaces=node_id)
     return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
                            conflict_count=len(conflicts.open_conflicts()), code=code, replacing=peer,
-                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
+                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60, thresholds=store_health.threshold_texts())
 
 
 def _health_page(errors: dict | None = None, status: int = 200):
