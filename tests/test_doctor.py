@@ -135,6 +135,21 @@ def test_a_printer_that_does_not_answer_is_found(tmp_path):
     assert printers == {live: "ok", dead: "bad"}
 
 
+def test_a_camera_that_delivers_nothing_is_found(tmp_path):
+    from kiosk import create_app
+    from kiosk.db import connected, database
+    from kiosk.services import station_settings
+
+    db = str(tmp_path / "k.sqlite")
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": db, "BABEL_DEFAULT_LOCALE": "en"})
+    with app.test_request_context(), connected():
+        station_settings.save("180", str(tmp_path / "no-such-camera.mp4"))
+    database.close()
+    result = doctor(db, "--json", "--lang", "en")
+    camera, = findings(result)["camera"]
+    assert result.returncode == 1 and camera["level"] == "bad" and "camera-check" in camera["advice"]
+
+
 def test_bad_options_get_one_line():
     result = subprocess.run([BAYFLOW, "doctor", "--db", "postgresql://x@127.0.0.1/y"], capture_output=True,
                             text=True)

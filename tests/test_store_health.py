@@ -235,3 +235,31 @@ def test_the_log_is_capped_by_size(app, tmp_path):
     assert 2 <= len(files) <= logs.BACKUPS + 1
     assert all(f.stat().st_size <= 25_000 for f in files)
     assert logs.last_error(app)["message"] == "the printer is off"
+
+
+def test_a_restored_hub_asks_kiosks_too_old_for_it_to_upgrade(hub_app):
+    """A kiosk before 0.2 cannot move its pull cursor back: it is told to upgrade, not left to miss events."""
+    with hub_app.app_context(), connected():
+        from sync import recovery
+
+        r1, b1 = peer("R1"), peer("B1")
+        assert hello(r1)["status"] == "ok" and "restored" not in hello(r1)
+        marked = recovery.mark_restored()
+        current = hello(r1)
+        old = hub.handle_hello(pairing.Peer.get(pairing.Peer.node_id == b1.node_id),
+                               {"protocol": 1, "node_id": b1.node_id, "max_origin_seq": 0})
+        caught_up = hello(r1, restore_epoch=marked["epoch"])
+    assert current["status"] == "ok" and current["restored"]["epoch"] == marked["epoch"]
+    assert current["restored"]["seq"] == marked["seq"] and isinstance(current["restored"]["marks"], dict)
+    assert old["status"] == "upgrade"
+    assert "restored" not in caught_up  # once the kiosk has caught up with this epoch
+
+
+def test_bayflow_version():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([str(Path(sys.executable).parent / "bayflow"), "--version"], capture_output=True,
+                          text=True)
+    assert done.stdout.strip() == "bayflow, version 0.2.0"

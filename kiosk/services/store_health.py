@@ -70,7 +70,9 @@ def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
         report.last_error = str(payload.get("last_error") or "")[:500]
         report.last_error_at = str(payload.get("last_error_at") or "")[:40]
     if isinstance(payload.get("settings"), dict):
-        report.settings = json.dumps(payload["settings"], ensure_ascii=False, sort_keys=True)[:20000]
+        text = json.dumps(payload["settings"], ensure_ascii=False, sort_keys=True)
+        if len(text) <= 20000:  # a station's printers, cameras and idle time are a few hundred bytes
+            report.settings = text
     report.reported_at = now
     report.save(force_insert=existing is None)
 
