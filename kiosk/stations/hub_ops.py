@@ -41,8 +41,8 @@ def offset_label(ms) -> str:
     """A clock offset in ms → "+2 s", "−7 min"."""
     if ms is None:
         return "—"
-    sign = "+" if ms >= 0 else "−"
     seconds = abs(int(ms)) / 1000
+    sign = "" if seconds < 0.5 else ("+" if ms > 0 else "−")
     return f"{sign}{seconds:.0f} s" if seconds < 120 else f"{sign}{seconds / 60:.0f} min"
 
 
