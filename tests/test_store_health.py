@@ -72,17 +72,17 @@ def test_the_kiosk_list_shows_what_each_kiosk_reported(hub_app, manager):
     assert "sync refused" in facts["error"] and facts["synced"] != "never"
     other = page[page.index(f'data-node="{old.node_id}"'):]
     assert "before 0.2" in other[:other.index("</article>")]
-    assert f"bayflow 0.2.0" in page  # the hub's own version, and in the footer
+    assert "bayflow 0.2.0" in page  # the hub's own version, and in the footer
 
 
 def test_silent_growing_and_full_kiosks_turn_red_and_are_listed_for_the_manager(hub_app, manager):
     now = dt.datetime.now()
     with hub_app.app_context(), connected():
-        quiet = peer("R1", last_seen_at=now - dt.timedelta(minutes=30))
+        peer("R1", last_seen_at=now - dt.timedelta(minutes=30))
         growing = peer("B1", station="bay", last_seen_at=now)
         full = peer("P1", station="parts", last_seen_at=now)
         fine = peer("C1", station="cashier", last_seen_at=now)
-        gone = peer("S1", station="care", revoked_at=now, state="revoked")
+        peer("S1", station="care", revoked_at=now, state="revoked")
         for outbox in (5, 9, 14):
             hello(growing, outbox=outbox)
         NodeReport.update(outbox_growing_since=now - dt.timedelta(minutes=61)).where(

@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
 from kiosk.version import app_version
