@@ -118,14 +118,15 @@ def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
     batch fetched but not applied is simply asked for again next time.
     """
     cursor = int(state.get("hub_cursor", "0"))
+    epoch = state.get("hub_epoch")  # a restored hub moves the cursor back meanwhile (sync.recovery)
     answer = _fetch(cursor, batch, wait)
     if not answer.get("more"):
-        return _apply_pulled(answer)
+        return _apply_pulled(answer, epoch)
     applied = 0
     ahead = _Prefetch(int(answer["cursor"]), batch)
     try:
         while True:
-            applied += _apply_pulled(answer)
+            applied += _apply_pulled(answer, epoch)
             if not answer.get("more"):
                 return applied
             answer = ahead.next()
@@ -137,10 +138,13 @@ def _fetch(after: int, batch: int, wait: float = 0) -> dict:
     return transport.call("pull", {"after": after, "limit": batch, "wait": wait}, timeout=max(10.0, wait + 10))
 
 
-def _apply_pulled(answer: dict) -> int:
+def _apply_pulled(answer: dict, epoch: str | None = None) -> int:
     with transaction():
         applied = len(merge.apply_events(answer["events"], source="hub"))
-        state.put("hub_cursor", str(int(answer["cursor"])))
+        if epoch is None or state.get("hub_epoch") == epoch:
+            # Not when the hub was found restored while this pull ran: the cursor
+            # was moved back to the restore point, and must stay there.
+            state.put("hub_cursor", str(int(answer["cursor"])))
     return applied
 
 

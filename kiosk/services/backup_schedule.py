@@ -153,6 +153,7 @@ def start_backup_timer(app) -> threading.Thread:
 
     stop = threading.Event()
     period = float(app.config.get("BACKUP_CHECK_SECONDS") or CHECK_SECONDS)
+    app.config.setdefault("INSTANCE_PATH", app.instance_path)  # a PostgreSQL hub's backups go there
 
     def loop():
         while not stop.is_set():

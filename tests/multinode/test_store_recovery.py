@@ -162,3 +162,37 @@ def test_a_kiosk_restored_by_bayflow_restore_is_refused_and_pairs_again(store, t
     b.sync()
     assert kept in numbers_on(hub) and kept in numbers_on(b)
     assert state_of(hub.db) == state_of(a.db) == state_of(b.db)
+
+
+def wait_for(condition, timeout: float = 120.0, what: str = "") -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.5)
+
+
+def test_a_restored_hub_is_made_whole_by_the_kiosks_background_sync(nodes, tmp_path):
+    """As in a store: nobody runs `bayflow sync`; the kiosks' own background sync does it."""
+    hub = nodes("hub", role="hub").start()
+    a = nodes("a", prefix="A1", sync_interval=None).start()
+    b = nodes("b", prefix="B1", sync_interval=None).start()
+    a.pair_with(hub)
+    b.pair_with(hub)
+    first = a.api("POST", "/work-orders", order_body(1), expect=201)["number"]
+    wait_for(lambda: first in numbers_on(b), what="the first order on b")
+    run_cli("backup", "--db", hub.db, "--out", str(tmp_path / "hub-backup.sqlite"))
+    later = [a.api("POST", "/work-orders", order_body(10 + i), expect=201)["number"] for i in range(3)]
+    later += [b.api("POST", "/work-orders", order_body(20 + i), expect=201)["number"] for i in range(3)]
+    wait_for(lambda: set(later) <= numbers_on(a) and set(later) <= numbers_on(b), what="both kiosks in step")
+    port = hub.port
+    hub.kill()
+    destroy(hub.db)
+    run_cli("restore", "--db", hub.db, "--from", str(tmp_path / "hub-backup.sqlite"))
+    hub.start(port=port)
+    last = a.api("POST", "/work-orders", order_body(30), expect=201)["number"]
+    expected = {first, *later, last}
+    wait_for(lambda: all(expected <= numbers_on(node) for node in (hub, a, b)), what="everything everywhere")
+    wait_for(lambda: state_of(hub.db) == state_of(a.db) == state_of(b.db), what="the same rows")
+    assert_whole(hub, a, b)
