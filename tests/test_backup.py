@@ -145,3 +145,22 @@ def test_restoring_a_backup_of_the_wrong_kind_is_refused(tmp_path, kind, pg_data
     run_cli("backup", "--db", node.db, "--out", str(tmp_path / "b.sqlite"))
     refused = run_cli("restore", "--db", pg_database(), "--from", str(tmp_path / "b.sqlite"), check=False)
     assert refused.returncode == 1 and "cannot be restored into PostgreSQL" in refused.stderr
+
+
+def test_a_backup_is_due_nightly_and_a_failure_is_tried_again_an_hour_later(db):
+    from kiosk.services import station_settings
+
+    day = dt.datetime(2026, 11, 27)
+    at = lambda h, m: day.replace(hour=h, minute=m)  # noqa: E731
+    assert backup_schedule.due(at(10, 0))  # never backed up: at once
+    station_settings.put(backup_schedule.LAST_KEY, {"ok": True, "at": at(2, 31).isoformat(),
+                                                    "attempt_at": at(2, 31).isoformat()})
+    assert not backup_schedule.due(at(10, 0))
+    assert not backup_schedule.due(at(2, 29) + dt.timedelta(days=1))
+    assert backup_schedule.due(at(2, 31) + dt.timedelta(days=1))
+    failed_at = at(2, 31) + dt.timedelta(days=1)
+    station_settings.put(backup_schedule.LAST_KEY, {"ok": False, "at": at(2, 31).isoformat(),
+                                                    "attempt_at": failed_at.isoformat(), "error": "disk full"})
+    assert not backup_schedule.due(failed_at + dt.timedelta(minutes=30))
+    assert backup_schedule.due(failed_at + dt.timedelta(minutes=61))
+    assert not backup_schedule.healthy(failed_at)
