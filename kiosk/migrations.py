@@ -147,12 +147,29 @@ def m0009a_estimates(db):
     _add_missing_columns(db, PartsRequest, ["part_line"])
     _add_missing_columns(db, Vehicle, ["powertrain"])
     db.create_tables(ESTIMATE_MODELS, safe=True)
+def m0010a_ops_tables(db):
+    """Running a store: this node's settings (idle time, cameras, backups) and, on a hub,
+    each kiosk's last report (kiosk.models.ops)."""
+    from kiosk.models.ops import NodeReport, NodeSetting
+
+    db.create_tables([NodeSetting, NodeReport], safe=True)
+
+
+def m0010b_replacement_codes(db):
+    """A pairing code may name the kiosk the new PC replaces (sync.replace); a restored hub
+    numbers its own events above what it handed out before (sync.recovery)."""
+    from sync.node import NodeInfo
+    from sync.pairing import PairingCode
+
+    _add_missing_columns(db, PairingCode, ["replaces"])
+    _add_missing_columns(db, NodeInfo, ["seq_floor"])
 
 
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter, m0007_printing, m0009a_estimates]
+              m0005_workshop, m0006_parts_counter, m0007_printing, m0009a_estimates,
+              m0010a_ops_tables, m0010b_replacement_codes]
 
 
 def migrate(db) -> list[str]:

@@ -50,6 +50,10 @@ ALL_MODELS += PRINTING_MODELS
 ESTIMATE_MODELS = [LabourOperation, ServicePackage, AuthorizationVersion, DeclinedChanges, CheckInPhoto,
                    CheckInSignature, VehicleCampaign]
 ALL_MODELS += ESTIMATE_MODELS
+from kiosk.models.ops import NodeReport, NodeSetting  # noqa: E402  (running a store: local)
+
+OPS_MODELS = [NodeSetting, NodeReport]
+ALL_MODELS += OPS_MODELS
 
 
 def replicated_models():

@@ -57,6 +57,9 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     (kiosk.workers); each builds its app again from ``build`` (the database
     target and the settings ``app`` was made with).
     """
+    from kiosk import logs
+
+    logs.start(app)  # the node's rotating log file in its instance folder
     server = make_server(app, host, port, threads)
     warm_templates(app)
     pool = None
@@ -79,6 +82,10 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from kiosk.services.dispatch import start_shift_end_timer
 
     start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
+    if role == "hub":
+        from kiosk.services.backup_schedule import start_backup_timer
+
+        start_backup_timer(app)  # the store's nightly backup, kept and pruned
     from kiosk import cameras
 
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)

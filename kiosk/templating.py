@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from kiosk.db import database
 from kiosk.services import status as states
 from kiosk.services.customers import mask_phone
+from kiosk.version import app_version
 
 
 def render(page: str, fragment: str | None = None, **context):
@@ -84,7 +85,8 @@ def _format_local(value, fmt: str = "short") -> str:
     return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
+_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
+                "hub_version")
 _status_sql: dict[type, tuple[str, list]] = {}
 
 
@@ -110,7 +112,8 @@ def _sync_status() -> dict:
     return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert")}
+            "state": get("state", "ok"), "alert": get("alert"),
+            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version")}
 
 
 class _WhenAsked(Mapping):
@@ -186,5 +189,6 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "locale": str(get_locale()),
             "idle_seconds": current_app.config["IDLE_TIMEOUT_SECONDS"],
+            "app_version": app_version(),
             "_catalogue": _translations(),
         }

@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
         return
     csrf.init_app(app)
     Htmx(app)
+    from kiosk import logs
+
+    logs.init_app(app)  # a request id on every request and log line
 
     from kiosk import access
     from kiosk.stations import api, auth, home, reception, scanning, stream, sync_api

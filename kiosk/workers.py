@@ -227,6 +227,9 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
 
     app = build_app(target, **config)
     app.config["SERVER_PROCESS"] = index
+    from kiosk import logs
+
+    logs.start(app)
     send_lock = threading.Lock()
 
     def relay(message: tuple) -> None:

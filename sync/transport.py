@@ -222,8 +222,11 @@ def _hello_payload() -> dict:
 
     me = _node_id()
     top = ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq)).where(ChangeEvent.origin_node == me).scalar()
+    from kiosk.version import app_version
+
     return {"protocol": protocol.PROTOCOL_VERSION, "node_id": me, "max_origin_seq": top or 0,
-            "wall_ms": int(time.time() * 1000), "outbox": outbox_size()}
+            "wall_ms": int(time.time() * 1000), "outbox": outbox_size(), "version": app_version(),
+            "restore_epoch": state.get("hub_epoch")}
 
 
 def _check_hello(answer: dict) -> None:

@@ -94,3 +94,6 @@ def staff_badges():
     from kiosk.services.staff import active_staff
 
     return render("settings/staff.html", None, people=active_staff(), role_label=role_label)
+
+
+from kiosk.stations import station_page  # noqa: E402,F401  (idle time and cameras: /settings/station)
