@@ -10,7 +10,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.services.errors import ServiceError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kiosk.db import transaction

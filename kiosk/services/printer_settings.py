@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware.printers import PrinterError, split_address
 from hardware.printers.cups import lp_command

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware.labels import TagData
 from hardware.labels_a4 import SheetData, render_sheet_pdf

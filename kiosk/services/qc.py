@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import uuid
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, WorkOrder

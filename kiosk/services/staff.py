@@ -8,7 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import ApiToken, LoginFailure, Staff

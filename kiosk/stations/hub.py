@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
