@@ -16,10 +16,21 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: a scanned or typed "next" must not send the kiosk elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    """``target`` if it is a path on this node, else the home page.
+
+    A scanned, typed or linked "next" must not send the kiosk elsewhere. Browsers
+    drop tabs and line breaks inside an address and read a backslash as a slash, so
+    ``/%09/evil.example`` (a tab) or ``/%5Cevil.example`` would become
+    ``//evil.example``, another host: anything holding a control character or a
+    backslash is refused outright.
+    """
+    home = url_for("home.index")
+    if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
