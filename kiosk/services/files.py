@@ -17,6 +17,11 @@ from kiosk.services.errors import ServiceError
 _DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 2 * 1024 * 1024
+# A signature pad is a few hundred pixels high on a kiosk or tablet screen. The
+# size is read from the PNG's header before anything is decoded; a larger one is
+# refused, and one wider than SIGNATURE_SIDE is kept scaled down.
+SIGNATURE_MAX_PIXELS = 4_000_000
+SIGNATURE_SIDE = 1600
 
 
 def store(folder: Path, content: bytes) -> str:
@@ -48,4 +53,27 @@ def png_from_data_url(data_url: str) -> bytes:
         raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
     if not content.startswith(PNG_MAGIC) or len(content) > MAX_BYTES:
         raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
-    return content
+    return _bounded_signature(content)
+
+
+def _bounded_signature(content: bytes) -> bytes:
+    """The PNG as it came when it is small enough; scaled down when it is wide; refused when its
+    header claims more pixels than a signature pad has (an image bomb), before decoding it."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:  # the header only
+            if image.format != "PNG" or image.width * image.height > SIGNATURE_MAX_PIXELS:
+                raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
+            if max(image.size) <= SIGNATURE_SIDE:
+                image.verify()  # the chunks' checksums, without keeping the pixels
+                return content
+            image.load()
+            image.thumbnail((SIGNATURE_SIDE, SIGNATURE_SIDE))
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
