@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
@@ -101,6 +102,34 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": "method_not_allowed", "detail": None}, 405
         return _error_page(405, "not_found"), 405
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        # An exception no view expected. A full disk is the one a kiosk meets in the
+        # field (SQLite's "database or disk is full", ENOSPC writing a file): say so,
+        # in the person's language; the transaction was rolled back, nothing half-saved.
+        from kiosk.services.files import DiskFull, is_disk_full
+
+        cause = getattr(error, "original_exception", None) or error
+        app.logger.error("%s %s failed: %r", request.method, request.path, cause)
+        if is_disk_full(cause):
+            return _failure(507, "disk_full", str(DiskFull().message))
+        return _failure(500, "internal", _("Something went wrong on this kiosk. Nothing was saved; try again, "
+                                           "and tell IT if it happens again."))
+
+
+def _failure(status: int, kind: str, message: str):
+    """An unexpected failure as the caller reads it: JSON for the API, the message in the
+    scan bar for an htmx request (static/kiosk.js lets it swap), a page otherwise."""
+    if request.path.startswith("/api/"):
+        return {"error": kind, "detail": {"message": message}}, status
+    if request.headers.get("HX-Request") == "true":
+        import json
+
+        bar = render_template("_scan_bar.html", scan_message=message, scan_ok=False, oob=True)
+        return bar, status, {"HX-Reswap": "none", "X-Bayflow-Failure": kind,
+                             "HX-Trigger": json.dumps({"feedback": "bad"})}
+    return render_template("error.html", status=status, kind=kind, message=message), status
 
 
 def send_stored_file(digest: str, mimetype: str):

@@ -47,6 +47,15 @@
     if (ok) { tone(880, 120); } else { tone(220, 160); setTimeout(function () { tone(220, 160); }, 220); }
     setTimeout(function () { document.body.classList.remove("scan-ok", "scan-bad"); }, 900);
   };
+  // A failure the server explains (a full disk, an unexpected error) comes as an
+  // out-of-band scan-bar message with a 5xx status, which htmx would not swap.
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var xhr = ev.detail.xhr;
+    if (xhr && xhr.status >= 500 && xhr.getResponseHeader("X-Bayflow-Failure")) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
   // Server fragments announce the outcome with HX-Trigger: {"feedback": "ok"|"bad"}.
   document.body.addEventListener("feedback", function (ev) {
     window.bayflow.feedback(ev.detail && ev.detail.value === "ok");

@@ -9,6 +9,7 @@ import concurrent.futures
 import http.cookiejar
 import io
 import re
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -49,20 +50,27 @@ def peak_rss_mb(pid: int) -> float:
 class BaySession:
     """A browser at the bay kiosk: its cookies and CSRF token, the badge scanned."""
 
-    def __init__(self, base: str, badge: str):
+    def __init__(self, base: str, badge: str, lang: str | None = "en"):
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         page = self.opener.open(f"{base}/bay/", timeout=30).read().decode()
         self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-        self.post("/lang/en", b"", "application/x-www-form-urlencoded")  # the assertions read English
+        if lang:
+            self.post(f"/lang/{lang}", b"", "application/x-www-form-urlencoded")  # what the assertions read
         self.post("/bay/scan", b"code=" + badge.encode() + b"&source=wedge",
                   "application/x-www-form-urlencoded")
 
-    def post(self, path: str, body: bytes, content_type: str) -> str:
+    def post(self, path: str, body: bytes, content_type: str, ok_statuses=()) -> str:
+        """POST as htmx does; the answer's HTML (an error status in ``ok_statuses`` is an answer too)."""
         request = urllib.request.Request(self.base + path, data=body, method="POST", headers={
             "Content-Type": content_type, "X-CSRFToken": self.csrf, "HX-Request": "true"})
-        with self.opener.open(request, timeout=60) as answer:
-            return answer.read().decode()
+        try:
+            with self.opener.open(request, timeout=60) as answer:
+                return answer.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code in ok_statuses:
+                return error.read().decode()
+            raise
 
     def upload_photo(self, job_id: str, content: bytes, name: str) -> str:
         boundary = uuid.uuid4().hex

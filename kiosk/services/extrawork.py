@@ -109,11 +109,11 @@ def approve(job: JobLine, data_url: str, folder, staff=None, price=None) -> JobL
     if not workorders._has_ink(content):
         raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
     amount = workorders.decimal_of(price, "price") if price not in (None, "") else None
-    with transaction():
+    with files.stored(folder, content) as digest, transaction():  # the file goes again if the rows cannot
         if amount is not None and amount != job.price:
             job.price = amount
             changelog.save(job, fields=["price"])
-        return _answer(job, "approved", staff, signature=files.store(folder, content))
+        return _answer(job, "approved", staff, signature=digest)
 
 
 def decline(job: JobLine, staff=None, note: str = "") -> JobLine:

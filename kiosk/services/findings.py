@@ -83,7 +83,13 @@ def add_finding(job: JobLine, technician: Staff | None, text: str = "", photo: b
     text = (text or "").strip()[:MAX_TEXT]
     if not text and not photo:
         raise ServiceError(_l("Write what you found or take a photo."), field="text")
-    digest = files.store(folder, photo_jpeg(photo)) if photo else ""
+    if not photo:
+        return _save_finding(job, technician, text, "")
+    with files.stored(folder, photo_jpeg(photo)) as digest:  # gone again if the row cannot be saved
+        return _save_finding(job, technician, text, digest)
+
+
+def _save_finding(job: JobLine, technician: Staff | None, text: str, digest: str) -> Finding:
     with transaction():
         row = Finding(job=job, work_order=job.work_order_id, technician=technician, text=text, photo=digest,
                       at=dt.datetime.now().replace(microsecond=0))

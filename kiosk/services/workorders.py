@@ -342,7 +342,8 @@ def sign(order: WorkOrder, data_url: str, folder, staff=None) -> WorkOrder:
     content = files.png_from_data_url(data_url)
     if not _has_ink(content):
         raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
-    return authorize(order, files.store(folder, content), staff)
+    with files.stored(folder, content) as digest:  # gone again if the order cannot be saved
+        return authorize(order, digest, staff)
 
 
 def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:

@@ -22,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # ServiceError status → the short machine code integrations switch on.
 ERROR_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "locked", 500: "internal"}
+               422: "invalid", 429: "locked", 500: "internal", 503: "busy", 507: "disk_full"}
 
 
 class BadRequest(Exception):
