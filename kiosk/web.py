@@ -103,6 +103,14 @@ def init_app(app: Flask) -> None:
             return {"error": "method_not_allowed", "detail": None}, 405
         return _error_page(405, "not_found"), 405
 
+    from kiosk.services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def refused(error):
+        # A rule said no where the view did not expect it (say, a text too long for
+        # its field): the person reads why, nothing was written. The API has its own.
+        return _failure(error.status, "refused", str(error.message))
+
     @app.errorhandler(500)
     def internal_error(error):
         # An exception no view expected. A full disk is the one a kiosk meets in the

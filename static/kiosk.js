@@ -48,10 +48,10 @@
     setTimeout(function () { document.body.classList.remove("scan-ok", "scan-bad"); }, 900);
   };
   // A failure the server explains (a full disk, an unexpected error) comes as an
-  // out-of-band scan-bar message with a 5xx status, which htmx would not swap.
+  // out-of-band scan-bar message with a 4xx or 5xx status, which htmx would not swap.
   document.body.addEventListener("htmx:beforeSwap", function (ev) {
     var xhr = ev.detail.xhr;
-    if (xhr && xhr.status >= 500 && xhr.getResponseHeader("X-Bayflow-Failure")) {
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("X-Bayflow-Failure")) {
       ev.detail.shouldSwap = true;
       ev.detail.isError = false;
     }

@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kiosk.db import transaction
 from kiosk.models import Finding, JobLine, Staff
-from kiosk.services import files
+from kiosk.services import files, limits
 from kiosk.services.errors import ServiceError
 from sync import changelog
 
@@ -80,7 +80,7 @@ def photo_jpeg(content: bytes) -> bytes:
 def add_finding(job: JobLine, technician: Staff | None, text: str = "", photo: bytes | None = None,
                 folder=None) -> Finding:
     """Record a finding on ``job``: text, a photo, or both (nothing is written for neither)."""
-    text = (text or "").strip()[:MAX_TEXT]
+    text = limits.check_text("text", (text or "").strip(), MAX_TEXT)
     if not text and not photo:
         raise ServiceError(_l("Write what you found or take a photo."), field="text")
     if not photo:
