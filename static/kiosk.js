@@ -47,6 +47,28 @@
     if (ok) { tone(880, 120); } else { tone(220, 160); setTimeout(function () { tone(220, 160); }, 220); }
     setTimeout(function () { document.body.classList.remove("scan-ok", "scan-bad"); }, 900);
   };
+  // Forms that ask first (data-confirm="question").
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+  }, true);
+
+  // A typed scan field empties itself once its scan was answered (data-reset-on-success).
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.detail.elt && ev.detail.elt.closest && ev.detail.elt.closest("form[data-reset-on-success]");
+    if (form && ev.detail.successful) form.reset();
+  });
+
+  // Blocks that show a refusal (4xx) in place instead of keeping the old content (data-swap-refusals).
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var elt = ev.detail.elt;
+    var status = ev.detail.xhr && ev.detail.xhr.status;
+    if (elt && elt.closest && elt.closest("[data-swap-refusals]") && status >= 400 && status < 500) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+
   // A failure the server explains (a full disk, an unexpected error) comes as an
   // out-of-band scan-bar message with a 4xx or 5xx status, which htmx would not swap.
   document.body.addEventListener("htmx:beforeSwap", function (ev) {

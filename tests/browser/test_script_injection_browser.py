@@ -55,7 +55,7 @@ def open_station(page, live_app, staff_member, name: str):
         staff_member(login[0], "王芳", login[1])
         log_in(page, base, login[1])
     page.goto(base + path)
-    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    page.wait_for_function("() => window.bayflow && window.bayflow.scan && window.htmx")
 
 
 def wait_for_scan_bar(page, text: str) -> None:
@@ -111,7 +111,7 @@ def test_a_qr_code_with_script_held_to_the_camera_is_shown_as_text(page, live_ap
 
     fired = watch_for_script(page)
     open_station(page, live_app, staff_member, name)
-    page.wait_for_function("document.body.dataset.cameraStream === 'open'")
+    page.wait_for_function("() => document.body.dataset.cameraStream === 'open'")
     put_image(camera_folder, "0001.jpg", code_frame(ATTACK, "qr"))
     wait_for_scan_bar(page, ATTACK)
     assert page.evaluate("document.body.dataset.lastScan") == ATTACK  # it came through the camera
@@ -163,7 +163,7 @@ def test_a_technician_named_with_script_over_the_api_stays_text_at_the_bay(page,
 
     fired = watch_for_script(page)
     page.goto(f"{base}/bay/")
-    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    page.wait_for_function("() => window.bayflow && window.bayflow.scan && window.htmx")
     page.click("h1")
     scanner_types(page, "TEC-001")
     page.wait_for_selector("[data-bay-screen=home]")

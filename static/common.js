@@ -1,0 +1,27 @@
+/* What screen and paper pages share, without inline script (the pages'
+   Content-Security-Policy runs only files from this node): Print buttons,
+   Back links, and the damage marks placed on the car outline from their
+   data-x / data-y (percent across and down). */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest("[data-print]")) {
+      ev.preventDefault();
+      window.print();
+    } else if (ev.target.closest("[data-back]")) {
+      ev.preventDefault();
+      history.back();
+    }
+  });
+
+  function placeMarks(root) {
+    (root || document).querySelectorAll(".mark[data-x][data-y]").forEach(function (mark) {
+      mark.style.left = parseFloat(mark.dataset.x) + "%";
+      mark.style.top = parseFloat(mark.dataset.y) + "%";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { placeMarks(document); });
+  document.addEventListener("htmx:afterSettle", function (ev) { placeMarks(ev.target); });
+})();
