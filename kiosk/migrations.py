@@ -135,10 +135,19 @@ def m0007_printing(db):
     db.create_tables(PRINTING_MODELS, safe=True)
 
 
+def m0008a_security_tables(db):
+    """Server-side staff sessions (kiosk.access), PIN attempts counted store-wide
+    (kiosk.services.pin_lock), API keys with scopes and their uses (kiosk.services.api_keys),
+    and the kept answers of retried API calls (kiosk.stations.api.idempotency)."""
+    from kiosk.schema import SECURITY_MODELS
+
+    db.create_tables(SECURITY_MODELS, safe=True)
+
+
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter, m0007_printing]
+              m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables]
 
 
 def migrate(db) -> list[str]:

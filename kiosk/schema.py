@@ -29,6 +29,7 @@ from kiosk.models import (
     WorkOrder,
 )
 from kiosk.models.printing import PrinterSetting, PrintJob
+from kiosk.models.security import ApiKey, ApiKeyUse, IdempotentAnswer, LoginAttempt, StaffSession
 from sync.changelog import ChangeEvent
 from sync.node import NodeInfo
 from sync.state import SyncState
@@ -42,6 +43,9 @@ PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockC
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
 ALL_MODELS += PRINTING_MODELS
+# Server-side sessions and kept answers (local); PIN attempts, API keys and their uses (replicated).
+SECURITY_MODELS = [StaffSession, IdempotentAnswer, LoginAttempt, ApiKey, ApiKeyUse]
+ALL_MODELS += SECURITY_MODELS
 
 
 def replicated_models():
