@@ -137,11 +137,17 @@ def m0007_printing(db):
 
 def m0008a_security_tables(db):
     """Server-side staff sessions (kiosk.access), PIN attempts counted store-wide
-    (kiosk.services.pin_lock), API keys with scopes and their uses (kiosk.services.api_keys),
+    (kiosk.services.pin_lock), API tokens with scopes and their uses (kiosk.services.api_keys),
     and the kept answers of retried API calls (kiosk.stations.api.idempotency)."""
     from kiosk.schema import SECURITY_MODELS
 
     db.create_tables(SECURITY_MODELS, safe=True)
+    # Tokens made before scopes existed keep working as they did for every call of the contract:
+    # read and write, no expiry (listed now, and revocable).
+    db.execute_sql("INSERT INTO api_key (token_hash, name, scopes, created_at, created_by) "
+                   "SELECT token_hash, CASE WHEN label = '' THEN 'api' ELSE label END, 'read,write', created_at, "
+                   "'cli' FROM api_token WHERE token_hash NOT IN (SELECT token_hash FROM api_key)")
+    db.execute_sql("DELETE FROM api_token")
 
 
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)

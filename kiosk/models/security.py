@@ -1,10 +1,11 @@
-"""What guards a node: staff sessions kept on the server, PIN attempts counted store-wide,
-API keys with their scopes and every use of them, and the answers kept for retried calls."""
+"""What guards a node: staff sessions kept on the server, PIN attempts counted store-wide
+(a fact that syncs), API tokens with their scopes and every use of them, and the answers
+kept for retried calls (this node's own)."""
 from __future__ import annotations
 
 from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
 
-from kiosk.models.base import Fact, LocalModel, Record
+from kiosk.models.base import Fact, LocalModel
 
 
 class StaffSession(LocalModel):
@@ -33,11 +34,11 @@ class LoginAttempt(Fact):
     terminal = CharField(default="")  # where it was typed (the client's address)
 
 
-class ApiKey(Record):
-    """An API token (only its hash is kept), known on every node after sync, so the hub
-    lists and revokes the store's tokens (kiosk.services.api_keys)."""
+class ApiKey(LocalModel):
+    """An API token of this node (kiosk.services.api_keys): only its hash is kept. Local, like
+    the token itself: a token opens one node's API; the hub's token page manages the hub's."""
 
-    token_hash = CharField(index=True)
+    token_hash = CharField(unique=True)
     name = CharField(default="")
     scopes = CharField(default="read,write")  # read, write, staff_admin
     created_at = DateTimeField()
@@ -46,11 +47,12 @@ class ApiKey(Record):
     created_by = CharField(default="")  # who made it: "cli", or a manager's badge
 
 
-class ApiKeyUse(Fact):
-    """One call made with an API token: the audit trail, on every node after sync."""
+class ApiKeyUse(LocalModel):
+    """One call made with an API token: the audit trail, append-only (never changed or removed
+    by bayflow), on the node that answered it."""
 
-    key_id = CharField(index=True)  # the ApiKey's id (hex)
-    at = DateTimeField()
+    key_id = IntegerField(index=True)
+    at = DateTimeField(index=True)
     method = CharField()
     path = CharField()
     status = IntegerField()

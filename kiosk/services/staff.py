@@ -2,26 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
-from kiosk.models import ApiToken, Staff
-from kiosk.roles import ROLES
+from kiosk.models import Staff
+from kiosk.roles import ROLES, allowed
 from kiosk.services import pin_lock
-from kiosk.services.errors import ServiceError
-from kiosk.services.prepared import Prepared
+from kiosk.services.errors import Forbidden, ServiceError
 from sync import changelog
 
 # Light argon2 settings: a kiosk PC verifies a PIN in ~20 ms, and the lockout,
 # not the hash cost, is what stops guessing a 4–6 digit PIN at the screen.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-
 
 
 def normalize_badge(badge: str) -> str:
@@ -32,8 +28,12 @@ def find_by_badge(badge: str) -> Staff | None:
     return Staff.get_or_none((Staff.badge == normalize_badge(badge)) & (Staff.deleted == False))  # noqa: E712
 
 
-def create_staff(name: str, badge: str, roles: list[str], pin: str) -> Staff:
-    """A new staff member with a badge code and a PIN of 4 to 8 digits."""
+def create_staff(name: str, badge: str, roles: list[str], pin: str, *, admin_allowed: bool = True) -> Staff:
+    """A new staff member with a badge code and a PIN of 4 to 8 digits.
+
+    ``admin_allowed``: whether whoever asks may make an administrator (a door open to
+    outsiders — the API — passes what its caller may: an admin, or a token with the
+    ``staff_admin`` scope)."""
     name, badge = (name or "").strip(), normalize_badge(badge)
     if not name:
         raise ServiceError(_l("Enter the name."), field="name")
@@ -42,6 +42,9 @@ def create_staff(name: str, badge: str, roles: list[str], pin: str) -> Staff:
     unknown = [r for r in roles or [] if r not in ROLES]
     if not roles or unknown:
         raise ServiceError(_l("Choose one or more valid roles."), field="roles", detail={"unknown": unknown})
+    if not admin_allowed and any(allowed([role], "staff_admin") for role in roles):
+        raise Forbidden(_l("Only an administrator, or an API token with the staff_admin scope, may create an "
+                           "administrator."), field="roles", status=403)
     if not re.fullmatch(r"\d{4,8}", str(pin or "")):
         raise ServiceError(_l("A PIN has 4 to 8 digits."), field="pin")
     if find_by_badge(badge):
@@ -81,23 +84,10 @@ def login(badge: str, pin: str, now: dt.datetime | None = None, client: str = ""
 
 
 def issue_token(label: str = "") -> str:
-    """A new API token; only its hash is kept, so it is shown once."""
-    token = secrets.token_urlsafe(32)
-    ApiToken.create(token_hash=_token_hash(token), label=label, created_at=dt.datetime.now())
-    return token
+    """A new read-and-write API token that never expires (``bayflow token``); see kiosk.services.api_keys."""
+    from kiosk.services import api_keys
 
-
-# Asked on every API call: the SQL is built once.
-_TOKEN = Prepared(lambda slot: ApiToken.select(ApiToken.token_hash).where(
-    ApiToken.token_hash == slot(ApiToken.token_hash)).limit(1).dicts())
-
-
-def check_token(token: str) -> bool:
-    return bool(token) and _TOKEN.first(_token_hash(token)) is not None
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return api_keys.issue(name=label)
 
 
 def active_staff() -> list[Staff]:

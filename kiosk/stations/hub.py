@@ -98,3 +98,6 @@ def resolve(conflict_id: int):
     else:
         flash(_("Conflict resolved."), "success")
     return redirect(url_for("hub.conflict_list"))
+
+
+from kiosk.stations import hub_tokens  # noqa: E402,F401  (the API tokens page, on this blueprint)
