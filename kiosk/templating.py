@@ -84,7 +84,7 @@ def _format_local(value, fmt: str = "short") -> str:
     return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
+_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "refused_answer")
 _status_sql: dict[type, tuple[str, list]] = {}
 
 
@@ -110,7 +110,16 @@ def _sync_status() -> dict:
     return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert")}
+            "state": get("state", "ok"), "alert": get("alert"), "refused": _refused(get("refused_answer"))}
+
+
+def _refused(raw: str) -> dict | None:
+    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
+    try:
+        found = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 class _WhenAsked(Mapping):
