@@ -74,7 +74,10 @@ class Balancer:
             if not listening():
                 return False
             now = time.monotonic()
-            mine = counts[index] = len(server._map)  # its connections (plus two sockets every process has)
+            # Its connections that sent a request (kiosk.server counts them; a server without
+            # that count: every connection, plus two sockets every process has).
+            load = getattr(server, "balanced_load", None)
+            mine = counts[index] = load() if load is not None else len(server._map)
             beats[index] = now
             if not beats[0]:
                 return False  # the main process is still starting: the first screens are shared out once it serves

@@ -2,6 +2,7 @@
    home screen, and short success/failure tones. No framework, no network. */
 (function () {
   "use strict";
+  var body = document.body;
 
   // PIN keypad: big buttons type into the field named by data-keypad-for.
   document.addEventListener("click", function (ev) {
@@ -78,6 +79,40 @@
       ev.detail.isError = false;
     }
   });
+  // Live updates without a stream: when the server refuses a page's live-update
+  // stream (too many open from this computer or in all: 429/503) or it cannot be
+  // kept open, the parts that follow stream events ("sse:…" triggers) are asked
+  // for again on a timer instead, until the stream opens again (htmx's SSE
+  // extension keeps retrying it, waiting longer each time).
+  var POLL_MS = 1000 * parseInt(body.dataset.pollSeconds || "15", 10);
+  var pollTimer = null;
+  function sseNames(el) {
+    return (el.getAttribute("hx-trigger") || "").split(",").map(function (t) { return t.trim().split(/\s|\[/)[0]; })
+      .filter(function (t) { return t.indexOf("sse:") === 0; });
+  }
+  function pollOnce() {
+    document.querySelectorAll("[hx-trigger*='sse:']").forEach(function (el) {
+      var names = sseNames(el);
+      if (names.length) htmx.trigger(el, names[0], { polled: true });  // one request per part is enough
+    });
+  }
+  document.body.addEventListener("htmx:sseError", function (ev) {
+    var source = ev.detail && ev.detail.source;
+    if (source && source.readyState === EventSource.CLOSED && !pollTimer && window.htmx) {
+      body.dataset.live = "polling";
+      pollTimer = setInterval(pollOnce, POLL_MS);
+    }
+  });
+  document.body.addEventListener("htmx:sseOpen", function () {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    body.dataset.live = "stream";
+  });
+  // A refresh made by the timer is not a person at the screen: it must not keep a login alive.
+  document.body.addEventListener("htmx:configRequest", function (ev) {
+    var cause = ev.detail.triggeringEvent;
+    if (cause && cause.detail && cause.detail.polled) ev.detail.headers["X-Bayflow-Poll"] = "1";
+  });
+
   // Server fragments announce the outcome with HX-Trigger: {"feedback": "ok"|"bad"}.
   document.body.addEventListener("feedback", function (ev) {
     window.bayflow.feedback(ev.detail && ev.detail.value === "ok");
