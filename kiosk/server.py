@@ -175,13 +175,41 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     from kiosk import cameras
 
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
+    flusher = start_audit_flusher(app)
     try:
         # The workers are told first, so every process winds down at once.
         serve_until_stopped(server, before_close=lambda: (pool and pool.terminate(), cameras.stop()),
                             after_close=lambda: pool and pool.stop())
     finally:
+        flusher.set()  # and the API audit rows still waiting are written
+        flusher.thread.join(timeout=5)
         if advert is not None:
             advert.close()  # goodbye: kiosks drop this address at once
+
+
+def start_audit_flusher(app: Flask) -> threading.Event:
+    """Write the API's waiting audit rows every second (kiosk.services.api_keys); set the
+    returned event to write the last ones and stop."""
+    from kiosk.db import connected
+    from kiosk.services import api_keys
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while True:
+            stopping = stop.wait(api_keys.FLUSH_SECONDS)
+            try:
+                with app.app_context(), connected():
+                    api_keys.flush_uses()
+            except Exception:  # a full disk, say: the rows wait for the next turn
+                app.logger.exception("writing the API audit rows failed")
+            if stopping:
+                return
+
+    thread = threading.Thread(target=loop, name="api-audit", daemon=True)
+    thread.start()
+    stop.thread = thread  # type: ignore[attr-defined]
+    return stop
 
 
 def serve_until_stopped(server, before_close=lambda: None, after_close=lambda: None) -> None:

@@ -226,7 +226,7 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
                  threads: int) -> None:
     """A worker process: the same app on the main process's socket, requests only."""
     from kiosk.cli import build_app
-    from kiosk.server import make_server, serve_until_stopped, warm_templates
+    from kiosk.server import make_server, serve_until_stopped, start_audit_flusher, warm_templates
 
     app = build_app(target, **config)
     app.config["SERVER_PROCESS"] = index
@@ -254,4 +254,9 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
     server = make_server(app, sockets=[sock], threads=threads)
     warm_templates(app)
     balancer.attach(server, index)
-    serve_until_stopped(server)
+    flusher = start_audit_flusher(app)
+    try:
+        serve_until_stopped(server)
+    finally:
+        flusher.set()
+        flusher.thread.join(timeout=5)

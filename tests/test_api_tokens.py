@@ -103,6 +103,7 @@ def test_every_use_leaves_an_audit_row_and_the_list_shows_no_secret(app, client,
     call(client, token, "get", "/health")
     call(client, token, "post", "/staff", json={"name": "x", "badge": "ADM-9", "roles": ["admin"], "pin": "1234"})
     with app.app_context(), connected():
+        api_keys.flush_uses()  # written in batches (at the latest a second later, by the server's timer)
         uses = [(u.method, u.path, u.status) for u in ApiKeyUse.select().order_by(ApiKeyUse.id)]
     assert uses == [("GET", "/api/v1/health", 200), ("POST", "/api/v1/staff", 403)]
     listed = runner.invoke(["token", "--list"]).output
@@ -170,3 +171,30 @@ def test_tokens_made_before_scopes_still_work(tmp_path):
     with pytest.raises(ServiceError):
         with app.app_context(), connected():
             api_keys.authenticate("another")
+
+
+def test_a_running_node_writes_every_calls_audit_row_by_itself(tmp_path):
+    """Rows are written in batches; the server's own timer writes the last ones."""
+    import sqlite3
+    import time
+
+    from tests.test_server import Node
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    node = Node(["--db", str(tmp_path / "n.sqlite"), "--workers", "1", "--sync-interval", "0"], instance)
+    try:
+        token = node.token("--db", str(tmp_path / "n.sqlite"), "--name", "monitor")
+        for _ in range(3):
+            assert node.request("GET", "/api/v1/health", headers={"Authorization": f"Bearer {token}"})[0] == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            raw = sqlite3.connect(tmp_path / "n.sqlite")
+            written = raw.execute("SELECT count(*) FROM api_key_use").fetchone()[0]
+            raw.close()
+            if written == 3:
+                break
+            time.sleep(0.2)
+        assert written == 3
+    finally:
+        node.stop()

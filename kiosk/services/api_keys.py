@@ -18,8 +18,10 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
+import time
 
-from kiosk.db import transaction
+from kiosk.db import database, transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import ApiKey, ApiKeyUse, Staff
 from kiosk.roles import allowed
@@ -113,11 +115,40 @@ def scope_for(method: str) -> str:
     return "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
 
 
+# Audit rows are written in batches: a write of its own for every call would make
+# concurrent API calls queue on the database's write lock (p95 from 25 to 150 ms with
+# ten clients). A batch goes when FLUSH_SECONDS have passed since the last one or
+# FLUSH_ROWS wait, at the latest FLUSH_SECONDS later from the server's own timer
+# (kiosk.server), and whenever the rows are read here; a process killed outright
+# may lose the last second's rows.
+FLUSH_SECONDS = 1.0
+FLUSH_ROWS = 200
+_pending: dict[int, list[dict]] = {}  # rows waiting, by database (tests bind several in one process)
+_pending_lock = threading.Lock()
+_last_flush = [0.0]
+
+
 def record_use(key: ApiKey, method: str, path: str, status: int, client: str = "") -> None:
-    """The audit row of one call."""
-    with transaction():
-        ApiKeyUse.create(key_id=key.id, at=dt.datetime.now(), method=method, path=path[:200], status=int(status),
-                         client=client[:100])
+    """Keep the audit row of one call (written with the next batch; see ``flush_uses``)."""
+    row = {"key_id": key.id, "at": dt.datetime.now(), "method": method, "path": path[:200], "status": int(status),
+           "client": client[:100]}
+    with _pending_lock:
+        waiting = _pending.setdefault(id(database.obj), [])
+        waiting.append(row)
+        due = len(waiting) >= FLUSH_ROWS or time.monotonic() - _last_flush[0] >= FLUSH_SECONDS
+    if due:
+        flush_uses()
+
+
+def flush_uses() -> int:
+    """Write the audit rows waiting for this database, in one transaction; how many."""
+    with _pending_lock:
+        rows = _pending.pop(id(database.obj), [])
+        _last_flush[0] = time.monotonic()
+    if rows:
+        with transaction():
+            ApiKeyUse.insert_many(rows).execute()
+    return len(rows)
 
 
 def find(ref) -> ApiKey:
@@ -145,6 +176,7 @@ def listing(now: dt.datetime | None = None) -> list[dict]:
     from peewee import fn
 
     now = now or dt.datetime.now()
+    flush_uses()
     uses = {key_id: (count, last) for key_id, count, last in
             ApiKeyUse.select(ApiKeyUse.key_id, fn.COUNT(ApiKeyUse.id), fn.MAX(ApiKeyUse.at))
             .group_by(ApiKeyUse.key_id).tuples()}
@@ -159,6 +191,7 @@ def listing(now: dt.datetime | None = None) -> list[dict]:
 
 def recent_uses(limit: int = 50) -> list[tuple[ApiKeyUse, str]]:
     """The latest calls made with any token, with the token's name."""
+    flush_uses()
     names = {k.id: k.name for k in ApiKey.select(ApiKey.id, ApiKey.name)}
     return [(use, names.get(use.key_id, "?"))
             for use in ApiKeyUse.select().order_by(ApiKeyUse.id.desc()).limit(limit)]
