@@ -186,14 +186,40 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
 
 @main.command()
 @_db_option()
-@click.option("--label", default="cli", show_default=True, help="A note kept with the token (who it is for).")
-def token(target, label):
+@click.option("--name", "--label", "name", default="cli", show_default=True,
+              help="What the token is for (shown in the token list and the audit).")
+@click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
+              help="read, write or staff_admin (repeatable, or comma-separated). Default: read and write, "
+                   "which every call of the API needs; staff_admin also creates administrators.")
+@click.option("--expires", metavar="WHEN",
+              help="When the token stops working: 30d, 12h, 90m from now, or a date such as 2027-01-31. "
+                   "Default: never.")
+@click.option("--list", "list_tokens", is_flag=True, help="List this node's tokens (no secrets) instead.")
+@click.option("--revoke", metavar="NUMBER_OR_NAME", help="Revoke a token (see --list) instead.")
+def token(target, name, scopes, expires, list_tokens, revoke):
     """Print a new API token for this node (shown once; only its hash is kept)."""
-    from kiosk.services import staff as staff_service
+    from kiosk.services import api_keys
+    from kiosk.services.errors import ServiceError
 
     app = build_app(target, WEB_PAGES=False)
     with opened(app):
-        click.echo(staff_service.issue_token(label=label))
+        try:
+            if list_tokens:
+                for row in api_keys.listing():
+                    key = row["key"]
+                    expiry = key.expires_at.isoformat(sep=" ", timespec="minutes") if key.expires_at else "never"
+                    last = row["last_used"].isoformat(sep=" ", timespec="seconds") if row["last_used"] else "never"
+                    click.echo(f"{key.id}\t{key.name}\t{','.join(row['scopes'])}\t{row['state']}\t"
+                               f"expires {expiry}\tused {row['uses']} times, last {last}")
+                return
+            if revoke:
+                key = api_keys.revoke(revoke)
+                click.echo(f"revoked token {key.id} ({key.name})")
+                return
+            chosen = api_keys.parse_scopes(scopes) if scopes else api_keys.DEFAULT_SCOPES
+            click.echo(api_keys.issue(name=name, scopes=chosen, expires_at=api_keys.parse_expiry(expires)))
+        except ServiceError as exc:
+            raise click.ClickException(_one_line(exc.message))
 
 
 @main.command()

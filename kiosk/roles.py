@@ -5,7 +5,7 @@ in one place.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 ROLES = {
     "advisor": _l("Service advisor"),

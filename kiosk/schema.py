@@ -33,6 +33,7 @@ from kiosk.models.estimates import (
     VehicleCampaign,
 )
 from kiosk.models.printing import PrinterSetting, PrintJob
+from kiosk.models.security import ApiKey, ApiKeyUse, IdempotentAnswer, LoginAttempt, StaffSession
 from sync.changelog import ChangeEvent
 from sync.node import NodeInfo
 from sync.state import SyncState
@@ -54,6 +55,9 @@ from kiosk.models.ops import NodeReport, NodeSetting  # noqa: E402  (running a s
 
 OPS_MODELS = [NodeSetting, NodeReport]
 ALL_MODELS += OPS_MODELS
+# Server-side sessions and kept answers (local); PIN attempts, API keys and their uses (replicated).
+SECURITY_MODELS = [StaffSession, IdempotentAnswer, LoginAttempt, ApiKey, ApiKeyUse]
+ALL_MODELS += SECURITY_MODELS
 
 
 def replicated_models():

@@ -86,7 +86,7 @@ def _format_local(value, fmt: str = "short") -> str:
 
 
 _STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
-                "hub_version")
+                "hub_version", "refused_answer")
 _status_sql: dict[type, tuple[str, list]] = {}
 
 
@@ -113,7 +113,17 @@ def _sync_status() -> dict:
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
             "state": get("state", "ok"), "alert": get("alert"),
-            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version")}
+            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version"),
+            "refused": _refused(get("refused_answer"))}
+
+
+def _refused(raw: str) -> dict | None:
+    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
+    try:
+        found = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 class _WhenAsked(Mapping):
@@ -168,7 +178,9 @@ _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpget
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone)
+    from kiosk.web import csp_nonce
+
+    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, csp_nonce=csp_nonce)
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)

@@ -124,6 +124,9 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
     """
     if instance.KIND not in ("record", "fact"):
         raise TypeError(f"{type(instance).__name__} is not replicated")
+    from kiosk.services.limits import check_row
+
+    check_row(instance, list(fields) if fields else None)  # a text too long for its field: nothing written
     node = current_node()
     stamp = _stamp()
     instance.hlc = stamp

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import AutoField, BooleanField, CharField, DateTimeField, TextField
 
 from kiosk.db import transaction

@@ -27,7 +27,7 @@ from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_workshop
 from kiosk.demo import estimates as demo_estimates
 from kiosk.models import Appointment, Part, Staff, WorkOrder
-from kiosk.services import appointments, authorization, customers, signatures, workorders
+from kiosk.services import appointments, authorization, customers, files, signatures, workorders
 from kiosk.services import staff as staff_service
 from sync import changelog
 from sync.node import current_node
@@ -200,7 +200,7 @@ def seed() -> None:
         for i, spec in enumerate(WORK_ORDERS):
             _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, now)
         booked = _appointments(rng, cars, advisors, now)
-        signature = signatures.store(current_app.config["BLOB_FOLDER"], signatures.checked_png(_signature(rng)))
+        signature = files.store(current_app.config["BLOB_FOLDER"], signatures.checked_png(_signature(rng)))
         demo_estimates.seed_histories(_history_vehicles(booked), advisors[0], signature, now)
         seed_workshop(staff)  # the bay's demo: jobs for TEC-001
         seed_purchasing(staff["PRT-002"], parts)

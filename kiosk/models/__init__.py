@@ -1,6 +1,7 @@
 """The domain tables. The full, ordered list of tables is in ``kiosk.schema``."""
 from kiosk.models.base import Fact, LocalModel, Record, Replicated
 from kiosk.models.local import ApiToken, CounterDraft, LoginFailure, NumberCounter
+from kiosk.models.security import ApiKey, ApiKeyUse, IdempotentAnswer, LoginAttempt, StaffSession
 from kiosk.models.people import Customer, Staff, Vehicle
 from kiosk.models.workorders import Appointment, JobLine, Part, PartLine, StatusChange, WorkOrder
 from kiosk.models.bay import Attendance, ClockEvent, ClockReview, Finding, JobDecision, PartsRequest, QcCheck, StoreSetting
@@ -15,6 +16,7 @@ from kiosk.models.estimates import (
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
     "ApiToken", "CounterDraft", "LoginFailure", "NumberCounter",
+    "ApiKey", "ApiKeyUse", "IdempotentAnswer", "LoginAttempt", "StaffSession",
     "Customer", "Staff", "Vehicle",
     "Appointment", "JobLine", "Part", "PartLine", "StatusChange", "WorkOrder",
     "Attendance", "ClockEvent", "ClockReview", "Finding", "JobDecision", "PartsRequest", "QcCheck", "StoreSetting",

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import AuthorizationVersion, DeclinedChanges, JobDecision, JobLine, PartLine, WorkOrder
@@ -60,8 +60,8 @@ def sign(order: WorkOrder, data_url: str, folder, *, staff=None, signer: str = "
     keep the PNG under its hash, then record the version."""
     check_signable(order, expected_hash)
     content = signatures.checked_png(data_url)
-    return authorize(order, signatures.store(folder, content), staff=staff, signer=signer,
-                     expected_hash=expected_hash)
+    with signatures.stored(folder, content) as digest:  # gone again if the version cannot be saved
+        return authorize(order, digest, staff=staff, signer=signer, expected_hash=expected_hash)
 
 
 def authorize(order: WorkOrder, signature_hash: str, *, staff=None, signer: str = "",

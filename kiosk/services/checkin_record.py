@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import CheckInPhoto, CheckInSignature, WorkOrder
@@ -50,8 +50,7 @@ def add_photo(order: WorkOrder, content: bytes | None, folder, *, staff=None, no
         raise ServiceError(_l("Take a photo first."), field="photo")
     if len(photos(order)) >= MAX_PHOTOS:
         raise ServiceError(_l("A check-in keeps at most %(n)s photos.", n=MAX_PHOTOS), field="photo")
-    digest = files.store(folder, photo_jpeg(content))
-    with transaction():
+    with files.stored(folder, photo_jpeg(content)) as digest, transaction():  # the file goes if the row cannot
         row = CheckInPhoto(work_order=order, photo=digest, note=(note or "").strip()[:200], staff=staff,
                            at=dt.datetime.now().replace(microsecond=0))
         changelog.save(row)
@@ -90,9 +89,9 @@ def sign(order: WorkOrder, data_url: str, folder, *, staff=None, signer: str = "
     content = signatures.checked_png(data_url)
     snap = snapshot(order)
     text = json.dumps(snap, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    with transaction():
+    with signatures.stored(folder, content) as digest, transaction():
         row = CheckInSignature(work_order=order, snapshot=text, content_hash=hashlib.sha256(text.encode()).hexdigest(),
-                               signature=signatures.store(folder, content),
+                               signature=digest,
                                signer=signatures.signer_name(signer, order.customer.name), staff=staff,
                                at=dt.datetime.now())
         changelog.save(row)

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.models import AuthorizationVersion, JobLine, PartLine, WorkOrder
 from kiosk.services import status as states

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
@@ -103,13 +103,13 @@ def approve(job: JobLine, data_url: str, folder, staff=None, price=None, sold_ho
     """The customer signed for the extra work: its hours and price (given here, or already on the
     line) must be set; the signature is the new version of the estimate, which approves it."""
     _check_answerable(job)
-    with transaction():
+    content = signatures.checked_png(data_url)
+    with signatures.stored(folder, content) as digest, transaction():  # the file goes if the rows cannot
         if workorders._given(price) or workorders._given(sold_hours):
             workorders.update_job(job, sold_hours=sold_hours, price=price, staff=staff)
         authorization.check_signable(job.work_order, expected_hash)
-        content = signatures.checked_png(data_url)
-        version = authorization.authorize(job.work_order, signatures.store(folder, content),
-                                          staff=staff, signer=signer, expected_hash=expected_hash)
+        version = authorization.authorize(job.work_order, digest, staff=staff, signer=signer,
+                                          expected_hash=expected_hash)
     return version
 
 

@@ -13,7 +13,7 @@ import functools
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from pypinyin import Style, lazy_pinyin
 
 from kiosk.db import transaction

@@ -19,7 +19,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.services import labour

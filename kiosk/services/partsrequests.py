@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
-from kiosk.services import catalogue, estimate, workorders
+from kiosk.services import catalogue, estimate, limits, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 
 STATUSES = ("requested", "ordered", "arrived", "issued", "cancelled")
+NOTE_LIMIT = 500  # a note to the parts counter is a line or two
 LABELS = {
     "requested": _l("Requested"),
     "ordered": _l("Ordered"),
@@ -55,7 +56,8 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
         row = PartsRequest(work_order=job.work_order_id, job=job, requested_by=technician,
                            part_no=part.part_no if part else code.upper(),
                            description=description or (part.name if part else ""), qty=amount,
-                           requested_at=dt.datetime.now().replace(microsecond=0), note=(note or "").strip()[:500])
+                           requested_at=dt.datetime.now().replace(microsecond=0),
+                           note=limits.check_text("note", (note or "").strip(), NOTE_LIMIT))
         changelog.save(row)
     return row
 
@@ -70,7 +72,7 @@ def move(request: PartsRequest, status: str, note: str = "") -> PartsRequest:
         request.status = status
         fields = ["status"]
         if note:
-            request.note, fields = note.strip()[:500], ["status", "note"]
+            request.note, fields = limits.check_text("note", note.strip(), NOTE_LIMIT), ["status", "note"]
         changelog.save(request, fields=fields)
     return request
 

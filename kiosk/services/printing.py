@@ -16,7 +16,7 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware.labels import TagData
 from hardware.labels_a4 import SheetData, render_sheet_pdf
@@ -29,7 +29,7 @@ from hardware.printers.zpl import send_zpl
 from kiosk.db import transaction
 from kiosk.models.printing import PrintJob
 from kiosk.services.errors import NotFound, ServiceError
-from kiosk.services.printer_settings import printer_for
+from kiosk.services.printer_settings import printer_devices, printer_for
 
 # What can be printed, its data class, and which of the station's printers prints it.
 KINDS = {
@@ -179,7 +179,9 @@ def _send(payload: bytes, setting, *, title: str, a4: bool = False) -> None:
     if setting.kind == "zpl":
         send_zpl(payload, setting.address)
     elif setting.kind == "escpos":
-        send_escpos(payload, setting.address)
+        # Checked again here, not only when saved: a setting written before the
+        # allowed list existed must not write to a file either.
+        send_escpos(payload, setting.address, devices=printer_devices())
     else:
         print_cups(payload, setting.queue, title=title, media="A4" if a4 else "")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from PIL import Image
 
 from kiosk.services import files
@@ -35,9 +35,10 @@ def checked_png(data_url: str) -> bytes:
     return content
 
 
-def store(folder, content: bytes) -> str:
-    """Keep a checked signature under its content hash; the hash."""
-    return files.store(folder, content)
+def stored(folder, content: bytes):
+    """Keep a checked signature under its content hash for the rows written in the ``with``
+    block (``with stored(folder, png) as digest:``); the file goes again if they cannot be saved."""
+    return files.stored(folder, content)
 
 
 def signer_name(value, default: str) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import events
 from kiosk.db import connected, transaction

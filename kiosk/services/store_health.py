@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import time
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.models.ops import NodeReport
 from kiosk.services import store_settings

@@ -11,7 +11,7 @@ import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, SQL, fn
 
 from kiosk.db import transaction

@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
@@ -105,3 +105,4 @@ def resolve(conflict_id: int):
 
 
 from kiosk.stations import hub_ops  # noqa: E402,F401  (replacing a kiosk, the store's health, backups)
+from kiosk.stations import hub_tokens  # noqa: E402,F401  (the API tokens page, on this blueprint)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.models import QcCheck
 from kiosk.services import checkin_record, estimate, packages, stock
