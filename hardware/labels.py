@@ -30,6 +30,7 @@ from hardware.labels_layout import (  # noqa: F401  (the layout's names are publ
     ZPL_CJK_FONT,
     ZPL_DPI,
     _render_png,
+    char_width,
     em_width,
     find_cjk_font,
     fit,

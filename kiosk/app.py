@@ -6,6 +6,8 @@ The top of the import graph with ``kiosk.web``, ``kiosk.cli`` and the servers.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -21,12 +23,30 @@ from kiosk.node import start_node
 babel = Babel()
 
 
-def _secret_key(instance: Path) -> str:
-    """A per-node key kept in the instance folder, so sessions survive restarts."""
+def _instance_secret(instance: Path) -> str:
+    """The random secret kept in the instance folder (so sessions survive restarts),
+    readable by this user only: made with mode 0600, and narrowed to it if a copy was not."""
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _node_secret_key(instance_secret: str, node_id: str) -> str:
+    """The key that signs this node's cookies: the instance secret, bound to the node.
+
+    Kiosks installed from one copied folder, or a hub and kiosks started from one
+    instance folder on one PC (cookies go to every port of a host), each sign with
+    a key of their own, so a session made on one node means nothing on another.
+    """
+    return hmac.new(instance_secret.encode(), f"bayflow-session:{node_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,14 +62,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(instance))
     if test_config:
         app.config.update(test_config)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _secret_key(instance)
+    instance_secret = None if app.config["SECRET_KEY"] else _instance_secret(instance)
     config.check(app.config, instance)
 
     db.init_app(app)
     with db.connected():
         migrations.migrate(db.database)
     start_node(app)
+    if instance_secret is not None:
+        app.config["SECRET_KEY"] = _node_secret_key(instance_secret, app.config["NODE_ID"])
+    # One cookie per node: two nodes on one PC (different ports, one host) keep their own sessions.
+    if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default: not set by the store
+        node_tag = hashlib.sha256(app.config["NODE_ID"].encode()).hexdigest()[:12]
+        app.config["SESSION_COOKIE_NAME"] = f"bayflow-{node_tag}"
     babel.init_app(app, locale_selector=select_locale)
     if not app.config["WEB_PAGES"]:
         # A command-line job (sync, token, pairing): translations, no pages.

@@ -15,7 +15,9 @@ import json
 import threading
 import time
 
-from hardware.camera import Camera, parse_source
+import cv2
+
+from hardware.camera import Camera, parse_source, running
 from hardware.camera_sources import source_kind
 from hardware.scanloop import ScanLoop
 from kiosk.core import events
@@ -44,6 +46,22 @@ def _publish_state(camera_name: str):
     def on_state(state: str) -> None:
         events.publish("camera-state", json.dumps({"camera": camera_name, "state": state}))
     return on_state
+
+
+def camera_photo_possible() -> bool:
+    """Whether this kiosk runs a camera whose latest picture can be taken as a photo."""
+    return bool(running())
+
+
+def camera_frame_jpeg() -> bytes | None:
+    """The newest picture of a camera this kiosk runs, as JPEG; None without a camera or a frame."""
+    for camera in running():
+        frame = camera.latest()
+        if frame is not None:
+            ok, encoded = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            if ok:
+                return encoded.tobytes()
+    return None
 
 
 def start(config) -> list[Camera]:

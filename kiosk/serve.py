@@ -1,14 +1,17 @@
 """``bayflow serve``: one node running, with everything a node does once besides
-answering pages (several server processes, the mDNS advert of a hub, the
-shift-end timer, the scanning cameras)."""
+answering pages (its log file, several server processes, the mDNS advert of a
+hub, the shift-end timer, a hub's nightly backup, the scanning cameras, the
+API's audit rows)."""
 from __future__ import annotations
 
 import sys
 
 from flask import Flask
 
-from kiosk import cameras
-from kiosk.server import DEFAULT_THREADS, make_server, serve_until_stopped, url_of, warm_templates
+from kiosk import cameras, logs
+from kiosk.server import (DEFAULT_THREADS, make_server, serve_until_stopped, start_audit_flusher, url_of,
+                          warm_templates)
+from kiosk.services.backup_schedule import start_backup_timer
 from kiosk.services.dispatch import start_shift_end_timer
 from kiosk.workers import WorkerPool
 from sync.discovery import advertise_node
@@ -22,6 +25,7 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     (kiosk.workers); each builds its app again from ``build`` (the database
     target and the settings ``app`` was made with).
     """
+    logs.start(app)  # the node's rotating log file in its instance folder
     server = make_server(app, host, port, threads)
     warm_templates(app)
     pool = None
@@ -38,11 +42,16 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
           file=out, flush=True)
     advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
     start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
+    if role == "hub":
+        start_backup_timer(app)  # the store's nightly backup, kept and pruned
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)
+    flusher = start_audit_flusher(app)
     try:
         # The workers are told first, so every process winds down at once.
         serve_until_stopped(server, before_close=lambda: (pool and pool.terminate(), cameras.stop()),
                             after_close=lambda: pool and pool.stop())
     finally:
+        flusher.set()  # and the API audit rows still waiting are written
+        flusher.thread.join(timeout=5)
         if advert is not None:
             advert.close()  # goodbye: kiosks drop this address at once

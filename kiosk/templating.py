@@ -3,10 +3,11 @@ htmx and to scans, error pages and stored files, formatting, the status bar."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 
-from flask import Flask, current_app, g, make_response, render_template, request, send_file
+from flask import Flask, current_app, g, has_request_context, make_response, render_template, request, send_file
 from babel import dates, numbers
 from flask_babel import format_decimal, get_locale, get_translations
 from jinja2 import pass_context
@@ -18,6 +19,7 @@ from kiosk.db import database
 from kiosk.language import LANGUAGES
 from kiosk.services import files
 from kiosk.services.customers import mask_phone
+from kiosk.version import app_version
 from sync.changelog import outbox_size
 from sync.tables import SyncState
 
@@ -81,6 +83,34 @@ def scan_reply(message, ok: bool, html: str = "", *, events: tuple[str, ...] = (
     return response
 
 
+def csp_nonce() -> str:
+    """This response's nonce for the few ``<style>`` elements made per request (label sizes)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def security_headers(response):
+    """What every answer tells the browser (issue #19, item 15).
+
+    The pages load nothing from elsewhere and run no inline script, so the
+    policy allows only this node's own files (and the nonce'd ``<style>`` of a
+    label page), no eval, no plugins; no other site may frame a page
+    (clickjacking a kiosk's buttons); content types are taken as sent.
+    """
+    headers = response.headers
+    style = f"style-src 'self' 'nonce-{g.csp_nonce}'" if has_request_context() and "csp_nonce" in g \
+        else "style-src 'self'"
+    headers.setdefault("Content-Security-Policy", "; ".join((
+        "default-src 'self'", "script-src 'self'", style, "img-src 'self' data: blob:", "connect-src 'self'",
+        "font-src 'self'", "media-src 'self' blob:", "object-src 'none'", "base-uri 'none'",
+        "form-action 'self'", "frame-ancestors 'none'")))
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def error_page(status: int, kind: str):
     """The page for a missing page (``not_found``) or a form sent without its token (``csrf``)."""
     return render_template("error.html", status=status, kind=kind)
@@ -130,7 +160,8 @@ def _format_local(value, fmt: str = "short") -> str:
     return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
+_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
+                "hub_version", "refused_answer")
 _status_sql: dict[type, tuple[str, list]] = {}
 
 
@@ -153,7 +184,18 @@ def _sync_status() -> dict:
     return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert")}
+            "state": get("state", "ok"), "alert": get("alert"),
+            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version"),
+            "refused": _refused(get("refused_answer"))}
+
+
+def _refused(raw: str) -> dict | None:
+    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
+    try:
+        found = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 class _WhenAsked(Mapping):
@@ -208,7 +250,7 @@ _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpget
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone)
+    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, csp_nonce=csp_nonce)
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
@@ -226,5 +268,6 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "locale": str(get_locale()),
             "idle_seconds": current_app.config["IDLE_TIMEOUT_SECONDS"],
+            "app_version": app_version(),
             "_catalogue": _translations(),
         }

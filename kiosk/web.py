@@ -5,17 +5,20 @@ the app factory (``kiosk.app``), and only for a node that serves pages.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from kiosk import STATIONS, access, templating
+from kiosk import STATIONS, access, logs, templating
+from kiosk.core.errors import ServiceError
+from kiosk.services.files import DiskFull, is_disk_full
 from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
                             settings as settings_pages, stream, sync_api)
 from kiosk.stations.bay import bp as bay_bp
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
-from kiosk.templating import error_page
+from kiosk.templating import error_page, security_headers, trigger, wants_fragment
 
 csrf = CSRFProtect()
 
@@ -29,6 +32,7 @@ def init_app(app: Flask) -> None:
     """Register the pages of every station this node runs."""
     csrf.init_app(app)
     Htmx(app)
+    logs.init_app(app)  # a request id on every request and log line
     access.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
@@ -56,6 +60,10 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
 
     @app.after_request
+    def _security_headers(response):
+        return security_headers(response)
+
+    @app.after_request
     def _which_process(response):
         # With several server processes: which one answered (support, and the tests).
         process = app.config["SERVER_PROCESS"]
@@ -78,4 +86,35 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": "method_not_allowed", "detail": None}, 405
         return error_page(405, "not_found"), 405
+
+    @app.errorhandler(ServiceError)
+    def refused(error):
+        # A rule said no where the view did not expect it (say, a text too long for
+        # its field): the person reads why, nothing was written. The API has its own.
+        return _failure(error.status, "refused", str(error.message))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        # An exception no view expected. A full disk is the one a kiosk meets in the
+        # field (SQLite's "database or disk is full", ENOSPC writing a file): say so,
+        # in the person's language; the transaction was rolled back, nothing half-saved.
+        cause = getattr(error, "original_exception", None) or error
+        app.logger.error("%s %s failed: %r", request.method, request.path, cause)
+        if is_disk_full(cause):
+            return _failure(507, "disk_full", str(DiskFull().message))
+        return _failure(500, "internal", _("Something went wrong on this kiosk. Nothing was saved; try again, "
+                                           "and tell IT if it happens again."))
+
+
+def _failure(status: int, kind: str, message: str):
+    """An unexpected failure as the caller reads it: JSON for the API, the message in the
+    scan bar for an htmx swap (static/kiosk.js lets it swap), a page otherwise."""
+    if request.path.startswith("/api/"):
+        return {"error": kind, "detail": {"message": message}}, status
+    if wants_fragment():
+        bar = render_template("_scan_bar.html", scan_message=message, scan_ok=False, oob=True)
+        response = trigger(make_response(bar, status), feedback=False)
+        response.headers.update({"HX-Reswap": "none", "X-Bayflow-Failure": kind})
+        return response
+    return render_template("error.html", status=status, kind=kind, message=message), status
 

@@ -17,6 +17,7 @@ from peewee import fn
 from uuid6 import uuid7
 
 from kiosk.core import events
+from kiosk.core.limits import check_row
 from kiosk.db import transaction
 from kiosk.models.base import Replicated
 from kiosk.core.prepared import Prepared
@@ -95,6 +96,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
     """
     if instance.KIND not in ("record", "fact"):
         raise TypeError(f"{type(instance).__name__} is not replicated")
+    check_row(instance, list(fields) if fields else None)  # a text too long for its field: nothing written
     node = current_node()
     stamp = _stamp()
     instance.hlc = stamp
@@ -114,7 +116,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         op, payload = "update", serialize(instance, names)
     events.note(instance._meta.table_name)
     merge_info = fieldclock.note_local_write(instance, op, list(payload), stamp, node.node_id)
-    next_seq = (_LAST_SEQ.first(node.node_id)["seq"] or 0) + 1
+    next_seq = max(_LAST_SEQ.first(node.node_id)["seq"] or 0, node.seq_floor or 0) + 1
     return ChangeEvent.create(
         event_id=str(uuid7()),
         origin_node=node.node_id,

@@ -52,6 +52,21 @@ class Refused(Exception):
         self.peer, self.rid, self.extra = peer, rid, extra or {}
 
 
+def take_over_on_hub(old_node_id: str, new_node_id: str) -> dict:
+    """Inside the pairing's transaction, for a code made to replace a dead kiosk (sync.replace):
+    revoke the old kiosk; what the new one takes over."""
+    old = Peer.get_or_none(Peer.node_id == old_node_id)
+    if old is None:
+        raise Refused(409, "unknown_kiosk", "the kiosk this code replaces is no longer paired with this hub")
+    if old_node_id == new_node_id:
+        raise Refused(409, "same_kiosk", "a kiosk cannot replace itself: pair the new PC with this code")
+    if old.revoked_at is None:
+        old.revoked_at = dt.datetime.now()
+    old.state = "replaced"
+    old.save()
+    return {"node_id": old.node_id, "station": old.station, "prefix": old.prefix}
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -75,8 +90,10 @@ def hub_intro() -> dict:
             "fingerprint": keys.fingerprint(), "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX]}
 
 
-def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
-    """On the hub: a fresh one-time code, shown as ``1234-5678``; valid ``ttl_seconds``."""
+def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS, replaces: str | None = None) -> str:
+    """On the hub: a fresh one-time code, shown as ``1234-5678``; valid ``ttl_seconds``.
+
+    ``replaces``: the node id of a dead kiosk the PC paired with this code takes over (sync.replace)."""
     if current_node().role != "hub":
         raise Refused(409, "not_a_hub", "pairing codes are made on the hub, not on a kiosk")
     while True:
@@ -87,7 +104,8 @@ def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
             PairingCode.delete().where(PairingCode.expires_ms < now - 86_400_000).execute()
             PairingFailure.delete().where(PairingFailure.at_ms < now - 86_400_000).execute()
             if PairingCode.get_or_none(PairingCode.code_hash == verifier) is None:
-                PairingCode.create(code_hash=verifier, created_ms=now, expires_ms=now + int(ttl_seconds * 1000))
+                PairingCode.create(code_hash=verifier, created_ms=now, expires_ms=now + int(ttl_seconds * 1000),
+                                   replaces=replaces)
                 break
     return f"{digits[:4]}-{digits[4:]}"
 
@@ -168,6 +186,10 @@ def accept_pairing(body: dict) -> dict:
                      .where((PairingCode.code_hash == row.code_hash) & PairingCode.used_ms.is_null()).execute())
             if spent != 1:
                 row, refusal = None, Refused(403, "used_code", "this pairing code was already used")
+        taking_over = None
+        if row is not None and row.replaces:
+            taking_over = take_over_on_hub(row.replaces, node_id)
+            station = taking_over["station"]
         if row is not None:
             prefix = _assign_prefix(node_id, wanted, station)
             values = {"public_key": keys.b64encode(kiosk_public), "station": station, "prefix": prefix,
@@ -186,6 +208,7 @@ def accept_pairing(body: dict) -> dict:
         "prefix": prefix,
         "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],
         "proof": crypto.hub_proof(bytes.fromhex(row.code_hash), keys.public_key_raw(), kiosk_public),
+        **({"replaces": taking_over} if taking_over else {}),
     }
 
 
@@ -268,5 +291,8 @@ def pair(hub_url: str, code: str, *, timeout: float = 10) -> dict:
         NodeInfo.update(prefix=prefix, **({"store_name": store_name} if store_name else {})).where(
             NodeInfo.node_id == node.node_id).execute()
     transport.forget_session()
-    return {"hub_node_id": hub_id, "fingerprint": keys.fingerprint(hub_public), "store_name": store_name,
-            "prefix": prefix, "url": url}
+    pinned = {"hub_node_id": hub_id, "fingerprint": keys.fingerprint(hub_public), "store_name": store_name,
+              "prefix": prefix, "url": url}
+    if isinstance(answer.get("replaces"), dict):  # this PC takes a dead kiosk's place (sync.replace)
+        pinned["replaces"] = answer["replaces"]
+    return pinned

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import (AutoField, BigIntegerField, BooleanField, CharField, CompositeKey, DateTimeField, IntegerField,
                     TextField)
 
@@ -36,6 +36,9 @@ class NodeInfo(LocalModel):
     station = CharField(default="all")
     store_name = CharField(default="")
     created_at = DateTimeField()
+    # A restored hub numbers its own new events above this (sync.recovery): kiosks
+    # may hold events it made after the backup, under the numbers it had then.
+    seq_floor = IntegerField(null=True)
 
 
 class NodeKey(LocalModel):
@@ -112,6 +115,8 @@ class PairingCode(LocalModel):
     expires_ms = BigIntegerField()
     used_ms = BigIntegerField(null=True)
     used_by = CharField(null=True)  # the kiosk's node id, or "burnt" after too many wrong codes
+    # A code made to replace a dead kiosk: that kiosk's node id (sync.replace).
+    replaces = CharField(null=True)
 
 
 class PairingFailure(LocalModel):

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN
 
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
-from kiosk.services import customers, workorders
+from kiosk.services import checkin_record, customers, workorders
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.core.prepared import Prepared
 from sync import changelog
@@ -65,14 +65,24 @@ def get(appointment_id) -> Appointment:
     return found
 
 
-def check_in(appointment: Appointment, complaint: str, walkaround: dict | None = None, staff=None):
-    """The booked car arrived: open its work order from the appointment."""
+def check_in(appointment: Appointment, complaint: str, walkaround: dict | None = None, staff=None, *,
+             photos=(), folder=None):
+    """The booked car arrived: open its work order from the appointment, with the walk-around
+    ``photos`` (JPEG or PNG bytes, kept in ``folder``). All of it or nothing."""
     if appointment.status != "booked":
         raise ServiceError(_l("This appointment was already checked in or cancelled."), status=409)
-    return workorders.open_work_order(
-        appointment.customer, appointment.vehicle, advisor=appointment.advisor or staff,
-        complaint=complaint or appointment.service, walkaround=walkaround,
-        appointment=appointment, staff=staff)
+    with transaction():
+        order = workorders.open_work_order(
+            appointment.customer, appointment.vehicle, advisor=appointment.advisor or staff,
+            complaint=complaint or appointment.service, walkaround=walkaround,
+            appointment=appointment, staff=staff)
+        _add_photos(order, photos, folder, staff)
+    return order
+
+
+def _add_photos(order, photos, folder, staff) -> None:
+    for content in photos:
+        checkin_record.add_photo(order, content, folder, staff=staff)
 
 
 def cancel(appointment: Appointment) -> Appointment:
@@ -117,13 +127,17 @@ def book_visit(*, vehicle: Vehicle | None = None, new: dict | None = None,
 
 
 def check_in_walk_in(*, vehicle: Vehicle | None = None, new: dict | None = None, complaint: str = "",
-                     walkaround: dict | None = None, advisor: Staff | None = None, staff=None):
+                     walkaround: dict | None = None, advisor: Staff | None = None, staff=None, photos=(),
+                     folder=None):
     """A car without an appointment arrived: open its work order, creating the
-    customer and vehicle first when they are new. All of it or nothing."""
+    customer and vehicle first when they are new, with the walk-around ``photos``.
+    All of it or nothing."""
     with transaction():
         customer, vehicle = _vehicle_and_owner(vehicle, new)
-        return workorders.open_work_order(customer, vehicle, advisor=advisor, complaint=complaint,
-                                          walkaround=walkaround, staff=staff)
+        order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint=complaint,
+                                           walkaround=walkaround, staff=staff)
+        _add_photos(order, photos, folder, staff)
+    return order
 
 
 def booked_for_vehicle(vehicle: Vehicle, day: dt.date) -> Appointment | None:

@@ -32,3 +32,13 @@ def find_part(code: str, *, follow_supersession: bool = True) -> Part | None:
             break
         part = newer
     return part
+
+
+def find_part_by_code_or_name(text: str) -> Part | None:
+    """``find_part``, or else the one live part whose name is exactly ``text`` (an advisor who
+    typed 机油滤清器 and pressed Enter); None when no part, or several, answer to it."""
+    part = find_part(text)
+    if part is None and (text or "").strip():
+        named = list(_live(Part.select().where(Part.name == text.strip())).limit(2))
+        part = named[0] if len(named) == 1 else None
+    return part

@@ -13,6 +13,7 @@ A parts counter's issue or return slip is looked up by its slip id
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import format_datetime, format_decimal
@@ -24,7 +25,7 @@ from hardware.labels_slip import SlipData
 from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
-from kiosk.services import stock, workorders
+from kiosk.services import estimate, stock, workorders
 from kiosk.services.customers import mask_phone
 from kiosk.core.errors import NotFound, ServiceError
 
@@ -36,6 +37,7 @@ KIND_PERMISSIONS = {
     "part": ("parts",),
     "badge": ("staff_admin", "reports"),
     "workorder": ("reception",),
+    "estimate": ("reception",),
     "slip": ("parts",),
 }
 
@@ -49,6 +51,8 @@ def document_for(kind: str, ref: str):
         return job_tag_data(ref)
     if kind == "workorder":
         return sheet_data(workorders.get_by_number(ref))
+    if kind == "estimate":
+        return sheet_data(workorders.get_by_number(ref), title=_("Estimate (报价单)"))
     if kind == "badge":
         person = Staff.get_or_none((Staff.badge == ref.upper()) & (Staff.deleted == False))  # noqa: E712
         if person is None:
@@ -141,12 +145,46 @@ def _money(value) -> str:
     return format_decimal(value or 0, format="#,##0.00")
 
 
-def sheet_data(order) -> SheetData:
-    """The work order on A4 for a CUPS printer: the same facts, lines and totals as the browser's A4 page."""
+def _numbers(totals: dict) -> dict:
+    """A snapshot's totals (text) as numbers for the money filter."""
+    return {**{k: Decimal(v) for k, v in totals.items() if k != "by_payer"},
+            "by_payer": {k: Decimal(v) for k, v in totals["by_payer"].items()}}
+
+
+def version_context(order, wanted: str | None = None) -> dict | None:
+    """The version of the estimate a print shows: ``wanted`` (its number, or "current" for
+    the draft), by default the last one signed, else the draft; with the lines changed
+    against the version before it. None when no version has that number."""
+    current = estimate.state(order)
+    versions = current.versions
+    if wanted in (None, "") and versions:
+        wanted = str(versions[-1].version)
+    if wanted in (None, "", "current"):
+        snap, version, previous = current.current, None, versions[-1] if versions else None
+    else:
+        found = [v for v in versions if str(v.version) == wanted]
+        if not found:
+            return None
+        version = found[-1]
+        snap = estimate.lines_of(version)
+        earlier = [v for v in versions if v.at < version.at or (v.at == version.at and v.hlc < version.hlc)]
+        previous = earlier[-1] if earlier else None
+    changes = estimate.diff(estimate.lines_of(previous)["lines"], snap["lines"]) if previous else []
+    return {"shown": version, "previous": previous, "changes": changes, "versions": versions,
+            "lines": snap["lines"], "sums": _numbers(snap["totals"]), "promised": snap.get("promised_at"),
+            "pending": current.changes, "is_current": version is None,
+            # An order signed before versions were kept: its signature, bound to nothing stored.
+            "legacy_signature": order.signature if not versions else ""}
+
+
+def sheet_data(order, *, title: str | None = None) -> SheetData:
+    """The work order (or, with ``title``, the estimate) on A4 for a CUPS printer: the lines and
+    totals of the version the customer signed — the draft before anyone signed — as the
+    browser's A4 page shows them (``version_context``)."""
     pay = {"customer": _("Customer"), "warranty": _("Warranty"), "insurance": _("Insurance"),
            "internal": _("Internal")}
-    jobs, parts = workorders.live_jobs(order), workorders.live_part_lines(order)
-    totals = workorders.totals(order, jobs, parts)
+    shown = version_context(order)
+    lines, totals, version = shown["lines"], shown["sums"], shown["shown"]
     vehicle = order.vehicle
     facts = (
         (_("Customer"), order.customer.name), (_("Phone"), mask_phone(order.customer.phone)),
@@ -156,17 +194,21 @@ def sheet_data(order) -> SheetData:
         (_("Promised delivery"), order.promised_at.strftime("%Y-%m-%d %H:%M") if order.promised_at else "—"),
     )
     job_rows = ((("#", _("Operation code"), _("Description"), _("Sold hours"), _("Price"), _("Paid by")),)
-                + tuple((str(n), j.operation, j.description, _money(j.sold_hours), _money(j.price),
-                         pay.get(j.pay_type, j.pay_type)) for n, j in enumerate(jobs, 1)))
-    part_rows = (((_("Part number"), _("Description"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by")),)
-                 + tuple((p.part_no, p.description, _money(p.qty), _money(p.unit_price),
-                          _money(p.qty * p.unit_price), pay.get(p.pay_type, p.pay_type)) for p in parts))
+                + tuple((str(n), j["code"], j["description"], _money(Decimal(j["hours"])), _money(Decimal(j["amount"])),
+                         pay.get(j["payer"], j["payer"]))
+                        for n, j in enumerate((x for x in lines if x["kind"] == "labour"), 1)))
+    part_rows = (((_("Part number"), _("Part name"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by")),)
+                 + tuple((p["code"], p["description"], _money(Decimal(p["qty"])), _money(Decimal(p["unit_price"])),
+                          _money(Decimal(p["amount"])), pay.get(p["payer"], p["payer"]))
+                         for p in lines if p["kind"] == "part"))
     sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
             (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
+    signed = (_("Version %(v)s signed by %(name)s on %(time)s", v=version.version, name=version.signer,
+                time=version.at.strftime("%Y-%m-%d %H:%M")) if version else _("Not signed yet"))
     store = store_name()
     return SheetData(
-        title=_("Work order"), number=order.number, store_name=store, facts=facts,
-        texts=((_("Customer complaint"), order.complaint or "—"),),
+        title=title or _("Work order"), number=order.number, store_name=store, facts=facts,
+        texts=((_("Customer complaint"), order.complaint or "—"), (_("Customer authorization"), signed)),
         sections=((_("Jobs"), job_rows), (_("Estimated parts"), part_rows), (_("Total"), sums)),
         footer=f"{store} · {order.number}",
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core.errors import ServiceError
 from kiosk.models import JobLine, Part, PartLine, PartsRequest, WorkOrder
@@ -106,7 +106,10 @@ def start(staff, kind: str, order: WorkOrder, job: JobLine | None = None):
     """A work-order tag (or a job tag, which also picks the job) starts the basket."""
     _check_kind(kind)
     stock.check_order(order)
-    stock.check_job(job, order)
+    if kind == "issue":
+        stock.check_job(job, order)
+    elif job is not None:  # a return may name a job no longer workable: the part comes back all the same
+        stock.check_job_on_order(job, order)
     _save(staff, kind, {**EMPTY, "order": order.id.hex, "job": job.id.hex if job else ""})
     if job is not None:
         return _l("Work order %(number)s, job %(position)s: scan the parts.", number=order.number,
@@ -131,7 +134,10 @@ def add_part(staff, kind: str, part: Part):
     """One more of ``part``, on the line of the job it goes to (``job_for``)."""
     data, order = _started(staff, kind)
     job = job_for(order, part, job_of(data))
-    stock.check_job(job, order)
+    if kind == "issue":
+        stock.check_job(job, order, part)
+    elif job is not None:
+        stock.check_job_on_order(job, order)
     key = [part.id.hex, job.id.hex if job else ""]
     for index, line in enumerate(data["lines"]):
         if [line[0], line[2]] == key:

@@ -7,10 +7,11 @@ import datetime as dt
 import json
 import uuid
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, Vehicle, WorkOrder
+from kiosk.core import limits
 from kiosk.services import workorders
 from kiosk.core.errors import ServiceError
 from kiosk.core import status as states
@@ -59,7 +60,8 @@ def record(order: WorkOrder, inspector: Staff | None, *, passed: bool, checked=(
     named as rework, reopens those lines and moves the order back to rework."""
     check_ready_for_qc(order)
     ticked = {key: key in set(checked) for key in CHECKLIST}
-    road_test = (road_test or "").strip()[:2000]
+    road_test = limits.check_text("road_test", (road_test or "").strip())
+    note = limits.check_text("note", (note or "").strip())
     jobs = _job_ids(order, rework)
     if passed:
         missing = [key for key, ok in ticked.items() if not ok]
@@ -75,7 +77,7 @@ def record(order: WorkOrder, inspector: Staff | None, *, passed: bool, checked=(
     with transaction():
         check = QcCheck(work_order=order, inspector=inspector, passed=bool(passed),
                         checklist=json.dumps(ticked), road_test=road_test,
-                        rework_jobs=json.dumps([j.id.hex for j in jobs]), at=now, note=(note or "").strip()[:2000])
+                        rework_jobs=json.dumps([j.id.hex for j in jobs]), at=now, note=note)
         changelog.save(check)
         for job in jobs:
             job.status = "rework"
@@ -91,6 +93,11 @@ def washed(order: WorkOrder, staff: Staff | None = None) -> WorkOrder:
         raise ServiceError(_l("Work order %(number)s is not at washing (it is “%(status)s”).",
                               number=order.number, status=states.label(order.status)), status=409)
     return workorders.move(order, "ready", staff=staff)
+
+
+def last_check(order: WorkOrder) -> QcCheck | None:
+    """The order's latest QC result (passed or failed), or None before QC."""
+    return QcCheck.select().where(QcCheck.work_order == order).order_by(QcCheck.at.desc()).first()
 
 
 def history(order: WorkOrder) -> list[QcCheck]:

@@ -1,4 +1,5 @@
-"""Settings of this kiosk: which printer each station uses, and the print queue.
+"""Settings of this kiosk: which printer each station uses, and the print queue;
+the staff's badges; this kiosk's idle time and cameras (``/settings/station``).
 
 ``/settings/printers`` lists, per station (and the node's default), the
 printer for labels, for slips and for A4, each row its own form that htmx
@@ -7,15 +8,14 @@ For the service manager and the administrator.
 """
 from __future__ import annotations
 
-
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk.access import requires
+from kiosk.access import current_staff, requires
 from kiosk.models.printing import PrinterSetting
 from kiosk.roles import label as role_label
 from kiosk.services import printer_settings as settings
-from kiosk.services import printing
+from kiosk.services import pin_lock, printing, station_settings
 from kiosk.services.staff import active_staff
 from kiosk.core.errors import ServiceError
 from kiosk.templating import render, trigger
@@ -87,5 +87,48 @@ def save(station, purpose):
 @bp.get("/staff")
 @requires("reports")
 def staff_badges():
-    """The store's staff with their roles, each badge printable (a new or lost badge)."""
-    return render("settings/staff.html", None, people=active_staff(), role_label=role_label)
+    """The store's staff with their roles, each badge printable (a new or lost badge); a badge
+    locked by wrong PINs shows until when, with the manager's Unlock."""
+    return _staff_page()
+
+
+def _staff_page(status: int = 200):
+    response = render("settings/staff.html", None, people=active_staff(), role_label=role_label,
+                      locked=pin_lock.locked_badges())
+    response.status_code = status
+    return response
+
+
+@bp.post("/staff/<badge>/unlock")
+@requires("reports")
+def unlock_badge(badge):
+    """A manager lets a colleague locked out by wrong PINs back in (their next wrong PIN locks again)."""
+    try:
+        pin_lock.unlock(badge, current_staff())
+    except ServiceError as error:
+        flash(str(error.message), "warning")
+        return _staff_page(status=409)
+    flash(_("Badge %(badge)s is unlocked. The next wrong PIN locks it again.", badge=badge), "success")
+    return redirect(url_for("settings.staff_badges"))
+
+
+# /settings/station: this kiosk's idle time and scanning cameras, saved in the node's database
+# (kiosk.services.station_settings); they go to the hub with the printers in each sync, so a PC
+# that replaces this one gets them.
+@bp.get("/station")
+@requires("reports")
+def station():
+    return render_template("settings/station.html", idle=station_settings.idle_seconds(),
+                           cameras="\n".join(station_settings.cameras()), error=None)
+
+
+@bp.post("/station")
+@requires("reports")
+def save_station():
+    try:
+        station_settings.save(request.form.get("idle", ""), request.form.get("cameras", ""))
+    except ServiceError as error:
+        return render_template("settings/station.html", idle=request.form.get("idle", ""),
+                               cameras=request.form.get("cameras", ""), error=error), 400
+    flash(_("Saved. Cameras change at the next start of bayflow on this PC."), "success")
+    return redirect(url_for("settings.station"))

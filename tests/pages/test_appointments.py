@@ -141,7 +141,7 @@ YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     ({"day": "27/11"}, "day", "Choose the date."),
     ({"time": "half past"}, "time", "Choose the time."),
     ({"service": "  "}, "service", "Write what service the customer asks for."),
-    ({"phone": "12"}, "phone", "Enter a phone number of 7 to 15 digits."),
+    ({"phone": "12"}, "phone", "Enter an 11-digit mobile number"),
     ({"name": ""}, "name", "Enter the customer"),
     ({"vin": "LSVAB4BG0DN12345O"}, "vin", "A VIN has 17 letters and digits (no I, O or Q)."),
     ({"plate": "", "vin": ""}, "plate", "Enter the plate or the VIN."),

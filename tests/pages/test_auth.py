@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from kiosk.models import LoginFailure
+from kiosk.db import connected
+from kiosk.models import StaffSession
+from kiosk.services import pin_lock
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
 from tests.support import PIN
@@ -16,7 +18,8 @@ from tests.support import PIN
 def test_badge_then_pin_logs_in(client, make_staff):
     person = make_staff("advisor", name="王芳", badge="ADV-900")
     step1 = client.post("/login", data={"badge": "adv-900"})
-    assert step1.status_code == 200 and "王芳" in step1.data.decode()
+    # The PIN step names the badge, not the person: a badge code alone tells a stranger nothing.
+    assert step1.status_code == 200 and "ADV-900" in step1.data.decode() and "王芳" not in step1.data.decode()
     done = client.post("/login", data={"badge": "ADV-900", "pin": PIN, "next": "/reception/"})
     assert done.status_code == 302 and done.headers["Location"].endswith("/reception/")
     assert "王芳" in client.get("/reception/").data.decode()
@@ -46,19 +49,20 @@ def test_lockout_grows_with_each_wrong_pin(db, make_staff):
     assert waits[:2] == [0, 0] and waits[2] > 0
     assert waits[2] < waits[3] < waits[4]
     # While locked, even the right PIN is refused.
-    record = LoginFailure.get(LoginFailure.badge == "CSH-1")
+    locked_until = pin_lock.state("CSH-1", now).locked_until
     with pytest.raises(ServiceError):
-        staff_service.login("CSH-1", PIN, now=record.locked_until - dt.timedelta(seconds=1))
+        staff_service.login("CSH-1", PIN, now=locked_until - dt.timedelta(seconds=1))
     # After the lock, the right PIN works and clears the count.
-    assert staff_service.login("CSH-1", PIN, now=record.locked_until + dt.timedelta(seconds=1))
-    assert not LoginFailure.select().where(LoginFailure.badge == "CSH-1").exists()
+    assert staff_service.login("CSH-1", PIN, now=locked_until + dt.timedelta(seconds=1))
+    assert pin_lock.state("CSH-1", locked_until + dt.timedelta(seconds=2)).failures == 0
 
 
 @pytest.mark.postgres
 def test_idle_logout_returns_to_home(app, client, advisor):
     assert client.get("/reception/").status_code == 200
-    with client.session_transaction() as session:
-        session["seen"] -= app.config["IDLE_TIMEOUT_SECONDS"] + 5
+    with app.app_context(), connected():  # the session, kept on the server, was last used long ago
+        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(
+            seconds=app.config["IDLE_TIMEOUT_SECONDS"] + 5)).execute()
     response = client.get("/reception/")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/reception/").status_code == 302  # logged out for good

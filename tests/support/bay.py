@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from kiosk.db import transaction
 from kiosk.models import Part, WorkOrder
-from kiosk.services import customers, workorders
+from kiosk.services import authorization, customers, workorders
 from sync import changelog
 
 
@@ -24,7 +24,7 @@ def make_order(advisor=None, jobs=(("更换前刹车片", "1.0"), ("四轮定位
     if authorized:
         workorders.move(order, "diagnosis")
         workorders.move(order, "estimate")
-        workorders.authorize(order, "0" * 64)
+        authorization.authorize(order, "0" * 64)
     return WorkOrder.get_by_id(order.id)
 
 

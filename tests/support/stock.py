@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kiosk.db import transaction
 from kiosk.models import Customer, Part, PartsRequest, StockMove, Vehicle
-from kiosk.services import workorders
+from kiosk.services import authorization, workorders
 from sync import changelog
 
 
@@ -34,7 +34,7 @@ def order_in_repair(n=1):
         changelog.save(vehicle)
     order = workorders.open_work_order(customer, vehicle, complaint="刹车异响",
                                        jobs=[{"description": "更换前刹车片", "sold_hours": 1, "price": 300}])
-    workorders.authorize(order, "f" * 64)
+    authorization.authorize(order, "f" * 64)
     return workorders.move(order, "in_repair")
 
 

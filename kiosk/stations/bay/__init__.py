@@ -1,9 +1,12 @@
 """The bay kiosk (维修技师 / 钣喷): badge in, scan the work order, clock the jobs.
 
-The physical badge is the shop-floor credential: a badge scan opens that
-person's bay session (no PIN, ``kiosk.stations.badge_session``), kept in the
-Flask session apart from the desk login and dropped after the idle timeout. Everything the technician does goes
-through the services (kiosk.services.clock, attendance, findings, extrawork,
+The physical badge is the shop-floor credential for a technician's own work: a
+technician's badge opens their bay session without a PIN. Anyone else — a
+foreman, a QC inspector, a manager — types their PIN once per visit before the
+bay opens dispatch or the QC gate for them (``kiosk.stations.badge_session``
+over ``kiosk.access``: a badge session, kept on the server, ended at badge-out
+and after the idle time). Everything the technician does goes through the
+services (kiosk.services.clock, attendance, findings, extrawork,
 partsrequests), the same ones the JSON API calls.
 
 One blueprint, split by task into the modules imported at the bottom.

@@ -7,6 +7,7 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff
+from kiosk.cameras import camera_frame_jpeg
 from kiosk.services import extrawork, findings, partsrequests, workorders
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.badge_session import bay_person
@@ -14,22 +15,6 @@ from kiosk.stations.bay import bp
 from kiosk.stations.bay.jobs import needs_person, with_job, with_order
 from kiosk.stations.bay.screens import PAGE, SCREEN, answer, order_context, screen_context, show_job, show_order
 from kiosk.templating import render, send_stored_file, wants_fragment
-
-
-def camera_frame_jpeg() -> bytes | None:
-    """The newest picture of a camera this kiosk runs, as JPEG; None without a camera or a frame."""
-    # Lazily: hardware.camera brings OpenCV (a third of a second), which only a kiosk with a camera uses.
-    from hardware.camera import running
-
-    for camera in running():
-        frame = camera.latest()
-        if frame is not None:
-            import cv2  # lazily, like hardware.camera above
-
-            ok, encoded = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-            if ok:
-                return encoded.tobytes()
-    return None
 
 
 @bp.post("/jobs/<job_id>/findings")
@@ -100,8 +85,14 @@ def propose_extra(person, order):
     form = request.form
     parts = [{"part_no": code, "qty": qty, "description": text} for code, qty, text in
              zip(form.getlist("part_no"), form.getlist("part_qty"), form.getlist("part_description"))]
+    upload = request.files.get("photo")
+    photo = upload.read() if upload and upload.filename else None
+    if form.get("camera") == "1":
+        photo = camera_frame_jpeg() or photo
     try:
-        job = extrawork.propose(order, person, form.get("description", ""), form.get("sold_hours", ""), parts)
+        job = extrawork.propose(order, person, form.get("description", ""), form.get("sold_hours", ""), parts,
+                                operation=form.get("operation", ""), photo=photo,
+                                folder=current_app.config["BLOB_FOLDER"])
     except ServiceError as error:
         return _extra_form(person, order, error.message, False, form=form, errors={error.field or "_": error.message})
     order = type(order).get_by_id(order.id)

@@ -8,7 +8,7 @@ is ``parts/_basket_line.html``, a partial that targets itself.
 from __future__ import annotations
 
 from flask import render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.core.errors import ServiceError

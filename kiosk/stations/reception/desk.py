@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 from flask import g, request, url_for
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import go_to, requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label

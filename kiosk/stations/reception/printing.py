@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from hardware.labels import FORMATS, code_svg, render_tag
 from kiosk.access import requires
-from kiosk.services.documents import store_name, tag_data
+from kiosk.services.documents import store_name, tag_data, version_context
 from kiosk.stations.reception import bp
 from kiosk.stations.reception.workorder import page_context, with_order
 
@@ -34,9 +34,10 @@ def codes(number: str) -> dict:
 @requires("reception")
 @with_order
 def print_work_order(order):
-    """The work order on A4, ready for the browser's print dialog."""
+    """The work order on A4, ready for the browser's print dialog: the signed version's lines,
+    total and signature (``kiosk.services.documents.version_context``)."""
     return render_template("print/workorder.html", store=store_name(), **codes(order.number),
-                           **page_context(order))
+                           **page_context(order), v=version_context(order))
 
 
 @bp.get("/work-orders/<number>/key-tag")

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import time
 
-from flask import Blueprint, current_app, render_template, request, session, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
-from kiosk.access import current_staff, go_to
+from kiosk.access import badge_may, current_staff, go_to
 from kiosk.models import Staff
 from kiosk.roles import allowed
 from kiosk.services import dispatch
 
 bp = Blueprint("workshop", __name__, url_prefix="/workshop")
+
 
 def bays() -> list[str]:
     """The store's bay names (config ``WORKSHOP_BAYS``; bays 1 to 8 when unset)."""
@@ -27,26 +27,17 @@ def close_overdue_clocks() -> None:
     dispatch.close_open_clocks(dt.datetime.now())
 
 
-def badged_person() -> Staff | None:
-    """Who badged in at this screen's bay session (kiosk.stations.bay keeps it under
-    ``bay_staff`` / ``bay_seen``), within the idle time; None otherwise."""
-    staff_id = session.get("bay_staff")
-    idle = current_app.config["BAY_IDLE_SECONDS"] or current_app.config["IDLE_TIMEOUT_SECONDS"]
-    if not staff_id or time.time() - session.get("bay_seen", 0) > idle:
-        return None
-    return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
-
-
 def acting_person(permission: str) -> Staff | None:
-    """The person these pages act for: the logged-in one, else the badge at the bay, if allowed."""
-    for person in (current_staff(), badged_person()):
-        if person is not None and allowed(person.role_list, permission):
-            return person
-    return None
+    """The person these pages act for: the logged-in one, else the one badged in at this
+    bay screen — who, for anything but a technician's own work, typed their PIN there."""
+    person = current_staff()
+    if person is not None and allowed(person.role_list, permission):
+        return person
+    return badge_may(permission)
 
 
 def requires_workshop(permission: str):
-    """Like kiosk.access.requires, but a foreman's badge scanned at the bay counts as a login."""
+    """Like kiosk.access.requires, but a foreman's badge and PIN at the bay count as a login."""
 
     def decorator(view):
         @functools.wraps(view)

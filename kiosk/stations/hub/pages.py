@@ -1,25 +1,17 @@
-"""The head-office node's own pages: its kiosks and their sync state, pairing
-codes, revoking a kiosk, and the conflict list a manager reviews.
-
-Registered only on a node whose role is hub.
-"""
+"""The hub's kiosk list (each kiosk's sync state and red flags), pairing codes,
+revoking a kiosk, and the conflict list a manager reviews."""
 from __future__ import annotations
 
-import datetime as dt
-import json
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.core.errors import ServiceError
+from kiosk.services import store_health
+from kiosk.stations.hub import bp
 from sync import conflicts, pairing
 from sync.keys import fingerprint
-
-bp = Blueprint("hub", __name__, url_prefix="/hub")
-
-ONLINE_SECONDS = 90  # a kiosk with a waiting pull checks in at least this often
 
 # What a manager reads in the conflict list instead of table and column names.
 ENTITY_LABELS = {"work_order": _l("Work order"), "job_line": _l("Job line"), "part_line": _l("Estimated part"),
@@ -41,22 +33,17 @@ def field_label(name: str):
     return FIELD_LABELS.get(name, name)
 
 
-def _kiosk_rows() -> list[dict]:
-    now = dt.datetime.now()
-    rows = []
-    for peer in pairing.peers():
-        hello = json.loads(peer.last_hello or "{}")
-        seen = peer.last_seen_at
-        rows.append({"peer": peer, "outbox": hello.get("outbox"),
-                     "online": bool(seen and not peer.revoked_at and (now - seen).total_seconds() < ONLINE_SECONDS)})
-    return rows
+def index_page(**extra):
+    """The kiosk list (kiosk.services.store_health) with ``extra`` (a fresh code, a kiosk being replaced)."""
+    return render_template("hub/index.html", kiosks=store_health.kiosk_rows(), fingerprint=fingerprint(),
+                           conflict_count=len(conflicts.open_conflicts()), thresholds=store_health.threshold_texts(),
+                           **extra)
 
 
 @bp.get("/")
 @requires("reports")
 def index():
-    return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
-                           conflict_count=len(conflicts.open_conflicts()))
+    return index_page()
 
 
 @bp.post("/pairing-code")
@@ -64,9 +51,7 @@ def index():
 def pairing_code():
     """Show a fresh one-time code to type into `bayflow pair` on the new kiosk."""
     code = pairing.create_pairing_code()
-    return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
-                           conflict_count=len(conflicts.open_conflicts()), code=code,
-                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
+    return index_page(code=code, code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
 
 
 @bp.post("/kiosks/<node_id>/revoke")
@@ -98,3 +83,4 @@ def resolve(conflict_id: int):
     else:
         flash(_("Conflict resolved."), "success")
     return redirect(url_for("hub.conflict_list"))
+
