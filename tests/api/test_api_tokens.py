@@ -15,7 +15,7 @@ from kiosk.models import ApiKey, ApiKeyUse, Staff
 from kiosk.services import api_keys
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
-from tests.conftest import PIN
+from tests.support import PIN
 
 ORDER = {"customer": {"name": "张建华", "phone": "13800138000"}, "vehicle": {"plate": "沪A12345"},
          "complaint": "保养", "jobs": [{"description": "更换机油", "hours": 1, "price": 300}]}
@@ -171,30 +171,3 @@ def test_tokens_made_before_scopes_still_work(tmp_path):
     with pytest.raises(ServiceError):
         with app.app_context(), connected():
             api_keys.authenticate("another")
-
-
-def test_a_running_node_writes_every_calls_audit_row_by_itself(tmp_path):
-    """Rows are written in batches; the server's own timer writes the last ones."""
-    import sqlite3
-    import time
-
-    from tests.test_server import Node
-
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    node = Node(["--db", str(tmp_path / "n.sqlite"), "--workers", "1", "--sync-interval", "0"], instance)
-    try:
-        token = node.token("--db", str(tmp_path / "n.sqlite"), "--name", "monitor")
-        for _ in range(3):
-            assert node.request("GET", "/api/v1/health", headers={"Authorization": f"Bearer {token}"})[0] == 200
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            raw = sqlite3.connect(tmp_path / "n.sqlite")
-            written = raw.execute("SELECT count(*) FROM api_key_use").fetchone()[0]
-            raw.close()
-            if written == 3:
-                break
-            time.sleep(0.2)
-        assert written == 3
-    finally:
-        node.stop()

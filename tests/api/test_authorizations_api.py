@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import staff as staff_service
-from tests.test_extrawork import signature
+from tests.support.bay import signature
 
 ORDER = {"customer": {"name": "李先生", "phone": "13812345678"},
          "vehicle": {"plate": "沪A12345", "model": "大众 朗逸", "mileage": 9800},

@@ -16,7 +16,7 @@ from kiosk.core import limits
 from kiosk.services import customers, workorders
 from kiosk.core.errors import ServiceError
 from sync import changelog
-from tests.merge_nodes import Nodes
+from tests.support.merge_nodes import Nodes
 
 HUGE = "前刹车片磨损严重需要更换" * 9000  # about 100,000 characters, as the API once took
 

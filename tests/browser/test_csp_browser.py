@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import customers, workorders
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

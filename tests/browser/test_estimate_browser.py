@@ -11,8 +11,8 @@ from kiosk.db import connected
 from kiosk.models import JobLine, WorkOrder
 from kiosk.services import clock, customers, extrawork, labour, packages, parts, stock, workorders
 from kiosk.core.errors import ServiceError
-from tests.browser.conftest import log_in
-from tests.browser.test_workorder_browser import draw
+from tests.support.browser import log_in
+from tests.support.browser import draw
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,8 @@ from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import hub, pairing
-from tests.browser.conftest import PIN, log_in
+from tests.support import PIN
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"

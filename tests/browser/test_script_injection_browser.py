@@ -11,8 +11,8 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import staff as staff_service
-from tests.browser.conftest import log_in, scanner_types
-from tests.test_clock import make_order
+from tests.support.browser import log_in, scanner_types
+from tests.support.bay import make_order
 
 pytestmark = pytest.mark.browser
 
@@ -107,7 +107,7 @@ def camera_folder(live_app, tmp_path):
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_a_qr_code_with_script_held_to_the_camera_is_shown_as_text(page, live_app, staff_member,
                                                                      camera_folder, name):
-    from tests.camera_media import code_frame, put_image
+    from tests.support.cameras import code_frame, put_image
 
     fired = watch_for_script(page)
     open_station(page, live_app, staff_member, name)

@@ -12,7 +12,7 @@ import pytest
 from hardware.decode import Decoded, decode
 from kiosk.db import connected
 from kiosk.services import customers, workorders
-from tests.support.browser import log_in
+from tests.support.browser import draw, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,6 @@ def open_order(live_app, advisor) -> str:
         vehicle = customers.create_vehicle(customer, "沪A·D1234", model="丰田 凯美瑞", mileage=42000)
         return workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="冷车启动有异响",
                                           walkaround={"damage": [{"x": 20, "y": 30, "kind": "dent"}]}).number
-
-
-def draw(page, pad="#signature canvas[data-signature-pad]"):
-    """A finger's zig-zag across the pad (the estimate's, unless told)."""
-    page.locator(pad).scroll_into_view_if_needed()
-    box = page.locator(pad).bounding_box()
-    page.mouse.move(box["x"] + 40, box["y"] + 200)
-    page.mouse.down()
-    for step in range(1, 16):
-        page.mouse.move(box["x"] + 40 + step * 35, box["y"] + 200 - (step % 4) * 40)
-    page.mouse.up()
 
 
 def codes_in(png: bytes) -> set[Decoded]:

@@ -9,8 +9,8 @@ import pytest
 from kiosk.db import connected
 from kiosk.models import JobLine
 from kiosk.services import scanning
-from tests.conftest import PIN
-from tests.test_clock import jobs_of, make_order
+from tests.support import PIN
+from tests.support.bay import jobs_of, make_order
 
 HX = {"HX-Request": "true"}
 

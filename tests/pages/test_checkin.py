@@ -9,10 +9,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from kiosk.models import Appointment, Customer, StatusChange, Vehicle, WorkOrder
+from kiosk.models import Appointment, Vehicle, WorkOrder
 from kiosk.services import appointments, customers, workorders
 from kiosk.core.errors import ServiceError
 from sync.tables import ChangeEvent
+from tests.support.reception import counts, page, walkaround
 
 PHONE = "13812345678"
 
@@ -33,30 +34,11 @@ def booked(car):
     return appointments.book(car.customer, car, dt.datetime.now().replace(second=0, microsecond=0), "常规保养")
 
 
-def counts() -> dict:
-    return {m.__name__: m.select().count()
-            for m in (Customer, Vehicle, Appointment, WorkOrder, StatusChange, ChangeEvent)}
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def input_tag(html: str, element_id: str) -> str:
     """The whole ``<input …>`` tag with this id."""
     match = re.search(rf'<input[^>]*\bid="{element_id}"[^>]*>', html)
     assert match, element_id
     return match.group(0)
-
-
-def walkaround(**changes) -> dict:
-    promised = (dt.datetime.now() + dt.timedelta(hours=6)).replace(second=0, microsecond=0)
-    data = {"mileage": "12,345", "fuel_eighths": "3", "complaint": "冷车启动有异响",
-            "damage": json.dumps([{"x": 12.345, "y": 40, "kind": "dent"}, {"x": 150, "y": -3, "kind": "bogus"}]),
-            "warning_lights": ["abs", "engine", "not-a-light"], "belongings": "儿童座椅",
-            "under_warranty": "y", "promised_at": promised.isoformat(timespec="minutes")}
-    data.update(changes)
-    return data
 
 
 def test_find_step_searches_and_offers_new(client, advisor, en, car):

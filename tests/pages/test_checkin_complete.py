@@ -13,7 +13,7 @@ from PIL import Image
 from kiosk.models import CheckInPhoto, Vehicle, WorkOrder
 from kiosk.services import authorization, campaigns, customers, extrawork, identifiers, workorders
 from kiosk.core.errors import ServiceError
-from tests.test_checkin import counts, page, walkaround
+from tests.support.reception import counts, page, walkaround
 
 
 @pytest.mark.parametrize("plate, ok", [

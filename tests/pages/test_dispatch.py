@@ -154,7 +154,7 @@ def test_a_foreman_badge_and_pin_at_the_bay_open_dispatch(app, client, make_staf
 
     from kiosk.db import connected
     from kiosk.models import StaffSession
-    from tests.conftest import PIN
+    from tests.support import PIN
 
     make_staff("foreman", badge="FOR-202")
     hx = {"HX-Request": "true"}

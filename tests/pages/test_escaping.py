@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
 from kiosk.i18n import LazyText, lazy_gettext
+from tests.support import ROOT
 
 ATTACK = "<img src=x onerror=alert(1)>"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_lazy_message_is_escaped_with_its_values(app):

@@ -10,7 +10,7 @@ import pytest
 from kiosk.db import database
 from kiosk.models import AuthorizationVersion, JobLine, PartLine, PartsRequest
 from kiosk.services import customers, estimate, labour, packages, parts, stock, workorders
-from tests.test_workorder_pages import signature_data_url
+from tests.support.reception import signature_data_url
 
 HX = {"HX-Request": "true"}
 

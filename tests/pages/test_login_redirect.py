@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import PIN
+from tests.support import PIN
 
 ELSEWHERE = ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "\\\\evil.example", "//evil.example",
              "https://evil.example/", "http:/evil.example", "/ /\x7f/evil.example", "javascript:alert(1)",

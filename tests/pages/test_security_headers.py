@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 import pytest
 
 from kiosk.app import create_app
 from kiosk.db import database
+from tests.support import ROOT
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "kiosk" / "templates"
+TEMPLATES = ROOT / "kiosk" / "templates"
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/bay/", "/workshop/board", "/static/kiosk.js", "/nowhere",

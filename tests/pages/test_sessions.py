@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from kiosk.db import connected
 from kiosk.models import Staff, StaffSession
-from tests.conftest import PIN
+from tests.support import PIN
 
 HX = {"HX-Request": "true"}
 
@@ -24,6 +26,7 @@ def with_cookie(app, value: str):
     return other
 
 
+@pytest.mark.postgres  # the session rows on a hub's PostgreSQL too
 def test_a_copied_cookie_opens_nothing_after_logout(app, client, make_staff, login):
     login(make_staff("advisor", badge="ADV-S1"))
     assert client.get("/reception/").status_code == 200

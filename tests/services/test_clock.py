@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk.models import Attendance, ClockEvent, JobLine, Staff
-from kiosk.services import attendance, authorization, clock, clock_rules, figures, workorders
+from kiosk.services import attendance, clock, clock_rules, figures, workorders
 from kiosk.core.errors import ServiceError
 from tests.support.bay import fresh, jobs_of, make_order
 

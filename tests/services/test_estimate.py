@@ -12,8 +12,8 @@ import pytest
 from kiosk.models import AuthorizationVersion, DeclinedChanges, JobDecision, JobLine, Part, PartLine, WorkOrder
 from kiosk.services import authorization, clock, estimate, extrawork, partsrequests, stock, workorders
 from kiosk.core.errors import ServiceError
-from tests.test_extrawork import signature
-from tests.test_clock import fresh, jobs_of, make_order
+from tests.support.bay import signature
+from tests.support.bay import fresh, jobs_of, make_order
 
 
 @pytest.fixture

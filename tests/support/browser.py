@@ -54,3 +54,14 @@ def stop_server(server, thread) -> None:
         wasyncore.close_all(server._map)
         thread.join(timeout=10)
     server.task_dispatcher.shutdown(timeout=5)
+
+
+def draw(page, pad="#signature canvas[data-signature-pad]"):
+    """A finger's zig-zag across the pad (the estimate's, unless told)."""
+    page.locator(pad).scroll_into_view_if_needed()
+    box = page.locator(pad).bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 200)
+    page.mouse.down()
+    for step in range(1, 16):
+        page.mouse.move(box["x"] + 40 + step * 35, box["y"] + 200 - (step % 4) * 40)
+    page.mouse.up()

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 
 from kiosk.db import database, open_database, transaction
 from kiosk.migrations import migrate
+from kiosk.models import WorkOrder
+from kiosk.services import customers, workorders
 from sync import changelog, merge, protocol
-from sync.tables import ChangeEvent
+from sync.tables import ChangeEvent, PendingRow
 from sync.hlc import HybridClock
 from sync.node import ensure_node
 
@@ -95,3 +97,45 @@ class Nodes:
     def state(self, name: str) -> dict:
         with self.use(name):
             return merge.database_state()
+
+
+def open_order(nodes, name: str, **walk):
+    """A customer, a car and a work order with one job, opened on node ``name``; the order's id."""
+    with nodes.use(name):
+        customer = customers.create_customer("李雷", "13812345678")
+        vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA4182E2100001", "帕萨特", 1200)
+        order = workorders.open_work_order(customer, vehicle, complaint="异响", walkaround=walk,
+                                           jobs=[{"description": "更换机油", "price": 120}])
+        return order.id
+
+
+def order_on(nodes, name: str, order_id) -> WorkOrder:
+    """The order as node ``name`` has it."""
+    with nodes.use(name):
+        return workorders.get_by_id(order_id)
+
+
+def all_events(nodes) -> list[dict]:
+    """Every event every node holds."""
+    return [e for name in nodes.nodes for e in nodes.events(name)]
+
+
+def exchange(nodes, *names) -> None:
+    """Everyone sends everything to everyone (twice round, so relays arrive too)."""
+    for _ in range(2):
+        for frm in names:
+            for to in names:
+                if frm != to:
+                    nodes.sync(frm, to)
+
+
+def assert_converged(nodes, *names) -> dict:
+    """Every node named holds the same rows, the rows the merge rules give for all events, none waiting."""
+    states = [nodes.state(n) for n in names]
+    for name, state in zip(names, states):
+        assert state == states[0], f"{name} differs from {names[0]}"
+    assert states[0] == merge.reference_state(all_events(nodes))
+    for name in names:
+        with nodes.use(name):
+            assert not PendingRow.select().exists(), f"{name} has rows waiting"
+    return states[0]

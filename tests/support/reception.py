@@ -1,10 +1,16 @@
-"""The reception desk's pieces: htmx headers, work-order URLs and forms, the pad's signature, an API order."""
+"""The reception desk's pieces: htmx headers, work-order URLs and forms, the pad's signature, an API order,
+the check-in form's walk-around and the rows a check-in writes."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
+import json
 
 from PIL import Image, ImageDraw
+
+from kiosk.models import Appointment, Customer, StatusChange, Vehicle, WorkOrder
+from sync.tables import ChangeEvent
 
 HX = {"HX-Request": "true"}
 
@@ -37,3 +43,24 @@ ORDER = {
     "jobs": [{"description": "更换前刹车片", "hours": 1.0, "price": "300.00"},
              {"description": "四轮定位", "hours": "0.8", "price": 280}],
 }
+
+
+def counts() -> dict:
+    """How many rows a check-in may write, by table (a refused one writes none)."""
+    return {m.__name__: m.select().count()
+            for m in (Customer, Vehicle, Appointment, WorkOrder, StatusChange, ChangeEvent)}
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def walkaround(**changes) -> dict:
+    """A filled check-in form (some values the form must clean up), with ``changes``."""
+    promised = (dt.datetime.now() + dt.timedelta(hours=6)).replace(second=0, microsecond=0)
+    data = {"mileage": "12,345", "fuel_eighths": "3", "complaint": "冷车启动有异响",
+            "damage": json.dumps([{"x": 12.345, "y": 40, "kind": "dent"}, {"x": 150, "y": -3, "kind": "bogus"}]),
+            "warning_lights": ["abs", "engine", "not-a-light"], "belongings": "儿童座椅",
+            "under_warranty": "y", "promised_at": promised.isoformat(timespec="minutes")}
+    data.update(changes)
+    return data

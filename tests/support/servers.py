@@ -1,7 +1,9 @@
-"""``bayflow serve`` as a real process for the server tests, and reading its event stream."""
+"""``bayflow serve`` as a real process for the server tests, reading its event stream, and a
+browser's session at its bay screen (``BaySession``)."""
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import json
 import os
 import queue
@@ -9,6 +11,9 @@ import re
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -80,3 +85,36 @@ def open_stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTP
     # The first chunk arriving proves the stream is flushed and subscribed.
     assert response.readline().strip() == b"retry: 2000"
     return conn, response
+
+
+class BaySession:
+    """A browser at the bay kiosk: its cookies and CSRF token, the badge scanned."""
+
+    def __init__(self, base: str, badge: str, lang: str | None = "en"):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = self.opener.open(f"{base}/bay/", timeout=30).read().decode()
+        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        if lang:
+            self.post(f"/lang/{lang}", b"", "application/x-www-form-urlencoded")  # what the assertions read
+        self.post("/bay/scan", b"code=" + badge.encode() + b"&source=wedge",
+                  "application/x-www-form-urlencoded")
+
+    def post(self, path: str, body: bytes, content_type: str, ok_statuses=()) -> str:
+        """POST as htmx does; the answer's HTML (an error status in ``ok_statuses`` is an answer too)."""
+        request = urllib.request.Request(self.base + path, data=body, method="POST", headers={
+            "Content-Type": content_type, "X-CSRFToken": self.csrf, "HX-Request": "true"})
+        try:
+            with self.opener.open(request, timeout=60) as answer:
+                return answer.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code in ok_statuses:
+                return error.read().decode()
+            raise
+
+    def upload_photo(self, job_id: str, content: bytes, name: str) -> str:
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\n"
+                f"Content-Type: image/png\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        return self.post(f"/bay/jobs/{job_id}/findings", body, f"multipart/form-data; boundary={boundary}")

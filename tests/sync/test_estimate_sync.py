@@ -6,8 +6,8 @@ import pytest
 
 from kiosk.models import AuthorizationVersion
 from kiosk.services import authorization, estimate, workorders
-from tests.test_merge import assert_converged, exchange, open_order, order_on
-from tests.merge_nodes import Nodes
+from tests.support.merge_nodes import assert_converged, exchange, open_order, order_on
+from tests.support.merge_nodes import Nodes
 
 
 @pytest.fixture

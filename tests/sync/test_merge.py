@@ -15,7 +15,7 @@ from kiosk.core.errors import ServiceError
 from sync import changelog, merge
 from sync.tables import ChangeEvent, Conflict, FieldClock, PendingRow
 from sync.node import ensure_node
-from tests.support.merge_nodes import Nodes
+from tests.support.merge_nodes import Nodes, assert_converged, exchange, open_order, order_on
 
 @pytest.fixture
 def nodes(tmp_path):
@@ -27,44 +27,6 @@ def nodes(tmp_path):
 def at(node, ms: int) -> None:
     """Set ``node``'s wall clock to ``ms`` after the test began (decides which write is newer)."""
     node.at(ms)
-
-
-def open_order(nodes, name: str, **walk):
-    with nodes.use(name):
-        customer = customers.create_customer("李雷", "13812345678")
-        vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA4182E2100001", "帕萨特", 1200)
-        order = workorders.open_work_order(customer, vehicle, complaint="异响", walkaround=walk,
-                                           jobs=[{"description": "更换机油", "price": 120}])
-        return order.id
-
-
-def order_on(nodes, name: str, order_id) -> WorkOrder:
-    with nodes.use(name):
-        return workorders.get_by_id(order_id)
-
-
-def all_events(nodes) -> list[dict]:
-    return [e for name in nodes.nodes for e in nodes.events(name)]
-
-
-def exchange(nodes, *names) -> None:
-    """Everyone sends everything to everyone (twice round, so relays arrive too)."""
-    for _ in range(2):
-        for frm in names:
-            for to in names:
-                if frm != to:
-                    nodes.sync(frm, to)
-
-
-def assert_converged(nodes, *names) -> dict:
-    states = [nodes.state(n) for n in names]
-    for name, state in zip(names, states):
-        assert state == states[0], f"{name} differs from {names[0]}"
-    assert states[0] == merge.reference_state(all_events(nodes))
-    for name in names:
-        with nodes.use(name):
-            assert not PendingRow.select().exists(), f"{name} has rows waiting"
-    return states[0]
 
 
 def conflicts_on(nodes, name: str) -> list[Conflict]:

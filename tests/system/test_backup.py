@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.services import backup as backups
 from kiosk.services import backup_schedule
-from tests.multinode.harness import Node, order_body, run_cli, state_of
+from tests.support.nodes import Node, order_body, run_cli, state_of
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 

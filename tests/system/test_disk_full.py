@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import threading
 import urllib.error
 import urllib.request
@@ -25,9 +24,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_image_bombs import BaySession
+from tests.support import ROOT, processes
+from tests.support.processes import BAYFLOW
+from tests.support.servers import BaySession
 
-BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 DISK_FULL_ZH = "本机磁盘已满"
 
 
@@ -51,7 +51,7 @@ import json, sys
 from kiosk.app import create_app
 from kiosk.db import connected
 from kiosk.services import staff
-from tests.test_clock import jobs_of, make_order
+from tests.support.bay import jobs_of, make_order
 app = create_app({"DATABASE": sys.argv[1], "NODE_PREFIX": "B1"})
 with app.app_context(), connected():
     staff.create_staff("张伟", "TEC-001", ["technician"], "2468")
@@ -75,9 +75,9 @@ class SmallDiskNode:
         script = (f"mount -t tmpfs -o size={size_kb}k tmpfs {self.disk} && "
                   f"{sys.executable} {tmp_path / 'seed.py'} {db} {seeded} && "
                   f"exec {BAYFLOW} serve --db {db} --host 127.0.0.1 --port 0 --workers 1 --sync-interval 0")
-        root = Path(__file__).resolve().parent.parent
+        root = ROOT
         env = {**os.environ, "BAYFLOW_INSTANCE": str(instance), "PYTHONPATH": str(root)}
-        self.process = subprocess.Popen([*UNSHARE, "sh", "-c", script], stdout=subprocess.PIPE,
+        self.process = processes.popen([*UNSHARE, "sh", "-c", script], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, env=env, cwd=root)
         lines: queue.Queue = queue.Queue()
         self.lines = lines

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.multinode.harness import Node, order_body, run_cli
+from tests.support.nodes import Node, order_body, run_cli
 
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 

@@ -6,12 +6,8 @@ decoded already scaled down, and kept at most 1600 pixels wide."""
 from __future__ import annotations
 
 import concurrent.futures
-import http.cookiejar
 import io
 import re
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,8 +19,8 @@ from kiosk.models import Finding
 from kiosk.services import files, findings
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
-from tests.test_clock import jobs_of, make_order
-from tests.test_server import Node
+from tests.support.bay import jobs_of, make_order
+from tests.support.servers import BaySession, Node
 
 AT_ONCE = 8
 
@@ -45,39 +41,6 @@ def jpeg(width, height) -> bytes:
 def peak_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
-
-class BaySession:
-    """A browser at the bay kiosk: its cookies and CSRF token, the badge scanned."""
-
-    def __init__(self, base: str, badge: str, lang: str | None = "en"):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        page = self.opener.open(f"{base}/bay/", timeout=30).read().decode()
-        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-        if lang:
-            self.post(f"/lang/{lang}", b"", "application/x-www-form-urlencoded")  # what the assertions read
-        self.post("/bay/scan", b"code=" + badge.encode() + b"&source=wedge",
-                  "application/x-www-form-urlencoded")
-
-    def post(self, path: str, body: bytes, content_type: str, ok_statuses=()) -> str:
-        """POST as htmx does; the answer's HTML (an error status in ``ok_statuses`` is an answer too)."""
-        request = urllib.request.Request(self.base + path, data=body, method="POST", headers={
-            "Content-Type": content_type, "X-CSRFToken": self.csrf, "HX-Request": "true"})
-        try:
-            with self.opener.open(request, timeout=60) as answer:
-                return answer.read().decode()
-        except urllib.error.HTTPError as error:
-            if error.code in ok_statuses:
-                return error.read().decode()
-            raise
-
-    def upload_photo(self, job_id: str, content: bytes, name: str) -> str:
-        boundary = uuid.uuid4().hex
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\n"
-                f"Content-Type: image/png\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
-        return self.post(f"/bay/jobs/{job_id}/findings", body, f"multipart/form-data; boundary={boundary}")
 
 
 @pytest.fixture

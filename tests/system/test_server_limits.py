@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.test_server import WAIT, Node
+from tests.support.servers import WAIT, Node
 
 LIMITS = """
 MAX_CONNECTIONS_PER_CLIENT = 10

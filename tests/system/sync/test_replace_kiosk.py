@@ -11,17 +11,17 @@ import time
 
 from kiosk.app import create_app
 from kiosk.db import connected, database
-from tests.conftest import PIN
-from tests.multinode.harness import BAYFLOW, Node, order_body, run_cli, state_of
+from tests.support import PIN, processes
+from tests.support.nodes import BAYFLOW, Node, order_body, run_cli, state_of
 
 
 class StationlessNode(Node):
     """A kiosk started without --station: it runs the station it has (the replaced one's)."""
 
     def start(self, port: int | None = None, timeout: float = 30) -> "StationlessNode":
-        args = [BAYFLOW, "serve", "--role", "kiosk", "--db", self.db, "--host", "127.0.0.1",
-                "--port", str(port or self.port), "--sync-interval", "0"]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        args = processes.server_args([BAYFLOW, "serve", "--role", "kiosk", "--db", self.db, "--host", "127.0.0.1",
+                                      "--port", str(port or self.port), "--sync-interval", "0"])
+        self.proc = processes.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
                                      start_new_session=True)
         deadline = time.monotonic() + timeout

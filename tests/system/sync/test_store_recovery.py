@@ -6,7 +6,7 @@ import os
 import threading
 from collections import Counter
 
-from tests.multinode.harness import events_of, order_body, run_cli, state_of
+from tests.support.nodes import events_of, order_body, run_cli, state_of
 
 
 def numbers_on(node) -> set[str]:

@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from kiosk.app import create_app
 from kiosk.db import connected, database
 from sync import keys, state
+from tests.support import processes
+from tests.support.processes import BAYFLOW
 
-BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 MB = 1024 * 1024
 
 FAKE_HUB = textwrap.dedent('''
@@ -93,7 +94,7 @@ def fake_hub(tmp_path):
     def start(mode: str) -> str:
         script = tmp_path / "fake_hub.py"
         script.write_text(FAKE_HUB)
-        process = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE, text=True)
+        process = processes.popen([sys.executable, str(script), mode], stdout=subprocess.PIPE, text=True)
         started.append(process)
         return f"http://127.0.0.1:{process.stdout.readline().strip()}"
 
@@ -109,7 +110,7 @@ def peak_of(app, mode, fake_hub) -> tuple[int, str, int]:
     app.pin(fake_hub(mode))
     err_file = app.config["DATABASE"] + f".{mode}.err"
     with open(err_file, "wb") as err_out:
-        process = subprocess.Popen([BAYFLOW, "sync", "--db", app.config["DATABASE"], "--once"],
+        process = processes.popen([BAYFLOW, "sync", "--db", app.config["DATABASE"], "--once"],
                                    stdout=subprocess.DEVNULL, stderr=err_out,
                                    env={**os.environ, "BAYFLOW_DISCOVERY": "off"})
     deadline = time.monotonic() + 120  # a bound for the test, far above the exchange's own

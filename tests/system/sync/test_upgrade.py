@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.multinode.harness import Node, order_body, state_of
+from tests.support import ROOT, processes
+from tests.support.nodes import Node, order_body, state_of
 
 PREVIOUS = "v0.1.0"
-REPO = Path(__file__).resolve().parents[2]
+REPO = ROOT
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ class VersionedNode(Node):
             args += ["--station", self.station]
         if self.prefix:
             args += ["--prefix", self.prefix]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        self.proc = processes.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env}, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
