@@ -34,7 +34,8 @@ def move_at_reception(order: WorkOrder, target: str, staff=None, note: str = "")
     and never ``authorized``, which only the customer's signature gives."""
     if target == "authorized":
         raise ServiceError(_l("Only the customer's signature authorizes a work order: sign the estimate "
-                              "(POST /api/v1/work-orders/NUMBER/authorizations)."), status=409, field="status")
+                              "(POST /api/v1/work-orders/NUMBER/authorizations)."), status=409, field="status",
+                           detail={"allowed": reception_moves(order)})
     if target not in RECEPTION_MOVES:
         raise ServiceError(_l("Reception cannot make this change."), field="status", status=409,
                            detail={"allowed": reception_moves(order)})

@@ -207,7 +207,7 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
         amount = labour.price(catalogue, pay_type, hours) if catalogue else Decimal(0)
     with transaction():
         position = JobLine.select().where(JobLine.work_order == order).count() + 1
-        job = JobLine(work_order=order, position=position, operation=code, description=description[:500],
+        job = JobLine(work_order=order, position=position, operation=code, description=description,
                       sold_hours=hours, price=amount, pay_type=pay_type, technician=technician, package=package)
         changelog.save(job)
         _after_priced_change(order, staff, description)

@@ -89,7 +89,7 @@ def test_a_bad_photo_writes_nothing(client, advisor, en, db):
 
 def test_the_vehicle_history_at_check_in(client, advisor, en, db, make_staff):
     tech = make_staff("technician")
-    customer, car = customers.register("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "大众 朗逸")
+    customer, car = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "大众 朗逸")
     earlier = workorders.open_work_order(customer, car, complaint="保养", walkaround={"mileage": 10200},
                                          jobs=[{"description": "1万公里保养", "sold_hours": 1, "price": 300}])
     authorization.authorize(earlier, "b" * 64)

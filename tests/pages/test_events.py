@@ -58,16 +58,28 @@ def sent_by_the_server() -> dict[str, str]:
     return found
 
 
+def _triggers(spec: str) -> list[str]:
+    """An hx-trigger's triggers: split at the commas outside a ``[filter]`` (a filter may hold commas)."""
+    parts, depth, current = [], 0, ""
+    for char in spec:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [p for p in parts + [current.strip()] if p]
+
+
 def listened_to() -> tuple[set[str], set[str]]:
     """(events a page listens for on the body or in a script, server-sent events it listens for)."""
     body, sse = set(), set()
     for path in PAGES:
         text = path.read_text(encoding="utf-8")
         for spec in re.findall(r'hx-trigger="([^"]*)"', text):
-            for part in spec.split(","):
-                part = part.strip()
+            for part in _triggers(spec):
                 if part.startswith("sse:"):
-                    sse.add(part[4:].split()[0])
+                    sse.add(part[4:].split()[0].split("[")[0])
                 elif " from:body" in part:
                     body.add(part.split()[0].split("[")[0])
         body |= set(re.findall(r'addEventListener\("([\w-]+)"', text))
