@@ -36,6 +36,11 @@ def live_app(tmp_path, request):
         "BLOB_FOLDER": str(tmp_path / "blobs"),
         "NODE_PREFIX": "R1",
         "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS,
+        # A test moves between pages faster than a person: each page it left keeps its stream
+        # until the next heartbeat (5 s), so the per-address cap of a kiosk (8, kiosk.stations.stream)
+        # would refuse the next page's stream and leave it polling. The caps have their own tests
+        # (tests/system/test_server_limits.py, tests/browser/test_stream_fallback_browser.py).
+        "SSE_MAX_PER_CLIENT": 32,
         "BABEL_DEFAULT_LOCALE": getattr(request, "param", "en"),
     })
     server = create_server(app, host="127.0.0.1", port=0, threads=12)

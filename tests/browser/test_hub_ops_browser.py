@@ -17,7 +17,7 @@ from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import hub, pairing
 from tests.support import PIN
-from tests.support.browser import log_in
+from tests.support.browser import log_in, stop_server
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -46,8 +46,7 @@ def hub_live(tmp_path):
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     yield app
-    server.close()
-    thread.join(timeout=5)
+    stop_server(server, thread)  # with every thread of it, before the next test
     if not database.is_closed():
         database.close()
 
