@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def _store(folder: Path, content: bytes) -> tuple[str, bool]:
     path = Path(folder) / digest[:2] / digest
     if path.exists():
         return digest, False
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    # A name of this write's own: two requests storing the same photo at once (two sessions
+    # uploading one picture) must not rename each other's half-written file away.
+    tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as out:

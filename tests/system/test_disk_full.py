@@ -164,7 +164,8 @@ def test_a_full_disk_is_said_in_chinese_and_leaves_nothing_half_written(node):
 
     # Then not even the database has room: a new work order is refused, whole.
     fill(node.inside("filler"))
-    order = {"customer": {"name": "张建华", "phone": "13800138000"}, "vehicle": {"plate": "沪A12345"},
+    # Another customer's car than the seeded order's (沪A12345 is 张先生's: a 409 for anyone else).
+    order = {"customer": {"name": "张建华", "phone": "13800138000"}, "vehicle": {"plate": "沪A54321"},
              "complaint": "保养"}
     for _ in range(200):  # SQLite's write-ahead log may still have room for a few
         status, answer = node.api("POST", "/work-orders", order)

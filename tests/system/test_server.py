@@ -12,10 +12,15 @@ import pytest
 from tests.support.servers import open_stream, Node, WAIT, read_until_event
 
 STREAMS = 10
+
+
 @pytest.fixture
 def instance(tmp_path):
     folder = tmp_path / "instance"
     folder.mkdir()
+    # The test's streams all come from one address into one server process: more than a
+    # kiosk allows one client (SSE_MAX_PER_CLIENT, tested in tests/system/test_server_limits.py).
+    (folder / "config.py").write_text(f"SSE_MAX_PER_CLIENT = {STREAMS}\n")
     return folder
 
 
