@@ -160,11 +160,12 @@ def m0008a_security_tables(db):
     and the kept answers of retried API calls (kiosk.stations.api.idempotency)."""
     db.create_tables(SECURITY_MODELS, safe=True)
     # Tokens made before scopes existed keep working as they did for every call of the contract:
-    # read and write, no expiry (listed now, and revocable).
+    # read and write, no expiry (listed now, and revocable). Their old rows stay, unread by this
+    # version, so the previous release rolled back onto this database still knows its tokens
+    # (one revoked meanwhile works again there: revoke it again after a rollback).
     db.execute_sql("INSERT INTO api_key (token_hash, name, scopes, created_at, created_by) "
                    "SELECT token_hash, CASE WHEN label = '' THEN 'api' ELSE label END, 'read,write', created_at, "
                    "'cli' FROM api_token WHERE token_hash NOT IN (SELECT token_hash FROM api_key)")
-    db.execute_sql("DELETE FROM api_token")
 
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,

@@ -10,10 +10,15 @@
 """
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, Model, UUIDField
+from peewee import SQL, BooleanField, CharField, Model, UUIDField
 from uuid6 import uuid7
 
 from kiosk.db import database
+
+# A column's default in the table itself, not only in Python: for columns a migration adds,
+# so that the previous release (which does not know them) can still insert rows.
+DEFAULT_TEXT = SQL("DEFAULT ''")
+DEFAULT_FALSE = SQL("DEFAULT FALSE")
 
 
 class BaseModel(Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, DateTimeField, DecimalField, ForeignKeyField, TextField
 
-from kiosk.models.base import Fact, Record
+from kiosk.models.base import DEFAULT_TEXT, Fact, Record
 from kiosk.models.people import Staff
 from kiosk.models.workorders import JobLine, WorkOrder
 
@@ -107,7 +107,7 @@ class PartsRequest(Record):
     requested_at = DateTimeField()
     note = TextField(default="")
     # Added by m0009a_estimates: the estimate's part line (id hex) this was ordered for.
-    part_line = CharField(default="")
+    part_line = CharField(default="", constraints=[DEFAULT_TEXT])  # m0009a: see JobLine.package
 
 
 class StoreSetting(Record):

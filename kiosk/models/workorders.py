@@ -11,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from kiosk.models.base import Fact, Record
+from kiosk.models.base import DEFAULT_FALSE, DEFAULT_TEXT, Fact, Record
 from kiosk.models.people import Customer, Staff, Vehicle
 
 
@@ -72,8 +72,10 @@ class JobLine(Record):
     proposed_by = ForeignKeyField(Staff, null=True, backref="proposed_jobs")
     bay = CharField(default="")  # the workshop bay it is dispatched to
     team = BooleanField(default=False)  # several technicians may clock it together
-    # Added by m0009a_estimates: the service package (its code) the line came with.
-    package = CharField(default="")
+    # Added by m0009a_estimates: the service package (its code) the line came with. Its default
+    # is the table's too (DEFAULT_TEXT): the previous release, which knows nothing of it, still
+    # adds lines to a database this one upgraded (a rollback, a node not yet upgraded).
+    package = CharField(default="", constraints=[DEFAULT_TEXT])
 
 
 class PartLine(Record):
@@ -89,9 +91,9 @@ class PartLine(Record):
     # Added by m0009a_estimates: a line typed in by hand for a part the catalogue
     # does not have; a part not in stock when estimated (ordered for the car);
     # the service package (its code) the line came with.
-    non_catalogue = BooleanField(default=False)
-    to_order = BooleanField(default=False)
-    package = CharField(default="")
+    non_catalogue = BooleanField(default=False, constraints=[DEFAULT_FALSE])
+    to_order = BooleanField(default=False, constraints=[DEFAULT_FALSE])
+    package = CharField(default="", constraints=[DEFAULT_TEXT])
 
 
 class StatusChange(Fact):
