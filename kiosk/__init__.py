@@ -35,7 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         BLOB_FOLDER=str(instance / "blobs"),
         IDLE_TIMEOUT_SECONDS=180,
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        # The store's zone: "today", shift ends, appointments and every time shown
+        # (times are stored as UTC, see kiosk.times); Flask-Babel shows times in it.
+        STORE_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -45,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+    from kiosk import times
+
+    times.configure(app.config["STORE_TIMEZONE"])  # before the migrations, which may convert times
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 

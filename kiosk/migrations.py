@@ -6,10 +6,9 @@ append a new one.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from peewee import CharField, DateTimeField
 
+from kiosk import times
 from kiosk.models.base import LocalModel
 
 
@@ -135,10 +134,21 @@ def m0007_printing(db):
     db.create_tables(PRINTING_MODELS, safe=True)
 
 
+def m0011_times_in_utc(db):
+    """Every stored time from the PC's local wall time to UTC, once (kiosk.utc_migration).
+
+    Change events keep their schema version: version-1 events are converted
+    whenever they are read (sync.eventtimes), the same way as these rows.
+    """
+    from kiosk.utc_migration import convert_all
+
+    convert_all(db)
+
+
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter, m0007_printing]
+              m0005_workshop, m0006_parts_counter, m0007_printing, m0011_times_in_utc]
 
 
 def migrate(db) -> list[str]:
@@ -157,7 +167,7 @@ def migrate(db) -> list[str]:
             follow_up = step(db)
             if follow_up is not None and follow_up not in follow_ups:
                 follow_ups.append(follow_up)
-            AppliedMigration.create(name=step.__name__, applied_at=dt.datetime.now())
+            AppliedMigration.create(name=step.__name__, applied_at=times.utcnow())
         for follow_up in follow_ups:
             follow_up()
     return [step.__name__ for step in pending]

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from flask import Flask, current_app, g, make_response, render_template, request
 from babel import dates, numbers
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from jinja2 import pass_context
 
+from kiosk import times
 from kiosk.db import database
 from kiosk.services import status as states
 from kiosk.services.customers import mask_phone
@@ -77,11 +78,19 @@ def money(value) -> str:
 
 
 def _format_local(value, fmt: str = "short") -> str:
-    """Times are stored as the store's local wall time (naive), so they are shown
-    as they are; flask_babel's format_datetime would take them for UTC and shift them."""
+    """A stored time (naive UTC, see kiosk.times) in the store's zone and the page's
+    language. Flask-Babel converts naive datetimes from UTC to the store's zone
+    (``BABEL_DEFAULT_TIMEZONE`` is ``STORE_TIMEZONE``): the one conversion, never a second."""
     if not value:
         return ""
-    return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
+    return format_datetime(value, fmt)
+
+
+def _format_day(value, fmt: str = "medium") -> str:
+    """A date (a store-local day: no zone to convert) in the page's language."""
+    if not value:
+        return ""
+    return dates.format_date(value, fmt, locale=get_locale())
 
 
 _STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
@@ -107,10 +116,20 @@ def _sync_status() -> dict:
     def get(key: str, default: str = "") -> str:
         return kept.get(key, default)
 
-    return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
+    return {"online": get("online") == "1", "last_sync": _stored_time(get("last_sync")), "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
             "state": get("state", "ok"), "alert": get("alert")}
+
+
+def _stored_time(text: str):
+    """A time kept as ISO text in the sync state (UTC), as a datetime; None when empty or unreadable."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class _WhenAsked(Mapping):
@@ -171,6 +190,10 @@ def init_app(app: Flask) -> None:
                                             npgettext=_npgettext, newstyle=True)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["dt"] = _format_local
+    app.jinja_env.filters["day"] = _format_day
+    app.jinja_env.filters["local"] = times.to_local  # for strftime in the store's zone
+    app.jinja_env.filters["local_input"] = times.local_input  # a datetime-local field's value
+    app.jinja_env.filters["iso"] = times.isoformat  # for scripts: ISO 8601 with the store's offset
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 
     @app.context_processor

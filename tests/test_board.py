@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk import times
 from kiosk.db import database, transaction
 from kiosk.models import JobLine, PartsRequest
 from kiosk.services import board, dispatch, workorders
@@ -68,7 +69,7 @@ def test_the_board_costs_two_queries_however_many_orders(db):
 
 def test_the_board_page_is_open_to_the_wall_and_refreshes_itself(app, client):
     with app.app_context(), database.connection_context():
-        order = make_order(promised_at=dt.datetime.now() - dt.timedelta(minutes=5))
+        order = make_order(promised_at=times.utcnow() - dt.timedelta(minutes=5))
         plate, customer = order.vehicle.plate, order.customer.name
     page = client.get("/workshop/board")  # nobody logged in: a wall screen
     html = page.data.decode()

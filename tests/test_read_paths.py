@@ -2,12 +2,12 @@
 state in one query, prepared queries, and translations looked up once a render."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from flask import render_template_string
 from flask_babel import force_locale, gettext
 
+from kiosk import times
 from kiosk.models import JobLine, WorkOrder
 from kiosk.services import customers, workorders
 from kiosk.services.prepared import Prepared
@@ -31,7 +31,7 @@ def test_the_outbox_is_the_newest_own_event_less_the_acknowledged(db):
     assert changelog.outbox_size() == own_unacked()
     # Events that came from elsewhere are not ours to send.
     ChangeEvent.create(event_id="e-other", origin_node="another-node", origin_seq=500, hlc="x", entity="x",
-                       row_id="x", kind="record", op="insert", payload="{}", created_at=dt.datetime.now())
+                       row_id="x", kind="record", op="insert", payload="{}", created_at=times.utcnow())
     assert changelog.outbox_size() == own_unacked()
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from peewee import JOIN, fn
 
+from kiosk import times
 from kiosk.models import JobLine, PartsRequest, Staff, Vehicle, WorkOrder
 from kiosk.services import status as states
 
@@ -21,7 +22,7 @@ OPEN_REQUESTS = ("requested", "ordered")
 
 def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
     """The board, soonest promise first (orders without a promise last)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     advisor = Staff.alias("advisor")
     waiting_parts = fn.EXISTS(PartsRequest.select(PartsRequest.id).where(
         (PartsRequest.work_order == WorkOrder.id) & PartsRequest.status.in_(OPEN_REQUESTS)

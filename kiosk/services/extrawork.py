@@ -8,10 +8,9 @@ the work order as declined work for follow-up. Each answer is a JobDecision fact
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
 from kiosk.services import catalogue, files, workorders
@@ -93,7 +92,7 @@ def _answer(job: JobLine, decision: str, staff, signature: str = "", note: str =
     order = job.work_order
     with transaction():
         changelog.save(JobDecision(job=job, work_order=order, decision=decision, signature=signature,
-                                   staff=staff, at=dt.datetime.now(), note=note))
+                                   staff=staff, at=times.utcnow(), note=note))
         job.authorization = decision
         changelog.save(job, fields=["authorization"])
         if order.status == "waiting_authorization" and not pending(order):

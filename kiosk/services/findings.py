@@ -7,12 +7,12 @@ under their content hash (kiosk.services.files), like signatures.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import Finding, JobLine, Staff
 from kiosk.services import files
@@ -54,7 +54,7 @@ def add_finding(job: JobLine, technician: Staff | None, text: str = "", photo: b
     digest = files.store(folder, photo_jpeg(photo)) if photo else ""
     with transaction():
         row = Finding(job=job, work_order=job.work_order_id, technician=technician, text=text, photo=digest,
-                      at=dt.datetime.now().replace(microsecond=0))
+                      at=times.utcnow().replace(microsecond=0))
         changelog.save(row)
     return row
 

@@ -6,10 +6,9 @@ each request's status live (SSE ``partsrequest-changed``).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
 from kiosk.services import catalogue, extrawork, workorders
@@ -55,7 +54,7 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
         row = PartsRequest(work_order=job.work_order_id, job=job, requested_by=technician,
                            part_no=part.part_no if part else code.upper(),
                            description=description or (part.name if part else ""), qty=amount,
-                           requested_at=dt.datetime.now().replace(microsecond=0), note=(note or "").strip()[:500])
+                           requested_at=times.utcnow().replace(microsecond=0), note=(note or "").strip()[:500])
         changelog.save(row)
     return row
 

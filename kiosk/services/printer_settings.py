@@ -5,8 +5,6 @@ the browser's print dialog, which always works.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -15,7 +13,7 @@ from hardware.printers.cups import lp_command
 from hardware.printers.escpos import ESCPOS_MODES, ESCPOS_PORT, is_device
 from hardware.printers.zpl import ZPL_PORT
 from hardware.labels_zpl import ZPL_MODES
-from kiosk import STATIONS
+from kiosk import STATIONS, times
 from kiosk.db import transaction
 from kiosk.models.printing import PrinterSetting
 from kiosk.services.errors import ServiceError
@@ -95,6 +93,6 @@ def save_printer(station: str, purpose: str, kind: str, address: str = "", queue
         setting = PrinterSetting.get_or_none((PrinterSetting.station == station) & (PrinterSetting.purpose == purpose))
         setting = setting or PrinterSetting(station=station, purpose=purpose)
         setting.kind, setting.address, setting.queue, setting.mode = kind, address, queue, mode
-        setting.updated_at = dt.datetime.now()
+        setting.updated_at = times.utcnow()
         setting.save()
     return setting

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import ApiToken, LoginFailure, Staff
 from kiosk.roles import ROLES
@@ -62,7 +63,7 @@ def _lock_seconds(failures: int) -> int:
 
 def login(badge: str, pin: str, now: dt.datetime | None = None) -> Staff:
     """Check a badge and PIN. Wrong PINs lock the badge on this kiosk for longer each time."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     person = find_by_badge(badge)
     if person is None or not person.active:
         raise NotFound(_l("This badge is not known. Ask the service manager to register it."), field="badge")
@@ -98,7 +99,7 @@ def login(badge: str, pin: str, now: dt.datetime | None = None) -> Staff:
 def issue_token(label: str = "") -> str:
     """A new API token; only its hash is kept, so it is shown once."""
     token = secrets.token_urlsafe(32)
-    ApiToken.create(token_hash=_token_hash(token), label=label, created_at=dt.datetime.now())
+    ApiToken.create(token_hash=_token_hash(token), label=label, created_at=times.utcnow())
     return token
 
 

@@ -7,12 +7,12 @@ carry a reason. A returned warranty part is kept as an old part for the claim
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, Part, PartsRequest, StockMove, WorkOrder
 from kiosk.services import status as states
@@ -80,7 +80,7 @@ def receive(part: Part, qty, *, staff=None, bin: str | None = None, unit_cost=No
     amount = quantity_of(qty)
     with transaction():
         move = StockMove(part=part, bin=(bin if bin is not None else part.bin) or "", qty=amount,
-                         kind="receipt", at=dt.datetime.now(), staff=staff, order_line=order_line,
+                         kind="receipt", at=times.utcnow(), staff=staff, order_line=order_line,
                          unit_cost=part.cost if unit_cost is None else unit_cost,
                          unit_price=part.price, reason=reason)
         changelog.save(move)
@@ -101,7 +101,7 @@ def adjust(part: Part, delta, *, reason: str, staff=None, bin: str | None = None
         raise ServiceError(_l("The quantity must be a number."), field="qty")
     with transaction():
         move = StockMove(part=part, bin=(bin if bin is not None else part.bin) or "", qty=amount,
-                         kind="adjustment", at=dt.datetime.now(), staff=staff, reason=reason,
+                         kind="adjustment", at=times.utcnow(), staff=staff, reason=reason,
                          unit_cost=part.cost, unit_price=part.price,
                          slip=f"{RESOLVE_PREFIX}{resolves}" if resolves else "")
         changelog.save(move)
@@ -183,7 +183,7 @@ def hand_over(order: WorkOrder, lines: list[tuple], *, kind: str = "issue", staf
         clean.append((part, quantity_of(qty), job))
     if kind == "return":
         _check_returnable(order, clean)
-    now = dt.datetime.now()
+    now = times.utcnow()
     with transaction():
         slip = _new_slip(kind)
         for part, qty, job in clean:

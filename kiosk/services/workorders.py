@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, fn
 from PIL import Image
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, Staff, StatusChange, Vehicle, WorkOrder
 from kiosk.services import files
@@ -128,13 +129,16 @@ def _clean_walkaround(walk: dict) -> dict:
 
 
 def _promised_time(value) -> dt.datetime | None:
-    """The promised delivery time from a datetime or a form's ISO text (``2026-11-27T17:30``)."""
+    """The promised delivery time as stored (UTC): a datetime is taken as stored
+    already (naive UTC, or aware); ISO text (a form's ``2026-11-27T17:30``, an API
+    body) without an offset is the store's local time (``kiosk.times``)."""
     if not value:
         return None
     if isinstance(value, dt.datetime):
-        return value.replace(second=0, microsecond=0)
+        stored = value if value.tzinfo is None else times.to_utc(value)
+        return stored.replace(second=0, microsecond=0)
     try:
-        return dt.datetime.fromisoformat(str(value).strip()).replace(second=0, microsecond=0, tzinfo=None)
+        return times.parse_local(value).replace(second=0, microsecond=0)
     except ValueError:
         raise ServiceError(_l("Enter the promised date and time."), field="promised_at")
 
@@ -146,7 +150,7 @@ def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, compl
     walk = _clean_walkaround({**(walkaround or {}), "complaint": complaint})
     if not walk.get("complaint"):
         raise ServiceError(_l("Write down the customer's complaint in their own words."), field="complaint")
-    now = dt.datetime.now()
+    now = times.utcnow()
     with transaction():
         order = WorkOrder(number=next_number("WO"), customer=customer, vehicle=vehicle, advisor=advisor,
                           status="checked_in", opened_at=now, **walk)
@@ -304,7 +308,7 @@ def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder
                               a=states.label(order.status), b=states.label(target)), status=409)
     with transaction():
         changelog.save(StatusChange(work_order=order, from_status=order.status, to_status=target,
-                                    staff=staff, at=dt.datetime.now(), note=note))
+                                    staff=staff, at=times.utcnow(), note=note))
         order.status = target
         changelog.save(order, fields=["status"])
     return order
@@ -351,7 +355,7 @@ def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
     if not signature_hash:
         raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
     with transaction():
-        order.signature, order.authorized_at = signature_hash, dt.datetime.now()
+        order.signature, order.authorized_at = signature_hash, times.utcnow()
         changelog.save(order, fields=["signature", "authorized_at"])
         if states.rank(order.status) < states.rank("authorized"):
             move(order, "authorized", staff=staff)

@@ -5,13 +5,13 @@ Registered only on a node whose role is hub.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
 from sync import conflicts, pairing
@@ -42,7 +42,7 @@ def field_label(name: str):
 
 
 def _kiosk_rows() -> list[dict]:
-    now = dt.datetime.now()
+    now = times.utcnow()
     rows = []
     for peer in pairing.peers():
         hello = json.loads(peer.last_hello or "{}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from hardware.labels_a4 import SheetData
@@ -89,7 +89,7 @@ def slip_data(slip: str) -> SlipData:
     if order is not None:
         heading.append((_("Work order"), f"{order.number} {order.vehicle.plate}"))
     return SlipData(title=title, number=order.number if order else slip, lines=tuple(heading + lines),
-                    header=(current_app.config.get("STORE_NAME") or "", first.at.strftime("%Y-%m-%d %H:%M")),
+                    header=(current_app.config.get("STORE_NAME") or "", format_datetime(first.at, "yyyy-MM-dd HH:mm")),
                     footer=(*people, _("Received by: ____________")))
 
 
@@ -130,7 +130,7 @@ def sheet_data(order) -> SheetData:
         (_("Plate"), vehicle.plate or "—"), (_("Model"), vehicle.model or "—"),
         (_("VIN"), vehicle.vin or "—"), (_("Mileage"), _("%(km)s km", km="{:,}".format(order.mileage))),
         (_("Advisor"), order.advisor.name if order.advisor else "—"),
-        (_("Promised delivery"), order.promised_at.strftime("%Y-%m-%d %H:%M") if order.promised_at else "—"),
+        (_("Promised delivery"), format_datetime(order.promised_at, "yyyy-MM-dd HH:mm") if order.promised_at else "—"),
     )
     job_rows = ((("#", _("Operation code"), _("Description"), _("Sold hours"), _("Price"), _("Paid by")),)
                 + tuple((str(n), j.operation, j.description, _money(j.sold_hours), _money(j.price),

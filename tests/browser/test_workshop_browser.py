@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from kiosk import times
 from kiosk.db import connected, transaction
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import qc, workorders
@@ -76,7 +77,7 @@ def test_the_board_follows_a_job_clocked_elsewhere(page, live_app, staff_member)
     tech = staff_member("technician", "张师傅", "TEC-501")
     with live_app.app_context(), connected():
         order = make_order([("更换机油机滤", 1.0)], status="authorized",
-                           promised_at=dt.datetime.now() + dt.timedelta(hours=1))
+                           promised_at=times.utcnow() + dt.timedelta(hours=1))
         plate = order.vehicle.plate
     page.goto(f"{live_app.config['LIVE_URL']}/workshop/board")
     row = page.locator("tr.ws-row", has_text=plate)
@@ -90,7 +91,7 @@ def test_the_board_follows_a_job_clocked_elsewhere(page, live_app, staff_member)
         job = order.jobs.get()
         with transaction():
             changelog.save(ClockEvent(technician=tech, job=job, work_order=order, action="on",
-                                      at=dt.datetime.now(), terminal="bay-3"))
+                                      at=times.utcnow(), terminal="bay-3"))
             job.technician, job.bay, job.status = tech, "3", "in_progress"
             changelog.save(job, fields=["technician", "bay", "status"])
             workorders.move(order, "in_repair")

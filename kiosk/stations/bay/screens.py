@@ -6,12 +6,11 @@ Every answer to a scan or a button is ``scan_reply``: the new screen for
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from kiosk import times
 from kiosk.access import go_to
 from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
@@ -35,14 +34,14 @@ def assigned_jobs(person: Staff) -> list[JobLine]:
 
 def running_context(person: Staff) -> dict:
     """The clock running now for ``person`` (job, order, since) for the header of every screen."""
-    now = dt.datetime.now()  # to the microsecond: the browser's ticker counts from it
+    now = times.utcnow()  # to the microsecond: the browser's ticker counts from it
     current = clock.running(person)
     job = JobLine.get_or_none(JobLine.id == current.job_id) if current else None
     return {"running": current, "running_job": job, "server_now": now}
 
 
 def home_context(person: Staff) -> dict:
-    today = dt.date.today()
+    today = times.today()
     return {"jobs": assigned_jobs(person), "day": figures.technician_day(person, today),
             "in_shift": attendance.is_in(person)}
 

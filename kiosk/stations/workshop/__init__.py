@@ -3,12 +3,12 @@ the QC gate, the live wall board and the figures. Registered with the "bay"
 station; one blueprint, split by task into the modules imported at the bottom."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import time
 
 from flask import Blueprint, current_app, render_template, request, session, url_for
 
+from kiosk import times
 from kiosk.access import current_staff, go_to
 from kiosk.models import Staff
 from kiosk.roles import allowed
@@ -28,7 +28,7 @@ def close_overdue_clocks() -> None:
     (the server's timer does it too; this covers a kiosk whose timer is not running)."""
     from kiosk.services import dispatch
 
-    dispatch.close_open_clocks(dt.datetime.now())
+    dispatch.close_open_clocks(times.utcnow())
 
 
 def badged_person() -> Staff | None:
@@ -69,6 +69,5 @@ def requires_workshop(permission: str):
 @bp.context_processor
 def _workshop_helpers() -> dict:
     return {"bays": bays()}
-
 
 from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401

@@ -1,0 +1,115 @@
+"""Migration m0011: stored times from the PC's local wall time to UTC (``kiosk.times``).
+
+Before the time rule every time was written as the PC's naive local time. Each
+time column of every table is converted once, inside the migrations' one
+transaction:
+
+* replicated tables as if the PC ran in the store's zone: the same conversion
+  ``sync.eventtimes`` applies to the old events in the change log, so a row
+  and a fold of its events agree after the upgrade;
+* this node's own tables (print queue, sync bookkeeping, peers …) with the
+  PC's own zone, which is what wrote them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import DateTimeField
+
+from kiosk import times
+from kiosk.models.base import Replicated
+
+BATCH = 2000
+# Times kept as ISO text in the sync state (this node's own clock).
+STATE_KEYS = ("last_sync", "paired_at")
+
+
+def _models() -> list:
+    from kiosk.migrations import AppliedMigration
+    from kiosk.schema import ALL_MODELS
+    from sync.conflicts import Conflict
+    from sync.envelope import SeenRequest
+    from sync.fieldclock import FieldClock, PendingRow
+    from sync.keys import NodeKey
+    from sync.pairing import PairingCode, PairingFailure, Peer
+
+    found = []
+    for model in [*ALL_MODELS, NodeKey, PairingCode, PairingFailure, Peer, SeenRequest, FieldClock, PendingRow,
+                  Conflict]:
+        if model not in found and model is not AppliedMigration:
+            found.append(model)
+    return found
+
+
+def _pc_local_to_utc(value: dt.datetime) -> dt.datetime:
+    # A naive datetime's astimezone() reads it in the PC's own zone (its DST rules included).
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _store_to_utc(value: dt.datetime) -> dt.datetime:
+    return times.to_utc(value)
+
+
+def _read(raw) -> dt.datetime | None:
+    if isinstance(raw, dt.datetime):
+        return raw.replace(tzinfo=None) if raw.tzinfo is None else times.to_utc(raw)
+    try:
+        return dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        return None  # not a time at all: left as it is
+
+
+def convert_all(db) -> int:
+    """Convert every stored time of ``db`` to UTC; returns how many values changed."""
+    tables = set(db.get_tables())
+    postgres = type(getattr(db, "obj", db)).__name__.startswith("Postgres")
+    changed = 0
+    for model in _models():
+        table = model._meta.table_name
+        if table not in tables:
+            continue
+        have = {column.name for column in db.get_columns(table)}
+        convert = _store_to_utc if issubclass(model, Replicated) else _pc_local_to_utc
+        keys = [f.column_name for f in model._meta.get_primary_keys()]
+        if not keys or not all(k in have for k in keys):
+            continue
+        for field in model._meta.sorted_fields:
+            if isinstance(field, DateTimeField) and field.column_name in have:
+                changed += _convert_column(db, table, keys, field.column_name, convert, postgres)
+    changed += _convert_state(db, tables)
+    return changed
+
+
+def _convert_column(db, table: str, keys: list[str], column: str, convert, postgres: bool) -> int:
+    key_sql = ", ".join(f'"{k}"' for k in keys)
+    rows = db.execute_sql(f'SELECT {key_sql}, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall()
+    cache: dict = {}
+    updates = []
+    for *key, raw in rows:
+        if raw not in cache:
+            value = _read(raw)
+            cache[raw] = None if value is None else convert(value)
+        new = cache[raw]
+        if new is not None:
+            # SQLite keeps times as the text sqlite3 makes of a datetime (str()); PostgreSQL as timestamps.
+            updates.append((new if postgres else str(new), *key))
+    where = " AND ".join(f'"{k}" = {db.param}' for k in keys)
+    sql = f'UPDATE "{table}" SET "{column}" = {db.param} WHERE {where}'
+    for start in range(0, len(updates), BATCH):
+        db.cursor().executemany(sql, updates[start:start + BATCH])
+    return len(updates)
+
+
+def _convert_state(db, tables: set) -> int:
+    from sync.state import SyncState
+
+    if SyncState._meta.table_name not in tables:
+        return 0
+    changed = 0
+    for row in SyncState.select().where(SyncState.key.in_(STATE_KEYS)):
+        value = _read(row.value) if row.value else None
+        if value is not None:
+            SyncState.update(value=_pc_local_to_utc(value).isoformat(timespec="seconds")).where(
+                SyncState.key == row.key).execute()
+            changed += 1
+    return changed
