@@ -33,7 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         STORE_NAME="",
         DEMO=False,
         BLOB_FOLDER=str(instance / "blobs"),
-        IDLE_TIMEOUT_SECONDS=180,
+        # Idle time before a session ends, per station (kiosk.access.idle_seconds): a bay
+        # screen is shared by many hands; at reception or the cashier a customer is talking.
+        IDLE_TIMEOUT_SECONDS=300,
+        IDLE_SECONDS={"bay": 90, "workshop": 300, "parts": 300, "reception": 1200, "cashier": 1200,
+                      "care": 900},
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
         # The store's zone: "today", shift ends, appointments and every time shown
         # (times are stored as UTC, see kiosk.times); Flask-Babel shows times in it.

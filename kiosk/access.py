@@ -81,6 +81,28 @@ def requires(permission: str):
     return decorator
 
 
+# The pages of each station, by blueprint: the workshop's pages (dispatch, QC, the
+# board) stand beside the bay; everything else (home, settings …) is "other".
+_STATION_OF_BLUEPRINT = {"reception": "reception", "bay": "bay", "workshop": "workshop", "parts": "parts",
+                         "cashier": "cashier", "care": "care", "hub": "hub"}
+
+
+def idle_seconds(station: str | None = None) -> int:
+    """How long a session lasts untouched at ``station`` (the page's own, by default).
+
+    ``IDLE_SECONDS`` maps stations to seconds (a bay short, reception and the
+    cashier long: a customer conversation must not end in a logout); a station
+    not in it takes ``IDLE_TIMEOUT_SECONDS``. ``BAY_IDLE_SECONDS``, the older
+    setting, still sets the bay's.
+    """
+    config = current_app.config
+    if station is None:
+        station = _STATION_OF_BLUEPRINT.get(request.blueprint or "", "other") if request else "other"
+    if station == "bay" and config.get("BAY_IDLE_SECONDS"):
+        return int(config["BAY_IDLE_SECONDS"])
+    return int((config.get("IDLE_SECONDS") or {}).get(station) or config["IDLE_TIMEOUT_SECONDS"])
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _idle_logout():
@@ -89,7 +111,7 @@ def init_app(app: Flask) -> None:
         now = time.time()
         if request.endpoint == "stream.events":
             return None  # the live stream is not a person touching the screen
-        if now - session.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
+        if now - session.get("seen", 0) > idle_seconds():
             log_out()
             flash(_("You were logged out after a while without use."), "info")
             return go_to(url_for("home.index"))

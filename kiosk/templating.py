@@ -77,6 +77,11 @@ def money(value) -> str:
     return format_decimal(value or 0, format=_MONEY)
 
 
+def quantity(value) -> str:
+    """A quantity as people write it: 1, 1.5, 12 (no trailing zeros), grouped thousands."""
+    return format_decimal(value or 0, format="#,##0.##")
+
+
 def _format_local(value, fmt: str = "short") -> str:
     """A stored time (naive UTC, see kiosk.times) in the store's zone and the page's
     language. Flask-Babel converts naive datetimes from UTC to the store's zone
@@ -189,6 +194,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["qty"] = quantity
+    from kiosk.services import catalogue, stock
+
+    app.jinja_env.filters["unit"] = catalogue.unit_label
+    app.jinja_env.filters["stock_reason"] = stock.reason_label
     app.jinja_env.filters["dt"] = _format_local
     app.jinja_env.filters["day"] = _format_day
     app.jinja_env.filters["local"] = times.to_local  # for strftime in the store's zone
@@ -198,16 +208,20 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _common():
-        from kiosk.access import current_staff
+        from kiosk import menu
+        from kiosk.access import current_staff, idle_seconds
         from kiosk.web import LANGUAGES
 
+        me = current_staff()
         return {
-            "me": current_staff(),
+            "me": me,
+            "menu_tabs": menu.tabs(me),
+            "menu_entries": menu.offered(me),
             "sync_status": _WhenAsked(_sync_status),
             "node_role": current_app.config["ROLE"],
             "stations": current_app.config["ENABLED_STATIONS"],
             "languages": LANGUAGES,
             "locale": str(get_locale()),
-            "idle_seconds": current_app.config["IDLE_TIMEOUT_SECONDS"],
+            "idle_seconds": idle_seconds(),
             "_catalogue": _translations(),
         }

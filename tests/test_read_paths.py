@@ -38,9 +38,10 @@ def test_the_outbox_is_the_newest_own_event_less_the_acknowledged(db):
 def test_the_status_bar_shows_the_sync_state(client, advisor):
     state.put("skew_ms", str(7 * 60_000))
     state.put("state", "diverged")
-    state.put("last_sync", "2026-11-27T09:30")
+    state.put("hub_url", "http://127.0.0.1:5100")  # a paired kiosk
+    state.put("last_sync", "2026-11-27T01:30")  # UTC: 09:30 in the store
     html = client.get("/reception/").get_data(as_text=True)
-    assert "off by 7 minutes" in html and "must be paired again" in html and "2026-11-27 09:30" in html
+    assert "off by 7 minutes" in html and "must be paired again" in html and "09:30" in html
     assert f"<b data-outbox>{changelog.outbox_size()}</b>" in html
 
 

@@ -25,7 +25,7 @@ from kiosk.demo.data import (
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
 )
 from kiosk.demo.purchasing import seed_purchasing
-from kiosk.demo.workshop import seed_workshop
+from kiosk.demo.workshop import seed_findings, seed_workshop
 from kiosk.models import Appointment, Part, Staff
 from kiosk.services import appointments, customers, workorders
 from kiosk.services import staff as staff_service
@@ -194,6 +194,7 @@ def seed() -> None:
             _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, local)
         _appointments(rng, cars, advisors, local)
         seed_workshop(staff)  # the bay's demo: jobs for TEC-001
+        seed_findings()
         seed_purchasing(staff["PRT-002"], parts)
         demo_parts.seed_stock(parts, staff["PRT-001"], now)
 

@@ -21,10 +21,18 @@ from kiosk.services.numbers import next_number
 from kiosk.services.prepared import Prepared
 from sync import changelog
 
+# Reasons the services write on stock moves, as words (a person's own reason is shown as written).
+REASONS = {"count": _l("Stock count approved"), "opening stock": _l("Opening stock"),
+           "opening": _l("Opening stock")}
 OLD_BIN = "OLD"
 ZERO = Decimal(0)
 MAX_QTY = Decimal(100_000)
 RESOLVE_PREFIX = "resolve:"  # an adjustment's slip naming the exception it settles
+
+
+def reason_label(reason: str) -> str:
+    """A stock move's reason in the page's language."""
+    return str(REASONS.get(reason or "", reason or ""))
 
 
 def _sellable(query):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, g, session
+from flask import Blueprint, g, session
 
 from kiosk.models import Staff
 
@@ -23,8 +23,10 @@ SEEN_KEY = "bay_seen"
 
 
 def idle_seconds() -> int:
-    """How long a bay session lasts without a touch (``BAY_IDLE_SECONDS``, else the kiosk's idle timeout)."""
-    return int(current_app.config.get("BAY_IDLE_SECONDS") or current_app.config["IDLE_TIMEOUT_SECONDS"])
+    """How long a bay session lasts without a touch (the bay's idle time, kiosk.access.idle_seconds)."""
+    from kiosk.access import idle_seconds as station_idle
+
+    return station_idle("bay")
 
 
 def bay_person() -> Staff | None:

@@ -12,9 +12,10 @@ from werkzeug.routing import BuildError
 
 from kiosk import times
 from kiosk.access import go_to
-from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
+from kiosk.models import ClockEvent, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services import findings as findings_service
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
@@ -58,12 +59,13 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
     names = {s.id: s.name for s in Staff.select().where(Staff.id.in_([t for ts in on_job.values() for t in ts]))} \
         if on_job else {}
     on_job = {job: [names.get(t, "") for t in people] for job, people in on_job.items()}
-    findings: dict = {}
-    for row in Finding.select().where(Finding.work_order == order).order_by(Finding.hlc):
-        findings.setdefault(row.job_id, []).append(row)
+    findings = findings_service.of_order(order)
     requests: dict = {}
     for row in partsrequests.of_order(order):
         requests.setdefault(row.job_id, []).append(row)
+    planned: dict = {}  # the parts on the estimate, per job: what the technician will need
+    for line in workorders.live_part_lines(order):
+        planned.setdefault(line.job_id, []).append(line)
     problem = None
     try:
         clock.check_order(order)
@@ -71,7 +73,7 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
         problem = error.message
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
-            "findings": findings, "requests": requests, "problem": problem,
+            "findings": findings, "requests": requests, "problem": problem, "planned_parts": planned,
             "pending": extrawork.pending(order)}
 
 
@@ -84,6 +86,8 @@ def camera_photo_possible() -> bool:
 
 def screen_context(person: Staff | None, view: str, **extra) -> dict:
     context = {"person": person, "view": view if person is not None else "idle", "loss_labels": clock.LOSS_LABELS,
+               # The bay is a shared screen: its header shows this station only (no tabs, login, language).
+               "kiosk_chrome": _("Workshop bay"),
                "request_labels": partsrequests.LABELS, "job_status_labels": clock.JOB_STATUS_LABELS,
                "bay_idle_seconds": idle_seconds(), "camera_photo": camera_photo_possible()}
     if person is not None:

@@ -9,7 +9,7 @@ import time
 from flask import Blueprint, current_app, render_template, request, session, url_for
 
 from kiosk import times
-from kiosk.access import current_staff, go_to
+from kiosk.access import current_staff, go_to, idle_seconds
 from kiosk.models import Staff
 from kiosk.roles import allowed
 
@@ -35,7 +35,7 @@ def badged_person() -> Staff | None:
     """Who badged in at this screen's bay session (kiosk.stations.bay keeps it under
     ``bay_staff`` / ``bay_seen``), within the idle time; None otherwise."""
     staff_id = session.get("bay_staff")
-    idle = current_app.config.get("BAY_IDLE_SECONDS") or current_app.config["IDLE_TIMEOUT_SECONDS"]
+    idle = idle_seconds("bay")
     if not staff_id or time.time() - session.get("bay_seen", 0) > idle:
         return None
     return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
@@ -68,6 +68,13 @@ def requires_workshop(permission: str):
 
 @bp.context_processor
 def _workshop_helpers() -> dict:
-    return {"bays": bays()}
+    # The workshop's tabs show only the pages the person here may open.
+    helpers = {"bays": bays(), "ws_may": lambda permission: acting_person(permission) is not None}
+    if current_staff() is None and (badged_person() is not None or session.get("qc_inspector")):
+        # Someone who badged in at the bay (a QC inspector, a foreman): the bay's header, not the desk's.
+        from flask_babel import gettext as _
+
+        helpers["kiosk_chrome"] = _("Workshop bay")
+    return helpers
 
 from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401

@@ -17,4 +17,4 @@ def board():
     now = times.utcnow()
     rows = board_service.rows(now)
     return render("workshop/board.html", "workshop/_board.html", rows=rows, now=now,
-                  summary=board_service.summary(rows))
+                  summary=board_service.summary(rows), durations=board_service.duration_formats())

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, render_template, request, session
+from flask import render_template, request, session
 from flask_babel import gettext as _
 
 from kiosk.models import Staff
-from kiosk.access import current_staff
+from kiosk.access import current_staff, idle_seconds
 from kiosk.roles import allowed
 from kiosk.services import qc as qc_service
+from kiosk.services import findings as findings_service
 from kiosk.services import workorders
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
@@ -40,7 +41,7 @@ def inspector() -> Staff | None:
     kept = session.get(SESSION_KEY)
     if not isinstance(kept, dict):
         return None
-    if time.time() - kept.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
+    if time.time() - kept.get("seen", 0) > idle_seconds("workshop"):
         session.pop(SESSION_KEY, None)
         return None
     person = Staff.get_or_none((Staff.id == kept.get("id")) & (Staff.active == True))  # noqa: E712
@@ -56,7 +57,9 @@ def _panel(order=None, **extra) -> dict:
     context = {"inspector": inspector(), "order": order, "checklist": qc_service.CHECKLIST,
                "waiting": [] if order else qc_service.waiting(), "errors": {}, "form": {}}
     if order is not None:
+        # The customer's complaint and what the technicians found: the fix is checked against them.
         context["jobs"] = workorders.live_jobs(order, technicians=True)
+        context["findings"] = findings_service.of_order(order)
         context["history"] = qc_service.history(order)
     context.update(extra)
     return context
