@@ -148,7 +148,7 @@ def pattern(path: str) -> str:
     """One visit per kind of address: numbers, codes and ids become placeholders."""
     path = re.sub(r"[0-9a-f]{32}", "<id>", path)
     path = re.sub(r"\b[A-Z0-9]+-\d{8}-\d{4}\b", "<number>", path)
-    path = re.sub(r"(day|orders)=[^&]*", r"\1=<v>", path)
+    path = re.sub(r"(day|orders|next)=[^&]*", r"\1=<v>", path)
     return re.sub(r"/(part|bin|orders|qc|work-orders)/[^/?]+", r"/\1/<code>", path)
 
 
@@ -178,6 +178,19 @@ CHECKS_JS = r"""
     }
     return true;
   };
+  // Where the text would end if the box let it show (an ellipsis hides it from scrollWidth in some layouts).
+  const textRunsPast = (el, cs) => {
+    const saved = [el.style.overflow, el.style.textOverflow];
+    el.style.overflow = 'visible';
+    el.style.textOverflow = 'clip';
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+    const scale = box.width / (el.offsetWidth || box.width || 1);  // CSS zoom on print previews
+    const right = box.right - parseFloat(cs.paddingRight) * scale - parseFloat(cs.borderRightWidth) * scale;
+    [el.style.overflow, el.style.textOverflow] = saved;
+    return text.width > 0 && text.right > right + 1;
+  };
   if (document.documentElement.scrollWidth > vw + 1)
     problems.push(['overflow', `the page is ${document.documentElement.scrollWidth} px wide on a ${vw} px screen`]);
   const all = [...document.body.querySelectorAll('*')].filter(shown);
@@ -196,6 +209,9 @@ CHECKS_JS = r"""
     if (text && el.scrollHeight > el.clientHeight + 2 && el.clientHeight > 0
         && (cs.overflowY === 'hidden' || cs.overflowY === 'clip'))
       problems.push(['clipped', `${name(el)} cuts off its text at the bottom`]);
+    else if (text && (cs.textOverflow === 'ellipsis' || cs.overflowX === 'hidden' || cs.overflowX === 'clip')
+             && textRunsPast(el, cs))
+      problems.push(['clipped', `${name(el)} cuts off its text (…)`]);
   }
   // Addresses and file names are written in Latin letters in any language.
   const withoutAddresses = (text) => text.replace(/[a-z]+:\/\/\S*/gi, ' ').replace(/\S*\/\S*/g, ' ');
