@@ -53,6 +53,17 @@ ENTRIES = (
 )
 
 
+# What the stations are called wherever a page names one (a kiosk on the hub's list, a printer's station).
+STATION_LABELS = {"all": _l("Every station"), "reception": _l("Reception"), "bay": _l("Workshop bay"),
+                  "parts": _l("Parts counter"), "cashier": _l("Cashier"), "care": _l("Customer care"),
+                  "hub": _l("Head office")}
+
+
+def station_label(name: str) -> str:
+    """A station's name in the page's language (an unknown one as it is written)."""
+    return str(STATION_LABELS.get(name or "", name or ""))
+
+
 def offered(person) -> list[Entry]:
     """The entries this node runs that ``person`` (a Staff, or None) may use."""
     pages = current_app.view_functions

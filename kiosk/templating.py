@@ -189,7 +189,9 @@ _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpget
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone)
+    from kiosk.menu import station_label
+
+    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=station_label)
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)

@@ -36,6 +36,18 @@ def entity_label(name: str):
     return ENTITY_LABELS.get(name, name)
 
 
+@bp.app_template_filter("conflict_value")
+def conflict_value(text: str) -> str:
+    """A conflict's kept or lost value (JSON) as the page shows it: text as written, nothing as "—"."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return text
+    if value is None or value == "":
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 @bp.app_template_filter("field_label")
 def field_label(name: str):
     return FIELD_LABELS.get(name, name)

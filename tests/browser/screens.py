@@ -32,8 +32,8 @@ class Role:
     pin: str = ""
     pages: tuple = ()  # paths, Scenarios, or callables(data) giving paths
     bay_badge: bool = False  # badges in at the bay kiosk instead of the desk login
-    viewports: tuple = (KIOSK,)
     wall_pages: tuple = field(default=())  # also checked at 1920×1080
+    node: str = "kiosk"  # the demo store's kiosk, or its head-office node ("hub")
 
 
 def scan(page, code: str, url_part: str = "/scan") -> None:
@@ -100,6 +100,10 @@ def _reception_search(page, data):
     page.wait_for_timeout(300)
 
 
+def _hub_pairing_code(page, data):
+    tap(page, "form[action$='/pairing-code'] button")
+
+
 def work_orders(data) -> list[str]:
     return [f"/reception/work-orders/{n}" for n in data["orders"]]
 
@@ -138,6 +142,9 @@ ROLES: dict[str, Role] = {
     "manager": Role("MGR-001", "8881", ("/", "/settings/printers", "/settings/staff", "/camera/") + RECEPTION
                     + WORKSHOP + ("/parts/manager",)),
     "admin": Role("ADM-001", "9991", ("/", "/settings/printers", "/settings/staff", "/camera/")),
+    # The service manager on the store's head-office node: its kiosks, pairing codes, conflicts.
+    "hub_manager": Role("MGR-001", "8881", ("/", "/hub/", "/hub/conflicts",
+                                            Scenario("hub-pairing-code", "/hub/", _hub_pairing_code)), node="hub"),
 }
 
 # Links never followed: they post, download, stream, or leave the node.
@@ -170,6 +177,8 @@ CHECKS_JS = r"""
     return t ? `${s} "${t}"` : s;
   };
   const shown = (el) => {
+    const closed = el.closest('details:not([open])');
+    if (closed && !el.closest('summary')) return false;  // inside a closed <details>: not drawn
     const r = el.getBoundingClientRect();
     if (r.width <= 1 || r.height <= 1) return false;  // not drawn, or visually hidden for screen readers
     for (let e = el; e; e = e.parentElement) {

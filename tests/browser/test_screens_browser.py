@@ -30,22 +30,36 @@ MAX_PAGES = 60  # per role and screen size: a bound, never reached by the demo s
 SHOTS = Path(os.environ.get("BAYFLOW_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "screenshots")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def _serve(folder: Path, **config):
     """The demo store in Chinese, served by waitress (as `bayflow serve` serves it)."""
-    folder = tmp_path_factory.mktemp("screens")
     app = create_app({"SECRET_KEY": "screens", "DATABASE": str(folder / "node.sqlite"),
                       "BLOB_FOLDER": str(folder / "blobs"), "DEMO": True, "SSE_MAX_SECONDS": 5,
-                      "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS, "BABEL_DEFAULT_LOCALE": "zh_Hans_CN"})
+                      "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS, "BABEL_DEFAULT_LOCALE": "zh_Hans_CN", **config})
     server = create_server(app, host="127.0.0.1", port=0, threads=12)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
-    with app.app_context(), connected():
-        app.config["SCREEN_DATA"] = demo_data()
-    yield app
-    server.close()
-    thread.join(timeout=5)
+    return app, server, thread
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """The demo store's kiosk (every station) and, started when a role needs it, its hub."""
+    running = {}
+
+    def get(node: str):
+        if node not in running:
+            config = {"ROLE": "hub", "DISCOVERY": False} if node == "hub" else {}
+            running[node] = _serve(tmp_path_factory.mktemp(f"screens-{node}"), **config)
+            app = running[node][0]
+            with app.app_context(), connected():
+                app.config["SCREEN_DATA"] = demo_data() if node == "kiosk" else hub_data()
+        return running[node][0]
+
+    yield get
+    for app, server, thread in running.values():
+        server.close()
+        thread.join(timeout=5)
     if not database.is_closed():
         database.close()
 
@@ -61,6 +75,26 @@ def demo_data() -> dict:
             "bay_order": jobs_of_demo_technician()[0].work_order.number, "part_code": "06L115562B",
             "long_part_code": longest.part_no, "bin": "A-01-01", "plate_prefix": "沪",
             "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number}
+
+
+def hub_data() -> dict:
+    """A head office with a kiosk online, one revoked, and a conflict to review."""
+    from uuid6 import uuid7
+
+    from kiosk import times
+    from kiosk.models import WorkOrder
+    from sync.conflicts import Conflict
+    from sync.pairing import Peer
+
+    now = times.utcnow()
+    for prefix, station, extra in (("R1", "reception", {"last_seen_at": now, "acked_seq": 42}),
+                                   ("B1", "bay", {"revoked_at": now, "state": "revoked"})):
+        Peer.create(node_id=str(uuid7()), public_key="x" * 44, station=station, prefix=prefix, paired_at=now,
+                    **extra)
+    order = WorkOrder.select().first()
+    Conflict.create(entity="work_order", row_id=order.id.hex, field="complaint", reason="concurrent",
+                    kept_value='"刹车异响"', lost_value='"刹车有异响, 方向盘抖"', lost_hlc="1", created_at=now)
+    return {}
 
 
 class Visit:
@@ -171,8 +205,9 @@ def walk(visit: Visit, pages: list, follow: bool = True) -> None:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_screen_of_every_role_fits_the_kiosk(browser, store, role):
+def test_every_screen_of_every_role_fits_the_kiosk(browser, stores, role):
     spec = ROLES[role]
+    store = stores(spec.node)
     base, data = store.config["LIVE_URL"], store.config["SCREEN_DATA"]
     problems = []
     sizes = [(KIOSK, _expand(spec.pages, data))] + ([(WALL, list(spec.wall_pages))] if spec.wall_pages else [])
