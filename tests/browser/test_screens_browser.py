@@ -202,6 +202,8 @@ def walk(visit: Visit, pages: list, follow: bool = True) -> None:
                 continue
             seen_patterns.add(pattern(link))
             queue.append((link, origin))
+    if queue:  # never silently leave pages unchecked
+        visit.note("bound", f"{len(queue)} pages not visited: raise MAX_PAGES ({MAX_PAGES})")
 
 
 @pytest.mark.parametrize("role", list(ROLES))
