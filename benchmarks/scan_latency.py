@@ -150,11 +150,11 @@ def run(port, frames, orders, iterations, rng, sync_playwright) -> list[dict]:
             number, plate, model = orders[i % len(orders)]
             image = camera_frame(number, plate, model, rng)
             page.goto(f"{base}/reception/")
-            page.wait_for_function("document.body.dataset.cameraStream === 'open'")
+            page.wait_for_function("() => document.body.dataset.cameraStream === 'open'")
             page.evaluate("sessionStorage.removeItem('rx')")
             t0 = drop(frames, f"{i + 1:04d}.jpg", image)
             page.wait_for_url(f"**/work-orders/{number}")
-            page.wait_for_function("window.__shownAt !== undefined")
+            page.wait_for_function("() => window.__shownAt !== undefined")
             shown = page.evaluate("window.__shownAt") / 1000
             rx = page.evaluate("JSON.parse(sessionStorage.getItem('rx'))")
             posted = float(page.evaluate("sessionStorage.getItem('posted')")) / 1000

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hardware.labels import Code, Layout, Text, em_width, fit, text
+from hardware.labels import Code, Layout, Text, char_width, em_width, fit, text
 from hardware.labels_vector import render_pdf_pages
 from hardware.symbols import make_symbol
 
@@ -44,14 +44,17 @@ class SheetData:
 def wrap(value: str, width: float, size: float) -> list[str]:
     """``value`` broken into lines of ``width`` mm at ``size`` (any character may break: Chinese has no spaces)."""
     lines: list[str] = []
+    room = width / size
     for paragraph in (value or "").splitlines() or [""]:
-        line = ""
+        line, used = "", 0.0  # the line's width kept as it grows: one pass, however long the text
         for c in paragraph:
-            if em_width(line + c) * size > width:
+            w = char_width(c)
+            if used + w > room:
                 lines.append(line)
                 line = c.lstrip()
+                used = char_width(line) if line else 0.0
             else:
-                line += c
+                line, used = line + c, used + w
         lines.append(line)
     return lines
 

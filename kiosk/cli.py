@@ -120,8 +120,9 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
             "folder's database, with demo data on first start.")
 @click.option("--role", type=click.Choice(["kiosk", "hub"]), default="kiosk", show_default=True,
               help="A kiosk at a station, or the store's head-office node.")
-@click.option("--station", type=click.Choice([*STATIONS, "all"]), default="all", show_default=True,
-              help="Which station this kiosk runs.")
+@click.option("--station", type=click.Choice([*STATIONS, "all"]), default=None,
+              help="Which station this kiosk runs (default: the one it ran last, or all; a PC that "
+                   "replaced a kiosk takes that kiosk's station from the hub).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the LAN).")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
               help="Port to listen on (0: any free port; the URL is printed).")
@@ -139,9 +140,13 @@ def _db_option(help_text: str = "The node's SQLite file, or a sqlite:/// or post
                    "(seconds; 0: no background sync, only `bayflow sync --once`).")
 @click.option("--camera", "camera_sources", multiple=True, metavar="SOURCE",
               help="A scanning camera for this kiosk's pages (repeatable): a USB device number, an "
-                   "rtsp:// or http:// stream, a video file or a folder of images.")
+                   "rtsp:// or http:// stream, a video file or a folder of images. Remembered as the "
+                   "station's cameras (a start without --camera uses them; --camera off forgets them).")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A hub's folder for its scheduled backups (default: <database name>-backups beside "
+                   "the database).")
 def serve(target, role, station, host, port, prefix, store_name, demo, threads, workers, sync_interval,
-          camera_sources):
+          camera_sources, backup_dir):
     """Run one node (kiosk or hub) under the production server."""
     from kiosk.server import run
 
@@ -149,7 +154,11 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
         prefix = prefix.strip().upper()
         if not prefix.isalnum() or len(prefix) > 6:
             raise click.ClickException(f"--prefix {prefix!r}: use 1 to 6 letters or digits, e.g. R1")
+    if station is None:
+        station = (_existing_identity(_check_target(target, False)) if target else {}).get("STATION") or "all"
     config = {"ROLE": role, "STATION": station, "DEMO": (target is None) if demo is None else demo}
+    if backup_dir is not None:
+        config["BACKUP_FOLDER"] = str(backup_dir.resolve())
     if prefix:
         config["NODE_PREFIX"] = prefix
     if store_name:
@@ -177,14 +186,44 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
 
 @main.command()
 @_db_option()
-@click.option("--label", default="cli", show_default=True, help="A note kept with the token (who it is for).")
-def token(target, label):
+@click.option("--name", "--label", "name", default="cli", show_default=True,
+              help="What the token is for (shown in the token list and the audit).")
+@click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
+              help="read, write or staff_admin (repeatable, or comma-separated). Default: read and write, "
+                   "which every call of the API needs; staff_admin also creates administrators.")
+@click.option("--expires", metavar="WHEN",
+              help="When the token stops working: 30d, 12h, 90m from now, or a date such as 2027-01-31. "
+                   "Default: never.")
+@click.option("--list", "list_tokens", is_flag=True, help="List this node's tokens (no secrets) instead.")
+@click.option("--revoke", metavar="NUMBER_OR_NAME", help="Revoke a token (see --list) instead.")
+def token(target, name, scopes, expires, list_tokens, revoke):
     """Print a new API token for this node (shown once; only its hash is kept)."""
-    from kiosk.services import staff as staff_service
+    from kiosk import times
+    from kiosk.services import api_keys
+    from kiosk.services.errors import ServiceError
 
     app = build_app(target, WEB_PAGES=False)
     with opened(app):
-        click.echo(staff_service.issue_token(label=label))
+        try:
+            if list_tokens:
+                for row in api_keys.listing():
+                    key = row["key"]
+                    # The store's wall time, like every time a person reads (kiosk.times).
+                    expiry = times.to_local(key.expires_at).isoformat(sep=" ", timespec="minutes") \
+                        if key.expires_at else "never"
+                    last = times.to_local(row["last_used"]).isoformat(sep=" ", timespec="seconds") \
+                        if row["last_used"] else "never"
+                    click.echo(f"{key.id}\t{key.name}\t{','.join(row['scopes'])}\t{row['state']}\t"
+                               f"expires {expiry}\tused {row['uses']} times, last {last}")
+                return
+            if revoke:
+                key = api_keys.revoke(revoke)
+                click.echo(f"revoked token {key.id} ({key.name})")
+                return
+            chosen = api_keys.parse_scopes(scopes) if scopes else api_keys.DEFAULT_SCOPES
+            click.echo(api_keys.issue(name=name, scopes=chosen, expires_at=api_keys.parse_expiry(expires)))
+        except ServiceError as exc:
+            raise click.ClickException(_one_line(exc.message))
 
 
 @main.command()
@@ -251,10 +290,25 @@ def pair(target, hub_url, code):
         url = hub_url or _discovered_hub()
         try:
             pinned = pairing.pair(url, code)
+            took = None
+            if pinned.get("replaces"):  # a code made to replace a dead kiosk (sync.replace)
+                from sync.replace import take_over
+
+                took = take_over(pinned["replaces"])
         except transport.SyncError as error:
             raise click.ClickException(_one_line(error))
     click.echo(f"paired with the hub {pinned['store_name'] or pinned['hub_node_id']} at {pinned['url']} "
                f"(key {pinned['fingerprint']}); this kiosk's numbers start with {pinned['prefix']}")
+    if took is not None:
+        old = pinned["replaces"]
+        settings = took["settings"]
+        idle = ", ".join(f"{station} {seconds} s" for station, seconds in sorted(settings["idle_seconds"].items())) \
+            if settings else ""
+        what = (f"{settings['printers']} printer settings, cameras {settings['cameras'] or 'none'}, idle time "
+                f"{idle or 'the defaults'}" if settings else "no settings were known for it")
+        click.echo(f"replaces kiosk {old.get('prefix')} as station {took['station']} ({what}); its old identity "
+                   "is revoked. Start it with bayflow serve --role kiosk --db … (no --station needed), "
+                   "it pulls the store's data")
 
 
 def _discovered_hub() -> str:
@@ -368,3 +422,6 @@ def camera_check(source, seconds, as_json, save):
             click.echo(f"saved: {result.saved}")
     if not result.ok:
         raise click.ClickException(_one_line(result.reason))
+
+
+from kiosk import cli_ops  # noqa: E402,F401  (backup, restore, doctor, deploy: registered on ``main``)

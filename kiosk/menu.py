@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.roles import allowed
 
 
@@ -49,7 +49,10 @@ ENTRIES = (
           "reports"),
     Entry("staff_badges", "settings.staff_badges", _l("Staff badges"), _l("Print a badge for anyone on the staff"),
           "reports"),
+    Entry("station_settings", "settings.station", _l("This kiosk"), _l("Idle time and scanning cameras"), "reports"),
     Entry("cameras", "camera.index", _l("Cameras"), _l("Live picture and codes read, for installers"), "reports"),
+    Entry("health", "hub.health", _l("Store health and backups"), _l("Kiosks in red, backups, thresholds"),
+          "reports"),
 )
 
 

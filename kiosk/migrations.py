@@ -134,6 +134,53 @@ def m0007_printing(db):
     db.create_tables(PRINTING_MODELS, safe=True)
 
 
+def m0008a_security_tables(db):
+    """Server-side staff sessions (kiosk.access), PIN attempts counted store-wide
+    (kiosk.services.pin_lock), API tokens with scopes and their uses (kiosk.services.api_keys),
+    and the kept answers of retried API calls (kiosk.stations.api.idempotency)."""
+    from kiosk.schema import SECURITY_MODELS
+
+    db.create_tables(SECURITY_MODELS, safe=True)
+    # Tokens made before scopes existed keep working as they did for every call of the contract:
+    # read and write, no expiry (listed now, and revocable).
+    db.execute_sql("INSERT INTO api_key (token_hash, name, scopes, created_at, created_by) "
+                   "SELECT token_hash, CASE WHEN label = '' THEN 'api' ELSE label END, 'read,write', created_at, "
+                   "'cli' FROM api_token WHERE token_hash NOT IN (SELECT token_hash FROM api_key)")
+    db.execute_sql("DELETE FROM api_token")
+
+
+def m0009a_estimates(db):
+    """Labour catalogue, service packages, signed estimate versions, check-in photos and
+    signatures, recalls; the columns the estimate and the check-in gained."""
+    from kiosk.models import JobLine, PartLine, PartsRequest, Vehicle, WorkOrder
+    from kiosk.schema import ESTIMATE_MODELS
+
+    _add_missing_columns(db, WorkOrder, ["battery_percent"])
+    _add_missing_columns(db, JobLine, ["package"])
+    _add_missing_columns(db, PartLine, ["non_catalogue", "to_order", "package"])
+    _add_missing_columns(db, PartsRequest, ["part_line"])
+    _add_missing_columns(db, Vehicle, ["powertrain"])
+    db.create_tables(ESTIMATE_MODELS, safe=True)
+
+
+def m0010a_ops_tables(db):
+    """Running a store: this node's settings (idle time, cameras, backups) and, on a hub,
+    each kiosk's last report (kiosk.models.ops)."""
+    from kiosk.models.ops import NodeReport, NodeSetting
+
+    db.create_tables([NodeSetting, NodeReport], safe=True)
+
+
+def m0010b_replacement_codes(db):
+    """A pairing code may name the kiosk the new PC replaces (sync.replace); a restored hub
+    numbers its own events above what it handed out before (sync.recovery)."""
+    from sync.node import NodeInfo
+    from sync.pairing import PairingCode
+
+    _add_missing_columns(db, PairingCode, ["replaces"])
+    _add_missing_columns(db, NodeInfo, ["seq_floor"])
+
+
 def m0011_times_in_utc(db):
     """Every stored time from the PC's local wall time to UTC, once (kiosk.utc_migration).
 
@@ -148,7 +195,8 @@ def m0011_times_in_utc(db):
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
-              m0005_workshop, m0006_parts_counter, m0007_printing, m0011_times_in_utc]
+              m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
+              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc]
 
 
 def migrate(db) -> list[str]:

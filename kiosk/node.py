@@ -16,6 +16,9 @@ def start_node(app: Flask) -> None:
                            prefix=app.config["NODE_PREFIX"], store_name=app.config["STORE_NAME"])
         app.config["NODE_ID"] = node.node_id
         ensure_key()  # the long-term key pair pairing pins, made on first start
+        from kiosk.services.station_settings import load_into
+
+        load_into(app)  # the idle time and cameras this station remembers
         if app.config["DEMO"]:
             from kiosk.demo import seed_if_empty
 

@@ -5,7 +5,7 @@ in one place.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 ROLES = {
     "advisor": _l("Service advisor"),
@@ -31,6 +31,8 @@ PERMISSIONS = {
     "cashier": {"cashier", "manager", "admin"},
     "care": {"care", "claims", "manager", "admin"},
     "reports": {"manager", "admin"},
+    # The labour catalogue's import and the service packages (the estimate's prices).
+    "catalogue": {"manager", "admin"},
     "staff_admin": {"admin"},
     # Full phone and ID numbers on a shared screen (audited).
     "unmask": {"advisor", "care", "manager", "admin"},

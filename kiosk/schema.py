@@ -28,7 +28,12 @@ from kiosk.models import (
     Vehicle,
     WorkOrder,
 )
+from kiosk.models.estimates import (
+    AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
+    VehicleCampaign,
+)
 from kiosk.models.printing import PrinterSetting, PrintJob
+from kiosk.models.security import ApiKey, ApiKeyUse, IdempotentAnswer, LoginAttempt, StaffSession
 from sync.changelog import ChangeEvent
 from sync.node import NodeInfo
 from sync.state import SyncState
@@ -42,6 +47,17 @@ PARTS_MODELS = [PartBarcode, PurchaseOrder, PurchaseOrderLine, StockMove, StockC
 ALL_MODELS += WORKSHOP_MODELS + PARTS_MODELS
 PRINTING_MODELS = [PrinterSetting, PrintJob]  # this kiosk's printers and print queue (local)
 ALL_MODELS += PRINTING_MODELS
+# The estimate's catalogues, signed versions, check-in photos and signatures, recalls (issue #11).
+ESTIMATE_MODELS = [LabourOperation, ServicePackage, AuthorizationVersion, DeclinedChanges, CheckInPhoto,
+                   CheckInSignature, VehicleCampaign]
+ALL_MODELS += ESTIMATE_MODELS
+from kiosk.models.ops import NodeReport, NodeSetting  # noqa: E402  (running a store: local)
+
+OPS_MODELS = [NodeSetting, NodeReport]
+ALL_MODELS += OPS_MODELS
+# Server-side sessions and kept answers (local); PIN attempts, API keys and their uses (replicated).
+SECURITY_MODELS = [StaffSession, IdempotentAnswer, LoginAttempt, ApiKey, ApiKeyUse]
+ALL_MODELS += SECURITY_MODELS
 
 
 def replicated_models():

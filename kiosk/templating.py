@@ -14,6 +14,7 @@ from kiosk import times
 from kiosk.db import database
 from kiosk.services import status as states
 from kiosk.services.customers import mask_phone
+from kiosk.version import app_version
 
 
 def render(page: str, fragment: str | None = None, **context):
@@ -98,7 +99,8 @@ def _format_day(value, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert")
+_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
+                "hub_version", "refused_answer")
 _status_sql: dict[type, tuple[str, list]] = {}
 
 
@@ -124,7 +126,18 @@ def _sync_status() -> dict:
     return {"online": get("online") == "1", "last_sync": _stored_time(get("last_sync")), "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert")}
+            "state": get("state", "ok"), "alert": get("alert"),
+            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version"),
+            "refused": _refused(get("refused_answer"))}
+
+
+def _refused(raw: str) -> dict | None:
+    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
+    try:
+        found = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _stored_time(text: str):
@@ -190,8 +203,11 @@ _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpget
 
 def init_app(app: Flask) -> None:
     from kiosk.menu import station_label
+    from kiosk.web import csp_nonce
 
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=station_label)
+    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=station_label,
+                                 csp_nonce=csp_nonce)
+    app.jinja_env.filters["station_label"] = station_label
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
@@ -225,5 +241,6 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "locale": str(get_locale()),
             "idle_seconds": idle_seconds(),
+            "app_version": app_version(),
             "_catalogue": _translations(),
         }

@@ -2,8 +2,11 @@
 the page-or-fragment rule, the status bar, error pages."""
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, render_template, request, session
+import secrets
+
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
@@ -38,6 +41,9 @@ def init_app(app: Flask) -> None:
         return
     csrf.init_app(app)
     Htmx(app)
+    from kiosk import logs
+
+    logs.init_app(app)  # a request id on every request and log line
 
     from kiosk import access
     from kiosk.stations import api, auth, home, reception, scanning, stream, sync_api
@@ -82,6 +88,10 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
 
     @app.after_request
+    def _security_headers(response):
+        return security_headers(response)
+
+    @app.after_request
     def _which_process(response):
         # With several server processes: which one answered (support, and the tests).
         process = app.config.get("SERVER_PROCESS")
@@ -104,6 +114,70 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": "method_not_allowed", "detail": None}, 405
         return _error_page(405, "not_found"), 405
+
+    from kiosk.services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def refused(error):
+        # A rule said no where the view did not expect it (say, a text too long for
+        # its field): the person reads why, nothing was written. The API has its own.
+        return _failure(error.status, "refused", str(error.message))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        # An exception no view expected. A full disk is the one a kiosk meets in the
+        # field (SQLite's "database or disk is full", ENOSPC writing a file): say so,
+        # in the person's language; the transaction was rolled back, nothing half-saved.
+        from kiosk.services.files import DiskFull, is_disk_full
+
+        cause = getattr(error, "original_exception", None) or error
+        app.logger.error("%s %s failed: %r", request.method, request.path, cause)
+        if is_disk_full(cause):
+            return _failure(507, "disk_full", str(DiskFull().message))
+        return _failure(500, "internal", _("Something went wrong on this kiosk. Nothing was saved; try again, "
+                                           "and tell IT if it happens again."))
+
+
+def _failure(status: int, kind: str, message: str):
+    """An unexpected failure as the caller reads it: JSON for the API, the message in the
+    scan bar for an htmx request (static/kiosk.js lets it swap), a page otherwise."""
+    if request.path.startswith("/api/"):
+        return {"error": kind, "detail": {"message": message}}, status
+    if request.headers.get("HX-Request") == "true":
+        import json
+
+        bar = render_template("_scan_bar.html", scan_message=message, scan_ok=False, oob=True)
+        return bar, status, {"HX-Reswap": "none", "X-Bayflow-Failure": kind,
+                             "HX-Trigger": json.dumps({"feedback": "bad"})}
+    return render_template("error.html", status=status, kind=kind, message=message), status
+
+
+def csp_nonce() -> str:
+    """This response's nonce for the few ``<style>`` elements made per request (label sizes)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def security_headers(response):
+    """What every answer tells the browser (issue #19, item 15).
+
+    The pages load nothing from elsewhere and run no inline script, so the
+    policy allows only this node's own files (and the nonce'd ``<style>`` of a
+    label page), no eval, no plugins; no other site may frame a page
+    (clickjacking a kiosk's buttons); content types are taken as sent.
+    """
+    headers = response.headers
+    style = f"style-src 'self' 'nonce-{g.csp_nonce}'" if has_request_context() and "csp_nonce" in g \
+        else "style-src 'self'"
+    headers.setdefault("Content-Security-Policy", "; ".join((
+        "default-src 'self'", "script-src 'self'", style, "img-src 'self' data: blob:", "connect-src 'self'",
+        "font-src 'self'", "media-src 'self' blob:", "object-src 'none'", "base-uri 'none'",
+        "form-action 'self'", "frame-ancestors 'none'")))
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def send_stored_file(digest: str, mimetype: str):

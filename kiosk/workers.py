@@ -74,7 +74,10 @@ class Balancer:
             if not listening():
                 return False
             now = time.monotonic()
-            mine = counts[index] = len(server._map)  # its connections (plus two sockets every process has)
+            # Its connections that sent a request (kiosk.server counts them; a server without
+            # that count: every connection, plus two sockets every process has).
+            load = getattr(server, "balanced_load", None)
+            mine = counts[index] = load() if load is not None else len(server._map)
             beats[index] = now
             if not beats[0]:
                 return False  # the main process is still starting: the first screens are shared out once it serves
@@ -223,10 +226,13 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
                  threads: int) -> None:
     """A worker process: the same app on the main process's socket, requests only."""
     from kiosk.cli import build_app
-    from kiosk.server import make_server, serve_until_stopped, warm_templates
+    from kiosk.server import make_server, serve_until_stopped, start_audit_flusher, warm_templates
 
     app = build_app(target, **config)
     app.config["SERVER_PROCESS"] = index
+    from kiosk import logs
+
+    logs.start(app)
     send_lock = threading.Lock()
 
     def relay(message: tuple) -> None:
@@ -251,4 +257,9 @@ def serve_worker(index: int, sock, conn: Connection, balancer: Balancer, target:
     server = make_server(app, sockets=[sock], threads=threads)
     warm_templates(app)
     balancer.attach(server, index)
-    serve_until_stopped(server)
+    flusher = start_audit_flusher(app)
+    try:
+        serve_until_stopped(server)
+    finally:
+        flusher.set()
+        flusher.thread.join(timeout=5)

@@ -2,6 +2,7 @@
    home screen, and short success/failure tones. No framework, no network. */
 (function () {
   "use strict";
+  var body = document.body;
 
   // PIN keypad: big buttons type into the field named by data-keypad-for.
   document.addEventListener("click", function (ev) {
@@ -47,6 +48,71 @@
     if (ok) { tone(880, 120); } else { tone(220, 160); setTimeout(function () { tone(220, 160); }, 220); }
     setTimeout(function () { document.body.classList.remove("scan-ok", "scan-bad"); }, 900);
   };
+  // Forms that ask first (data-confirm="question").
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+  }, true);
+
+  // A typed scan field empties itself once its scan was answered (data-reset-on-success).
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.detail.elt && ev.detail.elt.closest && ev.detail.elt.closest("form[data-reset-on-success]");
+    if (form && ev.detail.successful) form.reset();
+  });
+
+  // Blocks that show a refusal (4xx) in place instead of keeping the old content (data-swap-refusals).
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var elt = ev.detail.elt;
+    var status = ev.detail.xhr && ev.detail.xhr.status;
+    if (elt && elt.closest && elt.closest("[data-swap-refusals]") && status >= 400 && status < 500) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+
+  // A failure the server explains (a full disk, an unexpected error) comes as an
+  // out-of-band scan-bar message with a 4xx or 5xx status, which htmx would not swap.
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var xhr = ev.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("X-Bayflow-Failure")) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+  // Live updates without a stream: when the server refuses a page's live-update
+  // stream (too many open from this computer or in all: 429/503) or it cannot be
+  // kept open, the parts that follow stream events ("sse:…" triggers) are asked
+  // for again on a timer instead, until the stream opens again (htmx's SSE
+  // extension keeps retrying it, waiting longer each time).
+  var POLL_MS = 1000 * parseInt(body.dataset.pollSeconds || "15", 10);
+  var pollTimer = null;
+  function sseNames(el) {
+    return (el.getAttribute("hx-trigger") || "").split(",").map(function (t) { return t.trim().split(/\s|\[/)[0]; })
+      .filter(function (t) { return t.indexOf("sse:") === 0; });
+  }
+  function pollOnce() {
+    document.querySelectorAll("[hx-trigger*='sse:']").forEach(function (el) {
+      var names = sseNames(el);
+      if (names.length) htmx.trigger(el, names[0], { polled: true });  // one request per part is enough
+    });
+  }
+  document.body.addEventListener("htmx:sseError", function (ev) {
+    var source = ev.detail && ev.detail.source;
+    if (source && source.readyState === EventSource.CLOSED && !pollTimer && window.htmx) {
+      body.dataset.live = "polling";
+      pollTimer = setInterval(pollOnce, POLL_MS);
+    }
+  });
+  document.body.addEventListener("htmx:sseOpen", function () {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    body.dataset.live = "stream";
+  });
+  // A refresh made by the timer is not a person at the screen: it must not keep a login alive.
+  document.body.addEventListener("htmx:configRequest", function (ev) {
+    var cause = ev.detail.triggeringEvent;
+    if (cause && cause.detail && cause.detail.polled) ev.detail.headers["X-Bayflow-Poll"] = "1";
+  });
+
   // Server fragments announce the outcome with HX-Trigger: {"feedback": "ok"|"bad"}.
   document.body.addEventListener("feedback", function (ev) {
     window.bayflow.feedback(ev.detail && ev.detail.value === "ok");

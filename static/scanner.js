@@ -161,21 +161,31 @@
 
   // Camera codes come over the live stream; only a page that takes scans posts them.
   if (scanUrl() && body.dataset.camera === "on" && window.EventSource) {
-    var stream = new EventSource(body.dataset.eventsUrl || "/events");
-    stream.onopen = function () { body.dataset.cameraStream = "open"; };
-    stream.onerror = function () { body.dataset.cameraStream = "closed"; };
-    stream.addEventListener("camera-scan", function (ev) {
+    var stream = null;
+    function listen() {
+      stream = new EventSource(body.dataset.eventsUrl || "/events");
+      stream.onopen = function () { body.dataset.cameraStream = "open"; };
+      stream.onerror = function () {
+        body.dataset.cameraStream = "closed";
+        // Refused (too many streams): the browser gives up on it; ask again a little later.
+        if (stream.readyState === EventSource.CLOSED) setTimeout(listen, 30000);
+      };
+      stream.addEventListener("camera-scan", onCameraScan);
+      stream.addEventListener("camera-state", onCameraState);
+    }
+    function onCameraScan(ev) {
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (document.visibilityState === "hidden") return;  // a tab in the background leaves it to the kiosk's front page
       if (!data || !data.code) return;
       document.dispatchEvent(new CustomEvent("bayflow:camera-scan", { detail: data }));  // for pages and the benchmark
       scan(data.code, "camera");
-    });
-    stream.addEventListener("camera-state", function () {
+    }
+    function onCameraState() {
       var state = document.getElementById("camera-state");
       if (state && window.htmx) htmx.trigger(state, "camera-state");
-    });
-    window.addEventListener("pagehide", function () { stream.close(); });
+    }
+    listen();
+    window.addEventListener("pagehide", function () { if (stream) stream.close(); });
   }
 })();

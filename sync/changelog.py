@@ -128,6 +128,9 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
     """
     if instance.KIND not in ("record", "fact"):
         raise TypeError(f"{type(instance).__name__} is not replicated")
+    from kiosk.services.limits import check_row
+
+    check_row(instance, list(fields) if fields else None)  # a text too long for its field: nothing written
     node = current_node()
     stamp = _stamp()
     instance.hlc = stamp
@@ -147,7 +150,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         op, payload = "update", serialize(instance, names)
     events.note(instance._meta.table_name)
     merge_info = fieldclock.note_local_write(instance, op, list(payload), stamp, node.node_id)
-    next_seq = (_LAST_SEQ.first(node.node_id)["seq"] or 0) + 1
+    next_seq = max(_LAST_SEQ.first(node.node_id)["seq"] or 0, node.seq_floor or 0) + 1
     return ChangeEvent.create(
         event_id=str(uuid7()),
         origin_node=node.node_id,

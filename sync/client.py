@@ -18,7 +18,7 @@ from peewee import fn
 
 from kiosk import times
 from kiosk.db import database, transaction
-from sync import merge, protocol, state, transport, wire
+from sync import merge, protocol, recovery, state, transport, wire
 from sync.changelog import ChangeEvent, outbox_size
 from sync.node import current_node
 
@@ -38,10 +38,13 @@ def _own_max_seq(node_id: str) -> int:
 
 def hello() -> dict:
     """Introduce ourselves; record what the hub says about versions, clocks and history."""
+    from kiosk.services.node_report import report
+
     node = current_node()
     answer = transport.call("hello", {"protocol": protocol.PROTOCOL_VERSION, "node_id": node.node_id,
                                       "max_origin_seq": _own_max_seq(node.node_id),
-                                      "wall_ms": int(time.time() * 1000), "outbox": outbox_size()})
+                                      "wall_ms": int(time.time() * 1000), "outbox": outbox_size(), **report()})
+    recovery.note_hub_version(answer)
     skew = int(answer.get("wall_ms", 0)) - int(time.time() * 1000)
     state.put("skew_ms", str(skew if abs(skew) > protocol.MAX_SKEW_MS else 0))
     status = answer.get("status", "ok")
@@ -63,6 +66,8 @@ def hello() -> dict:
     # The hub is the judge of what it holds: if it has less than we thought
     # (restored hub), the difference is simply sent again.
     state.put("acked_seq", str(acked))
+    if isinstance(answer.get("restored"), dict):  # the hub was restored from a backup: help it catch up
+        recovery.catch_up(answer["restored"], transport.call)
     try:
         _push_limits[node.node_id] = max(1, int(answer.get("push_limit") or protocol.OLD_PUSH_LIMIT))
     except (TypeError, ValueError):
@@ -113,14 +118,15 @@ def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
     batch fetched but not applied is simply asked for again next time.
     """
     cursor = int(state.get("hub_cursor", "0"))
+    epoch = state.get("hub_epoch")  # a restored hub moves the cursor back meanwhile (sync.recovery)
     answer = _fetch(cursor, batch, wait)
     if not answer.get("more"):
-        return _apply_pulled(answer)
+        return _apply_pulled(answer, epoch)
     applied = 0
     ahead = _Prefetch(int(answer["cursor"]), batch)
     try:
         while True:
-            applied += _apply_pulled(answer)
+            applied += _apply_pulled(answer, epoch)
             if not answer.get("more"):
                 return applied
             answer = ahead.next()
@@ -132,10 +138,13 @@ def _fetch(after: int, batch: int, wait: float = 0) -> dict:
     return transport.call("pull", {"after": after, "limit": batch, "wait": wait}, timeout=max(10.0, wait + 10))
 
 
-def _apply_pulled(answer: dict) -> int:
+def _apply_pulled(answer: dict, epoch: str | None = None) -> int:
     with transaction():
         applied = len(merge.apply_events(answer["events"], source="hub"))
-        state.put("hub_cursor", str(int(answer["cursor"])))
+        if epoch is None or state.get("hub_epoch") == epoch:
+            # Not when the hub was found restored while this pull ran: the cursor
+            # was moved back to the restore point, and must stay there.
+            state.put("hub_cursor", str(int(answer["cursor"])))
     return applied
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import AutoField, BooleanField, CharField, DateTimeField, TextField
 
 from kiosk import times

@@ -36,3 +36,13 @@ class Diverged(SyncError):
 
 class PairingRefused(SyncError):
     """The hub refused the pairing (wrong, expired or used code, too many attempts …)."""
+
+
+class AnswerRefused(Offline):
+    """An answer at the hub's address was refused before it could be authenticated: larger
+    than a sync batch may be, or slower than an exchange may take (``kind``: "too_large" or
+    "too_slow"). It may be a device pretending to be the hub, or a broken link."""
+
+    def __init__(self, message: str, kind: str, address: str):
+        super().__init__(message)
+        self.kind, self.address = kind, address

@@ -15,9 +15,14 @@ from kiosk import events as page_events
 from kiosk import times
 from kiosk.db import database, transaction
 from sync import merge, protocol
-from sync.changelog import ChangeEvent
+from kiosk.services import store_health
+from kiosk.version import app_version
+from sync import recovery
+from sync.changelog import SCHEMA_VERSION, ChangeEvent
 from sync.mergewrite import chunks
 from sync.node import current_node
+from sync.recovery import handle_relay  # noqa: F401  (an operation of this hub: ``relay``)
+from sync.replace import handle_profile  # noqa: F401  (an operation of this hub: ``profile``)
 
 
 class ProtocolError(Exception):
@@ -56,7 +61,12 @@ def handle_hello(peer, payload: dict) -> dict:
               "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],
               "acked_seq": acked, "acked_event_id": last.event_id if last else None,
               "wall_ms": int(time.time() * 1000), "status": "ok", "push_limit": protocol.PUSH_BATCH}
-    if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN:
+    # Which bayflow and which event schema this hub runs: a kiosk that cannot read
+    # them says so on its pages (sync.client); a restored hub asks for what it lost.
+    answer.update(version=app_version(), schema_version=SCHEMA_VERSION)
+    extras, too_old = recovery.hello_extras(payload)
+    answer.update(extras)
+    if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN or too_old:
         answer["status"] = "upgrade"
     elif int(payload.get("max_origin_seq") or 0) < acked:
         # The kiosk has fewer events than the hub already holds from it: restored
@@ -67,6 +77,7 @@ def handle_hello(peer, payload: dict) -> dict:
         _touch(peer, acked_seq=acked, state=answer["status"],
                last_hello=json.dumps({k: payload.get(k) for k in ("protocol", "max_origin_seq", "wall_ms",
                                                                     "outbox", "version")}))
+        store_health.note_hello(peer, payload)
     return answer
 
 
@@ -144,9 +155,11 @@ def handle_pull(peer, payload: dict) -> dict:
     finally:
         if listener is not None:
             page_events.unsubscribe(listener)
+    more = len(rows) == limit
     with transaction():
         _touch(peer)
-    more = len(rows) == limit
+        if not more:
+            store_health.note_synced(peer.node_id)
     return {"events": [protocol.wire_event(row, with_seq=True) for row in rows],
             "cursor": rows[-1][0] if more else max(after, top),
             "more": more}

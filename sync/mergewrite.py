@@ -8,6 +8,7 @@ import uuid
 from kiosk import events as page_events
 from kiosk import times
 from kiosk.db import database
+from kiosk.services.limits import clip
 from sync import conflicts
 from sync.eventtimes import upgrade_payload
 from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER, FieldClock, PendingRow
@@ -223,7 +224,7 @@ class Refold:
         fresh, changed = [], []
         current = self._rows(model, [fold.row_id for fold, _ in writes if fold.row_id in existing])
         for fold, held in writes:
-            values = fold.full_values()
+            values = clip(model, fold.full_values())  # another node's text longer than ours allows: cut
             row = current.get(fold.row_id)
             if row is not None:
                 for name in held:  # keep the reference the row has until its new target arrives

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from peewee import CharField, DateTimeField
+from peewee import CharField, DateTimeField, IntegerField
 from uuid6 import uuid7
 
 from kiosk import times
@@ -21,6 +21,9 @@ class NodeInfo(LocalModel):
     station = CharField(default="all")
     store_name = CharField(default="")
     created_at = DateTimeField()
+    # A restored hub numbers its own new events above this (sync.recovery): kiosks
+    # may hold events it made after the backup, under the numbers it had then.
+    seq_floor = IntegerField(null=True)
 
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter

@@ -83,6 +83,8 @@ class PairingCode(LocalModel):
     expires_ms = BigIntegerField()
     used_ms = BigIntegerField(null=True)
     used_by = CharField(null=True)  # the kiosk's node id, or "burnt" after too many wrong codes
+    # A code made to replace a dead kiosk: that kiosk's node id (sync.replace).
+    replaces = CharField(null=True)
 
 
 class PairingFailure(LocalModel):
@@ -114,8 +116,10 @@ def hub_intro() -> dict:
             "fingerprint": keys.fingerprint(), "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX]}
 
 
-def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
-    """On the hub: a fresh one-time code, shown as ``1234-5678``; valid ``ttl_seconds``."""
+def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS, replaces: str | None = None) -> str:
+    """On the hub: a fresh one-time code, shown as ``1234-5678``; valid ``ttl_seconds``.
+
+    ``replaces``: the node id of a dead kiosk the PC paired with this code takes over (sync.replace)."""
     if current_node().role != "hub":
         raise Refused(409, "not_a_hub", "pairing codes are made on the hub, not on a kiosk")
     while True:
@@ -126,7 +130,8 @@ def create_pairing_code(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
             PairingCode.delete().where(PairingCode.expires_ms < now - 86_400_000).execute()
             PairingFailure.delete().where(PairingFailure.at_ms < now - 86_400_000).execute()
             if PairingCode.get_or_none(PairingCode.code_hash == verifier) is None:
-                PairingCode.create(code_hash=verifier, created_ms=now, expires_ms=now + int(ttl_seconds * 1000))
+                PairingCode.create(code_hash=verifier, created_ms=now, expires_ms=now + int(ttl_seconds * 1000),
+                                   replaces=replaces)
                 break
     return f"{digits[:4]}-{digits[4:]}"
 
@@ -207,6 +212,12 @@ def accept_pairing(body: dict) -> dict:
                      .where((PairingCode.code_hash == row.code_hash) & PairingCode.used_ms.is_null()).execute())
             if spent != 1:
                 row, refusal = None, Refused(403, "used_code", "this pairing code was already used")
+        taking_over = None
+        if row is not None and row.replaces:
+            from sync.replace import take_over_on_hub
+
+            taking_over = take_over_on_hub(row.replaces, node_id)
+            station = taking_over["station"]
         if row is not None:
             prefix = _assign_prefix(node_id, wanted, station)
             values = {"public_key": keys.b64encode(kiosk_public), "station": station, "prefix": prefix,
@@ -225,6 +236,7 @@ def accept_pairing(body: dict) -> dict:
         "prefix": prefix,
         "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],
         "proof": crypto.hub_proof(bytes.fromhex(row.code_hash), keys.public_key_raw(), kiosk_public),
+        **({"replaces": taking_over} if taking_over else {}),
     }
 
 
@@ -321,5 +333,8 @@ def pair(hub_url: str, code: str, *, timeout: float = 10) -> dict:
         NodeInfo.update(prefix=prefix, **({"store_name": store_name} if store_name else {})).where(
             NodeInfo.node_id == node.node_id).execute()
     transport.forget_session()
-    return {"hub_node_id": hub_id, "fingerprint": keys.fingerprint(hub_public), "store_name": store_name,
-            "prefix": prefix, "url": url}
+    pinned = {"hub_node_id": hub_id, "fingerprint": keys.fingerprint(hub_public), "store_name": store_name,
+              "prefix": prefix, "url": url}
+    if isinstance(answer.get("replaces"), dict):  # this PC takes a dead kiosk's place (sync.replace)
+        pinned["replaces"] = answer["replaces"]
+    return pinned

@@ -25,8 +25,8 @@ import time
 from kiosk import times
 from kiosk.db import connected
 from sync import crypto, keys, protocol, state, wire
-from sync.errors import (Diverged, NotPaired, Offline, PairingRefused, RogueHub, Revoked, SyncError,  # noqa: F401
-                         UpgradeRequired)  # re-exported: callers catch transport.Offline etc.
+from sync.errors import (AnswerRefused, Diverged, NotPaired, Offline, PairingRefused, RogueHub,  # noqa: F401
+                         Revoked, SyncError, UpgradeRequired)  # re-exported: callers catch transport.Offline etc.
 
 DISCOVERY_SECONDS = 2.0   # how long finding the hub may browse mDNS when its address does not answer
 # Plain (unsealed) refusals: whoever answers at this address does not hold the pinned hub's key.
@@ -60,6 +60,13 @@ def record_alert(address: str, reason: str) -> None:
         state.put("alert", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                        "ms": int(time.time() * 1000), "address": address, "reason": reason},
                                       ensure_ascii=False))
+
+
+def record_refused(refused: AnswerRefused) -> None:
+    """Keep why an answer was refused unread (JSON: at, address, kind) for every page to show."""
+    with connected():
+        state.put("refused_answer", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+                                                "address": refused.address, "kind": refused.kind}))
 
 
 def current_alert() -> dict | None:
@@ -128,7 +135,11 @@ def _exchange(url: str, hub: dict, op: str, payload: dict, timeout: float) -> di
     key = crypto.derive_key(keys.private_key(), keys.decode_public_key(hub["public_key"]), me, hub["node_id"])
     sealed = {**payload, "ts": int(time.time() * 1000) + _session().get("offset_ms", 0), "rid": rid}
     body = crypto.envelope(me, key, crypto.request_aad(op, me), sealed)
-    status, answer = wire.post(url, f"/sync/v1/{op}", body, timeout, fresh_ok=op == "hello")
+    try:
+        status, answer = wire.post(url, f"/sync/v1/{op}", body, timeout, fresh_ok=op == "hello")
+    except AnswerRefused as refused:
+        record_refused(refused)  # every page says so (kiosk.templating's status bar)
+        raise
     if not isinstance(answer, dict) or "box" not in answer:
         detail = answer.get("detail") if isinstance(answer, dict) else None
         if status in _UNSEALED_REFUSALS:
@@ -148,6 +159,8 @@ def _exchange(url: str, hub: dict, op: str, payload: dict, timeout: float) -> di
     except (crypto.BadBox, TypeError):
         raise _rogue(url, "its answer does not authenticate with the pinned hub key")
     opened.pop("ts", None), opened.pop("rid", None)
+    if state.get("refused_answer"):
+        state.put("refused_answer", "")  # the pinned hub answers properly again
     if status < 400 and "error" not in opened:
         return opened
     return _refused(op, status, opened)
@@ -222,8 +235,11 @@ def _hello_payload() -> dict:
 
     me = _node_id()
     top = ChangeEvent.select(fn.MAX(ChangeEvent.origin_seq)).where(ChangeEvent.origin_node == me).scalar()
+    from kiosk.version import app_version
+
     return {"protocol": protocol.PROTOCOL_VERSION, "node_id": me, "max_origin_seq": top or 0,
-            "wall_ms": int(time.time() * 1000), "outbox": outbox_size()}
+            "wall_ms": int(time.time() * 1000), "outbox": outbox_size(), "version": app_version(),
+            "restore_epoch": state.get("hub_epoch")}
 
 
 def _check_hello(answer: dict) -> None:

@@ -53,7 +53,7 @@ def test_read_shows_estimated_parts_and_totals(app, api):
     number = api("post", "/work-orders", json=ORDER).json["number"]
     with app.app_context(), database.connection_context():
         order = workorders.get_by_number(number)
-        workorders.add_part_line(order, "前刹车片", qty=1, unit_price="560.50", part_no="5qd698151")
+        workorders.add_part_line(order, "前刹车片", qty=1, unit_price="560.50", part_no="5qd698151", non_catalogue=True)
     body = api("get", f"/work-orders/{number.lower()}").json
     assert body["parts"] == []
     assert body["estimated_parts"][0]["part_no"] == "5QD698151"

@@ -3,15 +3,17 @@ and the odd cases (unknown badge, settled order, same tag twice, two bays on one
 idle timeout), each answered on screen."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
 import pytest
 
 from kiosk.db import connected
-from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
+from kiosk.models import Attendance, ClockEvent, JobLine, StaffSession, WorkOrder
 from kiosk.services import clock, scanning, workorders
 from kiosk.stations import bay
+from tests.conftest import PIN
 from tests.test_clock import jobs_of, make_order
 
 HX = {"HX-Request": "true"}
@@ -162,25 +164,38 @@ def test_a_job_of_another_technician_needs_the_foremans_rule(app, client, scan, 
     assert in_db(app, lambda: ClockEvent.select().count()) == 0
 
 
-def test_qc_badge_goes_to_the_qc_gate(scan, make_staff):
+def test_qc_badge_asks_for_the_pin_then_goes_to_the_qc_gate(client, scan, make_staff):
     make_staff("qc", name="孙丽", badge="QC-001")
     response = scan("QC-001")
-    assert response.headers["HX-Redirect"] == "/workshop/qc"
+    page = text(response)
+    # Not on the badge alone: the PIN first, and no name before it.
+    assert 'data-bay-screen="pin"' in page and "QC-001" in page and "孙丽" not in page
+    assert "HX-Redirect" not in response.headers
+    wrong = client.post("/bay/pin", data={"badge": "QC-001", "pin": "0000", "next": "/workshop/qc"}, headers=HX)
+    assert "Wrong PIN" in text(wrong) and "HX-Redirect" not in wrong.headers
+    right = client.post("/bay/pin", data={"badge": "QC-001", "pin": PIN, "next": "/workshop/qc"}, headers=HX)
+    assert right.headers["HX-Redirect"] == "/workshop/qc"
 
 
-def test_foreman_badge_goes_to_dispatch_and_an_advisor_has_no_work_here(scan, make_staff):
+def test_foreman_badge_asks_for_the_pin_and_an_advisor_has_no_work_here(client, scan, make_staff):
     make_staff("foreman", name="赵建国", badge="FOR-001")
     make_staff("advisor", name="王芳", badge="ADV-001")
-    assert scan("FOR-001").headers["HX-Redirect"] == "/workshop/"
+    response = scan("FOR-001")
+    assert 'data-bay-screen="pin"' in text(response) and "赵建国" not in text(response)
+    assert client.get("/workshop/").status_code == 302  # no dispatch on the badge alone
+    right = client.post("/bay/pin", data={"badge": "FOR-001", "pin": PIN, "next": "/workshop/"}, headers=HX)
+    assert right.headers["HX-Redirect"] == "/workshop/"
+    assert client.get("/workshop/").status_code == 200
     response = scan("ADV-001")
-    assert feedback(response) == "bad" and "has no work at the bay" in text(response)
+    assert feedback(response) == "bad" and "has no work at the bay" in text(response) and "王芳" not in text(response)
 
 
 def test_idle_timeout_returns_to_the_idle_screen(app, client, scan, order):
     scan("TEC-001")
     assert "Hello" not in text(client.get("/bay/")) and 'data-bay-screen="home"' in text(client.get("/bay/"))
-    with client.session_transaction() as session:
-        session[bay.SEEN_KEY] = time.time() - app.config["IDLE_TIMEOUT_SECONDS"] - 5
+    with app.app_context(), connected():  # the badge session, kept on the server, was last used long ago
+        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(
+            seconds=app.config["IDLE_TIMEOUT_SECONDS"] + 5)).execute()
     page = text(client.get("/bay/"))
     assert 'data-bay-screen="idle"' in page
     job = in_db(app, lambda: jobs_of(WorkOrder.get(WorkOrder.number == order))[0])

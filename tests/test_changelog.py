@@ -9,7 +9,7 @@ from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import Customer, Staff
 from kiosk.schema import replicated_models
-from kiosk.services import appointments, customers, workorders
+from kiosk.services import appointments, authorization, customers, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 from sync.changelog import ChangeEvent
@@ -37,11 +37,11 @@ def test_every_service_write_is_logged(db, make_staff):
     booked = appointments.book(customer, vehicle, times.utcnow() + dt.timedelta(hours=2), "保养", advisor)
     order = appointments.check_in(booked, "异响", {"mileage": 1500, "damage": [{"x": 10, "y": 20, "kind": "dent"}]})
     job = workorders.add_job(order, "更换机油", "0.5", "120")
-    workorders.add_part_line(order, "机油滤清器", 1, "45.5", part_no="06L115562")
+    workorders.add_part_line(order, "机油滤清器", 1, "45.5", part_no="06L115562", non_catalogue=True)
     workorders.update_walkaround(order, belongings="雨伞", fuel_eighths=6)
     workorders.remove_job(job)
     workorders.add_job(order, "四轮定位", 1, 200)
-    workorders.authorize(order, "ab" * 32, advisor)
+    authorization.authorize(order, "ab" * 32, staff=advisor)
     workorders.move(order, "in_repair", advisor)
     appointments.cancel(appointments.book(customer, vehicle, times.utcnow() + dt.timedelta(days=1), "洗车"))
     assert_log_describes_db()

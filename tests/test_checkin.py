@@ -130,14 +130,14 @@ def test_walk_in_with_a_new_customer_and_vehicle(client, advisor, en, db):
     assert "checked" not in input_tag(form, "under_warranty")  # a new car's warranty is not known
     before = counts()
     response = client.post("/reception/check-in", data=walkaround(
-        name="李四", phone="139-8765-4321", plate="京c 11111", vin="lfv2a21k8a3012345", model="捷达",
+        name="李四", phone="139-8765-4321", plate="京c 11111", vin="lfv2a21k1a3012345", model="捷达",
         under_warranty=""))
     assert response.status_code == 302
     after = counts()
     assert {k: after[k] - before[k] for k in after} == {
         "Customer": 1, "Vehicle": 1, "Appointment": 0, "WorkOrder": 1, "StatusChange": 1, "ChangeEvent": 5}
     order = WorkOrder.get()
-    assert order.vehicle.plate == "京C11111" and order.vehicle.vin == "LFV2A21K8A3012345"
+    assert order.vehicle.plate == "京C11111" and order.vehicle.vin == "LFV2A21K1A3012345"
     assert order.customer.phone == "13987654321" and order.customer.name == "李四"
     assert order.advisor_id == advisor.id and order.under_warranty is False
     assert unquote(response.headers["Location"]) == f"/reception/work-orders/{order.number}"
@@ -166,7 +166,7 @@ def test_walk_in_with_a_vehicle_on_file(client, advisor, en, car):
     ({"promised_at": "yesterday"}, "promised_at", "The promised time cannot be in the past."),
     ({"promised_at": "tomorrow-ish"}, "promised_at", "Enter the promised date and time."),
     ({"vin": "LSVAB4BG0DN12345"}, "vin", "A VIN has 17 letters and digits"),
-    ({"phone": "1234"}, "phone", "Enter a phone number of 7 to 15 digits."),
+    ({"phone": "1234"}, "phone", "Enter an 11-digit mobile number"),
     ({"name": ""}, "name", "Enter the customer"),
     ({"plate": "", "vin": ""}, "plate", "Enter the plate or the VIN."),
 ])

@@ -190,4 +190,4 @@ def test_serve_on_a_taken_port_is_one_line(tmp_path, instance):
 def test_database_url_forms(cli, tmp_path):
     db = tmp_path / "url.sqlite"
     assert cli("token", "--db", f"sqlite:///{db}").exit_code == 0
-    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM api_token").fetchone()[0] == 1
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM api_key").fetchone()[0] == 1

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk.models import Attendance, ClockEvent, JobLine, Staff, WorkOrder
-from kiosk.services import attendance, clock, clock_rules, customers, figures, workorders
+from kiosk.services import attendance, authorization, clock, clock_rules, customers, figures, workorders
 from kiosk.services.errors import ServiceError
 
 T0 = dt.datetime(2026, 11, 27, 9, 0)
@@ -24,7 +24,7 @@ def make_order(advisor=None, jobs=(("更换前刹车片", "1.0"), ("四轮定位
     if authorized:
         workorders.move(order, "diagnosis")
         workorders.move(order, "estimate")
-        workorders.authorize(order, "0" * 64)
+        authorization.authorize(order, "0" * 64)
     return WorkOrder.get_by_id(order.id)
 
 

@@ -147,14 +147,21 @@ def test_technicians_may_not_dispatch(client, make_staff, login):
     assert client.get("/workshop/figures").status_code == 403
 
 
-def test_a_foreman_badge_at_the_bay_opens_dispatch(app, client, make_staff):
-    foreman = make_staff("foreman", badge="FOR-202")
-    with client.session_transaction() as session:
-        import time
-        session["bay_staff"], session["bay_seen"] = foreman.id.hex, time.time()
+def test_a_foreman_badge_and_pin_at_the_bay_open_dispatch(app, client, make_staff):
+    import datetime as dt
+
+    from kiosk.db import connected
+    from kiosk.models import StaffSession
+    from tests.conftest import PIN
+
+    make_staff("foreman", badge="FOR-202")
+    hx = {"HX-Request": "true"}
+    client.post("/bay/scan", data={"code": "FOR-202", "source": "wedge"}, headers=hx)
+    assert client.get("/workshop/").status_code == 302  # the badge alone opens nothing
+    client.post("/bay/pin", data={"badge": "FOR-202", "pin": PIN, "next": "/workshop/"}, headers=hx)
     assert client.get("/workshop/").status_code == 200
-    with client.session_transaction() as session:
-        session["bay_seen"] = 0  # timed out
+    with app.app_context(), connected():  # timed out
+        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
     assert client.get("/workshop/").status_code == 302
 
 

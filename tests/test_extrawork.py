@@ -59,8 +59,12 @@ def test_proposal_is_locked_until_the_customer_signs(app, tech):
         partsrequests.request_parts(fresh(job), tech, "5QD698151")
     assert ClockEvent.select().where(ClockEvent.job == job).count() == 0
 
+    # Seen: approved with an empty labour price (saved as 0.00). Now the price comes first.
+    with pytest.raises(ServiceError, match="its hours and labour price"):
+        extrawork.approve(fresh(job), signature(), app.config["BLOB_FOLDER"], price="")
     with pytest.raises(ServiceError, match="signature is empty"):
-        extrawork.approve(fresh(job), signature(ink=False), "/nonexistent")
+        extrawork.approve(fresh(job), signature(ink=False), "/nonexistent", price="450")
+    assert fresh(job).price == 0  # the refused approval wrote nothing
     extrawork.approve(fresh(job), signature(), app.config["BLOB_FOLDER"], price="450")
     job = fresh(job)
     assert job.authorization == "approved" and job.price == 450 and not extrawork.is_locked(job)

@@ -513,7 +513,7 @@ def test_one_insert_shortcut_folds_like_the_general_rule(nodes, pair):
 
     with nodes.use("a"):
         order = workorders.get_by_id(pair)
-        workorders.add_part_line(order, "机油滤清器", qty=1, unit_price=45, part_no="PN-1")
+        workorders.add_part_line(order, "机油滤清器", qty=1, unit_price=45, part_no="PN-1", non_catalogue=True)
         workorders.move(order, "settled")
     events = [parse_event(e) for e in nodes.events("a") if e["op"] == "insert"]
     models = registry()

@@ -168,8 +168,12 @@ def test_an_issue_in_progress_survives_an_idle_logout(app, client, counter, logi
     scan(client, counter["order"].number)
     scan(client, "6901234567892")
     scan(client, "6901234567892")
-    with client.session_transaction() as session:
-        session["seen"] = 0  # idle for longer than the timeout: the next request logs out
+    import datetime as dt
+
+    from kiosk.models import StaffSession
+
+    with app.app_context(), connected():  # idle for longer than the timeout: the next request logs out
+        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
     client.get("/parts/")
     assert client.get("/parts/").status_code == 302  # logged out
     login(counter["clerk"])

@@ -23,7 +23,7 @@ def number(app, advisor):
         vehicle = customers.create_vehicle(customer, "京A12345", vin="LFV2A21K8E3000001", model="大众 帕萨特")
         order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="刹车时方向盘抖动",
                                            walkaround={"warning_lights": ["abs"], "belongings": "行车记录仪"})
-        workorders.add_part_line(order, "前刹车盘", qty=2, unit_price="680.50", part_no="3C0615301")
+        workorders.add_part_line(order, "前刹车盘", qty=2, unit_price="680.50", part_no="3C0615301", non_catalogue=True)
         workorders.set_promised(order, "2031-03-04T16:00")
         return order.number
 
@@ -53,13 +53,13 @@ def test_a4_print_has_codes_lines_and_signature(client, advisor, number):
     assert re.search(r'<svg[^>]*aria-label="%s"[^>]*data-symbology="code128"' % number, page)
     assert re.search(r'<svg[^>]*aria-label="%s"[^>]*data-symbology="qr"' % number, page)
     signature = re.search(r'<img class="signature-image" src="(/reception/files/[0-9a-f]{64}\.png)"', page)
-    assert signature and "Signed by the customer on" in page
+    assert signature and "Version 1 signed by 王女士 on" in page  # the version it binds
     with client.get(signature[1]) as image:
         assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
 
     # Paper only: no station bar; the print button is hidden when printing.
     assert 'class="topbar"' not in page
-    assert 'onclick="window.print()"' in page and 'class="toolbar no-print"' in page
+    assert "data-print" in page and 'class="toolbar no-print"' in page  # static/common.js prints (no inline script)
     css = styles_of(client, page)
     assert re.search(r"@page\s*{\s*size:\s*A4;\s*margin:\s*12mm", css)
     assert re.search(r"@media print\s*{[^}]*\.no-print\s*{\s*display:\s*none", css)

@@ -12,7 +12,7 @@ from kiosk.db import transaction
 from kiosk.models import (
     Customer, Part, PartsRequest, PurchaseOrder, PurchaseOrderLine, StatusChange, StockMove, Vehicle, WorkOrder,
 )
-from kiosk.services import purchasing, stock, workorders
+from kiosk.services import authorization, purchasing, stock, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 from sync.changelog import ChangeEvent
@@ -42,7 +42,7 @@ def order_in_repair(n=1):
         changelog.save(vehicle)
     order = workorders.open_work_order(customer, vehicle, complaint="刹车异响",
                                        jobs=[{"description": "更换前刹车片", "sold_hours": 1, "price": 300}])
-    workorders.authorize(order, "f" * 64)
+    authorization.authorize(order, "f" * 64)
     return workorders.move(order, "in_repair")
 
 

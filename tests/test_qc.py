@@ -88,12 +88,21 @@ def scan(client, code):
     return client.post("/workshop/qc/scan", data={"code": code, "source": "wedge"}, headers=HX)
 
 
+def badge_in(client, badge, pin="4441"):
+    """The inspector's badge, then the PIN it asks for (once per visit)."""
+    asked = scan(client, badge)
+    assert 'data-bay-screen="pin"' in asked.data.decode()
+    done = client.post("/bay/pin", data={"badge": badge, "pin": pin, "next": "/workshop/qc"}, headers=HX)
+    assert done.headers.get("HX-Redirect") == "/workshop/qc", done.data.decode()
+    return client.get("/workshop/qc", headers=HX)
+
+
 def test_badge_then_tag_then_pass(app, client, at_qc):
     number, _ = at_qc
     assert "Scan your QC badge" in client.get("/workshop/qc").data.decode()
     assert "Scan your QC badge first" in scan(client, number).data.decode()
-    response = scan(client, "QC-201")
-    assert "QC inspector: 钱质检" in response.data.decode() and number in response.data.decode()
+    response = badge_in(client, "QC-201")
+    assert "钱质检" in response.data.decode() and number in response.data.decode()
     assert "already" in scan(client, "QC-201").data.decode().lower()  # within the cool-down
     response = scan(client, number)
     assert "Road test" in response.data.decode() and json.loads(response.headers["HX-Trigger"])["feedback"] == "ok"
@@ -110,7 +119,7 @@ def test_badge_then_tag_then_pass(app, client, at_qc):
 
 def test_fail_from_the_screen(app, client, at_qc):
     number, (oil, brakes) = at_qc
-    scan(client, "QC-201")
+    badge_in(client, "QC-201")
     response = client.post(f"/workshop/qc/{number}", data={"decision": "fail", "checked": ALL[:2],
                                                            "rework": [oil]}, headers=HX)
     assert "back to the workshop as rework" in response.data.decode()
@@ -125,7 +134,7 @@ def test_wrong_people_and_codes_get_clear_answers(client, at_qc):
     assert "not a work order, job, badge" in scan(client, "NOPE-123").data.decode()
     response = client.post(f"/workshop/qc/{number}", data={"decision": "pass", "checked": ALL}, headers=HX)
     assert response.status_code == 403 and "Scan your QC badge first" in response.data.decode()
-    scan(client, "QC-201")
+    badge_in(client, "QC-201")
     response = client.post("/workshop/qc/R1-20000101-9999", data={"decision": "pass"}, headers=HX)
     assert response.status_code == 404 and "No work order with this number" in response.data.decode()
     client.post("/workshop/qc/done", headers=HX)
@@ -135,5 +144,5 @@ def test_wrong_people_and_codes_get_clear_answers(client, at_qc):
 def test_a_car_not_at_qc_is_refused_by_scan(app, client, at_qc):
     with app.app_context(), database.connection_context():
         busy = make_order(status="in_repair").number
-    scan(client, "QC-201")
+    badge_in(client, "QC-201")
     assert "is not waiting for QC" in scan(client, busy).data.decode()

@@ -158,7 +158,8 @@ def test_a_badge_scanned_at_login_brings_the_pin_step(client, store):
                          **{"HX-Current-URL": "http://kiosk/login?next=/reception/"})
     body = response.data.decode()
     assert response.status_code == 200
-    assert "Hello, 李师傅" in body and 'id="pin"' in body
+    # The badge's code, not its owner's name, before the PIN.
+    assert "Badge TEC-001" in body and "李师傅" not in body and 'id="pin"' in body
     assert 'name="badge" value="TEC-001"' in body and 'name="next" value="/reception/"' in body
     # The PIN step then logs in as usual.
     done = client.post("/login", data={"badge": "TEC-001", "pin": "2468", "next": "/reception/"})

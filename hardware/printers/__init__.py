@@ -8,6 +8,8 @@ print queue (``kiosk.services.printing``) keeps the bytes and retries.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import socket
 
 CLOSE_GRACE = 1.0  # seconds to wait for the printer's side to close after sending
@@ -45,9 +47,21 @@ def split_address(address: str, default_port: int) -> tuple[str, int]:
     elif address.count(":") == 1:
         host, _, text = address.partition(":")
         port = _port(text, address)
-    if not host or any(c.isspace() for c in host):
-        raise PrinterError("bad_address", f"no host in {address!r}")
+    if not _HOST.fullmatch(host) and not _ip(host):
+        raise PrinterError("bad_address", f"no host name or IP address in {address!r}")
     return host, port
+
+
+# A DNS name (letters, digits, dots, dashes): never a path, never a URL.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}))*\.?")
+
+
+def _ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _port(text: str, address: str) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import socket
 
 from hardware.labels_slip import (
@@ -88,18 +89,35 @@ def _text_slip(printer, slip: SlipData) -> None:
     printer._raw(CHINESE_OFF)
 
 
+# The device files a receipt printer may be written to (regular expressions, whole
+# address): a USB or parallel printer, a serial port; COMn and LPTn on Windows.
+# Nothing else: printing writes raw bytes there, and any other path could be a
+# file on the PC (the node's own database included).
+DEVICE_PATTERNS = (r"/dev/usb/lp\d{1,3}", r"/dev/lp\d{1,3}", r"/dev/tty(?:USB|ACM)\d{1,3}",
+                   r"(?i:COM)\d{1,3}:?", r"(?i:LPT)\d:?")
+
+
 def is_device(address: str) -> bool:
-    """Whether ``address`` names a device file rather than a network printer."""
+    """Whether ``address`` is meant as a device or file rather than a network printer."""
     address = (address or "").strip()
-    return address.startswith(("/", "\\\\")) or address.upper().rstrip(":").startswith(("COM", "LPT", "USB"))
+    return address.startswith(("/", "\\", ".")) or ":\\" in address or ":/" in address \
+        or address.upper().rstrip(":").startswith(("COM", "LPT", "USB"))
 
 
-def send_escpos(data: bytes, address: str, *, timeout: float = 5.0) -> None:
-    """Send ESC/POS ``data`` to ``host[:port]`` or a device file.
+def allowed_device(address: str, patterns=DEVICE_PATTERNS) -> bool:
+    """Whether ``address`` is one of the printer devices ``patterns`` allow."""
+    address = (address or "").strip()
+    return any(re.fullmatch(pattern, address) for pattern in patterns)
+
+
+def send_escpos(data: bytes, address: str, *, timeout: float = 5.0, devices=DEVICE_PATTERNS) -> None:
+    """Send ESC/POS ``data`` to ``host[:port]`` or a device file that ``devices`` allows.
 
     Raises PrinterError("unreachable" | "timeout" | "disconnected" | "no_device" | "bad_address").
     """
     if is_device(address):
+        if not allowed_device(address, devices):
+            raise PrinterError("bad_address", f"{address!r} is not an allowed printer device")
         from escpos.exceptions import DeviceNotFoundError
 
         printer = _escpos().File(devfile=address.strip())

@@ -26,8 +26,9 @@ from kiosk.demo.data import (
 )
 from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_findings, seed_workshop
-from kiosk.models import Appointment, Part, Staff
-from kiosk.services import appointments, customers, workorders
+from kiosk.demo import estimates as demo_estimates
+from kiosk.models import Appointment, Part, Staff, WorkOrder
+from kiosk.services import appointments, authorization, customers, files, signatures, workorders
 from kiosk.services import staff as staff_service
 from sync import changelog
 from sync.node import current_node
@@ -142,7 +143,7 @@ def _work_order(rng, vehicle, spec, advisor, people, parts, now):
     workorders.set_promised(order, times.to_utc(promised))
     for step in PATHS[target]:
         if step == "sign":
-            workorders.sign(order, _signature(rng), current_app.config["BLOB_FOLDER"], staff=advisor)
+            authorization.sign(order, _signature(rng), current_app.config["BLOB_FOLDER"], staff=advisor)
         else:
             who = {"qc": people["qc"], "in_repair": people["foreman"]}.get(step, advisor)
             workorders.move(order, step, staff=who)
@@ -169,6 +170,14 @@ def _appointments(rng, cars, advisors, now):
     return booked
 
 
+def _history_vehicles(booked: list[Appointment]) -> list:
+    """The cars whose earlier visits the demo has: three booked for today or tomorrow, and
+    those of the orders still at the desk (checked in, estimate)."""
+    at_desk = (WorkOrder.select().where(WorkOrder.status.in_(("checked_in", "estimate")))
+               .order_by(WorkOrder.number))
+    return [a.vehicle for a in booked[:3]] + [o.vehicle for o in at_desk]
+
+
 def seed() -> None:
     """Fill an empty store with the demo data (one transaction: all of it or none).
 
@@ -189,14 +198,19 @@ def seed() -> None:
         advisors = [staff["ADV-001"], staff["ADV-002"]]
         cars = _customers_and_vehicles(rng, local.date())
         parts = _parts(rng)
+        demo_parts.seed_stock(parts, staff["PRT-001"], now)
+        demo_estimates.seed_catalogue()
         rng.shuffle(cars)
         for i, spec in enumerate(WORK_ORDERS):
             _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, local)
-        _appointments(rng, cars, advisors, local)
+        booked = _appointments(rng, cars, advisors, local)
+        signature = files.store(current_app.config["BLOB_FOLDER"], signatures.checked_png(_signature(rng)))
+        demo_estimates.seed_histories(_history_vehicles(booked), advisors[0], signature, now)
         seed_workshop(staff)  # the bay's demo: jobs for TEC-001
         seed_findings()
         seed_purchasing(staff["PRT-002"], parts)
-        demo_parts.seed_stock(parts, staff["PRT-001"], now)
+        demo_parts.seed_requests(now)
+        demo_estimates.seed_recall(now)
 
 
 def seed_if_empty() -> bool:

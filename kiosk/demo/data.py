@@ -127,3 +127,46 @@ APPOINTMENT_SERVICES = (
     "首次保养 (5000公里)", "1万公里常规保养", "更换刹车片", "空调不制冷检查", "四轮定位",
     "更换轮胎", "仪表盘故障灯亮", "召回活动: 软件升级", "钣喷: 右后门凹陷", "2万公里保养",
 )
+
+# The labour catalogue (工时目录): code, name, English name, standard hours, and the rate (¥ an
+# hour) for the customer, warranty, insurance and internal work. The codes of JOBS are in it.
+LABOUR = (
+    ("BY-JY", "保养机油机滤更换", "Oil and oil filter change", "0.5", "300", "200", "300", "150"),
+    ("BY-KL", "更换空气滤芯", "Air filter change", "0.3", "300", "200", "300", "150"),
+    ("BY-KT", "更换空调滤芯", "Cabin filter change", "0.3", "300", "200", "300", "150"),
+    ("BY-JC", "常规保养检查", "Routine service inspection", "0.5", "300", "200", "300", "150"),
+    ("MAINT-10K", "1万公里常规保养", "10,000 km service", "0.8", "300", "200", "300", "150"),
+    ("BRAKE-F", "更换前刹车片", "Front brake pads", "1.0", "300", "200", "300", "150"),
+    ("BRAKE-R", "更换后刹车片", "Rear brake pads", "1.0", "300", "200", "300", "150"),
+    ("ZD-YOU", "更换刹车油", "Brake fluid change", "0.8", "300", "200", "300", "150"),
+    ("DIAG-ENG", "发动机故障诊断", "Engine diagnosis", "1.0", "200", "200", "200", "100"),
+    ("AC-CHK", "空调检查", "Air conditioning check", "0.6", "300", "200", "300", "150"),
+    ("ALIGN", "四轮定位", "Wheel alignment", "0.8", "350", "250", "350", "150"),
+    ("LT-HW", "轮胎换位", "Tyre rotation", "0.5", "300", "200", "300", "150"),
+    ("BATT", "更换蓄电池", "Battery replacement", "0.3", "300", "200", "300", "150"),
+    ("SPARK", "更换火花塞", "Spark plugs", "1.0", "260", "200", "260", "130"),
+    ("BODY-BMP", "前保险杠钣喷", "Front bumper body and paint", "6.0", "300", "200", "300", "150"),
+    ("SUSP-F", "更换前减震器", "Front shock absorbers", "2.0", "300", "280", "300", "150"),
+    ("WIPER", "更换雨刮片", "Wiper blades", "0.2", "100", "100", "100", "50"),
+    ("COOL", "更换防冻液", "Coolant change", "0.8", "250", "200", "250", "120"),
+    ("RECALL-ECU", "召回活动: 发动机控制单元软件升级", "Recall: engine control unit software", "0.5", "300", "300", "300", "150"),
+    ("XC", "洗车", "Car wash", "0.3", "100", "100", "100", "50"),
+)
+
+# Service packages (保养套餐) for two models: code, name, model, interval (km), pricing, price, lines.
+PACKAGES = (
+    ("LAVIDA-10K", "朗逸 1万公里保养", "大众 朗逸", 10000, "sum", "0",
+     "BY-JY\nBY-JC\n06L115562B × 1\nG052195M4 × 1\nN91084501 × 1"),
+    ("LAVIDA-20K", "朗逸 2万公里保养 (套餐价)", "大众 朗逸", 20000, "fixed", "988",
+     "BY-JY\nBY-KL\nBY-KT\n06L115562B × 1\nG052195M4 × 1\nN91084501 × 1\n5QD129620B × 1\n5QD819644 × 1"),
+    ("PASSAT-10K", "帕萨特 1万公里保养 (套餐价)", "大众 帕萨特", 10000, "fixed", "798",
+     "BY-JY\nBY-JC\nLT-HW\n06L115562B × 1\nG052195M4 × 1\nN91084501 × 1"),
+    ("PASSAT-30K", "帕萨特 3万公里保养", "大众 帕萨特", 30000, "sum", "0",
+     "BY-JY\nBY-KL\nSPARK\nZD-YOU\n06L115562B × 1\nG052195M4 × 1\n101905601F × 4\nB000750M3 × 1\n5QD129620B × 1"),
+)
+
+# Recalls and campaigns the maker announced (recorded for the VINs of some demo cars).
+CAMPAIGNS = (
+    ("RECALL-ECU", "发动机控制单元软件升级 (召回)", "recall"),
+    ("CAMP-AC24", "空调系统免费检测 (服务活动)", "campaign"),
+)

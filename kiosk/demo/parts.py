@@ -30,13 +30,18 @@ def add_part(part_no: str, name: str, name_en: str, price: str, bin_: str, barco
 
 
 def seed_stock(parts: dict[str, Part], clerk, now: dt.datetime) -> None:
-    """Opening stock for every part, and a parts request from the bay on each order in repair."""
+    """Opening stock for every part (before the work orders, whose estimates then find it in stock)."""
     rng = random.Random(SEED)
     with transaction():
         for part_no in sorted(parts):
             part = parts[part_no]
             qty = 2 + rng.randrange(4) if part.price >= 1000 else 6 + rng.randrange(20)
             stock.receive(part, qty, staff=clerk, reason="opening")
+
+
+def seed_requests(now: dt.datetime) -> None:
+    """A parts request from the bay on each order in repair (its first job's first part)."""
+    with transaction():
         in_repair = (WorkOrder.select().where(WorkOrder.status.in_(("in_repair", "authorized")))
                      .order_by(WorkOrder.number))
         for order in in_repair:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from kiosk import times
-from kiosk.services import appointments, customers
+from kiosk.services import appointments, customers, identifiers
 from kiosk.services.errors import ServiceError
-from kiosk.services.workorders import WARNING_LIGHTS
+from kiosk.services.findings import photo_jpeg
+from kiosk.services.workorders import CHARGED, POWERTRAINS, WARNING_LIGHTS
 
 WARNING_LIGHT_LABELS = {
     "engine": _l("Check engine"),
@@ -38,6 +39,8 @@ DAMAGE_KIND_LABELS = {
     "other": _l("Other"),
 }
 FUEL_LABELS = {0: _l("Empty"), 2: "1/4", 4: "1/2", 6: "3/4", 8: _l("Full")}
+POWERTRAIN_LABELS = {"": _l("Petrol or diesel"), "hev": _l("Hybrid"), "phev": _l("Plug-in hybrid"),
+                     "ev": _l("Electric")}
 
 
 def fuel_label(eighths: int) -> str:
@@ -72,6 +75,14 @@ class ReceptionForm(FlaskForm):
             self.form_errors.append(error.message)
 
 
+def _checked(check, value, **kwargs):
+    """Run an identifier check (kiosk.services.identifiers), its refusal as the field's message."""
+    try:
+        return check(value, **kwargs)
+    except ServiceError as error:
+        raise ValidationError(error.message)
+
+
 class VehicleChoiceForm(ReceptionForm):
     """A vehicle on file (``vehicle_id``), or a new customer and vehicle typed in."""
 
@@ -79,6 +90,7 @@ class VehicleChoiceForm(ReceptionForm):
     name = StringField(_l("Customer's name"))
     phone = StringField(_l("Phone"))
     plate = StringField(_l("Plate"))
+    unusual_plate = BooleanField(_l("Unusual plate (foreign or temporary)"))
     vin = StringField(_l("VIN"))
     model = StringField(_l("Model"))
 
@@ -91,24 +103,26 @@ class VehicleChoiceForm(ReceptionForm):
             raise ValidationError(_l("Enter the customer's name."))
 
     def validate_phone(self, field):
-        if self.is_new and not customers.PHONE_RE.match(customers.normalize_phone(field.data)):
-            raise ValidationError(_l("Enter a phone number of 7 to 15 digits."))
+        if self.is_new:
+            _checked(identifiers.check_mobile, field.data)
 
     def validate_plate(self, field):
-        if self.is_new and not customers.normalize_plate(field.data) and not (self.vin.data or "").strip():
+        if not self.is_new:
+            return
+        if not customers.normalize_plate(field.data) and not (self.vin.data or "").strip():
             raise ValidationError(_l("Enter the plate or the VIN."))
+        _checked(identifiers.check_plate, field.data, unusual=bool(self.unusual_plate.data))
 
     def validate_vin(self, field):
-        vin = (field.data or "").strip().upper()
-        if self.is_new and vin and not customers.VIN_RE.match(vin):
-            raise ValidationError(_l("A VIN has 17 letters and digits (no I, O or Q)."))
+        if self.is_new and (field.data or "").strip():
+            _checked(identifiers.check_vin, field.data)
 
     def new_vehicle(self) -> dict | None:
         """What ``customers.register`` needs, or None when a vehicle on file was chosen."""
         if not self.is_new:
             return None
-        return {"name": self.name.data, "phone": self.phone.data, "plate": self.plate.data,
-                "vin": self.vin.data, "model": self.model.data}
+        return {"name": self.name.data, "phone": identifiers.check_mobile(self.phone.data),
+                "plate": self.plate.data, "vin": self.vin.data, "model": self.model.data}
 
 
 class BookingForm(VehicleChoiceForm):
@@ -170,7 +184,10 @@ class CheckInForm(VehicleChoiceForm):
 
     appointment_id = HiddenField()
     mileage = StringField(_l("Mileage (km)"))
+    powertrain = StringField(_l("Powered by"))
     fuel_eighths = StringField(_l("Fuel level"))
+    battery_percent = StringField(_l("Battery charge (%)"))
+    photos = MultipleFileField(_l("Walk-around photos"))
     damage = HiddenField(default="[]")
     belongings = TextAreaField(_l("Belongings left in the car"))
     warning_lights = ManyValues(_l("Warning lights on"), default=list)
@@ -183,9 +200,33 @@ class CheckInForm(VehicleChoiceForm):
         if not text.isdigit() or int(text) > 2_000_000:
             raise ValidationError(_l("Enter the mileage in kilometres (a whole number, not negative)."))
 
+    @property
+    def charged(self) -> bool:
+        """An electric or plug-in hybrid car: its battery charge instead of the fuel level."""
+        return (self.powertrain.data or "") in CHARGED
+
+    def validate_powertrain(self, field):
+        if (field.data or "") not in POWERTRAINS:
+            raise ValidationError(_l("Choose how the car is powered."))
+
     def validate_fuel_eighths(self, field):
-        if (field.data or "").strip() not in {str(n) for n in range(9)}:
+        if not self.charged and (field.data or "").strip() not in {str(n) for n in range(9)}:
             raise ValidationError(_l("Choose the fuel level."))
+
+    def validate_battery_percent(self, field):
+        text = (field.data or "").strip().rstrip("%")
+        if self.charged and not (text.isdigit() and 0 <= int(text) <= 100):
+            raise ValidationError(_l("Enter the battery charge in per cent (0 to 100)."))
+
+    def validate_photos(self, field):
+        for upload in self.uploads():
+            _checked(photo_jpeg, upload)
+
+    def uploads(self) -> list[bytes]:
+        """The photos chosen at the walk-around, read once (an empty file input sends none)."""
+        if not hasattr(self, "_uploads"):
+            self._uploads = [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")]
+        return self._uploads
 
     def validate_damage(self, field):
         try:
@@ -214,7 +255,9 @@ class CheckInForm(VehicleChoiceForm):
         """The walk-around as ``workorders.open_work_order`` takes it."""
         return {
             "mileage": self.mileage.data.strip().replace(",", ""),
-            "fuel_eighths": int(self.fuel_eighths.data),
+            "powertrain": self.powertrain.data or "",
+            **({"battery_percent": self.battery_percent.data.strip().rstrip("%")} if self.charged
+               else {"fuel_eighths": int(self.fuel_eighths.data)}),
             "damage": self.damage.data or "[]",
             "belongings": self.belongings.data or "",
             "warning_lights": [x for x in self.warning_lights.data or [] if x in WARNING_LIGHTS],

@@ -1,18 +1,26 @@
 """The domain tables. The full, ordered list of tables is in ``kiosk.schema``."""
 from kiosk.models.base import Fact, LocalModel, Record, Replicated
 from kiosk.models.local import ApiToken, CounterDraft, LoginFailure, NumberCounter
+from kiosk.models.security import ApiKey, ApiKeyUse, IdempotentAnswer, LoginAttempt, StaffSession
 from kiosk.models.people import Customer, Staff, Vehicle
 from kiosk.models.workorders import Appointment, JobLine, Part, PartLine, StatusChange, WorkOrder
 from kiosk.models.bay import Attendance, ClockEvent, ClockReview, Finding, JobDecision, PartsRequest, QcCheck, StoreSetting
 from kiosk.models.parts import (
     CountScan, PartBarcode, PurchaseOrder, PurchaseOrderLine, StockCount, StockMove,
 )
+from kiosk.models.estimates import (
+    AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
+    VehicleCampaign,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
     "ApiToken", "CounterDraft", "LoginFailure", "NumberCounter",
+    "ApiKey", "ApiKeyUse", "IdempotentAnswer", "LoginAttempt", "StaffSession",
     "Customer", "Staff", "Vehicle",
     "Appointment", "JobLine", "Part", "PartLine", "StatusChange", "WorkOrder",
     "Attendance", "ClockEvent", "ClockReview", "Finding", "JobDecision", "PartsRequest", "QcCheck", "StoreSetting",
     "CountScan", "PartBarcode", "PurchaseOrder", "PurchaseOrderLine", "StockCount", "StockMove",
+    "AuthorizationVersion", "CheckInPhoto", "CheckInSignature", "DeclinedChanges", "LabourOperation",
+    "ServicePackage", "VehicleCampaign",
 ]

@@ -106,6 +106,8 @@ class PartsRequest(Record):
     status = CharField(default="requested", index=True)
     requested_at = DateTimeField()
     note = TextField(default="")
+    # Added by m0009a_estimates: the estimate's part line (id hex) this was ordered for.
+    part_line = CharField(default="")
 
 
 class StoreSetting(Record):

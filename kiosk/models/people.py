@@ -37,3 +37,8 @@ class Vehicle(Record):
     color = CharField(default="")
     mileage = IntegerField(default=0)
     warranty_until = DateField(null=True)
+    # Added by m0009a_estimates: "" (petrol or diesel), "hev", "phev" or "ev";
+    # plug-in hybrids and electric cars record their battery charge at check-in.
+    # Nullable so the column is added in place: a NOT NULL column would make the
+    # migrator rebuild the table, which the search triggers of m0004 do not survive.
+    powertrain = CharField(default="", null=True)

@@ -49,6 +49,9 @@ class WorkOrder(Record):
     signature = CharField(default="")
     authorized_at = DateTimeField(null=True)
     notes = TextField(default="")
+    # Added by m0009a_estimates: an electric or plug-in hybrid car's battery
+    # charge at check-in (per cent), recorded instead of the fuel level.
+    battery_percent = IntegerField(null=True)
 
 
 class JobLine(Record):
@@ -69,6 +72,8 @@ class JobLine(Record):
     proposed_by = ForeignKeyField(Staff, null=True, backref="proposed_jobs")
     bay = CharField(default="")  # the workshop bay it is dispatched to
     team = BooleanField(default=False)  # several technicians may clock it together
+    # Added by m0009a_estimates: the service package (its code) the line came with.
+    package = CharField(default="")
 
 
 class PartLine(Record):
@@ -81,6 +86,12 @@ class PartLine(Record):
     qty = DecimalField(max_digits=10, decimal_places=2, auto_round=True, default=1)
     unit_price = money()
     pay_type = CharField(default="customer")
+    # Added by m0009a_estimates: a line typed in by hand for a part the catalogue
+    # does not have; a part not in stock when estimated (ordered for the car);
+    # the service package (its code) the line came with.
+    non_catalogue = BooleanField(default=False)
+    to_order = BooleanField(default=False)
+    package = CharField(default="")
 
 
 class StatusChange(Fact):

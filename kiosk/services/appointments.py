@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN
 
 from kiosk import times

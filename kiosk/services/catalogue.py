@@ -1,7 +1,7 @@
 """Finding parts in the catalogue by any number or barcode printed on them."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.models import Part, PartBarcode
 
@@ -47,4 +47,14 @@ def find_part(code: str, *, follow_supersession: bool = True) -> Part | None:
         if newer is None:
             break
         part = newer
+    return part
+
+
+def find_part_by_code_or_name(text: str) -> Part | None:
+    """``find_part``, or else the one live part whose name is exactly ``text`` (an advisor who
+    typed 机油滤清器 and pressed Enter); None when no part, or several, answer to it."""
+    part = find_part(text)
+    if part is None and (text or "").strip():
+        named = list(_live(Part.select().where(Part.name == text.strip())).limit(2))
+        part = named[0] if len(named) == 1 else None
     return part

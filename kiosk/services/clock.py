@@ -11,7 +11,8 @@ Rules kept here:
   running (reason "switch");
 * a job is clocked by one technician at a time unless the foreman marked it a
   team job;
-* extra work waiting for the customer (kiosk.services.extrawork) is locked;
+* a job nobody may work on (extra work waiting for the customer, declined work,
+  a job changed since the customer signed: kiosk.services.estimate) is locked;
 * a kiosk clock that runs behind the events already recorded never makes a
   negative interval: the new event is stamped at the last one's time, flagged.
 """
@@ -20,13 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import ClockEvent, JobLine, Staff, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
-from kiosk.services import attendance, clock_rules as rules, extrawork, figures, workorders
+from kiosk.services import attendance, clock_rules as rules, estimate, figures, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import ServiceError
 from sync import changelog
@@ -124,9 +125,7 @@ def check_order(order: WorkOrder) -> None:
 
 def _check_job(technician: Staff, job: JobLine) -> bool:
     """Refuse a job this technician may not clock; True when it must be assigned to them first."""
-    if job.deleted:
-        raise ServiceError(_l("This job is no longer on the work order."), status=409)
-    extrawork.check_unlocked(job)
+    estimate.check_workable(job)  # removed, extra work not authorized, declined, changed since signed
     if job.status == "done":
         raise ServiceError(_l("This job is finished. Ask the foreman to reopen it."), status=409)
     others = [c for c in open_clocks_of_job(job) if c.technician_id != technician.id]
@@ -186,7 +185,7 @@ def clock_on(technician: Staff, job: JobLine, *, terminal: str = "", now: dt.dat
         result.event = _event(technician, job, "on", at, flagged, terminal)
         _set_status(job, "in_progress")
         if order.status in ("authorized", "waiting_parts") or (
-                order.status == "waiting_authorization" and not extrawork.pending(order)):
+                order.status == "waiting_authorization" and not estimate.waits_for_customer(order)):
             workorders.move(order, "in_repair", staff=technician)
     return result
 
@@ -247,7 +246,7 @@ def _anyone_clocked(order: WorkOrder) -> bool:
 def _finish_order(order: WorkOrder, technician: Staff) -> None:
     """Every job done (declined extra work aside) and none waiting for the customer: on to QC."""
     jobs = [j for j in workorders.live_jobs(order) if j.authorization != "declined"]
-    if states.rank(order.status) != states.rank("in_repair") or extrawork.pending(order):
+    if states.rank(order.status) != states.rank("in_repair") or estimate.waits_for_customer(order):
         return
     if jobs and all(j.status == "done" for j in jobs):
         workorders.move(order, "qc", staff=technician)

@@ -7,7 +7,7 @@ import re
 import uuid
 import weakref
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, OP, SQL, Expression, NodeList, Value
 
 from kiosk import times

@@ -14,7 +14,7 @@ import re
 import threading
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN
 
 from kiosk import times

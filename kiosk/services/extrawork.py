@@ -1,20 +1,23 @@
 """Extra work found in the bay (增项): proposed by the technician, answered by the customer.
 
 A proposal is a new job line with ``authorization="pending"`` (and its part
-lines). Until reception records the customer's answer its clock and its parts
-are locked: ``clock_on`` refuses it and the parts counter asks ``is_locked``
-before issuing. Approval carries the customer's signature; a decline stays on
-the work order as declined work for follow-up. Each answer is a JobDecision fact.
+lines), priced from the labour catalogue when the technician names an
+operation. Until the customer answers, nobody clocks on it and no parts are
+issued to it (kiosk.services.estimate.check_workable, the one rule the bay and
+the parts counter ask). Approval is the customer signing the new version of
+the estimate (kiosk.services.authorization), which needs the job's hours and
+labour price; a decline keeps the job on the work order as declined work for
+follow-up and takes it off every technician's list. Each answer is a
+JobDecision fact.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
-from kiosk.services import catalogue, files, workorders
-from kiosk.services import status as states
+from kiosk.services import authorization, catalogue, estimate, findings, signatures, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 
@@ -22,18 +25,8 @@ MAX_PARTS = 10
 
 
 def is_locked(job: JobLine) -> bool:
-    """True while the customer has not approved this extra work (pending or declined):
-    no clocking on it and no parts issued to it."""
-    return job.authorization in ("pending", "declined")
-
-
-def check_unlocked(job: JobLine) -> None:
-    """Refuse work on a locked job with the reason a person can act on."""
-    if job.authorization == "pending":
-        raise ServiceError(_l("This extra work waits for the customer's authorization: it is locked until "
-                              "reception records the answer."), status=409)
-    if job.authorization == "declined":
-        raise ServiceError(_l("The customer declined this extra work: it is locked."), status=409)
+    """True while nobody may work on ``job`` (kiosk.services.estimate.check_workable)."""
+    return not estimate.is_workable(job)
 
 
 def pending(order: WorkOrder) -> list[JobLine]:
@@ -47,37 +40,53 @@ def proposed(order: WorkOrder) -> list[JobLine]:
 
 
 def propose(order: WorkOrder, technician: Staff, description: str, sold_hours, parts: list[dict] | None = None,
-            price=0) -> JobLine:
+            price=None, *, operation: str = "", photo: bytes | None = None, folder=None) -> JobLine:
     """The technician proposes extra work: a pending job line with its parts; the order
-    waits for re-authorization. ``parts`` is ``[{"part_no", "qty", "description"}]``."""
+    waits for re-authorization. ``parts`` is ``[{"part_no", "qty", "description"}]``;
+    ``operation`` (a labour code) fills the hours and price from the catalogue; the
+    description and ``photo`` are kept as the finding the customer is shown."""
+    from kiosk.services import labour
     from kiosk.services.clock import check_order
 
     check_order(order)
-    hours = workorders.decimal_of(sold_hours, "sold_hours")
-    if hours == 0:
+    code = (operation or "").strip()
+    if code and labour.find_operation(code) is None:
+        raise ServiceError(_l("No labour operation %(code)s in the catalogue.", code=code.upper()),
+                           field="operation")
+    if not (description or "").strip() and not code:
+        raise ServiceError(_l("Describe the job."), field="description")
+    hours = workorders.decimal_of(sold_hours, "sold_hours") if workorders._given(sold_hours) else None
+    if hours == 0 or (hours is None and not code):
         raise ServiceError(_l("Estimate the hours this work takes."), field="sold_hours")
     lines = []
     for row in (parts or [])[:MAX_PARTS]:
-        code, text = str(row.get("part_no") or "").strip(), str(row.get("description") or "").strip()
-        if not code and not text:
+        code_, text = str(row.get("part_no") or "").strip(), str(row.get("description") or "").strip()
+        if not code_ and not text:
             continue  # an empty row of the form
-        part = catalogue.find_part(code) if code else None
-        if code and part is None and not text:
-            raise ServiceError(_l("Part %(code)s is not in the catalogue. Describe it instead.", code=code),
+        part = catalogue.find_part(code_) if code_ else None
+        if code_ and part is None and not text:
+            raise ServiceError(_l("Part %(code)s is not in the catalogue. Describe it instead.", code=code_),
                                field="parts")
         qty = workorders.decimal_of(row.get("qty") or "1", "qty")
-        lines.append({"part_no": part.part_no if part else code, "qty": qty,
-                      "description": text or (part.name if part else ""), "unit_price": part.price if part else 0})
+        lines.append({"part_no": part.part_no if part else code_, "qty": qty, "description": text,
+                      "non_catalogue": part is None, "unit_price": None if part else 0})
     with transaction():
-        job = workorders.add_job(order, description, sold_hours=hours, price=price, technician=technician)
+        job = workorders.add_job(order, description, sold_hours=hours, price=price, technician=technician,
+                                 operation=code, staff=technician)
         job.authorization, job.proposed_by = "pending", technician
         changelog.save(job, fields=["authorization", "proposed_by"])
         for line in lines:
-            workorders.add_part_line(order, job=job, **line)
-        if states.rank(order.status) in (states.rank("authorized"), states.rank("in_repair")) \
-                and order.status != "waiting_authorization":
-            workorders.move(order, "waiting_authorization", staff=technician, note=description[:100])
+            workorders.add_part_line(order, job=job, staff=technician, **line)
+        if photo:  # the picture that shows the customer why (the description is the finding's text)
+            findings.add_finding(job, technician, "", photo, folder)
+        estimate.await_customer(order, technician, job.description)
     return job
+
+
+def reprice(job: JobLine, *, sold_hours=None, price=None, staff=None) -> JobLine:
+    """Reception fills or corrects the hours and labour price of extra work before the customer signs."""
+    _check_answerable(job)
+    return workorders.update_job(job, sold_hours=sold_hours, price=price, staff=staff)
 
 
 def _check_answerable(job: JobLine) -> None:
@@ -88,37 +97,33 @@ def _check_answerable(job: JobLine) -> None:
                            status=409)
 
 
-def _answer(job: JobLine, decision: str, staff, signature: str = "", note: str = "") -> JobLine:
-    order = job.work_order
-    with transaction():
-        changelog.save(JobDecision(job=job, work_order=order, decision=decision, signature=signature,
-                                   staff=staff, at=times.utcnow(), note=note))
-        job.authorization = decision
-        changelog.save(job, fields=["authorization"])
-        if order.status == "waiting_authorization" and not pending(order):
-            workorders.move(order, "in_repair", staff=staff, note=str(_l("Extra work answered")))
-    return job
-
-
-def approve(job: JobLine, data_url: str, folder, staff=None, price=None) -> JobLine:
-    """The customer signed for the extra work: keep the signature, unlock the job.
-    ``price`` (the labour price reception quoted) replaces the line's price when given."""
+def approve(job: JobLine, data_url: str, folder, staff=None, price=None, sold_hours=None, *,
+            signer: str = "", expected_hash: str = ""):
+    """The customer signed for the extra work: its hours and price (given here, or already on the
+    line) must be set; the signature is the new version of the estimate, which approves it."""
     _check_answerable(job)
-    content = files.png_from_data_url(data_url)
-    if not workorders._has_ink(content):
-        raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
-    amount = workorders.decimal_of(price, "price") if price not in (None, "") else None
-    with transaction():
-        if amount is not None and amount != job.price:
-            job.price = amount
-            changelog.save(job, fields=["price"])
-        return _answer(job, "approved", staff, signature=files.store(folder, content))
+    content = signatures.checked_png(data_url)
+    with signatures.stored(folder, content) as digest, transaction():  # the file goes if the rows cannot
+        if workorders._given(price) or workorders._given(sold_hours):
+            workorders.update_job(job, sold_hours=sold_hours, price=price, staff=staff)
+        authorization.check_signable(job.work_order, expected_hash)
+        version = authorization.authorize(job.work_order, digest, staff=staff, signer=signer,
+                                          expected_hash=expected_hash)
+    return version
 
 
 def decline(job: JobLine, staff=None, note: str = "") -> JobLine:
-    """The customer said no: the job stays on the order as declined work for follow-up."""
+    """The customer said no: the job stays on the order as declined work for follow-up,
+    off every technician's list."""
     _check_answerable(job)
-    return _answer(job, "declined", staff, note=(note or "").strip()[:500])
+    order = job.work_order
+    with transaction():
+        changelog.save(JobDecision(job=job, work_order=order, decision="declined", staff=staff,
+                                   at=times.utcnow(), note=(note or "").strip()[:500]))
+        job.authorization = "declined"
+        changelog.save(job, fields=["authorization"])
+        estimate.resume_if_answered(order, staff, note=str(_l("Extra work answered")))
+    return job
 
 
 def decisions(order: WorkOrder) -> dict:

@@ -6,29 +6,91 @@ sync can ship files like facts (union, never conflicting).
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
+import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.services.errors import ServiceError
 
 _DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 2 * 1024 * 1024
+# A signature pad is a few hundred pixels high on a kiosk or tablet screen. The
+# size is read from the PNG's header before anything is decoded; a larger one is
+# refused, and one wider than SIGNATURE_SIDE is kept scaled down.
+SIGNATURE_MAX_PIXELS = 4_000_000
+SIGNATURE_SIDE = 1600
+
+
+# What the system says when there is no room left: the disk (or the user's quota) is full.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class DiskFull(ServiceError):
+    """No room left on this computer's disk: nothing was saved (status 507, Insufficient Storage)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("status", 507)
+        super().__init__(_l("The disk of this computer is full: nothing was saved. Ask IT to free space, "
+                            "then try again."), **kwargs)
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """Whether ``error`` — or what it happened while handling (a failed COMMIT is followed
+    by a failed ROLLBACK) — says the disk is full: ENOSPC, or SQLite's "database or disk is full"."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DiskFull) or (isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS):
+            return True
+        if "database or disk is full" in str(error):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def store(folder: Path, content: bytes) -> str:
-    """Keep ``content`` under its hash and return the hash."""
+    """Keep ``content`` under its hash and return the hash (``DiskFull`` when there is no room)."""
+    return _store(folder, content)[0]
+
+
+def _store(folder: Path, content: bytes) -> tuple[str, bool]:
+    """(hash, whether this call wrote the file)."""
     digest = hashlib.sha256(content).hexdigest()
     path = Path(folder) / digest[:2] / digest
-    if not path.exists():
+    if path.exists():
+        return digest, False
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(content)
-        tmp.replace(path)  # atomic: a kiosk killed mid-write leaves no half file
-    return digest
+        with open(tmp, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())  # the bytes are on the disk before the name is
+        tmp.replace(path)  # atomic: a kiosk killed mid-write leaves no half file under the name
+    except OSError as error:
+        tmp.unlink(missing_ok=True)  # a disk that filled up half-way leaves no partial file
+        if error.errno in DISK_FULL_ERRNOS:
+            raise DiskFull() from error
+        raise
+    return digest, True
+
+
+@contextmanager
+def stored(folder: Path, content: bytes):
+    """Keep ``content`` for the row written in the ``with`` block; when the block fails
+    (the database refused: say, the disk filled up), the file this call wrote goes again."""
+    digest, written = _store(folder, content)
+    try:
+        yield digest
+    except BaseException:
+        if written:
+            path_of(folder, digest).unlink(missing_ok=True)
+        raise
 
 
 def path_of(folder: Path, digest: str) -> Path:
@@ -48,4 +110,27 @@ def png_from_data_url(data_url: str) -> bytes:
         raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
     if not content.startswith(PNG_MAGIC) or len(content) > MAX_BYTES:
         raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
-    return content
+    return _bounded_signature(content)
+
+
+def _bounded_signature(content: bytes) -> bytes:
+    """The PNG as it came when it is small enough; scaled down when it is wide; refused when its
+    header claims more pixels than a signature pad has (an image bomb), before decoding it."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:  # the header only
+            if image.format != "PNG" or image.width * image.height > SIGNATURE_MAX_PIXELS:
+                raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
+            if max(image.size) <= SIGNATURE_SIDE:
+                image.verify()  # the chunks' checksums, without keeping the pixels
+                return content
+            image.load()
+            image.thumbnail((SIGNATURE_SIDE, SIGNATURE_SIDE))
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")

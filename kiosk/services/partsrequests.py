@@ -6,16 +6,17 @@ each request's status live (SSE ``partsrequest-changed``).
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
-from kiosk.services import catalogue, extrawork, workorders
+from kiosk.services import catalogue, estimate, limits, workorders
 from kiosk.services.errors import ServiceError
 from sync import changelog
 
 STATUSES = ("requested", "ordered", "arrived", "issued", "cancelled")
+NOTE_LIMIT = 500  # a note to the parts counter is a line or two
 LABELS = {
     "requested": _l("Requested"),
     "ordered": _l("Ordered"),
@@ -39,7 +40,7 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
     from kiosk.services.clock import check_order
 
     check_order(job.work_order)
-    extrawork.check_unlocked(job)
+    estimate.check_workable(job)
     code, description = (code or "").strip(), (description or "").strip()
     if not code and not description:
         raise ServiceError(_l("Scan or type the part number, or describe the part."), field="code")
@@ -54,7 +55,8 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
         row = PartsRequest(work_order=job.work_order_id, job=job, requested_by=technician,
                            part_no=part.part_no if part else code.upper(),
                            description=description or (part.name if part else ""), qty=amount,
-                           requested_at=times.utcnow().replace(microsecond=0), note=(note or "").strip()[:500])
+                           requested_at=times.utcnow().replace(microsecond=0),
+                           note=limits.check_text("note", (note or "").strip(), NOTE_LIMIT))
         changelog.save(row)
     return row
 
@@ -69,7 +71,7 @@ def move(request: PartsRequest, status: str, note: str = "") -> PartsRequest:
         request.status = status
         fields = ["status"]
         if note:
-            request.note, fields = note.strip()[:500], ["status", "note"]
+            request.note, fields = limits.check_text("note", note.strip(), NOTE_LIMIT), ["status", "note"]
         changelog.save(request, fields=fields)
     return request
 

@@ -6,11 +6,11 @@ the browser's print dialog, which always works.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware.printers import PrinterError, split_address
 from hardware.printers.cups import lp_command
-from hardware.printers.escpos import ESCPOS_MODES, ESCPOS_PORT, is_device
+from hardware.printers.escpos import DEVICE_PATTERNS, ESCPOS_MODES, ESCPOS_PORT, allowed_device, is_device
 from hardware.printers.zpl import ZPL_PORT
 from hardware.labels_zpl import ZPL_MODES
 from kiosk import STATIONS, times
@@ -39,6 +39,12 @@ def stations() -> list[str]:
     """The stations whose printers can be set on this node, the node's default first."""
     station = current_app.config.get("STATION", NODE_DEFAULT)
     return [NODE_DEFAULT, *STATIONS] if station == NODE_DEFAULT else [NODE_DEFAULT, station]
+
+
+def printer_devices() -> tuple[str, ...]:
+    """The device files a receipt printer may be (``PRINTER_DEVICES`` in the instance config,
+    regular expressions; default ``hardware.printers.escpos.DEVICE_PATTERNS``)."""
+    return tuple(current_app.config.get("PRINTER_DEVICES") or DEVICE_PATTERNS)
 
 
 def printer_for(station: str | None, purpose: str) -> PrinterSetting:
@@ -71,7 +77,12 @@ def save_printer(station: str, purpose: str, kind: str, address: str = "", queue
         if not address:
             raise ServiceError(_l("Enter the printer's address, e.g. 192.168.1.50 or 192.168.1.50:9100."),
                                field="address")
-        if not (kind == "escpos" and is_device(address)):
+        if is_device(address):
+            if kind != "escpos" or not allowed_device(address, printer_devices()):
+                raise ServiceError(_l("A printer is a network address (192.168.1.50:9100), a system printer "
+                                      "queue, or a printer port such as /dev/usb/lp0 or COM3. Nothing else."),
+                                   field="address")
+        else:
             try:
                 split_address(address, ZPL_PORT if kind == "zpl" else ESCPOS_PORT)
             except PrinterError:

@@ -15,7 +15,7 @@ import dataclasses
 import json
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware.labels import TagData
 from hardware.labels_a4 import SheetData, render_sheet_pdf
@@ -29,7 +29,7 @@ from kiosk import times
 from kiosk.db import transaction
 from kiosk.models.printing import PrintJob
 from kiosk.services.errors import NotFound, ServiceError
-from kiosk.services.printer_settings import printer_for
+from kiosk.services.printer_settings import printer_devices, printer_for
 
 # What can be printed, its data class, and which of the station's printers prints it.
 KINDS = {
@@ -40,10 +40,12 @@ KINDS = {
     "part": (PartLabelData, "labels"),
     "slip": (SlipData, "slips"),
     "workorder": (SheetData, "a4"),
+    "estimate": (SheetData, "a4"),
 }
 KIND_NAMES = {
     "key_tag": _l("Key tag"), "job_tag": _l("Job-line tag"), "bin": _l("Bin label"),
     "badge": _l("Staff badge"), "part": _l("Part label"), "slip": _l("Slip"), "workorder": _l("Work order (A4)"),
+    "estimate": _l("Estimate (A4)"),
 }
 
 _FAILURES = {
@@ -152,7 +154,7 @@ def _attempt(job: PrintJob, document, setting) -> PrintJob:
     if setting.kind != "browser":
         try:
             job.payload = _render(document, setting)
-            _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind == "workorder")
+            _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind in ("workorder", "estimate"))
             job.status, job.sent_at = "sent", times.utcnow()
         except PrinterError as exc:
             job.status, job.error, job.detail = "failed", exc.reason, exc.detail
@@ -177,7 +179,9 @@ def _send(payload: bytes, setting, *, title: str, a4: bool = False) -> None:
     if setting.kind == "zpl":
         send_zpl(payload, setting.address)
     elif setting.kind == "escpos":
-        send_escpos(payload, setting.address)
+        # Checked again here, not only when saved: a setting written before the
+        # allowed list existed must not write to a file either.
+        send_escpos(payload, setting.address, devices=printer_devices())
     else:
         print_cups(payload, setting.queue, title=title, media="A4" if a4 else "")
 

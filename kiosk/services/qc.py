@@ -7,12 +7,12 @@ import datetime as dt
 import json
 import uuid
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, WorkOrder
-from kiosk.services import workorders
+from kiosk.services import limits, workorders
 from kiosk.services.errors import ServiceError
 from kiosk.services import status as states
 from sync import changelog
@@ -60,7 +60,8 @@ def record(order: WorkOrder, inspector: Staff | None, *, passed: bool, checked=(
     named as rework, reopens those lines and moves the order back to rework."""
     check_ready_for_qc(order)
     ticked = {key: key in set(checked) for key in CHECKLIST}
-    road_test = (road_test or "").strip()[:2000]
+    road_test = limits.check_text("road_test", (road_test or "").strip())
+    note = limits.check_text("note", (note or "").strip())
     jobs = _job_ids(order, rework)
     if passed:
         missing = [key for key, ok in ticked.items() if not ok]
@@ -76,7 +77,7 @@ def record(order: WorkOrder, inspector: Staff | None, *, passed: bool, checked=(
     with transaction():
         check = QcCheck(work_order=order, inspector=inspector, passed=bool(passed),
                         checklist=json.dumps(ticked), road_test=road_test,
-                        rework_jobs=json.dumps([j.id.hex for j in jobs]), at=now, note=(note or "").strip()[:2000])
+                        rework_jobs=json.dumps([j.id.hex for j in jobs]), at=now, note=note)
         changelog.save(check)
         for job in jobs:
             job.status = "rework"

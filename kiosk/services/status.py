@@ -7,7 +7,7 @@ one deliberate step back, recorded as a fact so it counts against first-time fix
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 STATUSES = {
     "booked": (0, _l("Booked")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import fn
 
 from kiosk import times
@@ -123,18 +123,22 @@ def check_order(order: WorkOrder) -> None:
                               "to it or returned from it.", number=order.number), status=409)
 
 
-def check_job(job: JobLine | None, order: WorkOrder) -> None:
-    """A job line of this order whose work may start (extra work must be authorized first)."""
-    if job is None:
-        return
-    if job.work_order_id != order.id or job.deleted:
+def check_job(job: JobLine | None, order: WorkOrder, part: Part | None = None, known=None) -> None:
+    """A job line of this order whose work may start, asked of the estimate's one rule
+    (kiosk.services.estimate.check_issue: extra work must be authorized, a job changed since
+    the customer signed waits for the new signature); without a job, a part only pending lines
+    ask for waits too."""
+    from kiosk.services import estimate
+
+    if job is not None and (job.work_order_id != order.id or job.deleted):
         raise ServiceError(_l("This job is not on work order %(number)s.", number=order.number), field="job")
-    if job.authorization == "pending":
-        raise ServiceError(_l("Job %(position)s is extra work the customer has not authorized yet: its "
-                              "parts are locked.", position=job.position), status=409, field="job")
-    if job.authorization == "declined":
-        raise ServiceError(_l("The customer declined job %(position)s: its parts are not issued.",
-                              position=job.position), status=409, field="job")
+    estimate.check_issue(order, job, part.part_no if part is not None else "", known)
+
+
+def check_job_on_order(job: JobLine, order: WorkOrder) -> None:
+    """A returned part's job must be a line of the order (returns are never held back)."""
+    if job.work_order_id != order.id:
+        raise ServiceError(_l("This job is not on work order %(number)s.", number=order.number), field="job")
 
 
 def check_receiver(receiver) -> None:
@@ -186,8 +190,15 @@ def hand_over(order: WorkOrder, lines: list[tuple], *, kind: str = "issue", staf
     if not lines:
         raise ServiceError(_l("Scan the parts first."), field="code")
     clean = []
+    if kind == "issue":
+        from kiosk.services import estimate
+
+        known = estimate.state(order)
+        for part, _qty, job in lines:
+            check_job(job, order, part, known)
     for part, qty, job in lines:
-        check_job(job, order)
+        if kind == "return" and job is not None:
+            check_job_on_order(job, order)
         clean.append((part, quantity_of(qty), job))
     if kind == "return":
         _check_returnable(order, clean)

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, SQL, fn
-from PIL import Image
 
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, Staff, StatusChange, Vehicle, WorkOrder
-from kiosk.services import files
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
@@ -27,6 +24,9 @@ from kiosk.services.prepared import Prepared
 from sync import changelog
 
 PAY_TYPES = ("customer", "warranty", "insurance", "internal")
+# "" petrol or diesel (and ordinary hybrids), "hev", "phev" plug-in hybrid, "ev" electric.
+POWERTRAINS = ("", "hev", "phev", "ev")
+CHARGED = ("phev", "ev")  # these record their battery charge at check-in instead of the fuel level
 WARNING_LIGHTS = ("engine", "oil", "battery", "brake", "abs", "airbag", "tpms", "coolant")
 DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "other")
 
@@ -98,6 +98,15 @@ def _clean_walkaround(walk: dict) -> dict:
         if not 0 <= fuel <= 8:
             raise ServiceError(_l("Choose the fuel level."), field="fuel_eighths")
         out["fuel_eighths"] = fuel
+    if "battery_percent" in walk:
+        text = str(walk["battery_percent"] if walk["battery_percent"] is not None else "").strip().rstrip("%")
+        try:
+            battery = int(text) if text else None
+        except ValueError:
+            battery = -1
+        if battery is not None and not 0 <= battery <= 100:
+            raise ServiceError(_l("Enter the battery charge in per cent (0 to 100)."), field="battery_percent")
+        out["battery_percent"] = battery
     if "damage" in walk:
         marks = walk["damage"]
         if isinstance(marks, str):
@@ -146,10 +155,21 @@ def _promised_time(value) -> dt.datetime | None:
 def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, complaint: str = "",
                     jobs: list[dict] | None = None, walkaround: dict | None = None,
                     appointment=None, staff=None) -> WorkOrder:
-    """Check a vehicle in: a new work order with its walk-around and first job lines."""
-    walk = _clean_walkaround({**(walkaround or {}), "complaint": complaint})
+    """Check a vehicle in: a new work order with its walk-around and first job lines. An
+    electric or plug-in hybrid car (``powertrain`` in the walk-around, kept on the vehicle)
+    records its battery charge instead of the fuel level."""
+    given = dict(walkaround or {})
+    powertrain = given.pop("powertrain", None)
+    if powertrain is not None and powertrain not in POWERTRAINS:
+        raise ServiceError(_l("Choose how the car is powered."), field="powertrain")
+    walk = _clean_walkaround({**given, "complaint": complaint})
     if not walk.get("complaint"):
         raise ServiceError(_l("Write down the customer's complaint in their own words."), field="complaint")
+    if (powertrain if powertrain is not None else vehicle.powertrain) in CHARGED:
+        if walk.get("battery_percent") is None:
+            raise ServiceError(_l("Enter the battery charge in per cent (0 to 100)."), field="battery_percent")
+    else:
+        walk["battery_percent"] = None
     now = times.utcnow()
     with transaction():
         order = WorkOrder(number=next_number("WO"), customer=customer, vehicle=vehicle, advisor=advisor,
@@ -163,6 +183,9 @@ def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, compl
         if order.mileage > (vehicle.mileage or 0):
             vehicle.mileage = order.mileage
             changelog.save(vehicle, fields=["mileage"])
+        if powertrain is not None and powertrain != vehicle.powertrain:
+            vehicle.powertrain = powertrain
+            changelog.save(vehicle, fields=["powertrain"])
         if appointment is not None:
             appointment.status, appointment.work_order_id = "checked_in", order.id.hex
             changelog.save(appointment, fields=["status", "work_order_id"])
@@ -177,59 +200,171 @@ def update_walkaround(order: WorkOrder, **walk) -> WorkOrder:
     return order
 
 
-def add_job(order: WorkOrder, description: str, sold_hours=0, price=0, pay_type: str = "customer",
-            operation: str = "", technician=None) -> JobLine:
-    """A labour line on the order."""
+def _given(value) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _after_priced_change(order: WorkOrder, staff=None, note: str = "") -> None:
+    """A signed order whose priced lines changed waits for the customer (kiosk.services.estimate)."""
+    from kiosk.services import estimate
+
+    estimate.await_customer(order, staff, note)
+
+
+def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None, pay_type: str = "customer",
+            operation: str = "", technician=None, *, package: str = "", staff=None) -> JobLine:
+    """A labour line on the order. With a catalogue ``operation`` code, what is left empty is
+    filled from the catalogue: its name, its standard hours, hours × the pay type's rate."""
+    from kiosk.services import labour
+
     _check_editable(order)
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError(_l("Describe the job."), field="description")
     if pay_type not in PAY_TYPES:
         raise ServiceError(_l("Choose who pays for this job."), field="pay_type")
-    hours = decimal_of(sold_hours, "sold_hours")
-    amount = decimal_of(price, "price")
+    code = (operation or "").strip().upper()
+    catalogue = labour.find_operation(code) if code else None
+    description = (description or "").strip() or (catalogue.name if catalogue else "")
+    if not description:  # a code not in the catalogue needs the words too
+        if code:
+            raise ServiceError(_l("No labour operation %(code)s in the catalogue. Describe the job.", code=code),
+                               field="description")
+        raise ServiceError(_l("Describe the job."), field="description")
+    hours = decimal_of(sold_hours, "sold_hours") if _given(sold_hours) else (catalogue.hours if catalogue else Decimal(0))
+    if _given(price):
+        amount = decimal_of(price, "price")
+    else:
+        amount = labour.price(catalogue, pay_type, hours) if catalogue else Decimal(0)
     with transaction():
         position = JobLine.select().where(JobLine.work_order == order).count() + 1
-        job = JobLine(work_order=order, position=position, operation=(operation or "").strip(),
-                      description=description, sold_hours=hours, price=amount, pay_type=pay_type,
-                      technician=technician)
+        job = JobLine(work_order=order, position=position, operation=code, description=description[:500],
+                      sold_hours=hours, price=amount, pay_type=pay_type, technician=technician, package=package)
         changelog.save(job)
+        _after_priced_change(order, staff, description)
     return job
 
 
-def remove_job(job: JobLine) -> None:
-    """Tombstone a job line (nothing is hard-deleted across nodes)."""
+def update_job(job: JobLine, *, sold_hours=None, price=None, pay_type: str | None = None, staff=None) -> JobLine:
+    """Change a job's hours, price or payer (after the signature it waits for the customer again)."""
+    _check_editable(job.work_order)
+    values = {}
+    if _given(sold_hours):
+        values["sold_hours"] = decimal_of(sold_hours, "sold_hours")
+    if _given(price):
+        values["price"] = decimal_of(price, "price")
+    if pay_type is not None:
+        if pay_type not in PAY_TYPES:
+            raise ServiceError(_l("Choose who pays for this job."), field="pay_type")
+        values["pay_type"] = pay_type
+    with transaction():
+        if changelog.save_changes(job, values):
+            _after_priced_change(job.work_order, staff, job.description)
+    return job
+
+
+def remove_job(job: JobLine, staff=None) -> None:
+    """Tombstone a job line and its parts (nothing is hard-deleted across nodes)."""
     _check_editable(job.work_order)
     with transaction():
         job.deleted = True
         changelog.save(job, fields=["deleted"])
+        for line in live_part_lines(job.work_order):
+            if line.job_id == job.id:
+                remove_part_line(line, check=False)
+        _after_priced_change(job.work_order, staff, job.description)
 
 
-def add_part_line(order: WorkOrder, description: str, qty=1, unit_price=0, part_no: str = "",
-                  pay_type: str = "customer", job=None) -> PartLine:
-    """An estimated part on the order."""
+def add_part_line(order: WorkOrder, description: str = "", qty=1, unit_price=None, part_no: str = "",
+                  pay_type: str = "customer", job=None, *, non_catalogue: bool = False, package: str = "",
+                  staff=None) -> PartLine:
+    """An estimated part on the order, from the parts catalogue (number, barcode or any code on
+    it, or its exact name: its name and price are filled when left empty), or, said explicitly, a non-catalogue
+    line with a name and a price. A part short in stock is marked to order and reaches the
+    parts counter's ordering list."""
+    from kiosk.services import catalogue, stock
+
     _check_editable(order)
-    description = (description or "").strip()
-    if not description and not part_no:
-        raise ServiceError(_l("Enter the part number or a description."), field="description")
+    description, code = (description or "").strip(), (part_no or "").strip()
     if pay_type not in PAY_TYPES:
         raise ServiceError(_l("Choose who pays for this part."), field="pay_type")
-    quantity = decimal_of(qty, "qty")
+    quantity = decimal_of(qty if _given(qty) else 1, "qty")
     if quantity == 0:
         raise ServiceError(_l("The quantity must be more than zero."), field="qty")
+    if job is not None and (job.work_order_id != order.id or job.deleted):
+        raise ServiceError(_l("This job is not on work order %(number)s.", number=order.number), field="job")
+    part = None
+    if non_catalogue:
+        if not description:
+            raise ServiceError(_l("Name the part that is not in the catalogue."), field="description")
+        if not _given(unit_price):
+            raise ServiceError(_l("Enter the price of the part that is not in the catalogue."), field="unit_price")
+        price = decimal_of(unit_price, "unit_price")
+    else:
+        if not code:
+            raise ServiceError(_l("Scan or type the part number, or add it as a part not in the catalogue."),
+                               field="part_no")
+        part = catalogue.find_part_by_code_or_name(code)
+        if part is None:
+            raise ServiceError(_l("Part %(code)s is not in the catalogue. Check the number, or add it as a part "
+                                  "not in the catalogue with its name and price.", code=code.upper()),
+                               field="part_no")
+        description = description or part.name
+        price = decimal_of(unit_price, "unit_price") if _given(unit_price) else part.price
+    short = part is not None and stock.on_hand(part) < quantity
     with transaction():
-        line = PartLine(work_order=order, job=job, part_no=(part_no or "").strip().upper(),
-                        description=description, qty=quantity,
-                        unit_price=decimal_of(unit_price, "unit_price"), pay_type=pay_type)
+        line = PartLine(work_order=order, job=job, part_no=part.part_no if part else code.upper(),
+                        description=description[:200], qty=quantity, unit_price=price, pay_type=pay_type,
+                        non_catalogue=bool(non_catalogue), to_order=short, package=package)
         changelog.save(line)
+        if short:
+            _order_for(order, line, job, staff)
+        _after_priced_change(order, staff, description)
     return line
 
 
-def remove_part_line(line: PartLine) -> None:
+def _order_for(order: WorkOrder, line: PartLine, job, staff) -> None:
+    """A part short in stock: a request on the parts counter's ordering list (配件订购)."""
+    from kiosk.models import PartsRequest
+
+    changelog.save(PartsRequest(work_order=order, job=job, requested_by=staff, part_no=line.part_no,
+                                description=line.description, qty=line.qty, part_line=line.id.hex,
+                                requested_at=times.utcnow().replace(microsecond=0)))
+
+
+def update_part_line(line: PartLine, *, qty=None, unit_price=None, pay_type: str | None = None,
+                     staff=None) -> PartLine:
+    """Change an estimated part's quantity, unit price or payer."""
     _check_editable(line.work_order)
+    values = {}
+    if _given(qty):
+        values["qty"] = decimal_of(qty, "qty")
+        if values["qty"] == 0:
+            raise ServiceError(_l("The quantity must be more than zero."), field="qty")
+    if _given(unit_price):
+        values["unit_price"] = decimal_of(unit_price, "unit_price")
+    if pay_type is not None:
+        if pay_type not in PAY_TYPES:
+            raise ServiceError(_l("Choose who pays for this part."), field="pay_type")
+        values["pay_type"] = pay_type
+    with transaction():
+        if changelog.save_changes(line, values):
+            _after_priced_change(line.work_order, staff, line.description)
+    return line
+
+
+def remove_part_line(line: PartLine, *, check: bool = True, staff=None) -> None:
+    """Tombstone an estimated part; a request ordered for it and not yet ordered is cancelled."""
+    from kiosk.models import PartsRequest
+
+    if check:
+        _check_editable(line.work_order)
     with transaction():
         line.deleted = True
         changelog.save(line, fields=["deleted"])
+        for request in PartsRequest.select().where((PartsRequest.part_line == line.id.hex)
+                                                   & (PartsRequest.status == "requested")):
+            request.status = "cancelled"
+            changelog.save(request, fields=["status"])
+        if check:
+            _after_priced_change(line.work_order, staff, line.description)
 
 
 def _line_of(model, order: WorkOrder, line_id):
@@ -301,8 +436,19 @@ def totals(order: WorkOrder, jobs: list[JobLine] | None = None, parts: list[Part
             "hours": sum((j.sold_hours for j in jobs), Decimal(0))}
 
 
+def request_move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
+    """A status change asked for by a person or an integration (the API's status call): what the
+    state machine allows, except ``authorized``, which only the customer's signature gives
+    (kiosk.services.authorization)."""
+    if target == "authorized":
+        raise ServiceError(_l("Only the customer's signature authorizes a work order: sign the estimate "
+                              "(POST /api/v1/work-orders/NUMBER/authorizations)."), status=409, field="status")
+    return move(order, target, staff=staff, note=note)
+
+
 def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder:
-    """Move the order to ``target`` if the state machine allows it, recording who and when."""
+    """Move the order to ``target`` if the state machine allows it, recording who and when
+    (the services' own step; people and integrations go through ``request_move``)."""
     if not states.can_move(order.status, target):
         raise ServiceError(_l("A work order cannot go from “%(a)s” to “%(b)s”.",
                               a=states.label(order.status), b=states.label(target)), status=409)
@@ -316,50 +462,6 @@ def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder
 
 def set_promised(order: WorkOrder, promised_at: dt.datetime | None) -> WorkOrder:
     return update_walkaround(order, promised_at=promised_at)
-
-
-def _check_signable(order: WorkOrder) -> None:
-    _check_editable(order)
-    if not live_jobs(order):
-        raise ServiceError(_l("Add at least one job before the customer signs."), field="jobs")
-
-
-def _has_ink(content: bytes) -> bool:
-    """True when the PNG shows any stroke (an untouched pad still makes a valid, blank PNG)."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            if image.width * image.height > 16_000_000:
-                return False
-            paper = Image.new("RGBA", image.size, "white")
-            paper.alpha_composite(image.convert("RGBA"))
-    except (OSError, ValueError):
-        raise ServiceError(_l("The signature could not be read. Please sign again."), field="signature")
-    return paper.convert("L").point(lambda v: 255 if v < 200 else 0).getbbox() is not None
-
-
-def sign(order: WorkOrder, data_url: str, folder, staff=None) -> WorkOrder:
-    """The customer signed on the pad: keep the PNG under its hash, then authorize.
-
-    The checks run first, so a refused signature leaves no file behind.
-    """
-    _check_signable(order)
-    content = files.png_from_data_url(data_url)
-    if not _has_ink(content):
-        raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
-    return authorize(order, files.store(folder, content), staff)
-
-
-def authorize(order: WorkOrder, signature_hash: str, staff=None) -> WorkOrder:
-    """The customer signed the estimate: keep the signature and move to authorized."""
-    _check_signable(order)
-    if not signature_hash:
-        raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
-    with transaction():
-        order.signature, order.authorized_at = signature_hash, times.utcnow()
-        changelog.save(order, fields=["signature", "authorized_at"])
-        if states.rank(order.status) < states.rank("authorized"):
-            move(order, "authorized", staff=staff)
-    return order
 
 
 def _open():

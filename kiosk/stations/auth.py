@@ -1,12 +1,14 @@
 """Login by badge scan plus PIN; logout; language choice."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import log_in, log_out
+from kiosk.services import pin_lock
 from kiosk.services import staff as staff_service
 from kiosk.services.errors import ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, describe, reply, scan_from_request
@@ -15,46 +17,67 @@ from kiosk.web import LANGUAGES
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only local paths: a scanned or typed "next" must not send the kiosk elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this node, else the home page.
+
+    A scanned, typed or linked "next" must not send the kiosk elsewhere. Browsers
+    drop tabs and line breaks inside an address and read a backslash as a slash, so
+    ``/%09/evil.example`` (a tab) or ``/%5Cevil.example`` would become
+    ``//evil.example``, another host: anything holding a control character or a
+    backslash is refused outright.
+    """
+    home = url_for("home.index")
+    if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Step 1: scan or type the badge. Step 2: the PIN on a big keypad."""
+    """Step 1: scan or type the badge. Step 2: the PIN on a big keypad. Nobody is named before
+    the PIN is right: a badge code alone must not tell a stranger whose it is."""
     badge = (request.values.get("badge") or "").strip()
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
+    client = request.remote_addr or ""
     error = None
     person = None
     if request.method == "POST":
-        person = staff_service.find_by_badge(badge) if badge else None
-        if not badge:
-            error = _("Scan your badge or type its code.")
-        elif person is None:
-            error = _("This badge is not known. Ask the service manager to register it.")
-        elif "pin" in request.form:
-            try:
-                person = staff_service.login(badge, request.form["pin"])
-            except ServiceError as exc:
-                error = str(exc.message)
+        try:
+            if not badge:
+                error = _("Scan your badge or type its code.")
+            elif "pin" in request.form:
+                person = staff_service.login(badge, request.form["pin"], client=client)
             else:
+                person = staff_service.badge_step(badge, client)
+        except ServiceError as exc:
+            error = str(exc.message)
+            person = person or (staff_service.find_by_badge(badge) if exc.field == "pin" else None)
+        else:
+            if "pin" in request.form:
                 log_in(person)
                 flash(_("Welcome, %(name)s.", name=person.name), "success")
                 return redirect(next_url)
     status = 400 if error else 200
-    return render_template("auth/login.html", badge=badge if person else "", person=person,
+    return render_template("auth/login.html", badge=person.badge if person else "", person=person,
                            error=error, next=next_url), status
 
 
 @bp.post("/login/scan")
 def scan_badge():
     """A badge scanned on the login page: straight to the PIN step (the card swaps in place)."""
+    client, now = request.remote_addr or "", dt.datetime.now()
+    try:
+        pin_lock.check_client(client, now)  # a screen that guessed too many badge codes waits first
+    except ServiceError as exc:
+        return reply(exc.message, False)
     done = scan_from_request("login")
     answer = answer_unknown(done)
     if answer is not None:
+        if not done.repeat:
+            pin_lock.unknown_badge(client, now)  # guessing badge codes slows the screen down
         return answer
     if done.kind != "badge":
         return reply(_("This is %(what)s, not a staff badge. Scan your badge.", what=describe(done.code)), False)
@@ -62,8 +85,8 @@ def scan_badge():
     asked = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query).get("next", [None])[0]
     person = done.code.ref
     card = render_template("auth/_login_card.html", badge=person.badge, person=person, error=None,
-                           next=_safe_next(asked))
-    return reply(_("Hello, %(name)s. Enter your PIN.", name=person.name), True, card)
+                           next=safe_next(asked))
+    return reply(_("Badge %(badge)s. Enter your PIN.", badge=person.badge), True, card)
 
 
 @bp.post("/logout")
@@ -77,4 +100,4 @@ def logout():
 def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next") or request.referrer and request.referrer.split(request.host, 1)[-1]))
+    return redirect(safe_next(request.form.get("next") or request.referrer and request.referrer.split(request.host, 1)[-1]))

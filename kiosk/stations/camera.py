@@ -12,7 +12,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from hardware import camera as cameras
 from hardware.camera_preview import Previews

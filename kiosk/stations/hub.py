@@ -9,11 +9,12 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
+from kiosk.services import store_health
 from sync import conflicts, pairing
 from sync.keys import fingerprint
 
@@ -54,13 +55,16 @@ def field_label(name: str):
 
 
 def _kiosk_rows() -> list[dict]:
+    """Every kiosk with its last report and red flags (kiosk.services.store_health)."""
     now = times.utcnow()
-    rows = []
-    for peer in pairing.peers():
+    rows = store_health.kiosk_rows(now)
+    for row in rows:
+        peer = row["peer"]
         hello = json.loads(peer.last_hello or "{}")
         seen = peer.last_seen_at
-        rows.append({"peer": peer, "outbox": hello.get("outbox"),
-                     "online": bool(seen and not peer.revoked_at and (now - seen).total_seconds() < ONLINE_SECONDS)})
+        report = row["report"]
+        row["outbox"] = report.outbox if report is not None and report.outbox is not None else hello.get("outbox")
+        row["online"] = bool(seen and not peer.revoked_at and (now - seen).total_seconds() < ONLINE_SECONDS)
     return rows
 
 
@@ -68,7 +72,7 @@ def _kiosk_rows() -> list[dict]:
 @requires("reports")
 def index():
     return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
-                           conflict_count=len(conflicts.open_conflicts()))
+                           conflict_count=len(conflicts.open_conflicts()), thresholds=store_health.threshold_texts())
 
 
 @bp.post("/pairing-code")
@@ -78,7 +82,7 @@ def pairing_code():
     code = pairing.create_pairing_code()
     return render_template("hub/index.html", kiosks=_kiosk_rows(), fingerprint=fingerprint(),
                            conflict_count=len(conflicts.open_conflicts()), code=code,
-                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60)
+                           code_minutes=pairing.DEFAULT_TTL_SECONDS // 60, thresholds=store_health.threshold_texts())
 
 
 @bp.post("/kiosks/<node_id>/revoke")
@@ -110,3 +114,7 @@ def resolve(conflict_id: int):
     else:
         flash(_("Conflict resolved."), "success")
     return redirect(url_for("hub.conflict_list"))
+
+
+from kiosk.stations import hub_ops  # noqa: E402,F401  (replacing a kiosk, the store's health, backups)
+from kiosk.stations import hub_tokens  # noqa: E402,F401  (the API tokens page, on this blueprint)

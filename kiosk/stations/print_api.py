@@ -28,7 +28,8 @@ from kiosk.templating import render
 bp = Blueprint("printing", __name__, url_prefix="/print")
 
 # Kinds whose browser print page reception already has.
-RECEPTION_PAGES = {"key_tag": "reception.key_tag", "workorder": "reception.print_work_order"}
+RECEPTION_PAGES = {"key_tag": "reception.key_tag", "workorder": "reception.print_work_order",
+                   "estimate": "reception.print_estimate"}
 
 
 def may_print(kind: str) -> bool:

@@ -9,6 +9,7 @@ A parts counter's issue or return slip is looked up by its slip id
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import format_datetime, format_decimal
@@ -32,6 +33,7 @@ KIND_PERMISSIONS = {
     "part": ("parts",),
     "badge": ("staff_admin", "reports"),
     "workorder": ("reception",),
+    "estimate": ("reception",),
     "slip": ("parts",),
 }
 
@@ -45,6 +47,8 @@ def document_for(kind: str, ref: str):
         return job_tag_data(ref)
     if kind == "workorder":
         return sheet_data(workorders.get_by_number(ref))
+    if kind == "estimate":
+        return sheet_data(workorders.get_by_number(ref), title=_("Estimate (报价单)"))
     if kind == "badge":
         person = Staff.get_or_none((Staff.badge == ref.upper()) & (Staff.deleted == False))  # noqa: E712
         if person is None:
@@ -118,12 +122,16 @@ def _money(value) -> str:
     return format_decimal(value or 0, format="#,##0.00")
 
 
-def sheet_data(order) -> SheetData:
-    """The work order on A4 for a CUPS printer: the same facts, lines and totals as the browser's A4 page."""
+def sheet_data(order, *, title: str | None = None) -> SheetData:
+    """The work order (or, with ``title``, the estimate) on A4 for a CUPS printer: the lines and
+    totals of the version the customer signed — the draft before anyone signed — as the
+    browser's A4 page shows them (kiosk.stations.reception.estimate_print)."""
+    from kiosk.stations.reception.estimate_print import version_context
+
     pay = {"customer": _("Customer"), "warranty": _("Warranty"), "insurance": _("Insurance"),
            "internal": _("Internal")}
-    jobs, parts = workorders.live_jobs(order), workorders.live_part_lines(order)
-    totals = workorders.totals(order, jobs, parts)
+    shown = version_context(order)
+    lines, totals, version = shown["lines"], shown["sums"], shown["shown"]
     vehicle = order.vehicle
     facts = (
         (_("Customer"), order.customer.name), (_("Phone"), mask_phone(order.customer.phone)),
@@ -133,17 +141,21 @@ def sheet_data(order) -> SheetData:
         (_("Promised delivery"), format_datetime(order.promised_at, "yyyy-MM-dd HH:mm") if order.promised_at else "—"),
     )
     job_rows = ((("#", _("Operation code"), _("Description"), _("Sold hours"), _("Price"), _("Paid by")),)
-                + tuple((str(n), j.operation, j.description, _money(j.sold_hours), _money(j.price),
-                         pay.get(j.pay_type, j.pay_type)) for n, j in enumerate(jobs, 1)))
-    part_rows = (((_("Part number"), _("Description"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by")),)
-                 + tuple((p.part_no, p.description, _money(p.qty), _money(p.unit_price),
-                          _money(p.qty * p.unit_price), pay.get(p.pay_type, p.pay_type)) for p in parts))
+                + tuple((str(n), j["code"], j["description"], _money(Decimal(j["hours"])), _money(Decimal(j["amount"])),
+                         pay.get(j["payer"], j["payer"]))
+                        for n, j in enumerate((x for x in lines if x["kind"] == "labour"), 1)))
+    part_rows = (((_("Part number"), _("Part name"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by")),)
+                 + tuple((p["code"], p["description"], _money(Decimal(p["qty"])), _money(Decimal(p["unit_price"])),
+                          _money(Decimal(p["amount"])), pay.get(p["payer"], p["payer"]))
+                         for p in lines if p["kind"] == "part"))
     sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
             (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
+    signed = (_("Version %(v)s signed by %(name)s on %(time)s", v=version.version, name=version.signer,
+                time=version.at.strftime("%Y-%m-%d %H:%M")) if version else _("Not signed yet"))
     store = current_app.config.get("STORE_NAME") or _("Service department")
     return SheetData(
-        title=_("Work order"), number=order.number, store_name=store, facts=facts,
-        texts=((_("Customer complaint"), order.complaint or "—"),),
+        title=title or _("Work order"), number=order.number, store_name=store, facts=facts,
+        texts=((_("Customer complaint"), order.complaint or "—"), (_("Customer authorization"), signed)),
         sections=((_("Jobs"), job_rows), (_("Estimated parts"), part_rows), (_("Total"), sums)),
         footer=f"{store} · {order.number}",
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import requires
@@ -89,8 +89,36 @@ def save(station, purpose):
 @bp.get("/staff")
 @requires("reports")
 def staff_badges():
-    """The store's staff with their roles, each badge printable (a new or lost badge)."""
+    """The store's staff with their roles, each badge printable (a new or lost badge); a badge
+    locked by wrong PINs shows until when, with the manager's Unlock."""
+    return _staff_page()
+
+
+def _staff_page(status: int = 200):
     from kiosk.roles import label as role_label
+    from kiosk.services.pin_lock import locked_badges
     from kiosk.services.staff import active_staff
 
-    return render("settings/staff.html", None, people=active_staff(), role_label=role_label)
+    response = render("settings/staff.html", None, people=active_staff(), role_label=role_label,
+                      locked=locked_badges())
+    response.status_code = status
+    return response
+
+
+@bp.post("/staff/<badge>/unlock")
+@requires("reports")
+def unlock_badge(badge):
+    """A manager lets a colleague locked out by wrong PINs back in (their next wrong PIN locks again)."""
+    from kiosk.access import current_staff
+    from kiosk.services import pin_lock
+
+    try:
+        pin_lock.unlock(badge, current_staff())
+    except ServiceError as error:
+        flash(str(error.message), "warning")
+        return _staff_page(status=409)
+    flash(_("Badge %(badge)s is unlocked. The next wrong PIN locks it again.", badge=badge), "success")
+    return redirect(url_for("settings.staff_badges"))
+
+
+from kiosk.stations import station_page  # noqa: E402,F401  (idle time and cameras: /settings/station)

@@ -25,7 +25,7 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     first, second = in_db(live_app, lambda: jobs_of(WorkOrder.get(WorkOrder.number == number)))
     base = live_app.config["LIVE_URL"]
     page.goto(f"{base}/bay/")
-    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    page.wait_for_function("() => window.bayflow && window.bayflow.scan && window.htmx")
     assert page.is_visible("#bay-idle")
 
     # The badge: the technician's jobs, no PIN.
@@ -48,7 +48,7 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     page.click(f"{card} [data-action=start]")
     page.wait_for_selector(f"{card}.mine")
     assert "Clocked on: 更换前刹车片" in page.inner_text("#scan-bar")
-    page.wait_for_function("document.querySelector('time.ticker').textContent >= '0:00:02'")
+    page.wait_for_function("() => document.querySelector('time.ticker').textContent >= '0:00:02'")
 
     # Pause because the parts are not there: the order waits for parts.
     page.click(f"{card} [data-reason=parts]")

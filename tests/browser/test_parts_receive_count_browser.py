@@ -26,14 +26,14 @@ def counter(page, live_app, staff_member):
     base = live_app.config["LIVE_URL"]
     log_in(page, base, "PRT-001")
     page.goto(f"{base}/parts/")
-    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    page.wait_for_function("() => window.bayflow && window.bayflow.scan && window.htmx")
     return numbers
 
 
 def mode(page, name):
     page.click(f"button[data-mode='{name}']")
     page.wait_for_selector(f"#parts-main[data-mode='{name}']")
-    page.wait_for_function("window.bayflow && window.bayflow.scan && window.htmx")
+    page.wait_for_function("() => window.bayflow && window.bayflow.scan && window.htmx")
 
 
 def keypad(page, digits):

@@ -30,7 +30,7 @@ def test_walk_in_to_printed_work_order(page, live_app, staff_member):
     page.click("#search-results a[href*='check-in'][href*='new=1']")
     page.fill("#name", "赵先生")
     page.fill("#phone", "13912345678")
-    page.fill("#vin", "LSVNV2182E2100042")
+    page.fill("#vin", "LSVNV218XE2100042")
     page.fill("#model", "大众 帕萨特")
     page.fill("#mileage", "35120")
     page.click(".fuel-step:has(input[value='3'])")
@@ -41,14 +41,15 @@ def test_walk_in_to_printed_work_order(page, live_app, staff_member):
     assert number.startswith("R1-")
     assert "139****5678" in page.content() and "13912345678" not in page.content()
 
-    # The estimate, then the customer's signature drawn on the pad.
+    # The estimate (a job typed by hand), then the customer's signature drawn on the pad.
+    page.click("#jobs details.by-hand summary")
     page.fill("#job-description", "检查发动机异响")
     page.fill("#job-hours", "1.0")
     page.fill("#job-price", "200")
-    page.click("#jobs button[type=submit]")
+    page.click("#jobs details.by-hand button[type=submit]")
     page.wait_for_selector("[data-total=total]:has-text('200.00')")
-    page.locator("canvas[data-signature-pad]").scroll_into_view_if_needed()
-    pad = page.locator("canvas[data-signature-pad]").bounding_box()
+    page.locator("#signature canvas[data-signature-pad]").scroll_into_view_if_needed()
+    pad = page.locator("#signature canvas[data-signature-pad]").bounding_box()
     page.mouse.move(pad["x"] + 40, pad["y"] + 200)
     page.mouse.down()
     for step in range(1, 16):  # a finger's zig-zag across the pad

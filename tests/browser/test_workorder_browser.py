@@ -25,9 +25,10 @@ def open_order(live_app, advisor) -> str:
                                           walkaround={"damage": [{"x": 20, "y": 30, "kind": "dent"}]}).number
 
 
-def draw(page):
-    """A finger's zig-zag across the pad."""
-    box = page.locator("canvas[data-signature-pad]").bounding_box()
+def draw(page, pad="#signature canvas[data-signature-pad]"):
+    """A finger's zig-zag across the pad (the estimate's, unless told)."""
+    page.locator(pad).scroll_into_view_if_needed()
+    box = page.locator(pad).bounding_box()
     page.mouse.move(box["x"] + 40, box["y"] + 200)
     page.mouse.down()
     for step in range(1, 16):
@@ -51,14 +52,17 @@ def test_advisor_writes_the_estimate_and_the_customer_signs(page, live_app, staf
     page.goto(f"{base}/reception/work-orders/{number}")
 
     # A refused line comes back as a 422 fragment, and htmx shows it at the field.
+    page.click("#jobs details.by-hand summary")  # a job typed by hand, not from the catalogue
     page.fill("#job-hours", "-1")
-    page.click("#jobs button[type=submit]")
+    page.click("#jobs details.by-hand button[type=submit]")
     assert page.locator("#jobs-description-error").inner_text() == "Describe the job."
     assert page.locator("#jobs-sold_hours-error").count() == 0  # one message at a time, the first found
+    if not page.is_visible("#job-description"):  # the refused form comes back open
+        page.click("#jobs details.by-hand summary")
     page.fill("#job-description", "更换机油")
     page.fill("#job-hours", "1.5")
     page.fill("#job-price", "300")
-    page.click("#jobs button[type=submit]")
+    page.click("#jobs details.by-hand button[type=submit]")
     page.wait_for_selector("#jobs >> text=Job added.")
     page.wait_for_selector("[data-total=total]:has-text('300.00')")  # refreshed by workorder-changed
 
@@ -66,9 +70,9 @@ def test_advisor_writes_the_estimate_and_the_customer_signs(page, live_app, staf
     page.click("#signature button[type=submit]")
     page.wait_for_selector("#signature >> text=The signature is missing. Ask the customer to sign.")
     draw(page)
-    assert page.locator("input[name=signature]").input_value().startswith("data:image/png;base64,")
-    page.click("[data-signature-clear]")
-    assert page.locator("input[name=signature]").input_value() == ""
+    assert page.locator("#signature input[name=signature]").input_value().startswith("data:image/png;base64,")
+    page.click("#signature [data-signature-clear]")
+    assert page.locator("#signature input[name=signature]").input_value() == ""
     draw(page)
     page.click("#signature button[type=submit]")
     page.wait_for_selector("img.signature-image")

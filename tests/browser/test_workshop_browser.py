@@ -13,6 +13,7 @@ from kiosk.db import connected, transaction
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import qc, workorders
 from sync import changelog
+from tests.browser.conftest import PIN
 from tests.workshop_helpers import make_order
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,14 @@ def test_qc_fails_the_car_then_passes_it_to_washing_and_ready(page, live_app, st
     page.goto(f"{base}/workshop/qc")
     expect(page.locator("#qc-main")).to_contain_text("Scan your QC badge")
     wedge(page, "QC-501")
-    expect(page.locator("#scan-bar")).to_contain_text("QC inspector: 钱质检")
+    # The badge alone opens nothing: the PIN on the keypad first, once per visit (no name before it).
+    expect(page.locator("#badge-pin")).to_contain_text("QC-501")
+    expect(page.locator("#badge-pin")).not_to_contain_text("钱质检")
+    for digit in PIN:
+        page.click(f"#badge-pin [data-key='{digit}']")
+    page.click("#badge-pin .keypad button[type=submit]")
+    page.wait_for_url("**/workshop/qc")
+    expect(page.locator("#qc-main")).to_contain_text("钱质检")
     wedge(page, number)
     expect(page.locator("#qc-order")).to_contain_text(plate)
     page.get_by_label("检查刹车").check()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from kiosk.services import staff as staff_service
+from kiosk.services import api_keys
 from kiosk.services.errors import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -22,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # ServiceError status → the short machine code integrations switch on.
 ERROR_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "locked", 500: "internal"}
+               422: "invalid", 429: "locked", 500: "internal", 503: "busy", 507: "disk_full"}
 
 
 class BadRequest(Exception):
@@ -40,13 +40,30 @@ def error(code: str, status: int, detail=None):
 
 @bp.before_request
 def _check_token():
+    """The token must be known, not revoked, not expired, and hold the scope the call needs."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error("unauthorized", 401, _("Send the header Authorization: Bearer TOKEN (see bayflow token)."))
-    if not staff_service.check_token(token.strip()):
-        return error("unauthorized", 401, _("This API token is not known on this node."))
+    try:
+        key = api_keys.authenticate(token.strip())
+    except ServiceError as refused:
+        return error("unauthorized", 401, str(refused.message))
+    g.api_key = key
+    needed = api_keys.scope_for(request.method)
+    if not api_keys.allows(key, needed):
+        return error("forbidden", 403, _("This API token lacks the %(scope)s scope (it has: %(scopes)s).",
+                                          scope=needed, scopes=key.scopes))
     return None
+
+
+@bp.after_request
+def _audit(response):
+    """Every call made with a token leaves an audit fact (refused ones included)."""
+    key = g.get("api_key")
+    if key is not None:
+        api_keys.record_use(key, request.method, request.path, response.status_code, request.remote_addr or "")
+    return response
 
 
 @bp.errorhandler(ServiceError)
@@ -132,3 +149,5 @@ def as_number(value: Decimal) -> float | int:
 from kiosk.stations.api import edits, health, staff, workorders  # noqa: E402,F401
 from kiosk.stations.api import parts  # noqa: E402,F401
 from kiosk.stations.api import clock  # noqa: E402,F401
+from kiosk.stations.api import estimates  # noqa: E402,F401
+from kiosk.stations.api import idempotency  # noqa: E402,F401  (after the token check: its hooks run after it)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import gettext as _
 
-from kiosk.services import clock, figures, workorders
+from kiosk.services import clock, estimate, figures, workorders
 from kiosk.services import staff as staff_service
 from kiosk.services.errors import ServiceError
 from kiosk.stations.api import BadRequest, bp, json_object, member, text
@@ -15,8 +15,8 @@ ACTIONS = ("start", "stop")
 
 def _job_to_start(order, technician):
     """With no job named: the technician's first unfinished job on the order, else the first nobody has."""
-    jobs = [j for j in workorders.live_jobs(order)
-            if j.status != "done" and j.authorization not in ("pending", "declined")]
+    known = estimate.state(order)
+    jobs = [j for j in workorders.live_jobs(order) if j.status != "done" and estimate.is_workable(j, known)]
     mine = [j for j in jobs if j.technician_id == technician.id]
     free = [j for j in jobs if j.technician_id is None]
     if mine or free:

@@ -37,19 +37,24 @@ def edit_work_order(number: str):
 
 @bp.post("/work-orders/<number>/jobs")
 def add_job_line(number: str):
-    """``{"description", "hours", "price", "pay_type"?}`` → 201 ``{"id"}``"""
+    """``{"description", "hours", "price", "pay_type"?}`` → 201 ``{"id"}``; with ``"operation"`` (a
+    labour catalogue code) the description, hours and price left out come from the catalogue."""
     body = json_object()
     order = workorders.get_by_number(number)
-    job = workorders.add_job(order, description=text(body, "description", "description"),
-                             sold_hours=amount(body, "hours", "hours"), price=amount(body, "price", "price"),
-                             pay_type=text(body, "pay_type", "pay_type", required=False) or "customer")
-    return jsonify({"id": job.id.hex}), 201
+    operation = text(body, "operation", "operation", required=False)
+    job = workorders.add_job(order, description=text(body, "description", "description", required=not operation),
+                             sold_hours=amount(body, "hours", "hours") if "hours" in body or not operation else None,
+                             price=amount(body, "price", "price") if "price" in body or not operation else None,
+                             pay_type=text(body, "pay_type", "pay_type", required=False) or "customer",
+                             operation=operation)
+    return jsonify({"id": job.id.hex, "hours": float(job.sold_hours), "price": float(job.price)}), 201
 
 
 @bp.post("/work-orders/<number>/status")
 def move_work_order(number: str):
-    """``{"status", "note"?}`` — moves only as the state machine allows (409 otherwise)."""
+    """``{"status", "note"?}`` — moves only as the state machine allows (409 otherwise); never to
+    ``authorized``, which only the customer's signature gives (``/authorizations``)."""
     body = json_object()
     order = workorders.get_by_number(number)
-    workorders.move(order, text(body, "status", "status"), note=text(body, "note", "note", required=False))
+    workorders.request_move(order, text(body, "status", "status"), note=text(body, "note", "note", required=False))
     return jsonify({"number": order.number, "status": order.status})

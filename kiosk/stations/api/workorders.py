@@ -13,6 +13,7 @@ from kiosk.services import status as states
 from kiosk.services import stock
 from kiosk.services.errors import ServiceError
 from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text, whole
+from kiosk.stations.api.estimates import estimate_fields
 
 # Service field names → the names in the API body.
 _FIELD_NAMES = {"sold_hours": "hours"}
@@ -93,7 +94,8 @@ def _job(job, minutes: dict) -> dict:
 def _estimated_part(line) -> dict:
     return {"id": line.id.hex, "part_no": line.part_no, "description": line.description,
             "qty": as_number(line.qty), "unit_price": as_number(line.unit_price), "pay_type": line.pay_type,
-            "job": line.job_id.hex if line.job_id else None}
+            "job": line.job_id.hex if line.job_id else None, "non_catalogue": line.non_catalogue,
+            "to_order": line.to_order}
 
 
 @bp.get("/work-orders/<number>")
@@ -127,4 +129,6 @@ def get_work_order(number: str):
         "totals": {"labour": as_number(sums["labour"]), "parts": as_number(sums["parts"]),
                    "total": as_number(sums["total"]), "hours": as_number(sums["hours"]),
                    "by_payer": {k: as_number(v) for k, v in sums["by_payer"].items()}},
+        # The versions the customer signed and what changed since the last one (issue #11).
+        **estimate_fields(order),
     })

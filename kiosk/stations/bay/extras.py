@@ -102,8 +102,14 @@ def propose_extra(person, order):
     form = request.form
     parts = [{"part_no": code, "qty": qty, "description": text} for code, qty, text in
              zip(form.getlist("part_no"), form.getlist("part_qty"), form.getlist("part_description"))]
+    upload = request.files.get("photo")
+    photo = upload.read() if upload and upload.filename else None
+    if form.get("camera") == "1":
+        photo = camera_frame_jpeg() or photo
     try:
-        job = extrawork.propose(order, person, form.get("description", ""), form.get("sold_hours", ""), parts)
+        job = extrawork.propose(order, person, form.get("description", ""), form.get("sold_hours", ""), parts,
+                                operation=form.get("operation", ""), photo=photo,
+                                folder=current_app.config["BLOB_FOLDER"])
     except ServiceError as error:
         return _extra_form(person, order, error.message, False, form=form, errors={error.field or "_": error.message})
     order = type(order).get_by_id(order.id)

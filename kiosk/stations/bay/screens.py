@@ -14,7 +14,7 @@ from kiosk import times
 from kiosk.access import go_to
 from kiosk.models import ClockEvent, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
-from kiosk.services import attendance, clock, extrawork, figures, partsrequests, workorders
+from kiosk.services import attendance, clock, estimate, extrawork, figures, partsrequests, workorders
 from kiosk.services import findings as findings_service
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.bay import bay_person, bp, end_session, idle_seconds, open_session
@@ -25,10 +25,12 @@ PAGE, SCREEN = "bay/index.html", "bay/_screen.html"
 
 
 def assigned_jobs(person: Staff) -> list[JobLine]:
-    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query)."""
+    """The person's jobs not yet done on orders the workshop may clock, most urgent first (one query).
+    Declined work is not on anyone's list."""
     return list(JobLine.select(JobLine, WorkOrder, Vehicle).join(WorkOrder).join(Vehicle)
                 .where((JobLine.technician == person) & (JobLine.deleted == False)  # noqa: E712
-                       & (JobLine.status != "done") & WorkOrder.status.in_(clock.CLOCKABLE)
+                       & (JobLine.status != "done") & (JobLine.authorization != "declined")
+                       & WorkOrder.status.in_(clock.CLOCKABLE)
                        & (WorkOrder.deleted == False))  # noqa: E712
                 .order_by(WorkOrder.promised_at.asc(nulls="LAST"), WorkOrder.number, JobLine.position))
 
@@ -71,7 +73,9 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
         clock.check_order(order)
     except ServiceError as error:
         problem = error.message
+    known = estimate.state(order, jobs)
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
+            "held": known.held_jobs,  # changed since the customer signed: no clock, no parts
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
             "findings": findings, "requests": requests, "problem": problem, "planned_parts": planned,
             "pending": extrawork.pending(order)}
@@ -155,24 +159,43 @@ def leave():
 
 
 def _badge(person: Staff):
-    """A badge at the bay: technicians get their jobs; QC inspectors go to the QC gate,
-    foremen and managers to dispatching."""
+    """A badge at the bay: technicians get their jobs on the badge alone; a QC inspector,
+    a foreman or a manager types their PIN first, then goes to the QC gate or to dispatching."""
     if person.has_role("technician"):
         open_session(person)
         return answer(person, "home", _("Hello, %(name)s.", name=person.name))
     try:
         if person.has_role("qc"):
-            from kiosk.stations.workshop.qc import set_inspector
-
-            open_session(person)
-            set_inspector(person)
-            return go_to(url_for("workshop.qc"))
+            return ask_pin(person.badge, url_for("workshop.qc"), url_for("bay.index"))
         if allowed(person.role_list, "dispatch"):
-            open_session(person)
-            return go_to(url_for("workshop.index"))
+            return ask_pin(person.badge, url_for("workshop.index"), url_for("bay.index"))
     except BuildError:
         pass  # this node does not run the workshop pages
-    return reply(_("%(name)s's badge has no work at the bay.", name=person.name), False)
+    return reply(_("This badge has no work at the bay."), False)
+
+
+def ask_pin(badge: str, next_url: str, cancel_url: str):
+    """The PIN step for ``badge`` in place of the station's screen (the scan's target)."""
+    card = render_template("bay/_badge_pin.html", badge=badge, next=next_url, cancel=cancel_url, error=None)
+    return scan_reply(_("Enter your PIN."), True, card)
+
+
+@bp.post("/pin")
+def badge_pin():
+    """The PIN typed after a badge at the bay or the QC gate: the badge session for that person,
+    PIN included, then the page they came for. Wrong PINs count like at the login page."""
+    from kiosk.services import staff as staff_service
+    from kiosk.stations.auth import safe_next
+
+    badge, next_url = request.form.get("badge", ""), safe_next(request.form.get("next"))
+    try:
+        person = staff_service.login(badge, request.form.get("pin", ""), client=request.remote_addr or "")
+    except ServiceError as error:
+        card = render_template("bay/_badge_pin.html", badge=staff_service.normalize_badge(badge)[:32],
+                               next=next_url, cancel=url_for("bay.index"), error=error.message)
+        return scan_reply(error.message, False, card, status=200)
+    open_session(person, pin=True)
+    return go_to(next_url)
 
 
 @bp.post("/scan")

@@ -10,7 +10,7 @@ import uuid
 
 from flask import render_template, session
 from flask import request as http_request
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import Part

@@ -3,7 +3,7 @@ target), and the parts requests the bays have open, kept live over SSE."""
 from __future__ import annotations
 
 from flask import render_template, url_for
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import go_to, requires
 from kiosk.services import stock

@@ -12,7 +12,7 @@ import uuid
 from decimal import Decimal
 
 from flask import render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import JobLine, Part, PartLine, PartsRequest, WorkOrder
@@ -96,7 +96,10 @@ def _returnable(order: WorkOrder, part: Part) -> Decimal:
 
 def _start(kind: str, order: WorkOrder, job: JobLine | None):
     stock.check_order(order)
-    stock.check_job(job, order)
+    if kind == "issue":
+        stock.check_job(job, order)
+    elif job is not None:
+        stock.check_job_on_order(job, order)
     _save(kind, {"order": order.id.hex, "job": job.id.hex if job else "", "lines": [], "current": -1, "slip": ""})
     if job is not None:
         return _l("Work order %(number)s, job %(position)s: scan the parts.", number=order.number,
@@ -106,7 +109,10 @@ def _start(kind: str, order: WorkOrder, job: JobLine | None):
 
 def _add(kind: str, data: dict, order: WorkOrder, part: Part):
     job = _job_for(order, part, _row(JobLine, data["job"]))
-    stock.check_job(job, order)
+    if kind == "issue":
+        stock.check_job(job, order, part)
+    elif job is not None:
+        stock.check_job_on_order(job, order)
     key = [part.id.hex, job.id.hex if job else ""]
     for index, line in enumerate(data["lines"]):
         if [line[0], line[2]] == key:

@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.access import current_staff, requires
 from kiosk.models import Part, PurchaseOrder

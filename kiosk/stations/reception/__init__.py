@@ -12,3 +12,4 @@ from kiosk.stations.reception import desk  # noqa: E402,F401
 from kiosk.stations.reception import printing, workorder  # noqa: E402,F401
 from kiosk.stations.reception import appointments, checkin  # noqa: E402,F401
 from kiosk.stations.reception import extrawork  # noqa: E402,F401
+from kiosk.stations.reception import catalogue, checkin_record, estimate_print, estimating  # noqa: E402,F401

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kiosk.access import current_staff, requires
-from kiosk.forms.reception import CheckInForm
+from kiosk.forms.reception import POWERTRAIN_LABELS, CheckInForm
 from kiosk.services import appointments as booking
-from kiosk.services import customers
+from kiosk.services import campaigns, checkin_record, customers, identifiers
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.workorders import DAMAGE_KINDS
 from kiosk.stations.reception import bp
@@ -87,6 +87,8 @@ def check_in():
             form.add_service_error(exc)
             status = exc.status if exc.status in (404, 409) else 400
         else:
+            for content in form.uploads():  # checked by the form: each one decodes
+                checkin_record.add_photo(order, content, current_app.config["BLOB_FOLDER"], staff=me)
             flash(_("Checked in: work order %(number)s is open.", number=order.number), "success")
             return redirect(work_order_url(order.number))
     return _form_page(form, vehicle, appointment, status)
@@ -97,6 +99,8 @@ def _prefill(form: CheckInForm, vehicle, appointment) -> None:
     if appointment is not None:
         form.complaint.data = appointment.service
     form.under_warranty.data = customers.warranty_active(vehicle)
+    if vehicle is not None:  # a green plate is an electric or plug-in car until said otherwise
+        form.powertrain.data = vehicle.powertrain or ("ev" if identifiers.is_new_energy_plate(vehicle.plate) else "")
     if vehicle is None:
         for key in ("plate", "vin", "phone", "name", "model"):
             if request.args.get(key):
@@ -105,4 +109,5 @@ def _prefill(form: CheckInForm, vehicle, appointment) -> None:
 
 def _form_page(form: CheckInForm, vehicle, appointment, status: int = 200):
     return render_template("reception/checkin.html", form=form, vehicle=vehicle, appointment=appointment,
-                           car_outline=car_outline(), damage_kinds=DAMAGE_KINDS), status
+                           car_outline=car_outline(), damage_kinds=DAMAGE_KINDS, powertrains=POWERTRAIN_LABELS,
+                           history=campaigns.history(vehicle) if vehicle is not None else None), status

@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 from flask import g, request, url_for
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.access import go_to, requires

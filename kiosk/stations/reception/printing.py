@@ -14,7 +14,7 @@ from markupsafe import Markup
 from hardware.labels import FORMATS, TagData, code_svg, render_tag
 from kiosk.access import requires
 from kiosk.stations.reception import bp
-from kiosk.stations.reception.workorder import page_context, with_order
+from kiosk.stations.reception.workorder import with_order
 
 # What each tag file is sent as. ZPL is plain printer commands (UTF-8, ^CI28).
 TAG_TYPES = {
@@ -55,9 +55,12 @@ def tag_data(order) -> TagData:
 @requires("reception")
 @with_order
 def print_work_order(order):
-    """The work order on A4, ready for the browser's print dialog."""
+    """The work order on A4, ready for the browser's print dialog: the signed version's lines,
+    total and signature (kiosk.stations.reception.estimate_print)."""
+    from kiosk.stations.reception.estimate_print import work_order_print_context
+
     return render_template("print/workorder.html", store=store_name(), **codes(order.number),
-                           **page_context(order))
+                           **work_order_print_context(order))
 
 
 @bp.get("/work-orders/<number>/key-tag")

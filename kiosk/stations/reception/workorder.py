@@ -18,10 +18,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
-from kiosk.services import purchasing, workorders
+from kiosk.services import authorization, purchasing, workorders
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
+from kiosk.stations.reception.estimate_context import estimate_context
 from kiosk.templating import render
 
 PAGE = "reception/workorder/page.html"
@@ -30,6 +31,10 @@ PAGE = "reception/workorder/page.html"
 SECTIONS = {
     "jobs": ("reception/workorder/_jobs.html", ("operation", "description", "sold_hours", "price", "pay_type")),
     "parts": ("reception/workorder/_parts.html", ("part_no", "description", "qty", "unit_price", "pay_type")),
+    "packages": ("reception/workorder/_packages.html", ()),
+    "sign_summary": ("reception/workorder/_sign_summary.html", ()),
+    "photos": ("reception/workorder/_photos.html", ("photo",)),
+    "checkin_signature": ("reception/workorder/_checkin_signature.html", ()),
     "totals": ("reception/workorder/_totals.html", ()),
     "promised": ("reception/workorder/_promised.html", ("promised_at",)),
     "status": ("reception/workorder/_status.html", ()),
@@ -66,17 +71,21 @@ def car_outline_url() -> str | None:
 def page_context(order, **extra) -> dict:
     """Everything the page and its partials show; ``extra`` carries errors and confirm steps."""
     jobs, parts = workorders.live_jobs(order), workorders.live_part_lines(order)
+    editable = workorders.is_editable(order)
     context = {
         "order": order, "jobs": jobs, "parts": parts,
         "totals": workorders.totals(order, jobs, parts), "pay_types": workorders.PAY_TYPES,
         "parts_on_order": purchasing.on_order(order),
-        "editable": workorders.is_editable(order),
+        "editable": editable, **estimate_context(order, jobs, parts, editable),
         "moves": [t for t in RECEPTION_MOVES if states.can_move(order.status, t)],
         "car_outline": car_outline_url(), "damage": json.loads(order.damage or "[]"),
         "lights": json.loads(order.warning_lights or "[]"),
         "errors": {}, "forms": {}, "notice": {},
         "confirm_job": request.args.get("confirm_job", ""), "confirm_part": request.args.get("confirm_part", ""),
         "confirm_move": request.args.get("confirm_move", ""), "sign_again": request.values.get("sign_again") == "1",
+        "edit_job": request.args.get("edit_job", ""), "edit_part": request.args.get("edit_part", ""),
+        "confirm_decline": request.args.get("confirm_decline") == "1",
+        "confirm_photo": request.args.get("confirm_photo", ""),
     }
     context.update(extra)
     return context
@@ -93,7 +102,8 @@ def _show(order, section: str, *, status: int = 200, changed: str = "", **extra)
         return redirect(url_for(".work_order", number=order.number, _anchor=section))
     if changed:
         # After a write the section shows its plain state again, not the step before it.
-        extra.update(notice={section: ("success", changed)}, sign_again=False, confirm_job="", confirm_part="")
+        extra.update(notice={section: ("success", changed)}, sign_again=False, confirm_job="", confirm_part="",
+                     edit_job="", edit_part="", confirm_decline=False, confirm_photo="")
     response = render(PAGE, SECTIONS[section][0], **page_context(order, **extra))
     response.status_code = status
     if changed:
@@ -147,33 +157,23 @@ def add_job(order):
     return _write(order, "jobs", lambda: workorders.add_job(
         order, description=form.get("description", ""), sold_hours=form.get("sold_hours", ""),
         price=form.get("price", ""), pay_type=form.get("pay_type", "customer"),
-        operation=form.get("operation", "")), _("Job added."))
+        operation=form.get("operation", ""), staff=current_staff()), _("Job added."))
 
 
 @bp.post("/work-orders/<number>/jobs/<job_id>/remove")
 @requires("reception")
 @with_order
 def remove_job(order, job_id):
-    return _write(order, "jobs", lambda: workorders.remove_job(workorders.get_job(order, job_id)),
+    return _write(order, "jobs", lambda: workorders.remove_job(workorders.get_job(order, job_id), current_staff()),
                   _("Job removed."))
-
-
-@bp.post("/work-orders/<number>/parts")
-@requires("reception")
-@with_order
-def add_part(order):
-    form = request.form
-    return _write(order, "parts", lambda: workorders.add_part_line(
-        order, description=form.get("description", ""), qty=form.get("qty", ""),
-        unit_price=form.get("unit_price", ""), part_no=form.get("part_no", ""),
-        pay_type=form.get("pay_type", "customer")), _("Part added."))
 
 
 @bp.post("/work-orders/<number>/parts/<line_id>/remove")
 @requires("reception")
 @with_order
 def remove_part(order, line_id):
-    return _write(order, "parts", lambda: workorders.remove_part_line(workorders.get_part_line(order, line_id)),
+    return _write(order, "parts", lambda: workorders.remove_part_line(workorders.get_part_line(order, line_id),
+                                                                      staff=current_staff()),
                   _("Part removed."))
 
 
@@ -210,8 +210,9 @@ def move(order):
 @with_order
 def authorize(order):
     """The customer's signature from the pad (a PNG data URL) authorizes the estimate."""
-    return _write(order, "signature", lambda: workorders.sign(
-        order, request.form.get("signature", ""), current_app.config["BLOB_FOLDER"], staff=current_staff()),
+    return _write(order, "signature", lambda: authorization.sign(
+        order, request.form.get("signature", ""), current_app.config["BLOB_FOLDER"], staff=current_staff(),
+        signer=request.form.get("signer", ""), expected_hash=request.form.get("estimate_hash", "")),
         _("Signed. The work is authorized."))
 
 

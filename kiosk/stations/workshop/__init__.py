@@ -4,12 +4,11 @@ station; one blueprint, split by task into the modules imported at the bottom.""
 from __future__ import annotations
 
 import functools
-import time
 
-from flask import Blueprint, current_app, render_template, request, session, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from kiosk import times
-from kiosk.access import current_staff, go_to, idle_seconds
+from kiosk.access import BADGE, badge_may, current_staff, go_to, session_person
 from kiosk.models import Staff
 from kiosk.roles import allowed
 
@@ -31,26 +30,17 @@ def close_overdue_clocks() -> None:
     dispatch.close_open_clocks(times.utcnow())
 
 
-def badged_person() -> Staff | None:
-    """Who badged in at this screen's bay session (kiosk.stations.bay keeps it under
-    ``bay_staff`` / ``bay_seen``), within the idle time; None otherwise."""
-    staff_id = session.get("bay_staff")
-    idle = idle_seconds("bay")
-    if not staff_id or time.time() - session.get("bay_seen", 0) > idle:
-        return None
-    return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
-
-
 def acting_person(permission: str) -> Staff | None:
-    """The person these pages act for: the logged-in one, else the badge at the bay, if allowed."""
-    for person in (current_staff(), badged_person()):
-        if person is not None and allowed(person.role_list, permission):
-            return person
-    return None
+    """The person these pages act for: the logged-in one, else the one badged in at this
+    bay screen — who, for anything but a technician's own work, typed their PIN there."""
+    person = current_staff()
+    if person is not None and allowed(person.role_list, permission):
+        return person
+    return badge_may(permission)
 
 
 def requires_workshop(permission: str):
-    """Like kiosk.access.requires, but a foreman's badge scanned at the bay counts as a login."""
+    """Like kiosk.access.requires, but a foreman's badge and PIN at the bay count as a login."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -70,11 +60,12 @@ def requires_workshop(permission: str):
 def _workshop_helpers() -> dict:
     # The workshop's tabs show only the pages the person here may open.
     helpers = {"bays": bays(), "ws_may": lambda permission: acting_person(permission) is not None}
-    if current_staff() is None and (badged_person() is not None or session.get("qc_inspector")):
+    if current_staff() is None and session_person(BADGE)[0] is not None:
         # Someone who badged in at the bay (a QC inspector, a foreman): the bay's header, not the desk's.
         from flask_babel import gettext as _
 
         helpers["kiosk_chrome"] = _("Workshop bay")
     return helpers
+
 
 from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401

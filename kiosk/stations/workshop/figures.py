@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from kiosk.i18n import lazy_gettext as _l
 
 from kiosk import times
 from kiosk.models import ClockEvent, JobLine, WorkOrder

@@ -3,53 +3,34 @@ tag; the checklist with the road test; pass on to washing and ready, or fail
 with the job lines sent back as rework.
 
 The inspector is whoever is logged in with the QC permission, or the QC badge
-scanned here (or at the bay kiosk, which sends QC badges to this page). A
-scanned inspector is forgotten after the kiosk's idle time, like a login.
+scanned here (or at the bay kiosk, which sends QC badges to this page) followed
+by its PIN, once per visit. The badge session ends at "Done" and after the
+kiosk's idle time, like a login.
 """
 from __future__ import annotations
 
-import time
-
-from flask import render_template, request, session
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.models import Staff
-from kiosk.access import current_staff, idle_seconds
+from kiosk.access import BADGE, end_session
 from kiosk.roles import allowed
 from kiosk.services import qc as qc_service
 from kiosk.services import findings as findings_service
 from kiosk.services import workorders
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, reply, scan_from_request
+from kiosk.stations.bay.screens import ask_pin
 from kiosk.stations.workshop import acting_person, bp
 from kiosk.templating import render, scan_reply
 
-SESSION_KEY = "qc_inspector"
 PAGE, PANEL = "workshop/qc.html", "workshop/_qc_panel.html"
 
 
-def set_inspector(staff: Staff) -> None:
-    """Remember the QC inspector who badged in at this screen (the bay kiosk calls this too)."""
-    session[SESSION_KEY] = {"id": staff.id.hex, "seen": time.time()}
-
-
 def inspector() -> Staff | None:
-    """The inspector at this screen: a logged-in person with QC rights, or the badge scanned here."""
-    staff = acting_person("qc")
-    if staff is not None:
-        return staff
-    kept = session.get(SESSION_KEY)
-    if not isinstance(kept, dict):
-        return None
-    if time.time() - kept.get("seen", 0) > idle_seconds("workshop"):
-        session.pop(SESSION_KEY, None)
-        return None
-    person = Staff.get_or_none((Staff.id == kept.get("id")) & (Staff.active == True))  # noqa: E712
-    if person is None or not allowed(person.role_list, "qc"):
-        return None
-    if time.time() - kept["seen"] > 5:
-        session[SESSION_KEY] = {"id": kept["id"], "seen": time.time()}
-    return person
+    """The inspector at this screen: a logged-in person with QC rights, or a QC badge that
+    typed its PIN at this screen or the bay (``kiosk.access``: once per visit)."""
+    return acting_person("qc")
 
 
 def _panel(order=None, **extra) -> dict:
@@ -85,10 +66,11 @@ def qc_scan():
     if done.kind == "badge":
         person = done.code.ref
         if not allowed(person.role_list, "qc"):
-            return reply(_("%(name)s is not a QC inspector.", name=person.name), False)
-        set_inspector(person)
-        return scan_reply(_("QC inspector: %(name)s. Scan the vehicle's tag.", name=person.name), True,
-                          _panel_html())
+            return reply(_("This badge is not a QC inspector's."), False)
+        if inspector() is not None and inspector().id == person.id:
+            return scan_reply(_("QC inspector: %(name)s. Scan the vehicle's tag.", name=person.name), True,
+                              _panel_html())
+        return ask_pin(person.badge, url_for("workshop.qc"), url_for("workshop.qc"))
     if done.kind not in ("work_order", "job_line"):
         return not_used_here(done)
     if inspector() is None:
@@ -171,8 +153,6 @@ def qc_washed(number):
 
 @bp.post("/qc/done")
 def qc_done():
-    """The inspector leaves: the screen goes back to waiting for a badge."""
-    session.pop(SESSION_KEY, None)
-    if not allowed(getattr(current_staff(), "role_list", []), "qc"):
-        session.pop("bay_staff", None)  # the badge's bay session ends with it
+    """The inspector leaves: the badge session (and its PIN) ends; the screen waits for a badge."""
+    end_session(BADGE)
     return scan_reply(_("Goodbye."), True, render_template(PANEL, **{**_panel(), "inspector": None}))
