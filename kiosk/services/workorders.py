@@ -17,6 +17,7 @@ from peewee import JOIN, SQL, fn
 from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, Staff, StatusChange, Vehicle, WorkOrder
+from kiosk.services import limits
 from kiosk.services import status as states
 from kiosk.services.errors import NotFound, ServiceError
 from kiosk.services.numbers import next_number
@@ -222,7 +223,8 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
         raise ServiceError(_l("Choose who pays for this job."), field="pay_type")
     code = (operation or "").strip().upper()
     catalogue = labour.find_operation(code) if code else None
-    description = (description or "").strip() or (catalogue.name if catalogue else "")
+    # A description over the limit is refused with its message (kiosk.services.limits), never cut short.
+    description = limits.check_text("description", (description or "").strip()) or (catalogue.name if catalogue else "")
     if not description:  # a code not in the catalogue needs the words too
         if code:
             raise ServiceError(_l("No labour operation %(code)s in the catalogue. Describe the job.", code=code),
@@ -235,7 +237,7 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
         amount = labour.price(catalogue, pay_type, hours) if catalogue else Decimal(0)
     with transaction():
         position = JobLine.select().where(JobLine.work_order == order).count() + 1
-        job = JobLine(work_order=order, position=position, operation=code, description=description[:500],
+        job = JobLine(work_order=order, position=position, operation=code, description=description,
                       sold_hours=hours, price=amount, pay_type=pay_type, technician=technician, package=package)
         changelog.save(job)
         _after_priced_change(order, staff, description)
