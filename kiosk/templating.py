@@ -222,6 +222,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = times.to_local  # for strftime in the store's zone
     app.jinja_env.filters["local_input"] = times.local_input  # a datetime-local field's value
     app.jinja_env.filters["iso"] = times.isoformat  # for scripts: ISO 8601 with the store's offset
+    # A time kept as text (a setting's JSON, another node's report, a signed snapshot) as a stored
+    # time for ``dt``: ``|when`` reads text without an offset as UTC, ``|when('local')`` as the
+    # store's wall time (written before the time rule).
+    app.jinja_env.filters["when"] = lambda text, naive="utc": times.from_text(text, naive=naive)
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 
     @app.context_processor

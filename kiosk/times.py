@@ -123,3 +123,43 @@ def isoformat(value: dt.datetime | None, timespec: str = "seconds") -> str | Non
 def local_input(value: dt.datetime | None) -> str:
     """A stored time as a ``datetime-local`` input's value (the store's wall time)."""
     return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def from_text(text, *, naive: str = "utc") -> dt.datetime | None:
+    """A time kept as ISO text, as stored (naive UTC); None when empty or unreadable.
+
+    Text with an offset says its own zone. Text without one is UTC when this node
+    wrote it under the rule (``naive="utc"``: the sync state, a setting's JSON) and
+    the store's wall time when it came from a node before the rule (``naive="local"``:
+    a kiosk's last error, a snapshot signed before the rule).
+    """
+    if isinstance(text, dt.datetime):
+        value = text
+    else:
+        try:
+            value = dt.datetime.fromisoformat(str(text).strip()) if text else None
+        except ValueError:
+            return None
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value if naive == "utc" else to_utc(value)
+    return to_utc(value)
+
+
+def file_stamp(value: dt.datetime | None = None) -> str:
+    """A stored (UTC) time for a file's name, as people read it: the store's wall time with its
+    offset, ``20250102-023000+0800`` (``parse_file_stamp`` reads it back)."""
+    value = (value or utcnow()).replace(tzinfo=dt.timezone.utc).astimezone(store_zone())
+    return value.strftime("%Y%m%d-%H%M%S%z")
+
+
+def parse_file_stamp(text: str) -> dt.datetime | None:
+    """A ``file_stamp`` as stored (UTC); one without an offset (made before the time rule) is the
+    store's wall time. None when it is not one."""
+    for fmt in ("%Y%m%d-%H%M%S%z", "%Y%m%d-%H%M%S"):
+        try:
+            return to_utc(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    return None

@@ -7,8 +7,18 @@ transaction:
 * replicated tables as if the PC ran in the store's zone: the same conversion
   ``sync.eventtimes`` applies to the old events in the change log, so a row
   and a fold of its events agree after the upgrade;
-* this node's own tables (print queue, sync bookkeeping, peers …) with the
-  PC's own zone, which is what wrote them.
+* this node's own tables (print queue, sync bookkeeping, peers, sessions, API
+  tokens and their uses, kept answers, a hub's kiosk reports …) with the PC's
+  own zone, which is what wrote them; so are the times this node keeps as text
+  (``STATE_KEYS``, ``STATE_JSON``, ``SETTING_JSON``: the last sync, a restore,
+  the last backup).
+
+Left as written, on purpose: the text of what a customer signed (an estimate's
+or a check-in record's snapshot: its hash binds the signature; a promised time
+in it without an offset is read as the store's wall time), a kiosk's last error
+as reported to the hub (the kiosk's own text, replaced at its next hello and
+read the same way), and backup file names (made before the rule without an
+offset, read as the store's wall time: kiosk.services.backup_schedule).
 """
 from __future__ import annotations
 
@@ -21,7 +31,10 @@ from kiosk.models.base import Replicated
 
 BATCH = 2000
 # Times kept as ISO text in the sync state (this node's own clock).
-STATE_KEYS = ("last_sync", "paired_at")
+STATE_KEYS = ("last_sync", "paired_at", "restored_at")
+# JSON values with times in them: in the sync state, and in this node's settings (kiosk.models.ops).
+STATE_JSON = {"alert": ("at",), "refused_answer": ("at",)}
+SETTING_JSON = {"last_backup": ("at", "attempt_at")}
 
 
 def _models() -> list:
@@ -77,6 +90,7 @@ def convert_all(db) -> int:
             if isinstance(field, DateTimeField) and field.column_name in have:
                 changed += _convert_column(db, table, keys, field.column_name, convert, postgres)
     changed += _convert_state(db, tables)
+    changed += _convert_json_settings(db, tables)
     return changed
 
 
@@ -112,4 +126,43 @@ def _convert_state(db, tables: set) -> int:
             SyncState.update(value=_pc_local_to_utc(value).isoformat(timespec="seconds")).where(
                 SyncState.key == row.key).execute()
             changed += 1
+    for row in SyncState.select().where(SyncState.key.in_(list(STATE_JSON))):
+        text = _json_times(row.value, STATE_JSON[row.key])
+        if text is not None:
+            SyncState.update(value=text).where(SyncState.key == row.key).execute()
+            changed += 1
     return changed
+
+
+def _convert_json_settings(db, tables: set) -> int:
+    from kiosk.models.ops import NodeSetting
+
+    if NodeSetting._meta.table_name not in tables:
+        return 0
+    changed = 0
+    for row in NodeSetting.select().where(NodeSetting.key.in_(list(SETTING_JSON))):
+        text = _json_times(row.value, SETTING_JSON[row.key])
+        if text is not None:
+            NodeSetting.update(value=text).where(NodeSetting.key == row.key).execute()
+            changed += 1
+    return changed
+
+
+def _json_times(raw: str, names) -> str | None:
+    """``raw`` (a JSON object) with the times under ``names`` from the PC's wall time to UTC;
+    None when nothing changed (not JSON, or no such time)."""
+    import json
+
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    changed = False
+    for name in names:
+        value = _read(data[name]) if data.get(name) else None
+        if value is not None:
+            data[name] = _pc_local_to_utc(value).isoformat(timespec="seconds")
+            changed = True
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) if changed else None

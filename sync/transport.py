@@ -65,7 +65,7 @@ def record_alert(address: str, reason: str) -> None:
 def record_refused(refused: AnswerRefused) -> None:
     """Keep why an answer was refused unread (JSON: at, address, kind) for every page to show."""
     with connected():
-        state.put("refused_answer", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+        state.put("refused_answer", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                                 "address": refused.address, "kind": refused.kind}))
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from kiosk import times
 from kiosk import create_app
 from kiosk.db import connected, database
 from kiosk.models import ApiKey, ApiKeyUse, Staff
@@ -83,7 +84,7 @@ def test_an_expired_or_revoked_token_opens_nothing(app, client, runner):
     token = cli_token(runner, "--expires", "30d", "--name", "temp")
     assert call(client, token, "get", "/health").status_code == 200
     with app.app_context(), connected():
-        ApiKey.update(expires_at=dt.datetime.now() - dt.timedelta(minutes=1)).where(ApiKey.name == "temp").execute()
+        ApiKey.update(expires_at=times.utcnow() - dt.timedelta(minutes=1)).where(ApiKey.name == "temp").execute()
     expired = call(client, token, "get", "/health")
     assert expired.status_code == 401 and "expired" in expired.get_json()["detail"]
     other = cli_token(runner, "--name", "dms")

@@ -161,7 +161,7 @@ def test_a_foreman_badge_and_pin_at_the_bay_open_dispatch(app, client, make_staf
     client.post("/bay/pin", data={"badge": "FOR-202", "pin": PIN, "next": "/workshop/"}, headers=hx)
     assert client.get("/workshop/").status_code == 200
     with app.app_context(), connected():  # timed out
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(hours=1)).execute()
     assert client.get("/workshop/").status_code == 302
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk import times
 from kiosk.db import connected
 from kiosk.models import JobLine, PartsRequest, StockMove, WorkOrder
 from kiosk.services import scanning, stock, workorders
@@ -173,7 +174,7 @@ def test_an_issue_in_progress_survives_an_idle_logout(app, client, counter, logi
     from kiosk.models import StaffSession
 
     with app.app_context(), connected():  # idle for longer than the timeout: the next request logs out
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(hours=1)).execute()
     client.get("/parts/")
     assert client.get("/parts/").status_code == 302  # logged out
     login(counter["clerk"])

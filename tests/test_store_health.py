@@ -9,7 +9,7 @@ import re
 import pytest
 from uuid6 import uuid7
 
-from kiosk import create_app
+from kiosk import create_app, times
 from kiosk.db import connected, database
 from kiosk.models.ops import NodeReport
 from kiosk.services import staff as staff_service
@@ -40,7 +40,7 @@ def manager(hub_app):
 
 def peer(prefix: str, station: str = "reception", **fields) -> pairing.Peer:
     return pairing.Peer.create(node_id=str(uuid7()), public_key="x" * 44, station=station, prefix=prefix,
-                               paired_at=dt.datetime.now(), **fields)
+                               paired_at=times.utcnow(), **fields)
 
 
 def hello(kiosk: pairing.Peer, **report) -> dict:
@@ -57,7 +57,7 @@ def test_the_kiosk_list_shows_what_each_kiosk_reported(hub_app, manager):
         r1 = peer("R1")
         old = peer("B1", station="bay")
         answer = hello(r1, outbox=3, disk_free=50 * 1024 ** 3, db_bytes=12 * 1024 ** 2,
-                       last_error="sync refused: the hub is busy", last_error_at="2026-11-27T10:00:00",
+                       last_error="sync refused: the hub is busy", last_error_at="2026-11-27T10:00:00+08:00",
                        wall_ms=int(dt.datetime.now().timestamp() * 1000) + 90_000)
         hub.handle_hello(pairing.Peer.get(pairing.Peer.node_id == old.node_id),
                          {"protocol": 1, "node_id": old.node_id, "max_origin_seq": 0})  # before 0.2
@@ -71,13 +71,16 @@ def test_the_kiosk_list_shows_what_each_kiosk_reported(hub_app, manager):
     assert facts["disk"] == "50.0 GB" and facts["db"] == "12.0 MB"
     assert facts["clock"].startswith("+") and facts["clock"].endswith(" s")
     assert "sync refused" in facts["error"] and facts["synced"] != "never"
+    # The kiosk wrote the time with its offset; the page shows it once in the store's zone
+    # (this hub's store is in Asia/Shanghai: 10:00 there is 10:00 on the page, whatever the PC's zone).
+    assert "11/27/26, 10:00" in facts["error"]  # English on this page: the short date
     other = page[page.index(f'data-node="{old.node_id}"'):]
     assert "before 0.2" in other[:other.index("</article>")]
     assert "bayflow 0.2.0" in page  # the hub's own version, and in the footer
 
 
 def test_silent_growing_and_full_kiosks_turn_red_and_are_listed_for_the_manager(hub_app, manager):
-    now = dt.datetime.now()
+    now = times.utcnow()
     with hub_app.app_context(), connected():
         peer("R1", last_seen_at=now - dt.timedelta(minutes=30))
         growing = peer("B1", station="bay", last_seen_at=now)

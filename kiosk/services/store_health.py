@@ -16,6 +16,7 @@ import time
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.models.ops import NodeReport
 from kiosk.services import store_settings
 
@@ -48,7 +49,7 @@ def _int(value):
 
 def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
     """Keep what a kiosk's hello said (inside the hello's transaction)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     existing = NodeReport.get_or_none(NodeReport.node_id == peer.node_id)
     report = existing or NodeReport(node_id=peer.node_id)
     outbox = _int(payload.get("outbox"))
@@ -79,9 +80,9 @@ def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
 
 def note_synced(node_id: str) -> None:
     """A pull brought the kiosk up to date (inside the pull's transaction)."""
-    updated = NodeReport.update(last_sync_at=dt.datetime.now()).where(NodeReport.node_id == node_id).execute()
+    updated = NodeReport.update(last_sync_at=times.utcnow()).where(NodeReport.node_id == node_id).execute()
     if not updated:
-        NodeReport.create(node_id=node_id, last_sync_at=dt.datetime.now())
+        NodeReport.create(node_id=node_id, last_sync_at=times.utcnow())
 
 
 def flags_of(peer, report: NodeReport | None, now: dt.datetime, silent_minutes: int) -> list[str]:
@@ -106,7 +107,7 @@ def kiosk_rows(now: dt.datetime | None = None) -> list[dict]:
     """Every paired kiosk with its last report and red flags, oldest pairing first."""
     from sync import pairing
 
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     silent = store_settings.number(store_settings.SILENT_MINUTES)
     reports = {r.node_id: r for r in NodeReport.select()}
     rows = []
@@ -127,7 +128,7 @@ def problems(now: dt.datetime | None = None) -> list[dict]:
     """What the manager must see: each red kiosk's reasons, then the backups."""
     from kiosk.services import backup_schedule
 
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     found = []
     for row in kiosk_rows(now):
         for flag in row["flags"]:

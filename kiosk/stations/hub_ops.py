@@ -7,6 +7,7 @@ import datetime as dt
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from kiosk import times
 from kiosk.access import requires
 from kiosk.services import backup_schedule, store_health, store_settings
 from kiosk.services.errors import ServiceError
@@ -26,14 +27,6 @@ def bytes_label(value) -> str:
             return f"{size:.0f} {unit}" if unit in ("B", "KB") else f"{size:.1f} {unit}"
         size /= 1024
     return ""
-
-
-@bp.app_template_filter("station_label")
-def station_label(station: str) -> str:
-    """A station's name as people at the store say it."""
-    names = {"reception": _("Reception"), "bay": _("Workshop bay"), "parts": _("Parts counter"),
-             "cashier": _("Cashier"), "care": _("Customer care"), "all": _("Every station")}
-    return names.get(station, station)
 
 
 @bp.app_template_filter("offset_label")
@@ -71,7 +64,7 @@ def replace(node_id: str):
 def _health_page(errors: dict | None = None, status: int = 200):
     config = _config()
     folder = backup_schedule.backup_folder(config)
-    now = dt.datetime.now()
+    now = times.utcnow()
     page = render_template(
         "hub/health.html", problems=store_health.problems(now), thresholds=store_health.threshold_texts(),
         last=backup_schedule.last_backup(), folder=folder, kept=backup_schedule.listed(folder)[:30],

@@ -151,7 +151,7 @@ def sheet_data(order, *, title: str | None = None) -> SheetData:
     sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
             (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
     signed = (_("Version %(v)s signed by %(name)s on %(time)s", v=version.version, name=version.signer,
-                time=version.at.strftime("%Y-%m-%d %H:%M")) if version else _("Not signed yet"))
+                time=format_datetime(version.at, "yyyy-MM-dd HH:mm")) if version else _("Not signed yet"))
     store = current_app.config.get("STORE_NAME") or _("Service department")
     return SheetData(
         title=title or _("Work order"), number=order.number, store_name=store, facts=facts,

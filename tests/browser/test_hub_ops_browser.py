@@ -12,6 +12,7 @@ import pytest
 from uuid6 import uuid7
 from waitress.server import create_server
 
+from kiosk import times
 from kiosk import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
@@ -26,7 +27,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 def hub_live(tmp_path):
     app = create_app({"SECRET_KEY": "browser-test", "DATABASE": str(tmp_path / "hub.sqlite"), "ROLE": "hub",
                       "NODE_PREFIX": "H1", "SSE_MAX_SECONDS": 5, "BACKUP_FOLDER": str(tmp_path / "backups")})
-    now = dt.datetime.now()
+    now = times.utcnow()
     with app.app_context(), connected():
         staff_service.create_staff("马志强", "MGR-001", ["manager"], PIN)
         kiosks = [("R1", "reception", now, 0, 60 * 1024 ** 3, ""),
