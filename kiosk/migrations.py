@@ -96,16 +96,49 @@ def m0004_reception_indexes(db):
 
 
 def _add_missing_columns(db, model, names: list[str]) -> None:
-    """Add ``model``'s fields ``names`` to its table where a node made before them lacks them."""
+    """Add ``model``'s fields ``names`` to its table where a node made before them lacks them.
+
+    A field with a constant default is added in place with that default in SQL
+    (``ADD COLUMN … NOT NULL DEFAULT ''``): rows made before read it, and so do rows
+    the previous release writes on this database after a rollback (it knows nothing
+    of the column), as the merge folds them on every other node. Peewee's own
+    ``add_column`` would rebuild the table to set NOT NULL, without a SQL default
+    (the previous release's inserts then fail) and without m0004's search triggers.
+    """
     from playhouse.migrate import SchemaMigrator, migrate as run
 
-    have = {column.name for column in db.get_columns(model._meta.table_name)}
+    table = model._meta.table_name
+    have = {column.name for column in db.get_columns(table)}
     fields = model._meta.fields
     migrator = SchemaMigrator.from_database(getattr(db, "obj", db))
-    steps = [migrator.add_column(model._meta.table_name, fields[name].column_name, fields[name])
-             for name in names if fields[name].column_name not in have]
+    steps = []
+    for name in names:
+        field = fields[name]
+        if field.column_name in have:
+            continue
+        literal = _sql_default(db, field)
+        if literal is None:
+            steps.append(migrator.add_column(table, field.column_name, field))
+            continue
+        ctx = db.get_sql_context()
+        kind = ctx.sql(field.ddl_datatype(ctx)).query()[0]
+        null = "" if field.null else " NOT NULL"
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{field.column_name}" {kind}{null} DEFAULT {literal}')
     if steps:
         run(*steps)
+
+
+def _sql_default(db, field) -> str | None:
+    """``field``'s constant default as a SQL literal, or None (no default, or a callable)."""
+    value = field.default
+    postgres = type(getattr(db, "obj", db)).__name__.startswith("Postgres")
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE") if postgres else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def m0005_workshop(db):
@@ -146,7 +179,8 @@ def m0008a_security_tables(db):
     db.execute_sql("INSERT INTO api_key (token_hash, name, scopes, created_at, created_by) "
                    "SELECT token_hash, CASE WHEN label = '' THEN 'api' ELSE label END, 'read,write', created_at, "
                    "'cli' FROM api_token WHERE token_hash NOT IN (SELECT token_hash FROM api_key)")
-    db.execute_sql("DELETE FROM api_token")
+    # The old rows stay (this release reads api_key only): a node rolled back to the previous
+    # release still knows its tokens; revoking one here removes its old row too (api_keys.revoke).
 
 
 def m0009a_estimates(db):

@@ -169,6 +169,12 @@ def test_tokens_made_before_scopes_still_work(tmp_path):
         migrate(database)
         key = api_keys.authenticate("old-secret")
         assert key.name == "old-dms" and api_keys.scopes_of(key) == {"read", "write"}
+        # Its old row is kept for a rollback to the previous release, until it is revoked here.
+        from kiosk.models import ApiToken
+
+        assert ApiToken.select().where(ApiToken.label == "old-dms").exists()
+        api_keys.revoke("old-dms")
+        assert not ApiToken.select().where(ApiToken.label == "old-dms").exists()
     with pytest.raises(ServiceError):
         with app.app_context(), connected():
             api_keys.authenticate("another")

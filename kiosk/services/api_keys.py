@@ -24,7 +24,7 @@ import time
 from kiosk import times
 from kiosk.db import database, transaction
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.models import ApiKey, ApiKeyUse, Staff
+from kiosk.models import ApiKey, ApiKeyUse, ApiToken, Staff
 from kiosk.roles import allowed
 from kiosk.services.errors import Forbidden, ServiceError
 from kiosk.services.prepared import Prepared
@@ -170,6 +170,8 @@ def revoke(ref) -> ApiKey:
         with transaction():
             key.revoked_at = times.utcnow().replace(microsecond=0)
             key.save(only=[ApiKey.revoked_at])
+            # Its row from before scopes (kept by m0008a for a rollback) goes: revoked there too.
+            ApiToken.delete().where(ApiToken.token_hash == key.token_hash).execute()
     return key
 
 
