@@ -223,7 +223,7 @@ def m0011_times_in_utc(db):
     """
     from kiosk.utc_migration import convert_all
 
-    convert_all(db)
+    return convert_all(db)
 
 
 from sync.fieldclock import m0002_merge_tables  # noqa: E402  (the merge engine's tables)

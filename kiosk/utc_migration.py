@@ -72,11 +72,11 @@ def _read(raw) -> dt.datetime | None:
         return None  # not a time at all: left as it is
 
 
-def convert_all(db) -> int:
-    """Convert every stored time of ``db`` to UTC; returns how many values changed."""
+def convert_all(db):
+    """Convert every stored time of ``db`` to UTC. Returns the follow-up that folds again the
+    rows that version-2 events touched (None when there are none): see ``_refold_newer``."""
     tables = set(db.get_tables())
     postgres = type(getattr(db, "obj", db)).__name__.startswith("Postgres")
-    changed = 0
     for model in _models():
         table = model._meta.table_name
         if table not in tables:
@@ -88,10 +88,58 @@ def convert_all(db) -> int:
             continue
         for field in model._meta.sorted_fields:
             if isinstance(field, DateTimeField) and field.column_name in have:
-                changed += _convert_column(db, table, keys, field.column_name, convert, postgres)
-    changed += _convert_state(db, tables)
-    changed += _convert_json_settings(db, tables)
-    return changed
+                _convert_column(db, table, keys, field.column_name, convert, postgres)
+    _convert_state(db, tables)
+    _convert_json_settings(db, tables)
+    return _refold_newer(db, tables)
+
+
+def _refold_newer(db, tables: set):
+    """A node of the previous release may already hold rows from version-2 events (UTC), sent
+    by nodes upgraded before it (the hub first, or a kiosk first): the conversion above moved
+    those too. The change log knows which: folding those rows again from their events (version-1
+    times converted on reading, version-2 as they are) puts them right. After every step,
+    when every table has today's columns (kiosk.migrations.migrate)."""
+    from sync.changelog import ChangeEvent
+
+    if ChangeEvent._meta.table_name not in tables:
+        return None
+    newer = ChangeEvent.schema_version >= 2
+    records = set(ChangeEvent.select(ChangeEvent.entity, ChangeEvent.row_id)
+                  .where(newer & (ChangeEvent.kind == "record")).distinct().tuples())
+    facts = list(ChangeEvent.select().where(newer & (ChangeEvent.kind == "fact")))
+    if not records and not facts:
+        return None
+
+    def refold_newer():
+        from sync.merge import refold
+
+        refold(records)
+        _facts_as_logged(facts)  # the merge never writes a fact again: its times are set here
+
+    return refold_newer
+
+
+def _facts_as_logged(events) -> None:
+    """The times of fact rows as their (version-2, UTC) insert events say."""
+    import uuid
+
+    from sync.mergeschema import registry
+
+    models = registry()
+    for event in events:
+        model = models.get(event.entity)
+        if model is None:
+            continue
+        data = event.data
+        values = {}
+        for name, field in model._meta.fields.items():
+            if isinstance(field, DateTimeField) and isinstance(data.get(name), str):
+                value = _read(data[name])
+                if value is not None:
+                    values[name] = value
+        if values:
+            model.update(**values).where(model.id == uuid.UUID(event.row_id)).execute()
 
 
 def _convert_column(db, table: str, keys: list[str], column: str, convert, postgres: bool) -> int:
