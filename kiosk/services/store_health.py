@@ -32,12 +32,16 @@ THRESHOLDS = {
     "backup": _l("The last backup failed, or none in the last 26 hours"),
 }
 ADVICE = {
-    "silent": _l("Check that the kiosk PC is on and on the network; run bayflow doctor on it."),
-    "outbox": _l("The kiosk cannot send its work: look at its last error, run bayflow doctor on it."),
+    "silent": _l("Check that the kiosk PC is on and on the network; on it, run:"),
+    "outbox": _l("The kiosk cannot send its work: look at its last error; on it, run:"),
     "disk": _l("Free space on the kiosk PC or give it a bigger disk."),
     "clock": _l("Set the kiosk PC's clock (time synchronisation)."),
     "backup": _l("Look at the backup folder's disk; press Back up now and read the message."),
 }
+
+
+# The command a piece of advice names (shown as a command, not translated).
+ADVICE_COMMAND = {"silent": "bayflow doctor", "outbox": "bayflow doctor"}
 
 
 def _int(value):
@@ -133,9 +137,9 @@ def problems(now: dt.datetime | None = None) -> list[dict]:
     for row in kiosk_rows(now):
         for flag in row["flags"]:
             found.append({"prefix": row["peer"].prefix, "station": row["peer"].station, "flag": flag,
-                          "advice": ADVICE[flag]})
+                          "advice": ADVICE[flag], "command": ADVICE_COMMAND.get(flag, "")})
     if not backup_schedule.healthy(now):
-        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"]})
+        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"], "command": ""})
     return found
 
 

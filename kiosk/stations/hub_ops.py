@@ -36,7 +36,7 @@ def offset_label(ms) -> str:
         return "—"
     seconds = abs(int(ms)) / 1000
     sign = "" if seconds < 0.5 else ("+" if ms > 0 else "−")
-    return f"{sign}{seconds:.0f} s" if seconds < 120 else f"{sign}{seconds / 60:.0f} min"
+    return f"{sign}{seconds:.0f} s" if seconds < 120 else _("%(n)s min", n=f"{sign}{seconds / 60:.0f}")
 
 
 def _config():

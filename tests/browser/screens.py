@@ -104,6 +104,41 @@ def _hub_pairing_code(page, data):
     tap(page, "form[action$='/pairing-code'] button")
 
 
+def _hub_replacement_code(page, data):
+    """A code for the PC that replaces a dead kiosk (the first card's confirm, opened)."""
+    page.locator("#kiosks details.confirm summary").first.click()
+    tap(page, "form[action$='/replace'] button")
+
+
+def _type(page, selector: str, text: str, answer: str) -> None:
+    """Type into a live search field and wait for its results."""
+    with page.expect_response(lambda r: answer in r.url):
+        page.locator(selector).first.fill(text)
+    page.wait_for_timeout(300)
+
+
+def _estimate_labour_search(page, data):
+    _type(page, "#labour-q", "保养", "/labour-search")
+
+
+def _estimate_part_search(page, data):
+    _type(page, "#part-q", "机油", "/part-search")
+
+
+def _vehicle_history(page, data):
+    with page.expect_response(lambda r: "/history" in r.url):
+        page.locator("details.history-box summary").first.click()
+    page.wait_for_timeout(300)
+
+
+def _catalogue_search(page, data):
+    field_ = page.locator("input[name=q]").first
+    field_.fill("保养")
+    field_.press("Enter")
+    page.wait_for_load_state()
+    page.wait_for_timeout(300)
+
+
 def work_orders(data) -> list[str]:
     return [f"/reception/work-orders/{n}" for n in data["orders"]]
 
@@ -116,9 +151,26 @@ def qc_pages(data) -> list[str]:
     return [f"/workshop/qc/{data['qc_order']}"]
 
 
+def estimates(data) -> list[str]:
+    """The estimate (报价单) of a signed order, of one with changes waiting for the customer, and of
+    one not signed yet."""
+    return [f"/reception/work-orders/{n}/estimate" for n in (data["signed_order"], data["pending_order"],
+                                                             data["desk_order"])]
+
+
+def estimate_pages(data) -> list[str]:
+    """An order changed after the customer signed (the changes line by line, the pad for version 2)."""
+    return [f"/reception/work-orders/{data['pending_order']}"]
+
+
 RECEPTION = ("/", "/reception/", "/reception/appointments", "/reception/appointments/new", "/reception/check-in",
-             "/reception/check-in?new=1", work_orders, key_tags,
-             Scenario("reception-search", "/reception/", _reception_search))
+             "/reception/check-in?new=1", work_orders, key_tags, estimates, estimate_pages, "/reception/catalogue",
+             Scenario("reception-search", "/reception/", _reception_search),
+             Scenario("catalogue-search", "/reception/catalogue", _catalogue_search),
+             Scenario("estimate-labour-search", "/reception/work-orders/{desk_order}", _estimate_labour_search),
+             Scenario("estimate-part-search", "/reception/work-orders/{desk_order}", _estimate_part_search),
+             Scenario("vehicle-history", "/reception/work-orders/{desk_order}", _vehicle_history))
+SETTINGS = ("/settings/printers", "/settings/staff", "/settings/station", "/camera/")
 WORKSHOP = ("/workshop/", "/workshop/board", "/workshop/figures", "/bay/rules")
 PARTS = ("/parts/", "/parts/catalogue", "/parts/exceptions", "/parts/orders",
          Scenario("parts-lookup", "/parts/", _parts_lookup), Scenario("parts-issue", "/parts/", _parts_issue),
@@ -139,16 +191,20 @@ ROLES: dict[str, Role] = {
     "cashier": Role("CSH-001", "6661", ("/",)),
     "care": Role("CRE-001", "7771", ("/",)),
     "claims": Role("CLM-001", "7772", ("/",)),
-    "manager": Role("MGR-001", "8881", ("/", "/settings/printers", "/settings/staff", "/camera/") + RECEPTION
-                    + WORKSHOP + ("/parts/manager",)),
-    "admin": Role("ADM-001", "9991", ("/", "/settings/printers", "/settings/staff", "/camera/")),
-    # The service manager on the store's head-office node: its kiosks, pairing codes, conflicts.
-    "hub_manager": Role("MGR-001", "8881", ("/", "/hub/", "/hub/conflicts",
-                                            Scenario("hub-pairing-code", "/hub/", _hub_pairing_code)), node="hub"),
+    # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
+    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",)),
+    "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
+    # The service manager on the store's head-office node: its kiosks with what each reports, the
+    # store's health and backups, API tokens, pairing and replacement codes, conflicts.
+    "hub_manager": Role("MGR-001", "8881", ("/", "/hub/", "/hub/health", "/hub/tokens", "/hub/conflicts",
+                                            "/settings/station", "/settings/staff",
+                                            Scenario("hub-pairing-code", "/hub/", _hub_pairing_code),
+                                            Scenario("hub-replacement-code", "/hub/", _hub_replacement_code)),
+                        node="hub"),
 }
 
 # Links never followed: they post, download, stream, or leave the node.
-SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|/frame\.jpg|/files/|/photos/")
+SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx)$|/frame\.jpg|/files/|/photos/")
 
 
 def pattern(path: str) -> str:
@@ -159,9 +215,11 @@ def pattern(path: str) -> str:
     return re.sub(r"/(part|bin|orders|qc|work-orders)/[^/?]+", r"/\1/<code>", path)
 
 
-# Words allowed in the Chinese interface: codes, units and names every Chinese store writes in Latin letters.
+# Words allowed in the Chinese interface: codes, units and names every Chinese store writes in Latin letters,
+# and the pinyin initials a search field gives as its example ("byjy": 保养机油).
 ALLOWED_WORDS = {"bayflow", "VIN", "QC", "PIN", "ID", "km", "Ah", "L", "A4", "PDF", "PNG", "SVG", "ZPL", "CUPS",
-                 "ESC", "POS", "USB", "RTSP", "IP", "TCP", "Code", "QR", "EAN", "DataMatrix", "mm", "s", "x", "X"}
+                 "ESC", "POS", "USB", "RTSP", "IP", "TCP", "Code", "QR", "EAN", "DataMatrix", "mm", "s", "x", "X",
+                 "byjy"}
 
 # The checks run in the page: each returns [kind, what] pairs.
 CHECKS_JS = r"""

@@ -32,10 +32,13 @@ SHOTS = Path(os.environ.get("BAYFLOW_SCREENSHOTS") or Path(__file__).resolve().p
 
 def _serve(folder: Path, **config):
     """The demo store in Chinese, served by waitress (as `bayflow serve` serves it)."""
+    # One browser opening a page every second from one address: its live-update streams (each
+    # ended after 5 s here) may outnumber a kiosk's cap for a moment; a kiosk has one screen.
     app = create_app({"SECRET_KEY": "screens", "DATABASE": str(folder / "node.sqlite"),
                       "BLOB_FOLDER": str(folder / "blobs"), "DEMO": True, "SSE_MAX_SECONDS": 5,
+                      "SSE_MAX_PER_CLIENT": 32, "SERVER_THREADS": 48,
                       "SCAN_KEY_GAP_MS": SCAN_KEY_GAP_MS, "BABEL_DEFAULT_LOCALE": "zh_Hans_CN", **config})
-    server = create_server(app, host="127.0.0.1", port=0, threads=12)
+    server = create_server(app, host="127.0.0.1", port=0, threads=48)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
@@ -65,35 +68,81 @@ def stores(tmp_path_factory):
 
 
 def demo_data() -> dict:
-    """The demo store's numbers and codes the scenarios scan."""
+    """The demo store's numbers and codes the scenarios scan; an order changed after the customer
+    signed (its changes wait for a new signature) and a badge locked by wrong PINs."""
     from kiosk.demo.workshop import jobs_of_demo_technician
     from kiosk.models import Part, PurchaseOrder, WorkOrder
+    from kiosk.services import workorders
 
     orders = {o.status: o.number for o in WorkOrder.select().order_by(WorkOrder.number)}
     longest = max(Part.select(), key=lambda p: len(p.name))
+    changed = WorkOrder.get(WorkOrder.number == orders["waiting_parts"])
+    workorders.add_job(changed, "四轮定位 (试车后发现跑偏)", "0.8", "280")
+    _lock_badge("ADV-002")
     return {"orders": sorted(orders.values()), "in_repair": orders["in_repair"], "qc_order": orders["qc"],
             "bay_order": jobs_of_demo_technician()[0].work_order.number, "part_code": "06L115562B",
             "long_part_code": longest.part_no, "bin": "A-01-01", "plate_prefix": "沪",
-            "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number}
+            "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number,
+            "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"]}
+
+
+def _lock_badge(badge: str) -> None:
+    """Wrong PINs for ``badge``, each after the last lock ended, until it is locked for half an hour."""
+    import datetime as dt
+
+    from kiosk import times
+    from kiosk.services import pin_lock
+    from kiosk.services import staff as staff_service
+    from kiosk.services.errors import ServiceError
+
+    at = times.utcnow() - dt.timedelta(seconds=3700)
+    for _ in range(10):
+        try:
+            staff_service.login(badge, "0000", now=at)
+        except ServiceError:
+            pass
+        at = (pin_lock.state(badge, at).locked_until or at) + dt.timedelta(seconds=1)
+    assert pin_lock.state(badge).locked(times.utcnow())
 
 
 def hub_data() -> dict:
-    """A head office with a kiosk online, one revoked, and a conflict to review."""
+    """A head office with a kiosk online that reported in, one silent with a nearly full disk (red),
+    one revoked, a conflict to review, last night's backup and an API token in use."""
+    import datetime as dt
+
     from uuid6 import uuid7
 
     from kiosk import times
     from kiosk.models import WorkOrder
+    from kiosk.models.ops import NodeReport
+    from kiosk.services import api_keys, backup_schedule, station_settings
     from sync.conflicts import Conflict
     from sync.pairing import Peer
 
     now = times.utcnow()
-    for prefix, station, extra in (("R1", "reception", {"last_seen_at": now, "acked_seq": 42}),
-                                   ("B1", "bay", {"revoked_at": now, "state": "revoked"})):
-        Peer.create(node_id=str(uuid7()), public_key="x" * 44, station=station, prefix=prefix, paired_at=now,
-                    **extra)
+    kiosks = (("R1", "reception", {"last_seen_at": now, "acked_seq": 42},
+               {"version": "0.2.0", "outbox": 0, "clock_offset_ms": 300, "disk_free": 80 * 1024 ** 3,
+                "db_bytes": 35 * 1024 ** 2, "last_sync_at": now,
+                "last_error": "打印机 192.168.1.50:9100 没有应答", "last_error_at": times.isoformat(now)}),
+              ("P1", "parts", {"last_seen_at": now - dt.timedelta(hours=2), "acked_seq": 7},
+               {"version": "0.2.0", "outbox": 12, "outbox_growing_since": now - dt.timedelta(hours=2),
+                "clock_offset_ms": -420_000, "disk_free": 600 * 1024 ** 2, "db_bytes": 12 * 1024 ** 2}),
+              ("B1", "bay", {"revoked_at": now, "state": "revoked"}, None))
+    for prefix, station, extra, report in kiosks:
+        node_id = str(uuid7())
+        Peer.create(node_id=node_id, public_key="x" * 44, station=station, prefix=prefix, paired_at=now, **extra)
+        if report:
+            NodeReport.create(node_id=node_id, reported_at=now, **report)
     order = WorkOrder.select().first()
     Conflict.create(entity="work_order", row_id=order.id.hex, field="complaint", reason="concurrent",
                     kept_value='"刹车异响"', lost_value='"刹车有异响, 方向盘抖"', lost_hlc="1", created_at=now)
+    made = backup_schedule.scheduled_at(now)
+    station_settings.put(backup_schedule.LAST_KEY, {"ok": True, "at": made.isoformat(timespec="seconds"),
+                                                    "attempt_at": made.isoformat(timespec="seconds"),
+                                                    "file": "hub-backup.sqlite", "bytes": 48 * 1024 ** 2})
+    token = api_keys.issue(name="DMS 对接", scopes=("read",), expires_at=now + dt.timedelta(days=90))
+    api_keys.record_use(api_keys.authenticate(token), "GET", "/api/v1/work-orders", 200, "192.168.1.20")
+    api_keys.flush_uses()
     return {}
 
 
