@@ -17,7 +17,8 @@ import functools
 import hashlib
 import secrets
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (Flask, current_app, flash, g, has_request_context, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 
 from kiosk import times
@@ -44,9 +45,12 @@ def _key(sid: str) -> str:
 
 
 def idle_limit(kind: str) -> int:
-    """Seconds without use after which a session of ``kind`` ends: a badge session is the
-    bay's; a login session lasts the idle time of the station whose page is asked for."""
-    return idle_seconds("bay" if kind == BADGE else None)
+    """Seconds without use after which a session of ``kind`` ends: the idle time of the station
+    whose page is asked for (a badge session: the bay's on its screens, the workshop's at the QC
+    gate or dispatch, where a road test takes longer than a job card; the bay's outside a page)."""
+    if kind == BADGE and not has_request_context():
+        return idle_seconds("bay")
+    return idle_seconds(None)
 
 
 def _staff_by_id(staff_id: str) -> Staff | None:

@@ -142,12 +142,7 @@ def _refused(raw: str) -> dict | None:
 
 def _stored_time(text: str):
     """A time kept as ISO text in the sync state (UTC), as a datetime; None when empty or unreadable."""
-    import datetime as dt
-
-    try:
-        return dt.datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return times.from_text(text)
 
 
 class _WhenAsked(Mapping):
