@@ -53,9 +53,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         STORE_NAME="",
         DEMO=False,
         BLOB_FOLDER=str(instance / "blobs"),
-        IDLE_TIMEOUT_SECONDS=180,
+        # Idle time before a session ends, per station (kiosk.access.idle_seconds): a bay
+        # screen is shared by many hands; at reception or the cashier a customer is talking.
+        IDLE_TIMEOUT_SECONDS=300,
+        IDLE_SECONDS={"bay": 90, "workshop": 300, "parts": 300, "reception": 1200, "cashier": 1200,
+                      "care": 900},
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        # The store's zone: "today", shift ends, appointments and every time shown
+        # (times are stored as UTC, see kiosk.times); Flask-Babel shows times in it.
+        STORE_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -65,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+    from kiosk import times
+
+    times.configure(app.config["STORE_TIMEZONE"])  # before the migrations, which may convert times
     instance_secret = None if app.config.get("SECRET_KEY") else _instance_secret(instance)
 
     from kiosk import db, web

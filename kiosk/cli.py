@@ -198,6 +198,7 @@ def serve(target, role, station, host, port, prefix, store_name, demo, threads, 
 @click.option("--revoke", metavar="NUMBER_OR_NAME", help="Revoke a token (see --list) instead.")
 def token(target, name, scopes, expires, list_tokens, revoke):
     """Print a new API token for this node (shown once; only its hash is kept)."""
+    from kiosk import times
     from kiosk.services import api_keys
     from kiosk.services.errors import ServiceError
 
@@ -207,8 +208,11 @@ def token(target, name, scopes, expires, list_tokens, revoke):
             if list_tokens:
                 for row in api_keys.listing():
                     key = row["key"]
-                    expiry = key.expires_at.isoformat(sep=" ", timespec="minutes") if key.expires_at else "never"
-                    last = row["last_used"].isoformat(sep=" ", timespec="seconds") if row["last_used"] else "never"
+                    # The store's wall time, like every time a person reads (kiosk.times).
+                    expiry = times.to_local(key.expires_at).isoformat(sep=" ", timespec="minutes") \
+                        if key.expires_at else "never"
+                    last = times.to_local(row["last_used"]).isoformat(sep=" ", timespec="seconds") \
+                        if row["last_used"] else "never"
                     click.echo(f"{key.id}\t{key.name}\t{','.join(row['scopes'])}\t{row['state']}\t"
                                f"expires {expiry}\tused {row['uses']} times, last {last}")
                 return
@@ -298,8 +302,10 @@ def pair(target, hub_url, code):
     if took is not None:
         old = pinned["replaces"]
         settings = took["settings"]
+        idle = ", ".join(f"{station} {seconds} s" for station, seconds in sorted(settings["idle_seconds"].items())) \
+            if settings else ""
         what = (f"{settings['printers']} printer settings, cameras {settings['cameras'] or 'none'}, idle time "
-                f"{settings['idle_seconds']} s" if settings else "no settings were known for it")
+                f"{idle or 'the defaults'}" if settings else "no settings were known for it")
         click.echo(f"replaces kiosk {old.get('prefix')} as station {took['station']} ({what}); its old identity "
                    "is revoked. Start it with bayflow serve --role kiosk --db … (no --station needed), "
                    "it pulls the store's data")

@@ -30,7 +30,10 @@ def enabled_stations(app: Flask) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    from kiosk import times
+
+    # Pages and prints show times in the store's zone (kiosk.times), one setting for both.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: times.store_zone().key)
     if not app.config.get("WEB_PAGES", True):
         # A command-line job (sync, token, pairing): translations, no pages. The
         # stations' imports are most of a command's start-up time.

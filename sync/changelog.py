@@ -16,15 +16,18 @@ import uuid
 from peewee import AutoField, BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
 from uuid6 import uuid7
 
-from kiosk import events
+from kiosk import events, times
 from kiosk.db import transaction
 from kiosk.models.base import LocalModel, Replicated
 from kiosk.services.prepared import Prepared
 from sync import fieldclock
+from sync.eventtimes import upgrade_payload
 from sync.hlc import HybridClock
 from sync.node import current_node
 
-SCHEMA_VERSION = 1
+# 2: times are naive UTC (kiosk.times); version-1 events (the PC's local time) are
+# converted when read (sync.eventtimes).
+SCHEMA_VERSION = 2
 
 _clocks: dict[str, HybridClock] = {}
 
@@ -54,7 +57,8 @@ class ChangeEvent(LocalModel):
 
     @property
     def data(self) -> dict:
-        return json.loads(self.payload)
+        """The payload as today's schema reads it (times of older events converted, see sync.eventtimes)."""
+        return upgrade_payload(self.entity, json.loads(self.payload), self.schema_version)
 
 
 def _json_value(value):
@@ -157,7 +161,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         kind=instance.KIND,
         op=op,
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        created_at=dt.datetime.now(),
+        created_at=times.utcnow(),
         merge_info=merge_info,
     )
 

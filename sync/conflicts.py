@@ -7,12 +7,12 @@ change through ``sync.changelog.save``, so the decision replicates like any edit
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from kiosk.i18n import lazy_gettext as _l
 from peewee import AutoField, BooleanField, CharField, DateTimeField, TextField
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models.base import LocalModel
 from kiosk.services.errors import NotFound, ServiceError
@@ -123,6 +123,6 @@ def resolve_conflict(conflict_id, staff, keep: str = "kept") -> Conflict:
             _write_lost(conflict)
         conflict.resolved, conflict.resolution = True, keep
         conflict.resolved_by = getattr(getattr(staff, "id", None), "hex", None) or str(staff or "")
-        conflict.resolved_at = dt.datetime.now()
+        conflict.resolved_at = times.utcnow()
         conflict.save()
     return conflict

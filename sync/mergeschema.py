@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from peewee import ForeignKeyField
 
 from sync import jsonwire
+from sync.eventtimes import upgrade_payload
 from sync.mergevalues import (  # noqa: F401  (hex_id, to_python, to_fold, to_json, default_of: public here too)
     converter_for,
     default_of,
@@ -75,6 +76,12 @@ def parse_event(raw) -> Event:
                       op=str(raw.get("op") or "update"), payload=payload,
                       schema_version=int(raw.get("schema_version") or 1),
                       flagged=bool(raw.get("flagged")), text=text)
+        upgraded = upgrade_payload(event.entity, payload, event.schema_version)
+        if upgraded is not payload:
+            # The log keeps the event as it came (converted again on each read), never the converted copy.
+            if text is None:
+                event.text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            event.payload = upgraded
         info = raw.get("merge") or {}
         if isinstance(info, str):
             info = json.loads(info) if info else {}

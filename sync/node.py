@@ -1,12 +1,12 @@
 """Node identity: made once on first start, kept in the node's own database."""
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from peewee import CharField, DateTimeField, IntegerField
 from uuid6 import uuid7
 
+from kiosk import times
 from kiosk.models.base import LocalModel
 from kiosk.services.prepared import Prepared
 
@@ -48,7 +48,7 @@ def ensure_node(role: str = "kiosk", station: str = "all", prefix: str | None = 
             role=role,
             station=station,
             store_name=store_name,
-            created_at=dt.datetime.now(),
+            created_at=times.utcnow(),
         )
     elif (node.role, node.station) != (role, station):
         node.role, node.station = role, station

@@ -21,9 +21,9 @@ and the hub keeps the last ones in ``NodeReport.settings``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
+from kiosk import times
 from kiosk.models.ops import NodeReport
 from sync.pairing import PairingCode, Peer, Refused
 
@@ -36,7 +36,7 @@ def take_over_on_hub(old_node_id: str, new_node_id: str) -> dict:
     if old_node_id == new_node_id:
         raise Refused(409, "same_kiosk", "a kiosk cannot replace itself: pair the new PC with this code")
     if old.revoked_at is None:
-        old.revoked_at = dt.datetime.now()
+        old.revoked_at = times.utcnow()
     old.state = "replaced"
     old.save()
     return {"node_id": old.node_id, "station": old.station, "prefix": old.prefix}

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import os
 
-import datetime as dt
 import json
 import secrets
 import threading
 import time
 
+from kiosk import times
 from kiosk.db import connected
 from sync import crypto, keys, protocol, state, wire
 from sync.errors import (AnswerRefused, Diverged, NotPaired, Offline, PairingRefused, RogueHub,  # noqa: F401
@@ -57,7 +57,7 @@ def request_json(method: str, url: str, body: dict | None, timeout: float) -> tu
 def record_alert(address: str, reason: str) -> None:
     """Keep a rogue-hub alert in ``sync.state`` "alert" (JSON: at, ms, address, reason)."""
     with connected():
-        state.put("alert", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+        state.put("alert", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                        "ms": int(time.time() * 1000), "address": address, "reason": reason},
                                       ensure_ascii=False))
 
@@ -65,7 +65,7 @@ def record_alert(address: str, reason: str) -> None:
 def record_refused(refused: AnswerRefused) -> None:
     """Keep why an answer was refused unread (JSON: at, address, kind) for every page to show."""
     with connected():
-        state.put("refused_answer", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+        state.put("refused_answer", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                                 "address": refused.address, "kind": refused.kind}))
 
 

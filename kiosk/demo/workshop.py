@@ -28,6 +28,20 @@ def seed_workshop(staff: dict[str, Staff]) -> WorkOrder | None:
     return order
 
 
+def seed_findings() -> None:
+    """What the technicians found on the jobs of the orders in QC and in repair (kiosk.demo.data.FINDINGS)."""
+    from kiosk.demo.data import FINDINGS
+    from kiosk.services import findings
+
+    for status, texts in FINDINGS.items():
+        order = (WorkOrder.select().where((WorkOrder.status == status) & (WorkOrder.deleted == False))  # noqa: E712
+                 .order_by(WorkOrder.number).first())
+        if order is None:
+            continue
+        for job, text in zip(workorders.live_jobs(order), texts):
+            findings.add_finding(job, job.technician, text)
+
+
 def jobs_of_demo_technician() -> list[JobLine]:
     """The jobs waiting for TEC-001 in the demo bay, in order (for the README's walk-through and its test)."""
     person = Staff.get(Staff.badge == "TEC-001")

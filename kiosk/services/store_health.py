@@ -16,6 +16,7 @@ import time
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.models.ops import NodeReport
 from kiosk.services import store_settings
 
@@ -31,12 +32,16 @@ THRESHOLDS = {
     "backup": _l("The last backup failed, or none in the last 26 hours"),
 }
 ADVICE = {
-    "silent": _l("Check that the kiosk PC is on and on the network; run bayflow doctor on it."),
-    "outbox": _l("The kiosk cannot send its work: look at its last error, run bayflow doctor on it."),
+    "silent": _l("Check that the kiosk PC is on and on the network; on it, run:"),
+    "outbox": _l("The kiosk cannot send its work: look at its last error; on it, run:"),
     "disk": _l("Free space on the kiosk PC or give it a bigger disk."),
     "clock": _l("Set the kiosk PC's clock (time synchronisation)."),
     "backup": _l("Look at the backup folder's disk; press Back up now and read the message."),
 }
+
+
+# The command a piece of advice names (shown as a command, not translated).
+ADVICE_COMMAND = {"silent": "bayflow doctor", "outbox": "bayflow doctor"}
 
 
 def _int(value):
@@ -48,7 +53,7 @@ def _int(value):
 
 def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
     """Keep what a kiosk's hello said (inside the hello's transaction)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     existing = NodeReport.get_or_none(NodeReport.node_id == peer.node_id)
     report = existing or NodeReport(node_id=peer.node_id)
     outbox = _int(payload.get("outbox"))
@@ -79,9 +84,9 @@ def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
 
 def note_synced(node_id: str) -> None:
     """A pull brought the kiosk up to date (inside the pull's transaction)."""
-    updated = NodeReport.update(last_sync_at=dt.datetime.now()).where(NodeReport.node_id == node_id).execute()
+    updated = NodeReport.update(last_sync_at=times.utcnow()).where(NodeReport.node_id == node_id).execute()
     if not updated:
-        NodeReport.create(node_id=node_id, last_sync_at=dt.datetime.now())
+        NodeReport.create(node_id=node_id, last_sync_at=times.utcnow())
 
 
 def flags_of(peer, report: NodeReport | None, now: dt.datetime, silent_minutes: int) -> list[str]:
@@ -106,7 +111,7 @@ def kiosk_rows(now: dt.datetime | None = None) -> list[dict]:
     """Every paired kiosk with its last report and red flags, oldest pairing first."""
     from sync import pairing
 
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     silent = store_settings.number(store_settings.SILENT_MINUTES)
     reports = {r.node_id: r for r in NodeReport.select()}
     rows = []
@@ -127,14 +132,14 @@ def problems(now: dt.datetime | None = None) -> list[dict]:
     """What the manager must see: each red kiosk's reasons, then the backups."""
     from kiosk.services import backup_schedule
 
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     found = []
     for row in kiosk_rows(now):
         for flag in row["flags"]:
             found.append({"prefix": row["peer"].prefix, "station": row["peer"].station, "flag": flag,
-                          "advice": ADVICE[flag]})
+                          "advice": ADVICE[flag], "command": ADVICE_COMMAND.get(flag, "")})
     if not backup_schedule.healthy(now):
-        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"]})
+        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"], "command": ""})
     return found
 
 

@@ -5,13 +5,13 @@ Registered only on a node whose role is hub.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk import times
 from kiosk.access import current_staff, requires
 from kiosk.services.errors import ServiceError
 from kiosk.services import store_health
@@ -37,6 +37,18 @@ def entity_label(name: str):
     return ENTITY_LABELS.get(name, name)
 
 
+@bp.app_template_filter("conflict_value")
+def conflict_value(text: str) -> str:
+    """A conflict's kept or lost value (JSON) as the page shows it: text as written, nothing as "—"."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return text
+    if value is None or value == "":
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 @bp.app_template_filter("field_label")
 def field_label(name: str):
     return FIELD_LABELS.get(name, name)
@@ -44,7 +56,7 @@ def field_label(name: str):
 
 def _kiosk_rows() -> list[dict]:
     """Every kiosk with its last report and red flags (kiosk.services.store_health)."""
-    now = dt.datetime.now()
+    now = times.utcnow()
     rows = store_health.kiosk_rows(now)
     for row in rows:
         peer = row["peer"]

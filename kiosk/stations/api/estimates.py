@@ -13,6 +13,7 @@ import json
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from kiosk import times
 from kiosk.models import AuthorizationVersion
 from kiosk.roles import allowed
 from kiosk.services import authorization, campaigns, estimate, labour, packages, workorders
@@ -32,7 +33,7 @@ def _advisor(badge: str):
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    return times.isoformat(value)  # ISO 8601 with the store's offset, like every time the API gives
 
 
 def version_json(version: AuthorizationVersion) -> dict:

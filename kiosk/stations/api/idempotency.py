@@ -20,6 +20,7 @@ import hashlib
 from flask import current_app, g, request
 from flask_babel import gettext as _
 
+from kiosk import times
 from kiosk.db import transaction
 from kiosk.models import IdempotentAnswer
 from kiosk.stations.api import bp, error
@@ -75,7 +76,7 @@ def _keep_and_commit(response):
         return response
     try:
         if not g.get("idempotency_replayed") and 200 <= response.status_code < 300:
-            now = dt.datetime.now()
+            now = times.utcnow()
             IdempotentAnswer.create(key=kept, request_hash=asked, status=response.status_code,
                                     body=response.get_data(as_text=True), created_at=now)
             IdempotentAnswer.delete().where(IdempotentAnswer.created_at < now - dt.timedelta(days=KEEP_DAYS)).execute()

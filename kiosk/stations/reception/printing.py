@@ -43,7 +43,7 @@ def masked_name(name: str) -> str:
 
 def tag_data(order) -> TagData:
     """What the key tag shows for ``order``: number, plate, model, people, promised time."""
-    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "short"))
+    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "yyyy-MM-dd HH:mm"))
                 if order.promised_at else "")
     return TagData(number=order.number, plate=order.vehicle.plate, vehicle_model=order.vehicle.model,
                    customer_name=masked_name(order.customer.name), advisor=order.advisor.name if order.advisor else "",

@@ -3,12 +3,12 @@ the QC gate, the live wall board and the figures. Registered with the "bay"
 station; one blueprint, split by task into the modules imported at the bottom."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from kiosk.access import badge_may, current_staff, go_to
+from kiosk import times
+from kiosk.access import BADGE, badge_may, current_staff, go_to, session_person
 from kiosk.models import Staff
 from kiosk.roles import allowed
 
@@ -27,7 +27,7 @@ def close_overdue_clocks() -> None:
     (the server's timer does it too; this covers a kiosk whose timer is not running)."""
     from kiosk.services import dispatch
 
-    dispatch.close_open_clocks(dt.datetime.now())
+    dispatch.close_open_clocks(times.utcnow())
 
 
 def acting_person(permission: str) -> Staff | None:
@@ -58,7 +58,14 @@ def requires_workshop(permission: str):
 
 @bp.context_processor
 def _workshop_helpers() -> dict:
-    return {"bays": bays()}
+    # The workshop's tabs show only the pages the person here may open.
+    helpers = {"bays": bays(), "ws_may": lambda permission: acting_person(permission) is not None}
+    if current_staff() is None and session_person(BADGE)[0] is not None:
+        # Someone who badged in at the bay (a QC inspector, a foreman): the bay's header, not the desk's.
+        from flask_babel import gettext as _
+
+        helpers["kiosk_chrome"] = _("Workshop bay")
+    return helpers
 
 
 from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401
