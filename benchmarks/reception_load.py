@@ -42,6 +42,7 @@ def fill(path: Path, orders: int) -> list[str]:
     """Make the store through the services; return the work-order numbers."""
     from kiosk.app import create_app
     from kiosk.db import connected, transaction
+    from kiosk.core import times
     from kiosk.services import customers, staff, workorders
 
     rng = random.Random(7)
@@ -49,7 +50,7 @@ def fill(path: Path, orders: int) -> list[str]:
     numbers = []
     with app.app_context(), connected():
         advisor = staff.create_staff("压测顾问", BADGE, ["advisor"], PIN)
-        day = dt.date.today() - dt.timedelta(days=365)
+        day = times.today() - dt.timedelta(days=365)
         per_day = max(1, orders // 365)
         for start in range(0, orders, 500):  # one transaction per 500 orders keeps fsyncs few
             with transaction():
@@ -63,7 +64,7 @@ def fill(path: Path, orders: int) -> list[str]:
                     order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="定期保养",
                                                        jobs=jobs)
                     order_day = day + dt.timedelta(days=i // per_day)
-                    if order_day < dt.date.today():
+                    if order_day < times.today():
                         workorders.move(order, "closed", advisor)
                     numbers.append(order.number)
             print(f"  filled {min(start + 500, orders)} / {orders}", end="\r", flush=True)

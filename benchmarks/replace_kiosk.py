@@ -13,7 +13,6 @@ PC holds the whole store.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import shutil
 import sys
@@ -32,6 +31,7 @@ def dead_kiosk(hub_db: str) -> str:
     """A reception kiosk the hub knew, with its settings, that will never call again."""
     from uuid6 import uuid7
 
+    from kiosk.core import times
     from kiosk.db import bind, connected
     from kiosk.models.ops import NodeReport
     from sync.pairing import Peer
@@ -40,10 +40,10 @@ def dead_kiosk(hub_db: str) -> str:
     node_id = str(uuid7())
     settings = {"printers": [{"station": "reception", "purpose": "labels", "kind": "zpl",
                               "address": "192.168.1.50:9100", "queue": "", "mode": "image"}],
-                "cameras": ["0"], "idle_seconds": 240}
+                "cameras": ["0"], "idle_seconds": {"reception": 240}}
     with connected():
         Peer.create(node_id=node_id, public_key="A" * 43 + "=", station="reception", prefix="R9",
-                    paired_at=dt.datetime.now())
+                    paired_at=times.utcnow())
         NodeReport.create(node_id=node_id, version="0.2.0", settings=json.dumps(settings))
     return node_id
 

@@ -10,17 +10,11 @@ import io
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.units import mm as PDF_MM
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from hardware.labels_layout import PNG_DPI, Code, Layout, _place
+from hardware.labels_layout import PNG_DPI, Code, Layout, Text, _place
+from hardware.pdf_fonts import font_for
 from hardware.symbols import svg_rects
-
-PDF_CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: no font file to ship
-# UniGB-UCS2-H, the CMap behind STSong-Light, has no U+00B7 (the dot in plates
-# like "沪A·D1234"); its GB 2312 middle dot is reached through U+30FB.
-_PDF_CJK_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb", "\u2022": "\u30fb"})
 SVG_FONTS = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',SimHei,sans-serif"
 
 
@@ -57,21 +51,28 @@ def render_pdf(label: Layout, dpi: int = PNG_DPI) -> bytes:
 
 
 def render_pdf_pages(pages: list[Layout], dpi: int = PNG_DPI) -> bytes:
-    """Several layouts as the pages of one PDF (each page its layout's size)."""
-    if PDF_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_CJK_FONT))
+    """Several layouts as the pages of one PDF (each page its layout's size).
+
+    All text is drawn in a subset of the machine's CJK font embedded in the file
+    (``hardware.pdf_fonts``): it shows and extracts on any viewer.
+    """
+    texts = [el for label in pages for el in label.elements if isinstance(el, Text)]
+    fonts = {bold: font_for("".join(el.text for el in texts if el.bold == bold), bold)
+             for bold in {el.bold for el in texts} or {False}}
     out = io.BytesIO()
-    # invariant=1 drops the timestamp and random id: the same tag gives the same bytes.
-    pdf = canvas.Canvas(out, pagesize=(pages[0].width * PDF_MM, pages[0].height * PDF_MM), invariant=1)
+    # invariant=1 drops the timestamp and random id: the same tag gives the same bytes. The
+    # initial font is an embedded one too (reportlab would otherwise name Helvetica, unembedded).
+    pdf = canvas.Canvas(out, pagesize=(pages[0].width * PDF_MM, pages[0].height * PDF_MM), invariant=1,
+                        initialFontName=next(iter(fonts.values())))
     for label in pages:
         pdf.setPageSize((label.width * PDF_MM, label.height * PDF_MM))
-        _pdf_page(pdf, label, dpi)
+        _pdf_page(pdf, label, dpi, fonts)
         pdf.showPage()
     pdf.save()
     return out.getvalue()
 
 
-def _pdf_page(pdf: canvas.Canvas, label: Layout, dpi: int) -> None:
+def _pdf_page(pdf: canvas.Canvas, label: Layout, dpi: int, fonts: dict[bool, str]) -> None:
     top_of_page = label.height * PDF_MM
     px = 72.0 / dpi  # one pixel of the shared geometry, in points
     for el in label.elements:
@@ -84,11 +85,7 @@ def _pdf_page(pdf: canvas.Canvas, label: Layout, dpi: int) -> None:
                          stroke=0, fill=1)
             continue
         text = el.text
-        if text.isascii():
-            pdf.setFont("Helvetica-Bold" if el.bold else "Helvetica", el.size * PDF_MM)
-        else:
-            text = text.translate(_PDF_CJK_SUBSTITUTES)
-            pdf.setFont(PDF_CJK_FONT, el.size * PDF_MM)
+        pdf.setFont(fonts[el.bold], el.size * PDF_MM)
         y = top_of_page - el.baseline * PDF_MM
         if el.right:
             pdf.drawRightString((el.x + el.width) * PDF_MM, y, text)

@@ -18,10 +18,13 @@ import hashlib
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (Flask, current_app, flash, g, has_request_context, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.models import Staff, StaffSession
+from kiosk.services import station_settings
 from kiosk.roles import allowed
 from kiosk.core.prepared import Prepared
 
@@ -44,11 +47,12 @@ def _key(sid: str) -> str:
 
 
 def idle_limit(kind: str) -> int:
-    """Seconds without use after which a session of ``kind`` ends."""
-    config = current_app.config
-    if kind == BADGE:
-        return int(config["BAY_IDLE_SECONDS"] or config["IDLE_TIMEOUT_SECONDS"])
-    return int(config["IDLE_TIMEOUT_SECONDS"])
+    """Seconds without use after which a session of ``kind`` ends: the idle time of the station
+    whose page is asked for (a badge session: the bay's on its screens, the workshop's at the QC
+    gate or dispatch, where a road test takes longer than a job card; the bay's outside a page)."""
+    if kind == BADGE and not has_request_context():
+        return idle_seconds("bay")
+    return idle_seconds(None)
 
 
 def _staff_by_id(staff_id: str) -> Staff | None:
@@ -69,7 +73,7 @@ def _open_row(kind: str) -> StaffSession | None:
         row = _OPEN_SESSION.first(_key(sid))
         if row is not None and row.kind != kind:
             row = None
-        now = dt.datetime.now()
+        now = times.utcnow()
         if row is not None and (now - row.seen_at).total_seconds() > idle_limit(kind):
             _end_row(row, now)
             g.session_ran_idle = True
@@ -84,7 +88,7 @@ def _open_row(kind: str) -> StaffSession | None:
 
 
 def _end_row(row: StaffSession, now: dt.datetime | None = None) -> None:
-    StaffSession.update(ended_at=now or dt.datetime.now()).where(
+    StaffSession.update(ended_at=now or times.utcnow()).where(
         (StaffSession.key == row.key) & StaffSession.ended_at.is_null()).execute()
 
 
@@ -113,7 +117,7 @@ def open_session(staff: Staff, kind: str, *, pin: bool) -> None:
     """Start a new session of ``kind`` for ``staff`` at this browser (ending the one it had)."""
     end_session(kind)
     sid = secrets.token_urlsafe(32)
-    now = dt.datetime.now()
+    now = times.utcnow()
     StaffSession.create(key=_key(sid), staff_id=staff.id.hex, kind=kind, pin=pin, created_at=now, seen_at=now)
     session[_COOKIE_KEYS[kind]] = sid
     g.setdefault("_staff_sessions", {})[kind] = None  # looked up again when asked
@@ -127,7 +131,7 @@ def end_session(kind: str) -> None:
     """End this browser's session of ``kind`` on the server; its cookie opens nothing after."""
     sid = session.pop(_COOKIE_KEYS[kind], None)
     if isinstance(sid, str) and sid:
-        StaffSession.update(ended_at=dt.datetime.now()).where(
+        StaffSession.update(ended_at=times.utcnow()).where(
             (StaffSession.key == _key(sid)) & StaffSession.ended_at.is_null()).execute()
     g.setdefault("_staff_sessions", {})[kind] = None
     if kind == LOGIN:
@@ -214,6 +218,24 @@ def requires(permission: str):
         return wrapped
 
     return decorator
+
+
+# The pages of each station, by blueprint: the workshop's pages (dispatch, QC, the
+# board) stand beside the bay; everything else (home, settings …) is "other".
+_STATION_OF_BLUEPRINT = {"reception": "reception", "bay": "bay", "workshop": "workshop", "parts": "parts",
+                         "cashier": "cashier", "care": "care", "hub": "hub"}
+
+
+def idle_seconds(station: str | None = None) -> int:
+    """How long a session lasts untouched at ``station`` (the page's own, by default).
+
+    One setting, kept by ``kiosk.services.station_settings`` (the station settings
+    page edits it): a bay short, reception and the cashier long, so a customer
+    conversation does not end in a logout.
+    """
+    if station is None:
+        station = _STATION_OF_BLUEPRINT.get(request.blueprint or "", "other") if request else "other"
+    return station_settings.idle_seconds(station)
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from kiosk import db, migrations
-from kiosk.core import config
+from kiosk.core import config, times
 from kiosk.language import select_locale
 from kiosk.node import start_node
 
@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     instance_secret = None if app.config["SECRET_KEY"] else _instance_secret(instance)
     config.check(app.config, instance)
+    times.configure(app.config["STORE_TIMEZONE"])  # before the migrations, which may convert times
 
     db.init_app(app)
     with db.connected():
@@ -75,7 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default: not set by the store
         node_tag = hashlib.sha256(app.config["NODE_ID"].encode()).hexdigest()[:12]
         app.config["SESSION_COOKIE_NAME"] = f"bayflow-{node_tag}"
-    babel.init_app(app, locale_selector=select_locale)
+    # Pages and prints show times in the store's zone (kiosk.core.times), one setting for both.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: times.store_zone().key)
     if not app.config["WEB_PAGES"]:
         # A command-line job (sync, token, pairing): translations, no pages.
         app.config["ENABLED_STATIONS"] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kiosk import STATIONS, cli_ops
+from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import api_keys, station_settings, workorders
 from kiosk.startup import _check_target, _existing_identity, build_app, one_line, opened
@@ -125,8 +126,11 @@ def token(target, name, scopes, expires, list_tokens, revoke):
             if list_tokens:
                 for row in api_keys.listing():
                     key = row["key"]
-                    expiry = key.expires_at.isoformat(sep=" ", timespec="minutes") if key.expires_at else "never"
-                    last = row["last_used"].isoformat(sep=" ", timespec="seconds") if row["last_used"] else "never"
+                    # The store's wall time, like every time a person reads (kiosk.core.times).
+                    expiry = times.to_local(key.expires_at).isoformat(sep=" ", timespec="minutes") \
+                        if key.expires_at else "never"
+                    last = times.to_local(row["last_used"]).isoformat(sep=" ", timespec="seconds") \
+                        if row["last_used"] else "never"
                     click.echo(f"{key.id}\t{key.name}\t{','.join(row['scopes'])}\t{row['state']}\t"
                                f"expires {expiry}\tused {row['uses']} times, last {last}")
                 return
@@ -208,8 +212,10 @@ def pair(target, hub_url, code):
     if took is not None:
         old = pinned["replaces"]
         settings = took["settings"]
+        idle = ", ".join(f"{station} {seconds} s" for station, seconds in sorted(settings["idle_seconds"].items())) \
+            if settings else ""
         what = (f"{settings['printers']} printer settings, cameras {settings['cameras'] or 'none'}, idle time "
-                f"{settings['idle_seconds']} s" if settings else "no settings were known for it")
+                f"{idle or 'the defaults'}" if settings else "no settings were known for it")
         click.echo(f"replaces kiosk {old.get('prefix')} as station {took['station']} ({what}); its old identity "
                    "is revoked. Start it with bayflow serve --role kiosk --db … (no --station needed), "
                    "it pulls the store's data")

@@ -7,7 +7,8 @@
 ``concurrent_log_handler``'s: the server's processes write and rotate the one
 file safely, on Linux and Windows.
 
-Each line: time, level, ``[request id]``, logger, message. A request's id is
+Each line: time (the store's wall time with its offset), level, ``[request id]``,
+logger, message. A request's id is
 taken from an ``X-Request-Id`` header (a proxy's, or a test's) or made, sent
 back in the answer's ``X-Request-Id``, and carried by every line logged while
 the request runs; lines from background work say ``-``. Every request but the
@@ -31,6 +32,8 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
+
+from kiosk.core import times
 from kiosk.version import app_version
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -39,6 +42,18 @@ FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _state = {"last_error_file": None, "started": None}
 _lock = threading.Lock()
+
+
+def _stamp(created: float, timespec: str = "seconds") -> str:
+    """A log record's time as the store's wall time with its offset (kiosk.core.times), not the PC's zone."""
+    return dt.datetime.fromtimestamp(created, times.store_zone()).isoformat(timespec=timespec)
+
+
+class StoreTimeFormatter(logging.Formatter):
+    """Log lines stamped in the store's zone with its offset, whatever zone the PC runs in."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _stamp(record.created, "milliseconds")
 
 
 class RequestIdFilter(logging.Filter):
@@ -58,7 +73,8 @@ class LastErrorHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            text = json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"), "level": record.levelname,
+            # With the store's offset: the hub shows it in the store's zone, whatever this PC's is.
+            text = json.dumps({"at": _stamp(record.created), "level": record.levelname,
                                "message": record.getMessage()[:500]}, ensure_ascii=False)
             tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(text, encoding="utf-8")
@@ -96,7 +112,7 @@ def start(app: Flask) -> Path:
         handler = ConcurrentRotatingFileHandler(str(path), maxBytes=app.config["LOG_MAX_BYTES"],
                                                 backupCount=BACKUPS,
                                                 encoding="utf-8", use_gzip=False)
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(StoreTimeFormatter(FORMAT))
         handler.addFilter(RequestIdFilter())
         last = LastErrorHandler(folder / f"{log_name(app)}-last-error.json")
         # Warnings and errors still go to stderr as before (the service's journal, a terminal).

@@ -6,16 +6,17 @@ append a new one.
 """
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 from peewee import OperationalError, PostgresqlDatabase
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run
 
+from kiosk.core import times
 from kiosk.models import AppliedMigration, JobLine, Part, PartLine, PartsRequest, Vehicle, WorkOrder
 from kiosk.schema import (ALL_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS,
                           WORKSHOP_MODELS)
+from kiosk.utc_migration import convert_all
 from sync.merge import refold_all
 from sync.tables import (ChangeEvent, Conflict, FieldClock, NodeInfo, NodeKey, PairingCode, PairingFailure,
                          PendingRow, Peer, SeenRequest)
@@ -102,14 +103,47 @@ def m0004_reception_indexes(db):
 
 
 def _add_missing_columns(db, model, names: list[str]) -> None:
-    """Add ``model``'s fields ``names`` to its table where a node made before them lacks them."""
-    have = {column.name for column in db.get_columns(model._meta.table_name)}
+    """Add ``model``'s fields ``names`` to its table where a node made before them lacks them.
+
+    A field with a constant default is added in place with that default in SQL
+    (``ADD COLUMN … NOT NULL DEFAULT ''``): rows made before read it, and so do rows
+    the previous release writes on this database after a rollback (it knows nothing
+    of the column), as the merge folds them on every other node. Peewee's own
+    ``add_column`` would rebuild the table to set NOT NULL, without a SQL default
+    (the previous release's inserts then fail) and without m0004's search triggers.
+    """
+    table = model._meta.table_name
+    have = {column.name for column in db.get_columns(table)}
     fields = model._meta.fields
     migrator = SchemaMigrator.from_database(getattr(db, "obj", db))
-    steps = [migrator.add_column(model._meta.table_name, fields[name].column_name, fields[name])
-             for name in names if fields[name].column_name not in have]
+    steps = []
+    for name in names:
+        field = fields[name]
+        if field.column_name in have:
+            continue
+        literal = _sql_default(db, field)
+        if literal is None:
+            steps.append(migrator.add_column(table, field.column_name, field))
+            continue
+        ctx = db.get_sql_context()
+        kind = ctx.sql(field.ddl_datatype(ctx)).query()[0]
+        null = "" if field.null else " NOT NULL"
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{field.column_name}" {kind}{null} DEFAULT {literal}')
     if steps:
         run(*steps)
+
+
+def _sql_default(db, field) -> str | None:
+    """``field``'s constant default as a SQL literal, or None (no default, or a callable)."""
+    value = field.default
+    postgres = type(getattr(db, "obj", db)).__name__.startswith("Postgres")
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE") if postgres else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def m0005_workshop(db):
@@ -160,17 +194,27 @@ def m0008a_security_tables(db):
     and the kept answers of retried API calls (kiosk.stations.api.idempotency)."""
     db.create_tables(SECURITY_MODELS, safe=True)
     # Tokens made before scopes existed keep working as they did for every call of the contract:
-    # read and write, no expiry (listed now, and revocable). Their old rows stay, unread by this
-    # version, so the previous release rolled back onto this database still knows its tokens
-    # (one revoked meanwhile works again there: revoke it again after a rollback).
+    # read and write, no expiry (listed now, and revocable).
     db.execute_sql("INSERT INTO api_key (token_hash, name, scopes, created_at, created_by) "
                    "SELECT token_hash, CASE WHEN label = '' THEN 'api' ELSE label END, 'read,write', created_at, "
                    "'cli' FROM api_token WHERE token_hash NOT IN (SELECT token_hash FROM api_key)")
+    # The old rows stay (this release reads api_key only): a node rolled back to the previous
+    # release still knows its tokens; revoking one here removes its old row too (api_keys.revoke).
+
+
+def m0011_times_in_utc(db):
+    """Every stored time from the PC's local wall time to UTC, once (kiosk.utc_migration).
+
+    Change events keep their schema version: version-1 events are converted
+    whenever they are read (sync.eventtimes), the same way as these rows.
+    """
+    return convert_all(db)
+
 
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
-              m0010a_ops_tables, m0010b_replacement_codes]
+              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc]
 
 
 def migrate(db) -> list[str]:
@@ -189,7 +233,7 @@ def migrate(db) -> list[str]:
             follow_up = step(db)
             if follow_up is not None and follow_up not in follow_ups:
                 follow_ups.append(follow_up)
-            AppliedMigration.create(name=step.__name__, applied_at=dt.datetime.now())
+            AppliedMigration.create(name=step.__name__, applied_at=times.utcnow())
         for follow_up in follow_ups:
             follow_up()
     return [step.__name__ for step in pending]

@@ -9,15 +9,16 @@ from decimal import Decimal
 
 from flask import Flask, current_app, g, has_request_context, make_response, render_template, request, send_file
 from babel import dates, numbers
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from jinja2 import pass_context
 
-from kiosk.access import current_staff
-from kiosk.core import status as states
+from kiosk import menu
+from kiosk.access import current_staff, idle_seconds
+from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
 from kiosk.db import database
 from kiosk.language import LANGUAGES
-from kiosk.services import files
+from kiosk.services import catalogue, files, stock
 from kiosk.services.customers import mask_phone
 from kiosk.version import app_version
 from sync.changelog import outbox_size
@@ -152,12 +153,25 @@ def money(value) -> str:
     return format_decimal(value or 0, format=_MONEY)
 
 
+def quantity(value) -> str:
+    """A quantity as people write it: 1, 1.5, 12 (no trailing zeros), grouped thousands."""
+    return format_decimal(value or 0, format="#,##0.##")
+
+
 def _format_local(value, fmt: str = "short") -> str:
-    """Times are stored as the store's local wall time (naive), so they are shown
-    as they are; flask_babel's format_datetime would take them for UTC and shift them."""
+    """A stored time (naive UTC, see kiosk.core.times) in the store's zone and the page's
+    language. Flask-Babel converts naive datetimes from UTC to the store's zone
+    (its time zone is ``STORE_TIMEZONE``, kiosk.app): the one conversion, never a second."""
     if not value:
         return ""
-    return dates.format_datetime(value, fmt, tzinfo=None, locale=get_locale())
+    return format_datetime(value, fmt)
+
+
+def _format_day(value, fmt: str = "medium") -> str:
+    """A date (a store-local day: no zone to convert) in the page's language."""
+    if not value:
+        return ""
+    return dates.format_date(value, fmt, locale=get_locale())
 
 
 _STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
@@ -181,7 +195,7 @@ def _sync_status() -> dict:
     def get(key: str, default: str = "") -> str:
         return kept.get(key, default)
 
-    return {"online": get("online") == "1", "last_sync": get("last_sync") or None, "outbox": outbox_size(),
+    return {"online": get("online") == "1", "last_sync": _stored_time(get("last_sync")), "outbox": outbox_size(),
             "paired": bool(get("hub_url") or get("hub_public_key")),
             "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
             "state": get("state", "ok"), "alert": get("alert"),
@@ -196,6 +210,11 @@ def _refused(raw: str) -> dict | None:
     except ValueError:
         return None
     return found if isinstance(found, dict) else None
+
+
+def _stored_time(text: str):
+    """A time kept as ISO text in the sync state (UTC), as a datetime; None when empty or unreadable."""
+    return times.from_text(text)
 
 
 class _WhenAsked(Mapping):
@@ -250,24 +269,40 @@ _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpget
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, csp_nonce=csp_nonce)
+    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=menu.station_label,
+                                 csp_nonce=csp_nonce)
+    app.jinja_env.filters["station_label"] = menu.station_label
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["qty"] = quantity
+    app.jinja_env.filters["unit"] = catalogue.unit_label
+    app.jinja_env.filters["stock_reason"] = stock.reason_label
     app.jinja_env.filters["dt"] = _format_local
+    app.jinja_env.filters["day"] = _format_day
+    app.jinja_env.filters["local"] = times.to_local  # for strftime in the store's zone
+    app.jinja_env.filters["local_input"] = times.local_input  # a datetime-local field's value
+    app.jinja_env.filters["iso"] = times.isoformat  # for scripts: ISO 8601 with the store's offset
+    # A time kept as text (a setting's JSON, another node's report, a signed snapshot) as a stored
+    # time for ``dt``: ``|when`` reads text without an offset as UTC, ``|when('local')`` as the
+    # store's wall time (written before the time rule).
+    app.jinja_env.filters["when"] = lambda text, naive="utc": times.from_text(text, naive=naive)
     app.jinja_env.filters["fromjson"] = lambda v: json.loads(v or "null")
 
     @app.context_processor
     def _common():
+        me = current_staff()
         return {
-            "me": current_staff(),
+            "me": me,
+            "menu_tabs": menu.tabs(me),
+            "menu_entries": menu.offered(me),
             "sync_status": _WhenAsked(_sync_status),
             "node_role": current_app.config["ROLE"],
             "stations": current_app.config["ENABLED_STATIONS"],
             "languages": LANGUAGES,
             "locale": str(get_locale()),
-            "idle_seconds": current_app.config["IDLE_TIMEOUT_SECONDS"],
+            "idle_seconds": idle_seconds(),
             "app_version": app_version(),
             "_catalogue": _translations(),
         }

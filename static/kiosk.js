@@ -107,6 +107,22 @@
     if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
     body.dataset.live = "stream";
   });
+  // A live section holds still while the person works in it: data-hold-while names what,
+  // open inside it, holds a live refresh (an edit row, a confirm step), data-hold-focus holds
+  // it while the focus is inside, data-hold-on lists the events held (default: every live
+  // update, "sse:…", streamed or polled). Here, not in hx-trigger "[…]" filters: those are
+  // evaluated code, which the pages' Content-Security-Policy does not run.
+  document.body.addEventListener("htmx:confirm", function (ev) {
+    var el = ev.detail.elt, cause = ev.detail.triggeringEvent;
+    if (!el || !el.hasAttribute || !(el.hasAttribute("data-hold-while") || el.hasAttribute("data-hold-focus"))) return;
+    var type = (cause && cause.type) || "";
+    var held = (el.getAttribute("data-hold-on") || "").split(/\s+/).filter(Boolean);
+    if (held.length ? held.indexOf(type) < 0 : type.indexOf("sse:") !== 0) return;
+    var busy = el.getAttribute("data-hold-while");
+    if ((busy && el.querySelector(busy)) || (el.hasAttribute("data-hold-focus") && el.contains(document.activeElement))) {
+      ev.preventDefault();
+    }
+  });
   // A refresh made by the timer is not a person at the screen: it must not keep a login alive.
   document.body.addEventListener("htmx:configRequest", function (ev) {
     var cause = ev.detail.triggeringEvent;

@@ -13,12 +13,25 @@
     if (board && board.dataset.now) offset = Date.parse(board.dataset.now) - Date.now();
   }
 
+  // A duration in the page's language, never a clock time: the board carries the
+  // translated texts with {h}, {m} and {t} slots (kiosk.services.board.duration_formats).
+  function fill(text, values) {
+    return text.replace(/\{(\w)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function left(board, minutes) {
+    var abs = Math.abs(minutes), h = Math.floor(abs / 60), m = abs % 60;
+    var span = h ? fill(board.dataset.fmtHm, { h: h, m: pad(m) }) : fill(board.dataset.fmtM, { m: m });
+    return minutes < 0 ? fill(board.dataset.fmtLate, { t: span }) : span;
+  }
+
   function tick() {
     var now = Date.now() + offset;
+    var board = document.getElementById("ws-board");
+    if (!board || !board.dataset.fmtHm) return;
     document.querySelectorAll(".ws-left[data-promised]").forEach(function (cell) {
       var minutes = Math.trunc((Date.parse(cell.dataset.promised) - now) / 60000);
-      var abs = Math.abs(minutes);
-      cell.textContent = (minutes < 0 ? "-" : "") + Math.floor(abs / 60) + ":" + pad(abs % 60);
+      cell.textContent = left(board, minutes);
       var row = cell.closest("tr");
       if (row) row.classList.toggle("overdue", minutes < 0);
     });

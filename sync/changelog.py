@@ -16,12 +16,13 @@ import uuid
 from peewee import fn
 from uuid6 import uuid7
 
-from kiosk.core import events
+from kiosk.core import events, times
 from kiosk.core.limits import check_row
 from kiosk.db import transaction
 from kiosk.models.base import Replicated
 from kiosk.core.prepared import Prepared
 from sync import fieldclock
+from sync.eventtimes import data_of
 from sync.hlc import HybridClock
 from sync.node import current_node
 from sync.tables import SCHEMA_VERSION, ChangeEvent, NodeInfo, SyncState  # noqa: F401  (SCHEMA_VERSION: public here too)
@@ -127,7 +128,7 @@ def save(instance: Replicated, *, fields: list[str] | None = None) -> ChangeEven
         kind=instance.KIND,
         op=op,
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        created_at=dt.datetime.now(),
+        created_at=times.utcnow(),
         merge_info=merge_info,
     )
 
@@ -153,7 +154,7 @@ def fold(events) -> dict[tuple[str, str], dict]:
     for event in events:
         key = (event.entity, event.row_id)
         row = state.setdefault(key, {})
-        for name, value in event.data.items():
+        for name, value in data_of(event).items():
             if stamps.get((*key, name), "") < event.hlc:
                 stamps[(*key, name)] = event.hlc
                 row[name] = value

@@ -9,7 +9,6 @@ duplicates.
 """
 from __future__ import annotations
 
-import datetime as dt
 import queue
 import threading
 import time
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.db import database, transaction
 from sync import merge, protocol, recovery, state, transport, wire
 from sync.changelog import outbox_size
@@ -224,7 +224,7 @@ def sync_once() -> RoundResult:
         state.put("online", "0" if isinstance(error, transport.Offline) else state.get("online", "0"))
         raise
     state.put("online", "1")
-    state.put("last_sync", dt.datetime.now().isoformat(timespec="seconds"))
+    state.put("last_sync", times.utcnow().isoformat(timespec="seconds"))
     result.outbox = outbox_size()
     result.up_to_date = result.outbox == 0
     return result

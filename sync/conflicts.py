@@ -7,10 +7,10 @@ change through ``sync.changelog.save``, so the decision replicates like any edit
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
@@ -76,6 +76,6 @@ def resolve_conflict(conflict_id, staff, keep: str = "kept") -> Conflict:
             _write_lost(conflict)
         conflict.resolved, conflict.resolution = True, keep
         conflict.resolved_by = getattr(getattr(staff, "id", None), "hex", None) or str(staff or "")
-        conflict.resolved_at = dt.datetime.now()
+        conflict.resolved_at = times.utcnow()
         conflict.save()
     return conflict

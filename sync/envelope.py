@@ -13,12 +13,12 @@ how many sealed bodies this node could read.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 
 from peewee import IntegrityError
 
+from kiosk.core import times
 from kiosk.db import database, transaction
 from sync import crypto, jsonwire, keys, protocol
 from sync.node import current_node
@@ -110,7 +110,7 @@ def fallback_hello(peer: Peer, payload: dict) -> dict:
     version = payload.get("protocol")
     ok = isinstance(version, int) and protocol.PROTOCOL_MIN <= version <= protocol.PROTOCOL_MAX
     with transaction():
-        Peer.update(last_seen_at=dt.datetime.now(), last_hello=json.dumps(
+        Peer.update(last_seen_at=times.utcnow(), last_hello=json.dumps(
             {k: payload.get(k) for k in ("protocol", "max_origin_seq", "wall_ms")})).where(
             Peer.node_id == peer.node_id).execute()
     return {"hub_node_id": current_node().node_id, "protocol_range": [protocol.PROTOCOL_MIN, protocol.PROTOCOL_MAX],

@@ -7,12 +7,12 @@ authenticated ``Peer`` row and the request payload and returns the answer.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import queue
 import time
 
 from kiosk.core import events as page_events
+from kiosk.core import times
 from kiosk.db import database, transaction
 from sync import merge, protocol
 from kiosk.version import app_version
@@ -45,7 +45,7 @@ def contiguous_seq(node_id: str, start: int = 0) -> int:
 
 
 def _touch(peer, **fields) -> None:
-    peer.last_seen_at = dt.datetime.now()
+    peer.last_seen_at = times.utcnow()
     for key, value in fields.items():
         setattr(peer, key, value)
     peer.save()

@@ -10,10 +10,9 @@ changes nothing: records merge by their unchanged HLC, facts by their row id.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from uuid6 import uuid7
 
+from kiosk.core import times
 from kiosk.db import transaction
 from sync import keys, state
 from sync.changelog import forget_clocks
@@ -34,7 +33,7 @@ def reidentify() -> str:
             event.origin_node, event.origin_seq, event.event_id = new_id, seq, str(uuid7())
             event.save()
         NodeInfo.create(node_id=new_id, prefix=old.prefix, role=old.role, station=old.station,
-                        store_name=old.store_name, created_at=dt.datetime.now())
+                        store_name=old.store_name, created_at=times.utcnow())
         NodeInfo.delete().where(NodeInfo.node_id == old.node_id).execute()
         NodeKey.delete().execute()
         keys.ensure_key()  # a clone shares the other disk's private key: never keep it

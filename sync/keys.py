@@ -8,12 +8,12 @@ pages and in its zeroconf advert, so a person can compare it.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
+from kiosk.core import times
 from sync.tables import NodeKey
 
 KEY_BYTES = 32
@@ -43,7 +43,7 @@ def ensure_key() -> NodeKey:
     raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     NodeKey.insert(id=1, private_key=b64encode(raw_private), public_key=b64encode(raw_public),
-                   created_at=dt.datetime.now()).on_conflict_ignore().execute()
+                   created_at=times.utcnow()).on_conflict_ignore().execute()
     return NodeKey.get(NodeKey.id == 1)
 
 

@@ -16,12 +16,12 @@ wrote new rows, rows waiting for a parent are tried again.
 """
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
 import time
 from contextlib import contextmanager
 
+from kiosk.core import times
 from kiosk.db import database, is_postgresql
 from sync import changelog, protocol
 from sync.tables import ChangeEvent
@@ -120,7 +120,7 @@ def _check_sequences(new: list[Event]) -> None:
 
 
 def _store(new: list[Event]) -> None:
-    now = dt.datetime.now()
+    now = times.utcnow()
     if not is_postgresql():  # the text sqlite3 would make of it, made once rather than twice per event
         now = str(now)
     columns = ["event_id", "origin_node", "origin_seq", "hlc", "entity", "row_id", "kind", "op", "payload",

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from peewee import ForeignKeyField
 
-from kiosk.models.base import Fact, Record, Replicated
-from kiosk.schema import ALL_MODELS
-from sync import jsonwire
+from sync import jsonwire, replicated
+from sync.eventtimes import upgrade_payload
 from sync.protocol import event_to_wire
 from sync.mergevalues import (  # noqa: F401  (hex_id, to_python, to_fold, to_json, default_of: public here too)
     converter_for,
@@ -76,6 +75,12 @@ def parse_event(raw) -> Event:
                       op=str(raw.get("op") or "update"), payload=payload,
                       schema_version=int(raw.get("schema_version") or 1),
                       flagged=bool(raw.get("flagged")), text=text)
+        upgraded = upgrade_payload(event.entity, payload, event.schema_version)
+        if upgraded is not payload:
+            # The log keeps the event as it came (converted again on each read), never the converted copy.
+            if text is None:
+                event.text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            event.payload = upgraded
         info = raw.get("merge") or {}
         if isinstance(info, str):
             info = json.loads(info) if info else {}
@@ -92,22 +97,9 @@ def parse_event(raw) -> Event:
 
 # ---- which tables travel, in the order their rows can be written ----------
 
-def _all_replicated() -> list:
-    found = [m for m in ALL_MODELS if issubclass(m, Replicated)]
-    stack = [Record, Fact]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            if sub not in found:
-                found.append(sub)
-    return found
-
-
 def registry() -> dict[str, type]:
     """Replicated models by table name, parents before the tables that refer to them."""
-    models: dict[str, type] = {}
-    for model in _all_replicated():
-        models.setdefault(model._meta.table_name, model)
+    models = replicated.by_table()
     ordered: list[str] = []
 
     def visit(name: str, path: tuple = ()) -> None:

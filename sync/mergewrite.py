@@ -2,14 +2,15 @@
 keep their field clocks, conflicts and the rows that must wait (see ``sync.merge``)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
 from kiosk.core import events as page_events
+from kiosk.core import times
 from kiosk.db import database
 from kiosk.core.limits import clip
 from sync import conflicts
+from sync.eventtimes import upgrade_payload
 from sync.fieldclock import INSERT, LOCKED, LOCKED_CHILDREN, ORDER
 from sync.tables import FieldClock, PendingRow
 from sync.mergerules import Event, fk_targets, fold_row, line_parent, loss_key, registry, value_json
@@ -65,8 +66,8 @@ def events_of(table: str, row_ids) -> dict[str, list[Event]]:
         sql = f'SELECT {cols} FROM "change_event" WHERE "entity" = {database.param} AND "row_id" IN ({marks})'
         for event_id, origin, seq, hlc, row_id, kind, op, payload, version, info, flagged in (
                 database.execute_sql(sql, [table, *part]).fetchall()):
-            event = Event(event_id, origin, seq, hlc, table, row_id, kind, op, json.loads(payload), version,
-                          flagged=bool(flagged))
+            event = Event(event_id, origin, seq, hlc, table, row_id, kind, op,
+                          upgrade_payload(table, json.loads(payload), version), version, flagged=bool(flagged))
             if info:
                 data = json.loads(info)
                 event.seen, event.override = data.get("seen"), bool(data.get("override"))
@@ -318,7 +319,7 @@ class Refold:
 
     def _set_pending(self, table: str, waiting: dict, done: list) -> None:
         if waiting:
-            now = dt.datetime.now()
+            now = times.utcnow()
             rows = [{"entity": table, "row_id": rid, "reason": reason, "since": now}
                     for rid, reason in waiting.items()]
             for part in chunks(rows, 200):
@@ -331,7 +332,7 @@ class Refold:
                 PendingRow.delete().where((PendingRow.entity == table) & PendingRow.row_id.in_(part)).execute()
 
     def _conflict_rows(self, fold) -> list[dict]:
-        rows, now = [], dt.datetime.now()
+        rows, now = [], times.utcnow()
         for loss in fold.losses:
             table, row_id, name, lost_hlc = loss_key(fold, loss)
             kept = loss.kept_clock or ("", "")

@@ -1,11 +1,11 @@
 """Node identity: made once on first start, kept in the node's own database."""
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from uuid6 import uuid7
 
+from kiosk.core import times
 from kiosk.core.prepared import Prepared
 from sync.tables import NodeInfo
 
@@ -32,7 +32,7 @@ def ensure_node(role: str = "kiosk", station: str = "all", prefix: str | None = 
             role=role,
             station=station,
             store_name=store_name,
-            created_at=dt.datetime.now(),
+            created_at=times.utcnow(),
         )
     elif (node.role, node.station) != (role, station):
         node.role, node.station = role, station

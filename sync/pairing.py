@@ -18,13 +18,13 @@ public key, address in ``sync.state``).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 import time
 
 from peewee import IntegrityError
 
+from kiosk.core import times
 from kiosk.db import transaction
 from sync import crypto, keys, protocol, state, transport
 from sync.identity import reidentify
@@ -61,7 +61,7 @@ def take_over_on_hub(old_node_id: str, new_node_id: str) -> dict:
     if old_node_id == new_node_id:
         raise Refused(409, "same_kiosk", "a kiosk cannot replace itself: pair the new PC with this code")
     if old.revoked_at is None:
-        old.revoked_at = dt.datetime.now()
+        old.revoked_at = times.utcnow()
     old.state = "replaced"
     old.save()
     return {"node_id": old.node_id, "station": old.station, "prefix": old.prefix}
@@ -193,7 +193,7 @@ def accept_pairing(body: dict) -> dict:
         if row is not None:
             prefix = _assign_prefix(node_id, wanted, station)
             values = {"public_key": keys.b64encode(kiosk_public), "station": station, "prefix": prefix,
-                      "paired_at": dt.datetime.now(), "revoked_at": None, "state": "paired"}
+                      "paired_at": times.utcnow(), "revoked_at": None, "state": "paired"}
             try:
                 (Peer.insert(node_id=node_id, **values)
                  .on_conflict(conflict_target=[Peer.node_id], update=values).execute())
@@ -218,7 +218,7 @@ def revoke(node_id: str) -> Peer:
         peer = Peer.get_or_none(Peer.node_id == node_id)
         if peer is None:
             raise LookupError(f"no paired kiosk {node_id}")
-        peer.revoked_at, peer.state = dt.datetime.now(), "revoked"
+        peer.revoked_at, peer.state = times.utcnow(), "revoked"
         peer.save()
     return peer
 
@@ -285,7 +285,7 @@ def pair(hub_url: str, code: str, *, timeout: float = 10) -> dict:
             state.put("hub_cursor", "0")  # another hub's sequence: pull it from the start
         for key, value in (("hub_node_id", hub_id), ("hub_public_key", keys.b64encode(hub_public)),
                            ("hub_url", url), ("hub_store", store_name), ("hub_url_seen", ""),
-                           ("paired_at", dt.datetime.now().isoformat(timespec="seconds")),
+                           ("paired_at", times.utcnow().isoformat(timespec="seconds")),
                            ("state", "paired"), ("alert", "")):
             state.put(key, value)
         NodeInfo.update(prefix=prefix, **({"store_name": store_name} if store_name else {})).where(

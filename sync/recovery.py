@@ -25,12 +25,12 @@ silently missing what was renumbered.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from uuid6 import uuid7
 
 from kiosk.core import events as page_events
+from kiosk.core import times
 from kiosk.db import database, transaction
 from sync import merge, protocol, state
 from sync.mergewrite import chunks
@@ -57,7 +57,7 @@ def mark_restored() -> dict:
     with transaction():
         state.put("restore_epoch", epoch)
         state.put("restore_seq", str(top))
-        state.put("restored_at", dt.datetime.now().isoformat(timespec="seconds"))
+        state.put("restored_at", times.utcnow().isoformat(timespec="seconds"))
         floor = max(own, node.seq_floor or 0) + OWN_SEQ_GAP
         NodeInfo.update(seq_floor=floor).where(NodeInfo.node_id == node.node_id).execute()
     return {"epoch": epoch, "seq": top, "own_seq_floor": floor}

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import time
 
+from kiosk.core import times
 from kiosk.models.ops import NodeReport
 
 
@@ -25,7 +26,7 @@ def _int(value):
 
 def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
     """Keep what a kiosk's hello said (inside the hello's transaction)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     existing = NodeReport.get_or_none(NodeReport.node_id == peer.node_id)
     report = existing or NodeReport(node_id=peer.node_id)
     outbox = _int(payload.get("outbox"))
@@ -56,6 +57,6 @@ def note_hello(peer, payload: dict, now: dt.datetime | None = None) -> None:
 
 def note_synced(node_id: str) -> None:
     """A pull brought the kiosk up to date (inside the pull's transaction)."""
-    updated = NodeReport.update(last_sync_at=dt.datetime.now()).where(NodeReport.node_id == node_id).execute()
+    updated = NodeReport.update(last_sync_at=times.utcnow()).where(NodeReport.node_id == node_id).execute()
     if not updated:
-        NodeReport.create(node_id=node_id, last_sync_at=dt.datetime.now())
+        NodeReport.create(node_id=node_id, last_sync_at=times.utcnow())

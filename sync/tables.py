@@ -21,7 +21,9 @@ from peewee import (AutoField, BigIntegerField, BooleanField, CharField, Composi
 
 from kiosk.models.base import LocalModel
 
-SCHEMA_VERSION = 1  # of the change events this build writes
+# Of the change events this build writes. 2: times are naive UTC (kiosk.core.times); version-1
+# events (the PC's local time) are converted when read (sync.eventtimes).
+SCHEMA_VERSION = 2
 
 
 # -- this node -----------------------------------------------------------------

@@ -15,7 +15,6 @@ show, and the same happens for a zeroconf advert with another key.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 import threading
@@ -23,7 +22,7 @@ import time
 
 from peewee import fn
 
-from kiosk.core import config
+from kiosk.core import config, times
 from kiosk.db import connected
 from kiosk.version import app_version
 from sync import crypto, discovery, keys, protocol, state, wire
@@ -62,7 +61,7 @@ def request_json(method: str, url: str, body: dict | None, timeout: float) -> tu
 def record_alert(address: str, reason: str) -> None:
     """Keep a rogue-hub alert in ``sync.state`` "alert" (JSON: at, ms, address, reason)."""
     with connected():
-        state.put("alert", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+        state.put("alert", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                        "ms": int(time.time() * 1000), "address": address, "reason": reason},
                                       ensure_ascii=False))
 
@@ -70,7 +69,7 @@ def record_alert(address: str, reason: str) -> None:
 def record_refused(refused: AnswerRefused) -> None:
     """Keep why an answer was refused unread (JSON: at, address, kind) for every page to show."""
     with connected():
-        state.put("refused_answer", json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"),
+        state.put("refused_answer", json.dumps({"at": times.utcnow().isoformat(timespec="seconds"),
                                                 "address": refused.address, "kind": refused.kind}))
 
 

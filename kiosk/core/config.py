@@ -15,6 +15,7 @@ start with its name instead of failing later on some page. Code reads
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,14 @@ def _settings(instance: Path) -> list[Setting]:
                 "session signing key (default: the instance folder's secret, mode 0600, bound to the node)"),
         Setting("WEB_PAGES", bool, True, "serve the stations' pages (off: a command-line job)"),
         Setting("DISCOVERY", bool, True, "zeroconf: a hub advertises itself, a kiosk looks for its hub"),
-        Setting("IDLE_TIMEOUT_SECONDS", int, 180, "a login ends after this long without a touch"),
-        Setting("BAY_IDLE_SECONDS", (int, type(None)), None, "a bay's badge session ends after this long (default: IDLE_TIMEOUT_SECONDS)"),
+        Setting("IDLE_TIMEOUT_SECONDS", int, 300, "a session ends after this long without a touch (a station "
+                "not in IDLE_SECONDS)"),
+        # A bay screen is shared by many hands; at reception or the cashier a customer is talking.
+        Setting("IDLE_SECONDS", dict, {"bay": 90, "workshop": 300, "parts": 300, "reception": 1200, "cashier": 1200,
+                                       "care": 900},
+                "each station's idle time (seconds), unless changed for this kiosk at /settings/station"),
+        Setting("BAY_IDLE_SECONDS", (int, type(None)), None, "the bay's idle time (the older setting: "
+                "IDLE_SECONDS['bay'] when unset)"),
         Setting("SSE_MAX_SECONDS", int, 300, "a live-update stream is renewed after this long"),
         Setting("SSE_MAX_PER_CLIENT", int, 8, "live-update streams one client address may hold (per server process)"),
         Setting("SSE_RESERVED_THREADS", int, 8, "server threads no live-update stream may take (kept for pages)"),
@@ -78,7 +85,8 @@ def _settings(instance: Path) -> list[Setting]:
                 "device files a receipt printer may be, as regular expressions "
                 "(default: USB, parallel and serial printer ports only)"),
         Setting("BABEL_DEFAULT_LOCALE", str, "zh_Hans_CN", "the pages' language unless a person picks another"),
-        Setting("BABEL_DEFAULT_TIMEZONE", str, "Asia/Shanghai", "the store's time zone"),
+        Setting("STORE_TIMEZONE", str, "Asia/Shanghai", "the store's time zone: 'today', shift ends, "
+                "appointments and every time shown (times are stored as UTC, kiosk/core/times.py)"),
         Setting("BABEL_TRANSLATION_DIRECTORIES", str, TRANSLATIONS, "Flask-Babel's catalogues"),
         Setting("WTF_CSRF_TIME_LIMIT", (int, type(None)), None, "a form's CSRF token never expires while its session lives"),
         Setting("SESSION_COOKIE_SAMESITE", str, "Lax", "Flask's session cookie"),
@@ -100,6 +108,11 @@ def _from_text(setting: Setting, text: str):
         return None
     if list in kinds:
         return [part.strip() for part in text.split(",") if part.strip()]
+    if dict in kinds:  # name=number pairs: BAYFLOW_IDLE_SECONDS=bay=60,reception=1800
+        try:
+            return {k.strip(): int(v) for k, _, v in (p.partition("=") for p in text.split(",") if p.strip())}
+        except ValueError:
+            raise ConfigError(f"BAYFLOW_{setting.name}={text!r}: not name=number pairs")
     for kind in (int, float):
         if kind in kinds:
             try:
@@ -111,7 +124,7 @@ def _from_text(setting: Setting, text: str):
 
 def defaults(instance: Path) -> dict:
     """Every setting's default for a node whose instance folder is ``instance``."""
-    return {s.name: s.default for s in _settings(instance)}
+    return {s.name: copy.deepcopy(s.default) for s in _settings(instance)}  # a list or dict of its own
 
 
 def from_environment(instance: Path, environ=os.environ) -> dict:

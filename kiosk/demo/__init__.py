@@ -17,6 +17,7 @@ import random
 from flask import current_app
 from PIL import Image, ImageDraw
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.demo import parts as demo_parts
 from kiosk.demo.data import (
@@ -24,7 +25,7 @@ from kiosk.demo.data import (
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
 )
 from kiosk.demo.purchasing import seed_purchasing
-from kiosk.demo.workshop import seed_workshop
+from kiosk.demo.workshop import seed_findings, seed_workshop
 from kiosk.demo import estimates as demo_estimates
 from kiosk.models import Appointment, Part, Staff, WorkOrder
 from kiosk.services import appointments, authorization, customers, files, signatures, workorders
@@ -137,8 +138,9 @@ def _work_order(rng, vehicle, spec, advisor, people, parts, now):
         for part_no, qty in lines:
             part = parts[part_no]
             workorders.add_part_line(order, part.name, qty, part.price, part_no, pay_type, job=job)
-    promised = dt.datetime.combine(now.date(), dt.time(17, 30))
-    workorders.set_promised(order, promised if now.hour < 15 else promised + dt.timedelta(days=1))
+    promised = dt.datetime.combine(now.date(), dt.time(17, 30))  # the store's wall time
+    promised = promised if now.hour < 15 else promised + dt.timedelta(days=1)
+    workorders.set_promised(order, times.to_utc(promised))
     for step in PATHS[target]:
         if step == "sign":
             authorization.sign(order, _signature(rng), current_app.config["BLOB_FOLDER"], staff=advisor)
@@ -154,10 +156,11 @@ def _appointments(rng, cars, advisors, now):
     for day_offset, count in ((0, 6), (1, 7)):
         day = now.date() + dt.timedelta(days=day_offset)
         for slot in sorted(rng.sample(APPOINTMENT_SLOTS, count)):
-            at = dt.datetime.combine(day, dt.time.fromisoformat(slot))
+            local = dt.datetime.combine(day, dt.time.fromisoformat(slot))  # the store's wall time
+            at = times.to_utc(local)
             vehicle, advisor, service = cars.pop(), rng.choice(advisors), next(services)
             # A margin under book()'s one hour, so a slot right at the edge cannot be refused.
-            if at < now - dt.timedelta(minutes=50):
+            if local < now - dt.timedelta(minutes=50):
                 # This morning's bookings: the cars came and were checked in.
                 appointment = _booked_earlier(vehicle.customer, vehicle, at, service, advisor)
                 appointments.check_in(appointment, service, {"mileage": vehicle.mileage + rng.randint(100, 900)},
@@ -181,7 +184,8 @@ def seed() -> None:
     Today's and tomorrow's appointments are laid around the clock's time now
     (the booking service refuses times already past).
     """
-    now = dt.datetime.now()
+    now = times.utcnow()
+    local = times.to_local(now)  # slots, promises and "today" are the store's wall time
     rng = random.Random(SEED)
     with transaction():
         node = current_node()
@@ -192,17 +196,18 @@ def seed() -> None:
         people = {"technicians": [staff["TEC-001"], staff["TEC-002"], staff["TEC-003"]],
                   "foreman": staff["FOR-001"], "qc": staff["QC-001"]}
         advisors = [staff["ADV-001"], staff["ADV-002"]]
-        cars = _customers_and_vehicles(rng, now.date())
+        cars = _customers_and_vehicles(rng, local.date())
         parts = _parts(rng)
         demo_parts.seed_stock(parts, staff["PRT-001"], now)
         demo_estimates.seed_catalogue()
         rng.shuffle(cars)
         for i, spec in enumerate(WORK_ORDERS):
-            _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, now)
-        booked = _appointments(rng, cars, advisors, now)
+            _work_order(rng, cars.pop(), spec, advisors[i % 2], people, parts, local)
+        booked = _appointments(rng, cars, advisors, local)
         signature = files.store(current_app.config["BLOB_FOLDER"], signatures.checked_png(_signature(rng)))
         demo_estimates.seed_histories(_history_vehicles(booked), advisors[0], signature, now)
         seed_workshop(staff)  # the bay's demo: jobs for TEC-001
+        seed_findings()
         seed_purchasing(staff["PRT-002"], parts)
         demo_parts.seed_requests(now)
         demo_estimates.seed_recall(now)

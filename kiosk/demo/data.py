@@ -103,6 +103,13 @@ WORK_ORDERS = (
     ("ready", "更换防冻液和雨刮片", ["coolant", "wipers"], {"fuel_eighths": 8}),
 )
 
+# What the technicians wrote on the jobs of the orders in these states, in job order
+# (the QC inspector checks the fix against them).
+FINDINGS = {
+    "qc": ("机油偏黑, 已更换机油和机滤, 保养灯已复位。", "4 支火花塞电极烧蚀, 已全部更换, 试车怠速平稳。"),
+    "in_repair": ("前保险杠左侧刮擦至底漆, 需打磨补漆。",),
+}
+
 # The way each status is reached from checked_in ("sign" is the customer's signature).
 PATHS = {
     "checked_in": [],

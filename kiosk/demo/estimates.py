@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.demo.data import CAMPAIGNS, LABOUR, PACKAGES
 from kiosk.models import JobLine, Vehicle, WorkOrder
@@ -58,24 +59,28 @@ def _earlier_visit(vehicle: Vehicle, advisor, signature: str, when: dt.datetime,
     for step in CLOSED_PATH:
         if order.status != step:
             workorders.move(order, step, staff=advisor)
-    changelog.save_changes(order, {"opened_at": when, "number": next_number("WO", when.date()), "promised_at": None})
+    changelog.save_changes(order, {"opened_at": when, "number": next_number("WO", times.local_date(when)),
+                                   "promised_at": None})
     return order
 
 
 def seed_histories(vehicles: list[Vehicle], advisor, signature: str, now: dt.datetime) -> None:
-    """Earlier visits for ``vehicles`` (newest mileage is today's), a recall on some VINs."""
+    """Earlier visits for ``vehicles`` (newest mileage is today's), a recall on some VINs.
+    ``now`` is UTC (kiosk.core.times); the visits are at the store's opening hours."""
     rng = random.Random(11_2026)
+    local = times.to_local(now)
     with transaction():
         for index, vehicle in enumerate(vehicles):
             visits = [VISITS[index % len(VISITS)]] + ([VISITS[1]] if index % 2 == 0 else [])
             for spec in visits:
-                when = (now - dt.timedelta(days=30 * spec[0] + rng.randint(0, 20))).replace(
+                when = (local - dt.timedelta(days=30 * spec[0] + rng.randint(0, 20))).replace(
                     hour=rng.choice((9, 10, 14, 15)), minute=rng.choice((0, 15, 30)), second=0, microsecond=0)
-                _earlier_visit(vehicle, advisor, signature, when, spec)
+                _earlier_visit(vehicle, advisor, signature, times.to_utc(when), spec)
         for vehicle in vehicles:
             if vehicle.vin:
                 code, title, kind = CAMPAIGNS[1]
-                campaigns.record(vehicle.vin, code, title, kind=kind, announced=(now - dt.timedelta(days=200)).date())
+                campaigns.record(vehicle.vin, code, title, kind=kind,
+                                 announced=times.today(now) - dt.timedelta(days=200))
 
 
 def seed_recall(now: dt.datetime) -> None:
@@ -84,4 +89,4 @@ def seed_recall(now: dt.datetime) -> None:
     with transaction():
         vins = {j.work_order.vehicle.vin for j in JobLine.select().where(JobLine.operation == code)}
         for vin in sorted(v for v in vins if v):
-            campaigns.record(vin, code, title, kind=kind, announced=(now - dt.timedelta(days=60)).date())
+            campaigns.record(vin, code, title, kind=kind, announced=times.today(now) - dt.timedelta(days=60))

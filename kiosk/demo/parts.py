@@ -36,7 +36,7 @@ def seed_stock(parts: dict[str, Part], clerk, now: dt.datetime) -> None:
         for part_no in sorted(parts):
             part = parts[part_no]
             qty = 2 + rng.randrange(4) if part.price >= 1000 else 6 + rng.randrange(20)
-            stock.receive(part, qty, staff=clerk, reason="opening stock")
+            stock.receive(part, qty, staff=clerk, reason="opening")
 
 
 def seed_requests(now: dt.datetime) -> None:

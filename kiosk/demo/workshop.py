@@ -7,8 +7,9 @@ the one to try first. The orders already in the workshop keep their technicians.
 from __future__ import annotations
 
 from kiosk.db import transaction
+from kiosk.demo.data import FINDINGS
 from kiosk.models import JobLine, Staff, WorkOrder
-from kiosk.services import workorders
+from kiosk.services import findings, workorders
 from sync import changelog
 
 DEMO_BAY = "3"
@@ -26,6 +27,17 @@ def seed_workshop(staff: dict[str, Staff]) -> WorkOrder | None:
             job.technician, job.bay = technician, DEMO_BAY
             changelog.save(job, fields=["technician", "bay"])
     return order
+
+
+def seed_findings() -> None:
+    """What the technicians found on the jobs of the orders in QC and in repair (kiosk.demo.data.FINDINGS)."""
+    for status, texts in FINDINGS.items():
+        order = (WorkOrder.select().where((WorkOrder.status == status) & (WorkOrder.deleted == False))  # noqa: E712
+                 .order_by(WorkOrder.number).first())
+        if order is None:
+            continue
+        for job, text in zip(workorders.live_jobs(order), texts):
+            findings.add_finding(job, job.technician, text)
 
 
 def jobs_of_demo_technician() -> list[JobLine]:

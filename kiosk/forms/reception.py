@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import appointments, customers, identifiers
 from kiosk.services.findings import photo_jpeg
@@ -171,8 +172,9 @@ class BookingForm(VehicleChoiceForm):
 
     @property
     def scheduled_at(self) -> dt.datetime:
+        """The typed day and time (the store's wall time) as stored (UTC)."""
         time = dt.time.fromisoformat(self.time.data.strip()).replace(second=0, microsecond=0)
-        return dt.datetime.combine(dt.date.fromisoformat(self.day.data.strip()), time)
+        return times.at_local(dt.date.fromisoformat(self.day.data.strip()), time)
 
 
 class CheckInForm(VehicleChoiceForm):
@@ -243,10 +245,10 @@ class CheckInForm(VehicleChoiceForm):
         if not text:
             return
         try:
-            when = dt.datetime.fromisoformat(text)
+            when = times.parse_local(text)  # the store's wall time, as stored (UTC)
         except ValueError:
             raise ValidationError(_l("Enter the promised date and time."))
-        if when.replace(tzinfo=None) < dt.datetime.now() - dt.timedelta(minutes=5):
+        if when < times.utcnow() - dt.timedelta(minutes=5):
             raise ValidationError(_l("The promised time cannot be in the past."))
 
     def walkaround(self) -> dict:

@@ -23,9 +23,10 @@ import time
 
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.db import database, transaction
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.models import ApiKey, ApiKeyUse, Staff
+from kiosk.models import ApiKey, ApiKeyUse, ApiToken, Staff
 from kiosk.roles import allowed
 from kiosk.core.errors import Forbidden, ServiceError
 from kiosk.core.prepared import Prepared
@@ -60,8 +61,9 @@ def parse_scopes(values) -> tuple[str, ...]:
 
 
 def parse_expiry(text: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
-    """``30d``, ``12h``, ``90m`` from now, or a date ``2027-01-31`` (the end of that day); None: never."""
-    now = now or dt.datetime.now()
+    """``30d``, ``12h``, ``90m`` from now, or a date ``2027-01-31`` (the end of that day in the store);
+    None: never. A stored (UTC) time."""
+    now = now or times.utcnow()
     text = (text or "").strip().lower()
     if text in ("", "never", "none"):
         return None
@@ -74,7 +76,7 @@ def parse_expiry(text: str | None, now: dt.datetime | None = None) -> dt.datetim
     except ValueError:
         raise ServiceError(_l("An expiry is a number of days (30d), hours (12h) or a date (2027-01-31)."),
                            field="expires")
-    return dt.datetime.combine(day, dt.time(23, 59, 59))
+    return times.at_local(day, dt.time(23, 59, 59))  # the end of the store's day, stored as UTC
 
 
 def issue(name: str = "", scopes=DEFAULT_SCOPES, expires_at: dt.datetime | None = None,
@@ -85,7 +87,7 @@ def issue(name: str = "", scopes=DEFAULT_SCOPES, expires_at: dt.datetime | None 
     name = (name or "").strip()[:NAME_LIMIT] or "api"
     if by is not None and "staff_admin" in scopes and not allowed(by.role_list, "staff_admin"):
         raise Forbidden(_l("Only an administrator may make a token that creates administrators."), field="scopes")
-    now = dt.datetime.now().replace(microsecond=0)
+    now = times.utcnow().replace(microsecond=0)
     if expires_at is not None and expires_at <= now:
         raise ServiceError(_l("The expiry must be in the future."), field="expires")
     token = secrets.token_urlsafe(32)
@@ -97,7 +99,7 @@ def issue(name: str = "", scopes=DEFAULT_SCOPES, expires_at: dt.datetime | None 
 
 def authenticate(token: str, now: dt.datetime | None = None) -> ApiKey:
     """The token's key, or a ServiceError (401) saying why not: unknown, revoked or expired."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     key = _BY_HASH.first(token_hash(token)) if token else None
     if key is None:
         raise ServiceError(_l("This API token is not known on this node."), status=401)
@@ -132,7 +134,7 @@ _last_flush = [0.0]
 
 def record_use(key: ApiKey, method: str, path: str, status: int, client: str = "") -> None:
     """Keep the audit row of one call (written with the next batch; see ``flush_uses``)."""
-    row = {"key_id": key.id, "at": dt.datetime.now(), "method": method, "path": path[:200], "status": int(status),
+    row = {"key_id": key.id, "at": times.utcnow(), "method": method, "path": path[:200], "status": int(status),
            "client": client[:100]}
     with _pending_lock:
         waiting = _pending.setdefault(id(database.obj), [])
@@ -168,14 +170,16 @@ def revoke(ref) -> ApiKey:
     key = find(ref)
     if key.revoked_at is None:
         with transaction():
-            key.revoked_at = dt.datetime.now().replace(microsecond=0)
+            key.revoked_at = times.utcnow().replace(microsecond=0)
             key.save(only=[ApiKey.revoked_at])
+            # Its row from before scopes (kept by m0008a for a rollback) goes: revoked there too.
+            ApiToken.delete().where(ApiToken.token_hash == key.token_hash).execute()
     return key
 
 
 def listing(now: dt.datetime | None = None) -> list[dict]:
     """Every token with its state, number of uses and last use, newest first."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     flush_uses()
     uses = {key_id: (count, last) for key_id, count, last in
             ApiKeyUse.select(ApiKeyUse.key_id, fn.COUNT(ApiKeyUse.id), fn.MAX(ApiKeyUse.at))

@@ -7,6 +7,7 @@ import functools
 from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
 from kiosk.services import checkin_record, customers, workorders
@@ -19,7 +20,7 @@ def check_time(scheduled_at) -> None:
     """An appointment needs a date and time, not in the past (an hour's grace for a late entry)."""
     if not isinstance(scheduled_at, dt.datetime):
         raise ServiceError(_l("Choose the date and time of the appointment."), field="scheduled_at")
-    if scheduled_at < dt.datetime.now() - dt.timedelta(hours=1):
+    if scheduled_at < times.utcnow() - dt.timedelta(hours=1):
         raise ServiceError(_l("An appointment cannot be in the past."), field="scheduled_at")
 
 
@@ -48,8 +49,7 @@ _BETWEEN = Prepared(lambda slot: (
 def for_days(first: dt.date, days: int = 1) -> list[Appointment]:
     """The appointments from ``first`` on for ``days`` days, by time, with their
     customer, vehicle and advisor (one query: the lists show all three)."""
-    start = dt.datetime.combine(first, dt.time.min)
-    return _BETWEEN.rows(start, start + dt.timedelta(days=days))
+    return _BETWEEN.rows(*times.day_bounds(first, days))
 
 
 def for_day(day: dt.date) -> list[Appointment]:
@@ -142,12 +142,12 @@ def check_in_walk_in(*, vehicle: Vehicle | None = None, new: dict | None = None,
 
 def booked_for_vehicle(vehicle: Vehicle, day: dt.date) -> Appointment | None:
     """The vehicle's appointment on ``day`` that still waits for check-in, if any."""
-    start = dt.datetime.combine(day, dt.time.min)
+    start, end = times.day_bounds(day)
     return (Appointment.select()
             .where((Appointment.vehicle == vehicle) & (Appointment.status == "booked")
                    & (Appointment.deleted == False)  # noqa: E712
                    & (Appointment.scheduled_at >= start)
-                   & (Appointment.scheduled_at < start + dt.timedelta(days=1)))
+                   & (Appointment.scheduled_at < end))
             .order_by(Appointment.scheduled_at).first())
 
 
@@ -168,8 +168,7 @@ def booked_for_vehicles(vehicle_ids, day: dt.date) -> dict:
     ids = list(vehicle_ids)
     if not ids:
         return {}
-    start = dt.datetime.combine(day, dt.time.min)
     found: dict = {}
-    for appointment in _booked_for(len(ids)).rows(*ids, start, start + dt.timedelta(days=1)):
+    for appointment in _booked_for(len(ids)).rows(*ids, *times.day_bounds(day)):
         found.setdefault(appointment.vehicle_id, appointment)  # the earliest, as booked_for_vehicle
     return found

@@ -10,6 +10,7 @@ import datetime as dt
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Attendance, Staff
 from kiosk.core.errors import ServiceError
@@ -17,21 +18,21 @@ from sync import changelog
 
 
 def _day_events(technician: Staff, day: dt.date) -> list[Attendance]:
-    start = dt.datetime.combine(day, dt.time.min)
+    start, end = times.day_bounds(day)  # the store's day, as stored (UTC)
     return list(Attendance.select().where((Attendance.technician == technician) & (Attendance.at >= start)
-                                          & (Attendance.at < start + dt.timedelta(days=1)))
+                                          & (Attendance.at < end))
                 .order_by(Attendance.hlc, Attendance.id))
 
 
 def is_in(technician: Staff, now: dt.datetime | None = None) -> bool:
     """Whether the technician is clocked in for today's shift."""
-    events = _day_events(technician, (now or dt.datetime.now()).date())
+    events = _day_events(technician, times.today(now))
     return bool(events) and events[-1].action == "in"
 
 
 def _stamp(technician: Staff, now: dt.datetime | None) -> tuple[dt.datetime, bool]:
     """Never before the last attendance event: a kiosk clock that jumped back is flagged."""
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    now = (now or times.utcnow()).replace(microsecond=0)
     latest = (Attendance.select(Attendance.at).where(Attendance.technician == technician)
               .order_by(Attendance.at.desc()).limit(1).scalar())
     if latest is not None and now < latest:
@@ -75,7 +76,7 @@ def record_out(technician: Staff, now: dt.datetime | None = None, terminal: str 
 def minutes_present(technician: Staff, day: dt.date, now: dt.datetime | None = None) -> int:
     """Minutes between in and out on ``day``; an open shift counts up to ``now``."""
     total, since = 0.0, None
-    end_of_day = min(now or dt.datetime.now(), dt.datetime.combine(day, dt.time.max))
+    end_of_day = min(now or times.utcnow(), times.day_bounds(day)[1])
     for event in _day_events(technician, day):
         if event.action == "in" and since is None:
             since = event.at

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import AuthorizationVersion, DeclinedChanges, JobDecision, JobLine, PartLine, WorkOrder
 from kiosk.services import estimate, signatures, workorders
@@ -71,7 +72,7 @@ def authorize(order: WorkOrder, signature_hash: str, *, staff=None, signer: str 
     ``at``: when a signature taken earlier is recorded (a paper one, an old visit); now by default."""
     if not signature_hash:
         raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
-    now = at or dt.datetime.now()
+    now = at or times.utcnow()
     with transaction():
         order = WorkOrder.get_by_id(order.id)  # read inside the write lock
         current = estimate.state(order)
@@ -107,7 +108,7 @@ def _decide(job: JobLine, decision: str, staff, at, *, signature: str = "", note
 def decline_changes(order: WorkOrder, *, staff=None, note: str = "") -> DeclinedChanges:
     """The customer refused the changes since the last signed version: added jobs stay on the
     order as declined work, other lines go back to what was signed. Recorded as a fact."""
-    now = dt.datetime.now()
+    now = times.utcnow()
     with transaction():
         order = WorkOrder.get_by_id(order.id)
         if not workorders.is_editable(order):
@@ -154,9 +155,3 @@ def _put_back(change: dict) -> None:
     values["deleted"] = False
     changelog.save_changes(row, values)
 
-
-def answer_api(version: AuthorizationVersion) -> dict:
-    """A signed version as the API shows it."""
-    return {"version": version.version, "total": version.total, "hash": version.content_hash,
-            "at": version.at, "signer": version.signer, "by_payer": json.loads(version.by_payer or "{}"),
-            "promised_at": version.promised_at}

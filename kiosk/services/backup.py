@@ -17,13 +17,13 @@ by their hash) are copied beside it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
 import sqlite3
 from pathlib import Path
 
+from kiosk.core import times
 from kiosk.db import bind, connected, database
 from kiosk.migrations import migrate
 from kiosk.services.backup_base import BackupError, sha256_of
@@ -98,7 +98,7 @@ def backup(target: str, out: Path, *, blob_folder: Path | None = None, blobs_to:
     out = Path(out)
     if not out.parent.is_dir():
         raise BackupError(f"{out}: the folder {out.parent} does not exist")
-    began = dt.datetime.now()
+    began = times.utcnow()
     if is_postgresql_url(target):
         manifest = dump(target, out)
     else:
@@ -106,8 +106,9 @@ def backup(target: str, out: Path, *, blob_folder: Path | None = None, blobs_to:
     if blobs_to is not None and blob_folder is not None and Path(blob_folder).is_dir():
         manifest["blobs"] = _copy_blobs(blob_folder, blobs_to)
         manifest["blob_folder"] = os.path.relpath(blobs_to, out.parent)
-    manifest.update(made_at=began.isoformat(timespec="seconds"), version=app_version(),
-                    seconds=round((dt.datetime.now() - began).total_seconds(), 2), file=out.name)
+    # For people reading the manifest: the store's wall time with its offset (kiosk.core.times).
+    manifest.update(made_at=times.isoformat(began), version=app_version(),
+                    seconds=round((times.utcnow() - began).total_seconds(), 2), file=out.name)
     tmp = Path(f"{manifest_path(out)}.part")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, manifest_path(out))
@@ -190,7 +191,7 @@ def put_back_sqlite(file: Path, path: Path) -> Path | None:
         raise BackupError(f"--db {path}: the node is running: stop it first (systemctl stop …), then restore")
     aside = None
     if path.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = times.file_stamp()
         aside = path.with_name(f"{path.name}.before-restore-{stamp}")
         for suffix in ("", "-wal", "-shm"):
             old = Path(f"{path}{suffix}")

@@ -10,12 +10,16 @@ The folder (``backup_folder``): ``BACKUP_FOLDER`` in the config
 (``bayflow serve --backup-dir``), else ``<database folder>/<database
 name>-backups/`` beside a SQLite hub (``/var/lib/bayflow/hub-backups/``), or
 ``<instance>/backups/`` for a hub on PostgreSQL. Each backup is
-``<name>-YYYYMMDD-HHMMSS.sqlite`` (``.dump`` on PostgreSQL) with its manifest
+``<name>-YYYYMMDD-HHMMSS+0800.sqlite`` (``.dump`` on PostgreSQL: the store's wall
+time with its offset, ``kiosk.core.times.file_stamp``; names without the offset, made
+before the time rule, are read as the store's wall time) with its manifest
 ``….json``; photos and signatures go to ``blobs/`` in the folder (shared:
 files named by their hash are never copied twice).
 
 Retention (``prune``): the newest backup of each of the last 14 days that
-have one, and the newest of each of the last 12 months (store settings).
+have one, and the newest of each of the last 12 months (store settings), the
+store's days and months. Times in the ``last_backup`` record are stored times
+(naive UTC, kiosk.core.times); the backup time of day is the store's wall time.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import re
 import threading
 from pathlib import Path
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.services import backup as backups
 from kiosk.services import station_settings, store_settings
@@ -35,7 +40,7 @@ log = logging.getLogger(__name__)
 LAST_KEY = "last_backup"
 RETRY_AFTER = dt.timedelta(hours=1)
 HEALTHY_WITHIN = dt.timedelta(hours=26)
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<day>\d{8})-(?P<time>\d{6})\.(sqlite|dump)$")
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:[+-]\d{4})?)\.(sqlite|dump)$")
 _running = threading.Lock()
 
 
@@ -62,10 +67,12 @@ def last_backup() -> dict:
 
 
 def scheduled_at(now: dt.datetime) -> dt.datetime:
-    """The backup time that has passed most recently."""
+    """The backup time (the store's wall time) that has passed most recently before ``now``
+    (UTC), as a stored (UTC) time."""
     hour, minute = store_settings.backup_time()
-    today = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return today if today <= now else today - dt.timedelta(days=1)
+    local = times.to_local(now)
+    today = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return times.to_utc(today if today <= local else today - dt.timedelta(days=1))
 
 
 def next_at(now: dt.datetime) -> dt.datetime:
@@ -74,21 +81,24 @@ def next_at(now: dt.datetime) -> dt.datetime:
 
 
 def due(now: dt.datetime) -> bool:
+    """Whether a backup is due at ``now`` (UTC): none succeeded since the last backup time,
+    and no failed one in the last hour."""
     last = last_backup()
     mark = scheduled_at(now)
-    if last.get("ok") and last.get("at", "") >= mark.isoformat():
+    done = times.from_text(last.get("at")) if last.get("ok") else None
+    if done is not None and done >= mark:
         return False
-    attempt = last.get("attempt_at")
-    return not attempt or dt.datetime.fromisoformat(attempt) <= now - RETRY_AFTER or attempt < mark.isoformat()
+    attempt = times.from_text(last.get("attempt_at"))
+    return attempt is None or attempt <= now - RETRY_AFTER or attempt < mark
 
 
 def run_backup(config, instance: str | Path, now: dt.datetime | None = None) -> dict:
     """One backup into the folder (``backup_folder``) now, then the old ones pruned; its record
     (also kept as ``last_backup``)."""
-    now = now or dt.datetime.now()
+    now = (now or times.utcnow()).replace(microsecond=0)
     folder = backup_folder(config, instance)
     suffix = "dump" if backups.is_postgresql_url(str(config["DATABASE"])) else "sqlite"
-    out = folder / f"{_stem(config)}-{now:%Y%m%d-%H%M%S}.{suffix}"
+    out = folder / f"{_stem(config)}-{times.file_stamp(now)}.{suffix}"
     record = {"attempt_at": now.isoformat(timespec="seconds"), "file": str(out)}
     with _running:
         try:
@@ -112,21 +122,23 @@ def run_backup(config, instance: str | Path, now: dt.datetime | None = None) -> 
 
 
 def listed(folder: Path) -> list[tuple[dt.datetime, Path]]:
-    """The backups in ``folder``, newest first."""
+    """The backups in ``folder`` with when each was made (stored time, UTC), newest first."""
     found = []
     for path in Path(folder).glob("*-*-*.*"):
         match = _NAME.match(path.name)
-        if match:
-            found.append((dt.datetime.strptime(match["day"] + match["time"], "%Y%m%d%H%M%S"), path))
+        when = times.parse_file_stamp(match["stamp"]) if match else None
+        if when is not None:
+            found.append((when, path))
     return sorted(found, reverse=True)
 
 
 def prune(folder: Path, keep_daily: int, keep_monthly: int) -> list[Path]:
     """Delete the backups not kept (newest per day for ``keep_daily`` days, newest per month for
-    ``keep_monthly`` months); return those deleted."""
+    ``keep_monthly`` months, the store's); return those deleted."""
     days, months, keep = [], [], set()
     for when, path in listed(folder):
-        day, month = when.date(), (when.year, when.month)
+        day = times.local_date(when)
+        month = (day.year, day.month)
         if day not in days:
             days.append(day)
             if len(days) <= keep_daily:
@@ -145,12 +157,13 @@ def prune(folder: Path, keep_daily: int, keep_monthly: int) -> list[Path]:
 
 
 def healthy(now: dt.datetime) -> bool:
-    """The last backup succeeded within 26 hours (or the hub is younger than that)."""
+    """The last backup succeeded within 26 hours of ``now`` (UTC), or the hub is younger than that."""
     last = last_backup()
     if last.get("ok") is False:
         return False
-    if last.get("at"):
-        return dt.datetime.fromisoformat(last["at"]) >= now - HEALTHY_WITHIN
+    done = times.from_text(last.get("at"))
+    if done is not None:
+        return done >= now - HEALTHY_WITHIN
     return current_node().created_at >= now - HEALTHY_WITHIN
 
 
@@ -163,7 +176,7 @@ def start_backup_timer(app) -> threading.Thread:
         while not stop.is_set():
             try:
                 with app.app_context(), connected():
-                    if due(dt.datetime.now()):
+                    if due(times.utcnow()):
                         run_backup(app.config, app.instance_path)
             except Exception:  # the timer must outlive a bad night
                 log.exception("backup timer")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, fn
 
+from kiosk.core import times
 from kiosk.models import JobLine, PartsRequest, Staff, Vehicle, WorkOrder
 from kiosk.core import status as states
 
@@ -21,7 +23,7 @@ OPEN_REQUESTS = ("requested", "ordered")
 
 def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
     """The board, soonest promise first (orders without a promise last)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     advisor = Staff.alias("advisor")
     waiting_parts = fn.EXISTS(PartsRequest.select(PartsRequest.id).where(
         (PartsRequest.work_order == WorkOrder.id) & PartsRequest.status.in_(OPEN_REQUESTS)
@@ -60,7 +62,7 @@ def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
             "working": _distinct(j["technician"] for j in lines if j["status"] == "in_progress"),
             "bays": _distinct(j["bay"] for j in lines),
             "jobs_done": sum(1 for j in lines if j["status"] == "done"), "jobs": len(lines),
-            "promised_at": promised,
+            "promised_at": promised, "promised_day": promised_day(promised, now),
             "minutes_left": (left := int((promised - now).total_seconds() / 60) if promised else None),
             "left": time_left(left),
             "overdue": bool(promised and promised < now),
@@ -72,11 +74,28 @@ def rows(now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
 
 
 def time_left(minutes: int | None) -> str:
-    """Minutes to the promise as the wall shows them: "2:05", or "-0:40" when overdue."""
+    """Minutes to the promise as the wall shows them, a duration that never reads as a
+    clock time: "2 h 05 min", "40 min", or "40 min overdue" (translated)."""
     if minutes is None:
         return ""
-    sign = "-" if minutes < 0 else ""
-    return f"{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
+    hours, rest = divmod(abs(minutes), 60)
+    span = str(duration_formats()["hm" if hours else "m"]).format(h=hours, m=f"{rest:02d}" if hours else rest)
+    return str(duration_formats()["late"]).format(t=span) if minutes < 0 else span
+
+
+def duration_formats() -> dict:
+    """The board's duration texts with ``{h}``, ``{m}`` and ``{t}`` slots: the server
+    fills them, and the wall's script (static/workshop.js) fills them as the minutes tick."""
+    return {"hm": _l("%(h)s h %(m)s min", h="{h}", m="{m}"), "m": _l("%(m)s min", m="{m}"),
+            "late": _l("%(time)s overdue", time="{t}")}
+
+
+def promised_day(promised: dt.datetime | None, now: dt.datetime) -> str:
+    """Whether a promise falls on the store's today, tomorrow, or another day ("")."""
+    if promised is None:
+        return ""
+    day, today = times.local_date(promised), times.today(now)
+    return {today: "today", today + dt.timedelta(days=1): "tomorrow"}.get(day, "")
 
 
 def _distinct(values) -> list[str]:

@@ -1,7 +1,23 @@
 """Finding parts in the catalogue by any number or barcode printed on them."""
 from __future__ import annotations
 
+from kiosk.i18n import lazy_gettext as _l
+
 from kiosk.models import Part, PartBarcode
+
+# The units a part is counted in, as kept on the part (``Part.unit``) and as the counter says them.
+UNITS = {"pc": _l("pc"), "set": _l("set"), "pair": _l("pair"), "box": _l("box"), "bottle": _l("bottle"),
+         "l": _l("litre"), "kg": _l("kg"), "m": _l("metre")}
+
+
+def unit_label(unit: str) -> str:
+    """A part's unit in the page's language; a unit of the store's own is shown as written."""
+    return str(UNITS.get((unit or "").strip().lower(), unit or ""))
+
+
+def display_name(part: Part, locale: str) -> str:
+    """The part's name for a page in ``locale``: its English name on an English page when it has one."""
+    return part.name_en if locale.startswith("en") and part.name_en else part.name
 
 
 def _live(query):

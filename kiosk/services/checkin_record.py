@@ -9,13 +9,13 @@ damage, warning lights, belongings, photos) and its hash.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import CheckInPhoto, CheckInSignature, WorkOrder
 from kiosk.services import files, signatures
@@ -52,7 +52,7 @@ def add_photo(order: WorkOrder, content: bytes | None, folder, *, staff=None, no
         raise ServiceError(_l("A check-in keeps at most %(n)s photos.", n=MAX_PHOTOS), field="photo")
     with files.stored(folder, photo_jpeg(content)) as digest, transaction():  # the file goes if the row cannot
         row = CheckInPhoto(work_order=order, photo=digest, note=(note or "").strip()[:200], staff=staff,
-                           at=dt.datetime.now().replace(microsecond=0))
+                           at=times.utcnow().replace(microsecond=0))
         changelog.save(row)
     return row
 
@@ -93,7 +93,7 @@ def sign(order: WorkOrder, data_url: str, folder, *, staff=None, signer: str = "
         row = CheckInSignature(work_order=order, snapshot=text, content_hash=hashlib.sha256(text.encode()).hexdigest(),
                                signature=digest,
                                signer=signatures.signer_name(signer, order.customer.name), staff=staff,
-                               at=dt.datetime.now())
+                               at=times.utcnow())
         changelog.save(row)
     return row
 

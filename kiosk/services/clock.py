@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import ClockEvent, JobLine, Staff, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
@@ -92,7 +93,7 @@ def _stamp(technician: Staff, now: dt.datetime | None) -> tuple[dt.datetime, boo
     A kiosk whose clock jumped back would otherwise record an "off" before its
     "on"; the event takes the latest recorded time instead and is flagged.
     """
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    now = (now or times.utcnow()).replace(microsecond=0)
     latest = (ClockEvent.select(ClockEvent.at).where(ClockEvent.technician == technician)
               .order_by(ClockEvent.at.desc()).limit(1).scalar())
     if latest is not None and now < latest:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from kiosk.i18n import lazy_gettext as _l
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import CountScan, Part, StockCount, StockMove
 from kiosk.core.errors import NotFound, ServiceError
@@ -61,7 +62,7 @@ def start(bin_code: str, staff=None) -> StockCount:
     if found is not None:
         return found
     with transaction():
-        count = StockCount(bin=bin_code, started_by=staff, started_at=dt.datetime.now())
+        count = StockCount(bin=bin_code, started_by=staff, started_at=times.utcnow())
         changelog.save(count)
     return count
 
@@ -76,7 +77,7 @@ def add(count: StockCount, part: Part, qty=1, staff=None) -> CountScan:
     _check_open(count)
     amount = quantity_of(qty)
     with transaction():
-        scan = CountScan(count=count, part=part, qty=amount, staff=staff, at=dt.datetime.now())
+        scan = CountScan(count=count, part=part, qty=amount, staff=staff, at=times.utcnow())
         changelog.save(scan)
     return scan
 
@@ -94,7 +95,7 @@ def undo(count: StockCount, part: Part, staff=None) -> CountScan | None:
         return None
     with transaction():
         scan = CountScan(count=count, part=part, qty=-min(now_counted, Decimal(1)), staff=staff,
-                         at=dt.datetime.now())
+                         at=times.utcnow())
         changelog.save(scan)
     return scan
 
@@ -107,7 +108,7 @@ def set_quantity(count: StockCount, part: Part, qty, staff=None) -> CountScan | 
     if delta == 0:
         return None
     with transaction():
-        scan = CountScan(count=count, part=part, qty=delta, staff=staff, at=dt.datetime.now())
+        scan = CountScan(count=count, part=part, qty=delta, staff=staff, at=times.utcnow())
         changelog.save(scan)
     return scan
 
@@ -147,7 +148,7 @@ def differences(count: StockCount) -> list[Difference]:
 
 def moves_during(count: StockCount) -> int:
     """How many stock moves touched the bin between starting and submitting the count."""
-    end = count.submitted_at or dt.datetime.now()
+    end = count.submitted_at or times.utcnow()
     return (StockMove.select().where((StockMove.bin == count.bin) & (StockMove.at >= count.started_at)
                                      & (StockMove.at <= end)).count())
 
@@ -158,7 +159,7 @@ def submit(count: StockCount, staff=None) -> StockCount:
     if not counted(count) and not _ledger(count.bin):
         raise ServiceError(_l("Nothing was counted in bin %(bin)s. Scan the parts first.", bin=count.bin))
     with transaction():
-        count.status, count.submitted_at = "submitted", dt.datetime.now()
+        count.status, count.submitted_at = "submitted", times.utcnow()
         changelog.save(count, fields=["status", "submitted_at"])
     return count
 
@@ -178,7 +179,7 @@ def approve(count: StockCount, manager=None) -> list[StockMove]:
     """Book every difference as a "count" move in the bin; returns the moves."""
     _check_submitted(count)
     rows = [row for row in differences(count) if row.difference != 0]
-    now = dt.datetime.now()
+    now = times.utcnow()
     moves = []
     with transaction():
         for row in rows:
@@ -194,7 +195,7 @@ def reject(count: StockCount, manager=None) -> StockCount:
     """Throw the count away: nothing is written to stock."""
     _check_submitted(count)
     with transaction():
-        _decide(count, "rejected", manager, dt.datetime.now())
+        _decide(count, "rejected", manager, times.utcnow())
     return count
 
 

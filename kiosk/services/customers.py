@@ -10,6 +10,7 @@ import weakref
 from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, OP, SQL, Expression, NodeList, Value
 
+from kiosk.core import times
 from kiosk.db import database, is_postgresql, transaction
 from kiosk.models import Customer, Vehicle
 from kiosk.core.errors import NotFound, ServiceError
@@ -229,4 +230,4 @@ def find_or_create(name: str, phone: str, plate: str, vin: str = "", model: str 
 def warranty_active(vehicle: Vehicle | None, today: dt.date | None = None) -> bool:
     """Whether the vehicle's warranty still runs (it ends after ``warranty_until``)."""
     until = vehicle.warranty_until if vehicle is not None else None
-    return bool(until) and until >= (today or dt.date.today())
+    return bool(until) and until >= (today or times.today())

@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN
 
+from kiosk.core import times
 from kiosk.db import connected, transaction
 from kiosk.models import Attendance, ClockEvent, ClockReview, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.services import clock_rules, figures
@@ -43,10 +44,13 @@ def shift_end_time() -> dt.time:
 
 
 def closing_time(started: dt.datetime, shift_end: dt.time) -> dt.datetime:
-    """When a clock started at ``started`` is closed if nobody stops it: that day's
-    shift end, or midnight for one started after the shift end (overtime)."""
-    end = dt.datetime.combine(started.date(), shift_end)
-    return end if started < end else dt.datetime.combine(started.date() + dt.timedelta(days=1), dt.time())
+    """When a clock started at ``started`` (UTC) is closed if nobody stops it: that day's
+    shift end, or midnight for one started after the shift end (overtime), in the
+    store's zone; the answer is UTC, as stored."""
+    local = times.to_local(started)  # the shift ends on the store's clock, whatever the PC's zone
+    end = dt.datetime.combine(local.date(), shift_end)
+    end = end if local < end else dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time())
+    return times.to_utc(end)
 
 
 def technicians() -> list[Staff]:
@@ -94,7 +98,7 @@ def open_intervals(now: dt.datetime) -> list[figures.Interval]:
 def close_open_clocks(now: dt.datetime | None = None) -> int:
     """Close every clock still running past its shift end with a flagged "off" at that
     moment (reason shift_end), and the shift attendance with it. Returns how many clocks."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     shift_end = shift_end_time()
     # A cheap look first: most calls (every page load) find nothing to do.
     if not any(closing_time(i.start, shift_end) <= now for i in open_intervals(now)):
@@ -133,9 +137,9 @@ def _close_attendance(now: dt.datetime, shift_end: dt.time) -> None:
 
 def who_is_on_what(now: dt.datetime | None = None) -> list[dict]:
     """Each technician: in or out of the shift, the job clocked now and since when (four queries)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     people = technicians()
-    today = dt.datetime.combine(now.date(), dt.time())
+    today = times.day_bounds(times.today(now))[0]
     in_shift: dict = {}
     for row in Attendance.select().where(Attendance.at >= today).order_by(Attendance.at):
         in_shift[row.technician_id] = row.action == "in"
@@ -157,7 +161,7 @@ def who_is_on_what(now: dt.datetime | None = None) -> list[dict]:
 def flagged_clocks(now: dt.datetime | None = None, days: int = 14) -> list[dict]:
     """Clock intervals of the last ``days`` days that need the foreman's look, newest first:
     closed at shift end, two ons, an off with no on, a clock that jumped."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     since = now - dt.timedelta(days=days)
     events = ClockEvent.select().where(ClockEvent.at >= since)
     reviewed = set(ClockReview.select(ClockReview.technician, ClockReview.job, ClockReview.started_at)
@@ -180,7 +184,7 @@ def review_clock(technician_id, job_id, started_at: dt.datetime, reviewer=None, 
         raise NotFound(_l("This clock is not on this kiosk."))
     with transaction():
         review = ClockReview(technician=technician, job=job, started_at=started_at, reviewer=reviewer,
-                             at=dt.datetime.now(), note=(note or "").strip())
+                             at=times.utcnow(), note=(note or "").strip())
         changelog.save(review)
     return review
 

@@ -92,7 +92,7 @@ def masked_name(name: str) -> str:
 
 def tag_data(order) -> TagData:
     """What the key tag shows for ``order``: number, plate, model, people, promised time."""
-    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "short"))
+    promised = (_("Promised %(time)s", time=format_datetime(order.promised_at, "yyyy-MM-dd HH:mm"))
                 if order.promised_at else "")
     return TagData(number=order.number, plate=order.vehicle.plate, vehicle_model=order.vehicle.model,
                    customer_name=masked_name(order.customer.name), advisor=order.advisor.name if order.advisor else "",
@@ -116,7 +116,7 @@ def slip_data(slip: str) -> SlipData:
     if order is not None:
         heading.append((_("Work order"), f"{order.number} {order.vehicle.plate}"))
     return SlipData(title=title, number=order.number if order else slip, lines=tuple(heading + lines),
-                    header=(current_app.config["STORE_NAME"] or "", first.at.strftime("%Y-%m-%d %H:%M")),
+                    header=(current_app.config["STORE_NAME"] or "", format_datetime(first.at, "yyyy-MM-dd HH:mm")),
                     footer=(*people, _("Received by: ____________")))
 
 
@@ -191,7 +191,7 @@ def sheet_data(order, *, title: str | None = None) -> SheetData:
         (_("Plate"), vehicle.plate or "—"), (_("Model"), vehicle.model or "—"),
         (_("VIN"), vehicle.vin or "—"), (_("Mileage"), _("%(km)s km", km="{:,}".format(order.mileage))),
         (_("Advisor"), order.advisor.name if order.advisor else "—"),
-        (_("Promised delivery"), order.promised_at.strftime("%Y-%m-%d %H:%M") if order.promised_at else "—"),
+        (_("Promised delivery"), format_datetime(order.promised_at, "yyyy-MM-dd HH:mm") if order.promised_at else "—"),
     )
     job_rows = ((("#", _("Operation code"), _("Description"), _("Sold hours"), _("Price"), _("Paid by")),)
                 + tuple((str(n), j["code"], j["description"], _money(Decimal(j["hours"])), _money(Decimal(j["amount"])),
@@ -204,7 +204,7 @@ def sheet_data(order, *, title: str | None = None) -> SheetData:
     sums = ((_("Totals"), _("Amount")), (_("Labour"), "¥ " + _money(totals["labour"])),
             (_("Parts"), "¥ " + _money(totals["parts"])), (_("Total"), "¥ " + _money(totals["total"])))
     signed = (_("Version %(v)s signed by %(name)s on %(time)s", v=version.version, name=version.signer,
-                time=version.at.strftime("%Y-%m-%d %H:%M")) if version else _("Not signed yet"))
+                time=format_datetime(version.at, "yyyy-MM-dd HH:mm")) if version else _("Not signed yet"))
     store = store_name()
     return SheetData(
         title=title or _("Work order"), number=order.number, store_name=store, facts=facts,

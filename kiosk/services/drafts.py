@@ -7,9 +7,9 @@ screen owns.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import CounterDraft
 
@@ -33,7 +33,7 @@ def save(staff, name: str, data: dict) -> None:
     if staff is None:
         return
     with transaction():
-        (CounterDraft.insert(staff_id=staff.id.hex, name=name, data=json.dumps(data), updated_at=dt.datetime.now())
+        (CounterDraft.insert(staff_id=staff.id.hex, name=name, data=json.dumps(data), updated_at=times.utcnow())
          .on_conflict(conflict_target=[CounterDraft.staff_id, CounterDraft.name],
                       preserve=[CounterDraft.data, CounterDraft.updated_at]).execute())
 

@@ -1,7 +1,8 @@
 """The estimate as the customer sees it, what they signed, and what may be worked on.
 
 A *snapshot* is the priced lines of an order — jobs and parts, each with its
-payer — the totals per payer and the promised time, as plain JSON. The
+payer — the totals per payer and the promised time (the store's wall time with
+its offset; a snapshot signed before the time rule has it without one), as plain JSON. The
 customer signs a snapshot (an ``AuthorizationVersion``, kiosk.services.authorization);
 any priced change after that (a line added, removed, repriced, its hours,
 quantity or payer changed) is *pending* until the customer signs again or the
@@ -21,6 +22,7 @@ from decimal import Decimal
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.models import AuthorizationVersion, JobLine, PartLine, WorkOrder
 from kiosk.core import status as states
 from kiosk.services import order_lines, order_status
@@ -57,7 +59,8 @@ def snapshot(order: WorkOrder, jobs: list[JobLine] | None = None, parts: list[Pa
     ids = {j.id for j in kept}
     lines = [_job_line(j) for j in kept] + [_part_line(p) for p in parts if p.job_id is None or p.job_id in ids]
     return {"lines": lines, "totals": totals_of(lines),
-            "promised_at": order.promised_at.isoformat(timespec="minutes") if order.promised_at else None}
+            # The store's wall time with its offset: the signed text says its zone (kiosk.core.times).
+            "promised_at": times.isoformat(order.promised_at, "minutes")}
 
 
 def totals_of(lines: list[dict]) -> dict:

@@ -12,10 +12,9 @@ JobDecision fact.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import JobDecision, JobLine, Staff, WorkOrder
 from kiosk.core.errors import ServiceError
@@ -117,7 +116,7 @@ def decline(job: JobLine, staff=None, note: str = "") -> JobLine:
     order = job.work_order
     with transaction():
         changelog.save(JobDecision(job=job, work_order=order, decision="declined", staff=staff,
-                                   at=dt.datetime.now(), note=(note or "").strip()[:500]))
+                                   at=times.utcnow(), note=(note or "").strip()[:500]))
         job.authorization = "declined"
         changelog.save(job, fields=["authorization"])
         estimate.resume_if_answered(order, staff, note=str(_l("Extra work answered")))

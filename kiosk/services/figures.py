@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kiosk.core import times
 from kiosk.models import Attendance, ClockEvent, JobLine, QcCheck, Staff, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
 from kiosk.core.prepared import Prepared
@@ -63,7 +64,7 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
       * an on with no off: open, running until ``now``;
       * the same shift-end close written by two nodes: counted once.
     """
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     by_key = defaultdict(list)
     for event in events:
         by_key[_key(event)].append(event)
@@ -172,8 +173,7 @@ def attendance_spans(events, lo, hi, now) -> list[tuple[dt.datetime, dt.datetime
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time())
-    return start, start + dt.timedelta(days=1)
+    return times.day_bounds(day)  # the store's day, as stored (UTC)
 
 
 def technician_day(staff: Staff, day: dt.date, now: dt.datetime | None = None) -> dict:
@@ -185,7 +185,7 @@ def technician_day(staff: Staff, day: dt.date, now: dt.datetime | None = None) -
     * loss by reason: from a pause to the technician's next "on", within the shift;
     * idle: time in the shift neither clocked nor in a paused loss.
     """
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     lo, hi = _day_bounds(day)
     hi_now = min(hi, max(lo, now))
     margin = dt.timedelta(days=2)  # clocks open over midnight, pauses resumed the next morning

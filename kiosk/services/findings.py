@@ -7,14 +7,16 @@ under their content hash (kiosk.services.files), like signatures.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import threading
 
+from peewee import JOIN
+
 from kiosk.i18n import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Finding, JobLine, Staff
 from kiosk.core.errors import ServiceError
@@ -93,9 +95,19 @@ def add_finding(job: JobLine, technician: Staff | None, text: str = "", photo: b
 def _save_finding(job: JobLine, technician: Staff | None, text: str, digest: str) -> Finding:
     with transaction():
         row = Finding(job=job, work_order=job.work_order_id, technician=technician, text=text, photo=digest,
-                      at=dt.datetime.now().replace(microsecond=0))
+                      at=times.utcnow().replace(microsecond=0))
         changelog.save(row)
     return row
+
+
+def of_order(order) -> dict:
+    """The order's findings by job line id, oldest first, with who found them (one query)."""
+    found: dict = {}
+    rows = (Finding.select(Finding, Staff).join(Staff, JOIN.LEFT_OUTER, on=(Finding.technician == Staff.id))
+            .where(Finding.work_order == order).order_by(Finding.hlc))
+    for row in rows:
+        found.setdefault(row.job_id, []).append(row)
+    return found
 
 
 def of_job(job: JobLine) -> list[Finding]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kiosk.core import times
 from kiosk.models import IdempotentAnswer
 
 KEEP_DAYS = 7
@@ -20,6 +21,6 @@ def kept_answer(key: str) -> IdempotentAnswer | None:
 
 def keep(key: str, request_hash: str, status: int, body: str, now: dt.datetime | None = None) -> None:
     """Keep a first successful answer (inside the call's transaction); forget the old ones."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     IdempotentAnswer.create(key=key, request_hash=request_hash, status=status, body=body, created_at=now)
     IdempotentAnswer.delete().where(IdempotentAnswer.created_at < now - dt.timedelta(days=KEEP_DAYS)).execute()

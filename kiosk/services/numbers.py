@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kiosk.core import times
 from kiosk.models import NumberCounter
 from sync.node import current_node
 
 
 def next_number(kind: str = "WO", day: dt.date | None = None) -> str:
     """Hand out the next number; call inside the write's transaction."""
-    day = day or dt.date.today()
+    day = day or times.today()  # the store's date, whatever the PC's zone
     prefix = current_node().prefix
     key = f"{kind}:{prefix}:{day:%Y%m%d}"
     counter, _ = NumberCounter.get_or_create(key=key)

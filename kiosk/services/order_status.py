@@ -4,9 +4,8 @@ station services that own each move (kiosk.services.estimate, clock, qc …).
 """
 from __future__ import annotations
 
-import datetime as dt
 
-from kiosk.core import status as states
+from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
@@ -53,7 +52,7 @@ def move(order: WorkOrder, target: str, staff=None, note: str = "") -> WorkOrder
                               a=states.label(order.status), b=states.label(target)), status=409)
     with transaction():
         changelog.save(StatusChange(work_order=order, from_status=order.status, to_status=target,
-                                    staff=staff, at=dt.datetime.now(), note=note))
+                                    staff=staff, at=times.utcnow(), note=note))
         order.status = target
         changelog.save(order, fields=["status"])
     return order

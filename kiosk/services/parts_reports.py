@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.models import Part, PartsRequest, PurchaseOrderLine, StockMove
 from kiosk.services.purchasing import on_hand_by_part, on_order_by_part
 
@@ -59,7 +60,7 @@ class SlowRow:
 
 def slow_movers(days: int = SLOW_DAYS, now: dt.datetime | None = None) -> list[SlowRow]:
     """Parts in stock with no issue in the last ``days`` days, most tied-up money first."""
-    since = (now or dt.datetime.now()) - dt.timedelta(days=days)
+    since = (now or times.utcnow()) - dt.timedelta(days=days)
     last = dict(StockMove.select(StockMove.part, fn.MAX(StockMove.at)).where(StockMove.kind == "issue")
                 .group_by(StockMove.part).tuples())
     stock = on_hand_by_part()
@@ -110,7 +111,7 @@ def fill_rate(days: int = 30, now: dt.datetime | None = None) -> FillRate:
     """Parts fill rate: requests issued from stock at the first request over all requests
     answered in the last ``days`` days. Requests still waiting at the counter and
     cancelled ones are left out: they are neither a fill nor a miss yet."""
-    since = (now or dt.datetime.now()) - dt.timedelta(days=days)
+    since = (now or times.utcnow()) - dt.timedelta(days=days)
     requests = (PartsRequest.select(PartsRequest.id, PartsRequest.status)
                 .where((PartsRequest.deleted == False) & (PartsRequest.requested_at >= since)  # noqa: E712
                        & PartsRequest.status.in_(("issued", "ordered", "arrived"))))

@@ -6,10 +6,9 @@ each request's status live (SSE ``partsrequest-changed``).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, PartsRequest, Staff, WorkOrder
 from kiosk.core.errors import ServiceError
@@ -55,7 +54,7 @@ def request_parts(job: JobLine, technician: Staff | None, code: str = "", descri
         row = PartsRequest(work_order=job.work_order_id, job=job, requested_by=technician,
                            part_no=part.part_no if part else code.upper(),
                            description=description or (part.name if part else ""), qty=amount,
-                           requested_at=dt.datetime.now().replace(microsecond=0),
+                           requested_at=times.utcnow().replace(microsecond=0),
                            note=limits.check_text("note", (note or "").strip(), NOTE_LIMIT))
         changelog.save(row)
     return row

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import LoginAttempt, LoginFailure, Staff
@@ -56,7 +57,7 @@ def lock_seconds(failures: int) -> int:
 
 def state(badge: str, now: dt.datetime | None = None) -> PinState:
     """The badge's wrong PINs since its last right one (within ``MEMORY``), from the facts of every node."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     failures, last_wrong, last_unlock = 0, None, None
     for outcome, at in (LoginAttempt.select(LoginAttempt.outcome, LoginAttempt.at)
                         .where((LoginAttempt.badge == badge) & (LoginAttempt.at >= now - MEMORY))
@@ -147,7 +148,7 @@ def known_badge(terminal: str) -> None:
 
 def locked_badges(now: dt.datetime | None = None) -> dict[str, dt.datetime]:
     """Badges locked now, with the time each lock ends (for the manager's staff page)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     recent = (LoginAttempt.select(LoginAttempt.badge).distinct()
               .where((LoginAttempt.outcome == "wrong_pin") & (LoginAttempt.at >= now - MEMORY)))
     found = {}
@@ -160,7 +161,7 @@ def locked_badges(now: dt.datetime | None = None) -> dict[str, dt.datetime]:
 
 def unlock(badge: str, manager: Staff, now: dt.datetime | None = None) -> None:
     """A manager lets a locked colleague in. The wrong PINs still count: the next one locks again."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     with transaction():
         if not state(badge, now).locked(now):
             raise ServiceError(_l("This badge is not locked."), field="badge", status=409)

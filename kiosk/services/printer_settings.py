@@ -5,8 +5,6 @@ the browser's print dialog, which always works.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from kiosk.i18n import lazy_gettext as _l
 
@@ -16,6 +14,7 @@ from hardware.printers.escpos import DEVICE_PATTERNS, ESCPOS_MODES, ESCPOS_PORT,
 from hardware.printers.zpl import ZPL_PORT
 from hardware.labels_zpl import ZPL_MODES
 from kiosk import STATIONS
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models.printing import PrinterSetting
 from kiosk.core.errors import ServiceError
@@ -106,6 +105,6 @@ def save_printer(station: str, purpose: str, kind: str, address: str = "", queue
         setting = PrinterSetting.get_or_none((PrinterSetting.station == station) & (PrinterSetting.purpose == purpose))
         setting = setting or PrinterSetting(station=station, purpose=purpose)
         setting.kind, setting.address, setting.queue, setting.mode = kind, address, queue, mode
-        setting.updated_at = dt.datetime.now()
+        setting.updated_at = times.utcnow()
         setting.save()
     return setting

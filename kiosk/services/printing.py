@@ -12,7 +12,6 @@ seconds to time out must not hold the kiosk's write lock.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 
 from flask_babel import gettext as _
@@ -26,6 +25,7 @@ from hardware.printers import PrinterError
 from hardware.printers.cups import print_cups
 from hardware.printers.escpos import escpos_bytes, send_escpos
 from hardware.printers.zpl import send_zpl
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models.printing import PrintJob
 from kiosk.core.errors import NotFound, ServiceError
@@ -134,7 +134,7 @@ def print_label(kind: str, data, station: str | None = None) -> PrintJob:
         job = PrintJob.create(kind=kind, ref=code_of(document), station=setting.station, purpose=setting.purpose,
                               data=json.dumps(dataclasses.asdict(document), ensure_ascii=False),
                               printer_kind=setting.kind, target=target_of(setting), status="pending",
-                              created_at=dt.datetime.now())
+                              created_at=times.utcnow())
     return _attempt(job, document, setting)
 
 
@@ -155,7 +155,7 @@ def _attempt(job: PrintJob, document, setting) -> PrintJob:
         try:
             job.payload = _render(document, setting)
             _send(job.payload, setting, title=f"{job.kind} {job.ref}", a4=job.kind in ("workorder", "estimate"))
-            job.status, job.sent_at = "sent", dt.datetime.now()
+            job.status, job.sent_at = "sent", times.utcnow()
         except PrinterError as exc:
             job.status, job.error, job.detail = "failed", exc.reason, exc.detail
         except ValueError as exc:  # a mode that no longer fits the printer kind

@@ -17,6 +17,7 @@ from decimal import Decimal
 from kiosk.i18n import lazy_gettext as _l
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Part, PartsRequest, PurchaseOrder, PurchaseOrderLine, StockMove, WorkOrder
 from kiosk.services import workorders
@@ -86,7 +87,7 @@ def create_order(supplier: str = "", staff=None, note: str = "") -> PurchaseOrde
     """A new, open purchase order; its number carries the node prefix like a work order's."""
     with transaction():
         order = PurchaseOrder(number=PO_PREFIX + next_number("PO"), supplier=(supplier or "").strip(),
-                              created_at=dt.datetime.now(), created_by=staff, note=(note or "").strip())
+                              created_at=times.utcnow(), created_by=staff, note=(note or "").strip())
         changelog.save(order)
     return order
 
@@ -233,7 +234,7 @@ def receive(order: PurchaseOrder, counted, staff=None) -> Receipt:
         totals[part] = totals.get(part, ZERO) + quantity_of(qty)
     if not totals:
         raise ServiceError(_l("Scan the parts that arrived first."))
-    receipt, now = Receipt(), dt.datetime.now()
+    receipt, now = Receipt(), times.utcnow()
     with transaction():
         for part, qty in totals.items():
             for line, portion in _take(order, part, qty):

@@ -9,6 +9,7 @@ import uuid
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, Vehicle, WorkOrder
 from kiosk.core import limits
@@ -73,7 +74,7 @@ def record(order: WorkOrder, inspector: Staff | None, *, passed: bool, checked=(
                                field="rework")
     elif not jobs:
         raise ServiceError(_l("Choose the jobs that must be done again."), field="rework")
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     with transaction():
         check = QcCheck(work_order=order, inspector=inspector, passed=bool(passed),
                         checklist=json.dumps(ticked), road_test=road_test,

@@ -16,6 +16,11 @@ from kiosk.services.codes import Code, classify, normalize
 
 COOLDOWN_SECONDS = 3.0
 SOURCES = ("wedge", "camera", "typed", "api")
+# Where the same code again is the same thing again: at the parts counter ten identical
+# boxes are ten scans of one barcode, each counted (with a visible count and an undo).
+# The cool-down still holds there for tags and badges, and for a camera, whose view
+# of a box held still must count once.
+EVERY_SCAN_COUNTS = {"parts": frozenset({"part"})}
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,14 @@ events.on_shared("scan-seen", debouncer.remember)
 def scan(station: str, raw: str, *, terminal: str = "", source: str = "wedge",
          now: float | None = None) -> Scan:
     """Classify one scan at ``station``; a repeat within the cool-down comes back with
-    ``repeat=True`` and is not classified again (the station tells the person and does nothing)."""
+    ``repeat=True`` and is not classified again (the station tells the person and does nothing),
+    except where each scan counts (``EVERY_SCAN_COUNTS``)."""
     now = time.monotonic() if now is None else now
     text = normalize(raw)
     if text and debouncer.is_repeat(f"{station}:{terminal}", text.upper(), now):
-        return Scan(station, Code("unknown", text), source, terminal, now, repeat=True)
+        counted = EVERY_SCAN_COUNTS.get(station, frozenset()) if source != "camera" else frozenset()
+        code = classify(raw) if counted else None
+        if code is None or code.kind not in counted:
+            return Scan(station, Code("unknown", text), source, terminal, now, repeat=True)
+        return Scan(station, code, source, terminal, now)
     return Scan(station, classify(raw), source, terminal, now)

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Staff
 from kiosk.roles import ROLES, allowed
@@ -58,7 +59,7 @@ def create_staff(name: str, badge: str, roles: list[str], pin: str, *, admin_all
 def badge_step(badge: str, client: str = "", now: dt.datetime | None = None) -> Staff:
     """The first step of a login: the badge. Unknown badges count against the screen
     (``client``) they came from, which waits a little after too many (kiosk.services.pin_lock)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     pin_lock.check_client(client, now)
     person = find_by_badge(badge)
     if person is None or not person.active:
@@ -69,7 +70,7 @@ def badge_step(badge: str, client: str = "", now: dt.datetime | None = None) -> 
 def login(badge: str, pin: str, now: dt.datetime | None = None, client: str = "") -> Staff:
     """Check a badge and PIN. Wrong PINs lock the badge on every kiosk of the store, for longer
     each time; a locked badge is refused without its PIN being checked (kiosk.services.pin_lock)."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     person = badge_step(badge, client, now)
 
     def pin_ok() -> bool:

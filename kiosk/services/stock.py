@@ -7,12 +7,12 @@ carry a reason. A returned warranty part is kept as an old part for the claim
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from kiosk.i18n import lazy_gettext as _l
 from peewee import fn
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import JobLine, Part, PartsRequest, StockMove, WorkOrder
 from kiosk.core import status as states
@@ -23,10 +23,18 @@ from kiosk.services.numbers import next_number
 from kiosk.core.prepared import Prepared
 from sync import changelog
 
+# Reasons the services write on stock moves, as words (a person's own reason is shown as written).
+REASONS = {"count": _l("Stock count approved"), "opening stock": _l("Opening stock"),
+           "opening": _l("Opening stock")}
 OLD_BIN = "OLD"
 ZERO = Decimal(0)
 MAX_QTY = Decimal(100_000)
 RESOLVE_PREFIX = "resolve:"  # an adjustment's slip naming the exception it settles
+
+
+def reason_label(reason: str) -> str:
+    """A stock move's reason in the page's language."""
+    return str(REASONS.get(reason or "", reason or ""))
 
 
 def _sellable(query):
@@ -93,7 +101,7 @@ def receive(part: Part, qty, *, staff=None, bin: str | None = None, unit_cost=No
     amount = quantity_of(qty)
     with transaction():
         move = StockMove(part=part, bin=(bin if bin is not None else part.bin) or "", qty=amount,
-                         kind="receipt", at=dt.datetime.now(), staff=staff, order_line=order_line,
+                         kind="receipt", at=times.utcnow(), staff=staff, order_line=order_line,
                          unit_cost=part.cost if unit_cost is None else unit_cost,
                          unit_price=part.price, reason=reason)
         changelog.save(move)
@@ -114,7 +122,7 @@ def adjust(part: Part, delta, *, reason: str, staff=None, bin: str | None = None
         raise ServiceError(_l("The quantity must be a number."), field="qty")
     with transaction():
         move = StockMove(part=part, bin=(bin if bin is not None else part.bin) or "", qty=amount,
-                         kind="adjustment", at=dt.datetime.now(), staff=staff, reason=reason,
+                         kind="adjustment", at=times.utcnow(), staff=staff, reason=reason,
                          unit_cost=part.cost, unit_price=part.price,
                          slip=f"{RESOLVE_PREFIX}{resolves}" if resolves else "")
         changelog.save(move)
@@ -203,7 +211,7 @@ def hand_over(order: WorkOrder, lines: list[tuple], *, kind: str = "issue", staf
         clean.append((part, quantity_of(qty), job))
     if kind == "return":
         check_returnable(order, clean)
-    now = dt.datetime.now()
+    now = times.utcnow()
     with transaction():
         slip = _new_slip(kind)
         for part, qty, job in clean:

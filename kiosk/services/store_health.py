@@ -15,6 +15,7 @@ import json
 
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models.ops import NodeReport
 from kiosk.services import backup_schedule, store_settings
@@ -33,12 +34,16 @@ THRESHOLDS = {
     "backup": _l("The last backup failed, or none in the last 26 hours"),
 }
 ADVICE = {
-    "silent": _l("Check that the kiosk PC is on and on the network; run bayflow doctor on it."),
-    "outbox": _l("The kiosk cannot send its work: look at its last error, run bayflow doctor on it."),
+    "silent": _l("Check that the kiosk PC is on and on the network; on it, run:"),
+    "outbox": _l("The kiosk cannot send its work: look at its last error; on it, run:"),
     "disk": _l("Free space on the kiosk PC or give it a bigger disk."),
     "clock": _l("Set the kiosk PC's clock (time synchronisation)."),
     "backup": _l("Look at the backup folder's disk; press Back up now and read the message."),
 }
+
+
+# The command a piece of advice names (shown as a command, not translated).
+ADVICE_COMMAND = {"silent": "bayflow doctor", "outbox": "bayflow doctor"}
 
 
 def flags_of(peer, report: NodeReport | None, now: dt.datetime, silent_minutes: int) -> list[str]:
@@ -63,7 +68,7 @@ def kiosk_rows(now: dt.datetime | None = None) -> list[dict]:
     """Every paired kiosk with its last report, red flags, the changes waiting on it (its
     report's, else its last hello's) and whether it is online (heard from within
     ``ONLINE_SECONDS``), oldest pairing first."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     silent = store_settings.number(store_settings.SILENT_MINUTES)
     reports = {r.node_id: r for r in NodeReport.select()}
     rows = []
@@ -81,14 +86,14 @@ def kiosk_rows(now: dt.datetime | None = None) -> list[dict]:
 
 def problems(now: dt.datetime | None = None) -> list[dict]:
     """What the manager must see: each red kiosk's reasons, then the backups."""
-    now = now or dt.datetime.now()
+    now = now or times.utcnow()
     found = []
     for row in kiosk_rows(now):
         for flag in row["flags"]:
             found.append({"prefix": row["peer"].prefix, "station": row["peer"].station, "flag": flag,
-                          "advice": ADVICE[flag]})
+                          "advice": ADVICE[flag], "command": ADVICE_COMMAND.get(flag, "")})
     if not backup_schedule.healthy(now):
-        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"]})
+        found.append({"prefix": "", "station": "", "flag": "backup", "advice": ADVICE["backup"], "command": ""})
     return found
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from kiosk.i18n import lazy_gettext as _l
 from peewee import JOIN, SQL, fn
 
+from kiosk.core import limits, times
 from kiosk.db import transaction
 from kiosk.models import Customer, JobLine, PartLine, PartsRequest, Staff, StatusChange, Vehicle, WorkOrder
 from kiosk.core import status as states
@@ -121,13 +122,16 @@ def _clean_walkaround(walk: dict) -> dict:
 
 
 def _promised_time(value) -> dt.datetime | None:
-    """The promised delivery time from a datetime or a form's ISO text (``2026-11-27T17:30``)."""
+    """The promised delivery time as stored (UTC): a datetime is taken as stored
+    already (naive UTC, or aware); ISO text (a form's ``2026-11-27T17:30``, an API
+    body) without an offset is the store's local time (``kiosk.core.times``)."""
     if not value:
         return None
     if isinstance(value, dt.datetime):
-        return value.replace(second=0, microsecond=0)
+        stored = value if value.tzinfo is None else times.to_utc(value)
+        return stored.replace(second=0, microsecond=0)
     try:
-        return dt.datetime.fromisoformat(str(value).strip()).replace(second=0, microsecond=0, tzinfo=None)
+        return times.parse_local(value).replace(second=0, microsecond=0)
     except ValueError:
         raise ServiceError(_l("Enter the promised date and time."), field="promised_at")
 
@@ -150,7 +154,7 @@ def open_work_order(customer: Customer, vehicle: Vehicle, *, advisor=None, compl
             raise ServiceError(_l("Enter the battery charge in per cent (0 to 100)."), field="battery_percent")
     else:
         walk["battery_percent"] = None
-    now = dt.datetime.now()
+    now = times.utcnow()
     with transaction():
         order = WorkOrder(number=next_number("WO"), customer=customer, vehicle=vehicle, advisor=advisor,
                           status="checked_in", opened_at=now, **walk)
@@ -194,7 +198,8 @@ def add_job(order: WorkOrder, description: str = "", sold_hours=None, price=None
         raise ServiceError(_l("Choose who pays for this job."), field="pay_type")
     code = (operation or "").strip().upper()
     catalogue = labour.find_operation(code) if code else None
-    description = (description or "").strip() or (catalogue.name if catalogue else "")
+    # A description over the limit is refused with its message (kiosk.core.limits), never cut short.
+    description = limits.check_text("description", (description or "").strip()) or (catalogue.name if catalogue else "")
     if not description:  # a code not in the catalogue needs the words too
         if code:
             raise ServiceError(_l("No labour operation %(code)s in the catalogue. Describe the job.", code=code),
@@ -294,7 +299,7 @@ def _order_for(order: WorkOrder, line: PartLine, job, staff) -> None:
     """A part short in stock: a request on the parts counter's ordering list (配件订购)."""
     changelog.save(PartsRequest(work_order=order, job=job, requested_by=staff, part_no=line.part_no,
                                 description=line.description, qty=line.qty, part_line=line.id.hex,
-                                requested_at=dt.datetime.now().replace(microsecond=0)))
+                                requested_at=times.utcnow().replace(microsecond=0)))
 
 
 def update_part_line(line: PartLine, *, qty=None, unit_price=None, pay_type: str | None = None,

@@ -1,13 +1,13 @@
 """Login by badge scan plus PIN; logout; language choice."""
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import log_in, log_out, safe_next
+from kiosk.core import times
 from kiosk.services import pin_lock
 from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
@@ -50,7 +50,7 @@ def login():
 @bp.post("/login/scan")
 def scan_badge():
     """A badge scanned on the login page: straight to the PIN step (the card swaps in place)."""
-    client, now = request.remote_addr or "", dt.datetime.now()
+    client, now = request.remote_addr or "", times.utcnow()
     try:
         pin_lock.check_client(client, now)  # a screen that guessed too many badge codes waits first
     except ServiceError as exc:

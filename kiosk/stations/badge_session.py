@@ -18,7 +18,7 @@ from kiosk.templating import scan_reply
 
 
 def idle_seconds() -> int:
-    """How long a bay session lasts without a touch (``BAY_IDLE_SECONDS``, else the kiosk's idle timeout)."""
+    """How long a bay session lasts without a touch (the bay's idle time, kiosk.access.idle_limit)."""
     return access.idle_limit(access.BADGE)
 
 

@@ -14,6 +14,12 @@ def index():
     return render_template("home/index.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page, whatever the page's <link rel=icon> says."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.get("/sync-status")
 def sync_status():
     """The status bar alone, refreshed by htmx after each sync."""

@@ -112,23 +112,48 @@ def unlock_badge(badge):
     return redirect(url_for("settings.staff_badges"))
 
 
-# /settings/station: this kiosk's idle time and scanning cameras, saved in the node's database
-# (kiosk.services.station_settings); they go to the hub with the printers in each sync, so a PC
-# that replaces this one gets them.
+# /settings/station: this kiosk's idle time per station and its scanning cameras, saved in the
+# node's database (kiosk.services.station_settings, the one place that says how long a session
+# lasts untouched); they go to the hub with the printers in each sync, so a PC that replaces this
+# one gets them.
+def _area_names() -> dict:
+    """What each row of the idle times is called on the page."""
+    return {"reception": _("Reception"), "bay": _("Workshop bay (badge at the bay)"),
+            "workshop": _("Dispatch, quality check and the wall board"), "parts": _("Parts counter"),
+            "cashier": _("Cashier"), "care": _("Customer care"), "hub": _("Head office"),
+            "other": _("Other pages (home, settings)")}
+
+
+def _idle_rows(typed: dict | None = None) -> list[dict]:
+    """One row per station this node runs: the idle time in force (or as typed) and the default."""
+    names = _area_names()
+    return [{"area": area, "label": names[area],
+             "value": typed.get(area, "") if typed is not None else station_settings.idle_seconds(area),
+             "default": station_settings.default_idle_seconds(area)}
+            for area in station_settings.idle_areas()]
+
+
+def _station_page(typed: dict | None = None, cameras: str | None = None, error=None, status: int = 200):
+    if cameras is None:
+        cameras = "\n".join(station_settings.cameras())
+    return render_template("settings/station.html", rows=_idle_rows(typed), cameras=cameras, error=error), status
+
+
 @bp.get("/station")
 @requires("reports")
 def station():
-    return render_template("settings/station.html", idle=station_settings.idle_seconds(),
-                           cameras="\n".join(station_settings.cameras()), error=None)
+    """The idle time of each station on this kiosk and its cameras."""
+    return _station_page()
 
 
 @bp.post("/station")
 @requires("reports")
 def save_station():
+    """Save the idle times (an empty field: the store's default) and the cameras."""
+    typed = {area: request.form.get(f"idle-{area}", "") for area in station_settings.idle_areas()}
     try:
-        station_settings.save(request.form.get("idle", ""), request.form.get("cameras", ""))
+        station_settings.save(typed, request.form.get("cameras", ""))
     except ServiceError as error:
-        return render_template("settings/station.html", idle=request.form.get("idle", ""),
-                               cameras=request.form.get("cameras", ""), error=error), 400
+        return _station_page(typed, request.form.get("cameras", ""), error, 400)
     flash(_("Saved. Cameras change at the next start of bayflow on this PC."), "success")
     return redirect(url_for("settings.station"))

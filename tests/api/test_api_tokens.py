@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from kiosk.core import times
 from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.models import ApiKey, ApiKeyUse, Staff
@@ -83,7 +84,7 @@ def test_an_expired_or_revoked_token_opens_nothing(app, client, runner):
     token = cli_token(runner, "--expires", "30d", "--name", "temp")
     assert call(client, token, "get", "/health").status_code == 200
     with app.app_context(), connected():
-        ApiKey.update(expires_at=dt.datetime.now() - dt.timedelta(minutes=1)).where(ApiKey.name == "temp").execute()
+        ApiKey.update(expires_at=times.utcnow() - dt.timedelta(minutes=1)).where(ApiKey.name == "temp").execute()
     expired = call(client, token, "get", "/health")
     assert expired.status_code == 401 and "expired" in expired.get_json()["detail"]
     other = cli_token(runner, "--name", "dms")
@@ -168,6 +169,12 @@ def test_tokens_made_before_scopes_still_work(tmp_path):
         migrate(database)
         key = api_keys.authenticate("old-secret")
         assert key.name == "old-dms" and api_keys.scopes_of(key) == {"read", "write"}
+        # Its old row is kept for a rollback to the previous release, until it is revoked here.
+        from kiosk.models import ApiToken
+
+        assert ApiToken.select().where(ApiToken.label == "old-dms").exists()
+        api_keys.revoke("old-dms")
+        assert not ApiToken.select().where(ApiToken.label == "old-dms").exists()
     with pytest.raises(ServiceError):
         with app.app_context(), connected():
             api_keys.authenticate("another")

@@ -84,6 +84,7 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
 
     # Parts for the second job: the counter's answer shows at the bay without a reload.
     other = f"#job-{second.id.hex}"
+    page.click(f"{other} .more-parts summary")  # the request form opens on a tap
     page.fill(f"{other} input[name=description]", "前减震器 (左)")
     page.click(f"{other} .parts-form button[type=submit]")
     page.wait_for_selector("#bay-requests [data-status=requested]")

@@ -2,11 +2,11 @@
 search, a scanned order number, fuel taps, damage marks by tapping the car."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.models import Appointment, WorkOrder
 from kiosk.services import appointments, customers, workorders
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def booked_car(live_app, advisor):
     with live_app.app_context(), connected():
         customer, vehicle = customers.find_or_create("李先生", "13812345678", "沪A·D1234", "", "丰田 凯美瑞", 42000)
-        return appointments.book(customer, vehicle, dt.datetime.now().replace(second=0, microsecond=0),
+        return appointments.book(customer, vehicle, times.utcnow().replace(second=0, microsecond=0),
                                  "常规保养", advisor)
 
 

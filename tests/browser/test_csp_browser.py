@@ -62,6 +62,42 @@ def test_every_station_page_runs_under_the_policy(page, live_app, staff_member, 
     assert seen == []
 
 
+def test_live_sections_hold_still_while_edited_without_eval(page, live_app, staff_member, order_number):
+    """The work order's job lines refresh on a change made elsewhere, but not while an edit row is
+    open in them (kiosk.js on htmx:confirm: hx-trigger filters would need eval, which the policy
+    refuses — htmx then reports evalDisallowedError on every live section)."""
+    from kiosk.models import WorkOrder
+
+    staff_member("advisor", "刘洋", "ADV-002")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base, "ADV-002")
+    with live_app.app_context(), connected():
+        order = WorkOrder.get(WorkOrder.number == order_number)
+        job = workorders.live_jobs(order)[0]
+
+    def add_job(description: str) -> None:
+        with live_app.app_context(), connected():
+            workorders.add_job(WorkOrder.get(WorkOrder.number == order_number), description, 1, 100)
+
+    page.goto(f"{base}/reception/work-orders/{order_number}?edit_job={job.id.hex}")
+    page.wait_for_function("() => document.body.dataset.live === 'stream'")
+    page.evaluate("""() => { window.jobLineAsks = []; document.body.addEventListener('htmx:confirm', e => {
+        if (e.detail.elt.id === 'job-lines') window.jobLineAsks.push(e.defaultPrevented); }); }""")
+    add_job("四轮定位")
+    page.wait_for_function("() => window.jobLineAsks.length > 0")  # the live update came …
+    assert page.evaluate("window.jobLineAsks") == [True] * len(page.evaluate("window.jobLineAsks"))
+    assert page.locator("#job-lines .edit-row").count() == 1  # … and the open edit row stayed
+    assert page.locator("#job-lines", has_text="四轮定位").count() == 0
+    # Without an edit row open, the next change elsewhere shows at once.
+    page.goto(f"{base}/reception/work-orders/{order_number}")
+    page.wait_for_function("() => document.body.dataset.live === 'stream'")
+    add_job("更换雨刮片")
+    page.locator("#job-lines", has_text="更换雨刮片").wait_for()
+    assert not [e for e in errors if "evalDisallowed" in e], errors
+
+
 def test_no_other_site_can_frame_a_kiosk_page(page, live_app):
     base = live_app.config["LIVE_URL"]
     page.set_content(f'<iframe id="f" src="{base}/login" width="800" height="600"></iframe>')

@@ -12,6 +12,7 @@ import pytest
 from uuid6 import uuid7
 from waitress.server import create_server
 
+from kiosk.core import times
 from kiosk.app import create_app
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
@@ -27,7 +28,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 def hub_live(tmp_path):
     app = create_app({"SECRET_KEY": "browser-test", "DATABASE": str(tmp_path / "hub.sqlite"), "ROLE": "hub",
                       "NODE_PREFIX": "H1", "SSE_MAX_SECONDS": 5, "BACKUP_FOLDER": str(tmp_path / "backups")})
-    now = dt.datetime.now()
+    now = times.utcnow()
     with app.app_context(), connected():
         staff_service.create_staff("马志强", "MGR-001", ["manager"], PIN)
         kiosks = [("R1", "reception", now, 0, 60 * 1024 ** 3, ""),
@@ -39,7 +40,7 @@ def hub_live(tmp_path):
             hub.handle_hello(peer, {"protocol": 1, "node_id": peer.node_id, "max_origin_seq": 0,
                                     "wall_ms": int(time.time() * 1000) + 4000, "outbox": outbox,
                                     "version": "0.2.0", "disk_free": free, "db_bytes": 180 * 1024 ** 2,
-                                    "last_error": error, "last_error_at": now.isoformat(timespec="seconds")})
+                                    "last_error": error, "last_error_at": times.isoformat(now)})
             pairing.Peer.update(last_seen_at=seen).where(pairing.Peer.node_id == peer.node_id).execute()
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -91,8 +92,8 @@ def test_kiosk_list_and_manager_page_in_chinese_at_1024(browser, hub_live):
         assert "备份已完成并校验通过" in page.inner_text("#flash")
         page.screenshot(path=str(SHOTS / "hub-health-backup-zh-1024.png"), full_page=True)
 
-        page.goto(f"{base}/settings/station")  # this PC's idle time and cameras (every node has it)
-        page.fill("input[name=idle]", "5")
+        page.goto(f"{base}/settings/station")  # this PC's idle times and cameras (every node has it)
+        page.fill("input[name=idle-hub]", "5")
         page.click("#station-settings button[type=submit]")
         assert "30" in page.inner_text(".field-error")
         fits_the_screen(page)

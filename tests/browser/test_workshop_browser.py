@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from kiosk.core import times
 from kiosk.db import connected, transaction
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import qc, workorders
@@ -84,12 +85,12 @@ def test_the_board_follows_a_job_clocked_elsewhere(page, live_app, staff_member)
     tech = staff_member("technician", "张师傅", "TEC-501")
     with live_app.app_context(), connected():
         order = make_order([("更换机油机滤", 1.0)], status="authorized",
-                           promised_at=dt.datetime.now() + dt.timedelta(hours=1))
+                           promised_at=times.utcnow() + dt.timedelta(hours=1))
         plate = order.vehicle.plate
     page.goto(f"{live_app.config['LIVE_URL']}/workshop/board")
     row = page.locator("tr.ws-row", has_text=plate)
     expect(row).to_contain_text("Authorized")
-    expect(row.locator(".ws-left")).to_have_text("0:59")
+    expect(row.locator(".ws-left")).to_have_text("59 min")  # a duration, not a clock time
     page.evaluate("window.notReloaded = true")
     page.wait_for_timeout(500)  # the event stream is open
 
@@ -98,7 +99,7 @@ def test_the_board_follows_a_job_clocked_elsewhere(page, live_app, staff_member)
         job = order.jobs.get()
         with transaction():
             changelog.save(ClockEvent(technician=tech, job=job, work_order=order, action="on",
-                                      at=dt.datetime.now(), terminal="bay-3"))
+                                      at=times.utcnow(), terminal="bay-3"))
             job.technician, job.bay, job.status = tech, "3", "in_progress"
             changelog.save(job, fields=["technician", "bay", "status"])
             workorders.move(order, "in_repair")

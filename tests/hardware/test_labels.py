@@ -126,7 +126,7 @@ def test_pdf_tag_reads_back_after_rasterizing(tag, tmp_path):
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm not on PATH: poppler-utils is missing (make system-deps installs it)")
     pdf = render_tag(tag, "pdf")
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    assert pdf.startswith(b"%PDF")
     assert render_tag(tag, "pdf") == pdf  # invariant: no timestamps
     (tmp_path / "tag.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "tag.pdf", "tag"],

@@ -6,12 +6,25 @@ from urllib.parse import unquote
 
 import pytest
 
+from kiosk.core import times
 from kiosk.models import Appointment, Customer, Staff, Vehicle, WorkOrder
 from kiosk.services import appointments, customers
 from kiosk.core.errors import ServiceError
 from sync.tables import ChangeEvent
 
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+
+def tomorrow() -> dt.date:
+    """The store's tomorrow, asked when a test runs (never at import: a run may cross midnight)."""
+    return times.today() + dt.timedelta(days=1)
+
+
+def yesterday() -> str:
+    return (times.today() - dt.timedelta(days=1)).isoformat()
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """The store's wall time on ``day``, as stored (UTC)."""
+    return times.at_local(day, dt.time(hour, minute))
 
 
 @pytest.fixture
@@ -33,7 +46,7 @@ def page(response) -> str:
 
 
 def booking(**changes) -> dict:
-    data = {"day": TOMORROW.isoformat(), "time": "09:30", "service": "常规保养 10000km", "advisor": ""}
+    data = {"day": tomorrow().isoformat(), "time": "09:30", "service": "常规保养 10000km", "advisor": ""}
     data.update(changes)
     return data
 
@@ -47,13 +60,13 @@ def test_booking_for_a_vehicle_on_file(client, advisor, en, car):
     response = client.post("/reception/appointments/new",
                            data=booking(vehicle_id=car.id.hex, advisor=advisor.id.hex))
     assert response.status_code == 302
-    assert unquote(response.headers["Location"]) == f"/reception/appointments?day={TOMORROW.isoformat()}"
+    assert unquote(response.headers["Location"]) == f"/reception/appointments?day={tomorrow().isoformat()}"
     after = counts()
     assert after["Appointment"] == before["Appointment"] + 1 and after["ChangeEvent"] == before["ChangeEvent"] + 1
     assert after["Customer"] == before["Customer"] and after["Vehicle"] == before["Vehicle"]
     booked = Appointment.get()
     assert booked.vehicle_id == car.id and booked.customer_id == car.customer_id
-    assert booked.scheduled_at == dt.datetime.combine(TOMORROW, dt.time(9, 30))
+    assert booked.scheduled_at == local(tomorrow(), 9, 30)
     assert booked.advisor_id == advisor.id and booked.status == "booked"
     listing = page(client.get(response.headers["Location"]))
     assert "Appointment booked: 京A12345" in listing and "09:30" in listing and "常规保养 10000km" in listing
@@ -88,18 +101,19 @@ def test_only_advisors_are_offered(client, advisor, make_staff, en):
 
 @pytest.mark.postgres
 def test_list_by_day_with_today_and_tomorrow_tabs(client, advisor, en, car):
-    now = dt.datetime.now().replace(second=0, microsecond=0)
+    now = times.utcnow().replace(second=0, microsecond=0)
+    next_day = tomorrow()
     appointments.book(car.customer, car, now, "今天的保养")
-    appointments.book(car.customer, car, dt.datetime.combine(TOMORROW, dt.time(14, 0)), "明天的保养")
-    later = TOMORROW + dt.timedelta(days=5)
-    appointments.book(car.customer, car, dt.datetime.combine(later, dt.time(8, 15)), "下周的保养")
+    appointments.book(car.customer, car, local(next_day, 14), "明天的保养")
+    later = next_day + dt.timedelta(days=5)
+    appointments.book(car.customer, car, local(later, 8, 15), "下周的保养")
     today = page(client.get("/reception/appointments"))
     assert "今天的保养" in today and "明天的保养" not in today and "下周的保养" not in today
     assert 'aria-current="page">Today' in today
-    assert f'href="/reception/appointments?day={TOMORROW.isoformat()}"' in today
+    assert f'href="/reception/appointments?day={next_day.isoformat()}"' in today
     assert "138****5678" in today and "13812345678" not in today
-    tomorrow = page(client.get(f"/reception/appointments?day={TOMORROW.isoformat()}"))
-    assert "明天的保养" in tomorrow and "今天的保养" not in tomorrow and 'aria-current="page">Tomorrow' in tomorrow
+    listed = page(client.get(f"/reception/appointments?day={next_day.isoformat()}"))
+    assert "明天的保养" in listed and "今天的保养" not in listed and 'aria-current="page">Tomorrow' in listed
     picked = page(client.get(f"/reception/appointments?day={later.isoformat()}"))
     assert "下周的保养" in picked and "08:15" in picked and 'type="date"' in picked
     bad = client.get("/reception/appointments?day=someday")
@@ -108,7 +122,7 @@ def test_list_by_day_with_today_and_tomorrow_tabs(client, advisor, en, car):
 
 @pytest.mark.postgres
 def test_cancel_an_appointment(client, advisor, en, car):
-    booked = appointments.book(car.customer, car, dt.datetime.combine(TOMORROW, dt.time(9)), "保养")
+    booked = appointments.book(car.customer, car, local(tomorrow(), 9), "保养")
     before = counts()
     response = client.post(f"/reception/appointments/{booked.id.hex}/cancel")
     assert response.status_code == 302
@@ -125,19 +139,16 @@ def test_cancel_an_appointment(client, advisor, en, car):
 
 
 def test_check_in_from_the_list_leads_to_the_prefilled_check_in(client, advisor, en, car):
-    booked = appointments.book(car.customer, car, dt.datetime.combine(TOMORROW, dt.time(9)), "换机油")
-    listing = page(client.get(f"/reception/appointments?day={TOMORROW.isoformat()}"))
+    booked = appointments.book(car.customer, car, local(tomorrow(), 9), "换机油")
+    listing = page(client.get(f"/reception/appointments?day={tomorrow().isoformat()}"))
     link = f"/reception/check-in?appointment={booked.id.hex}"
     assert link in listing
     form = page(client.get(link))
     assert "换机油" in form and f'value="{booked.id.hex}"' in form and "京A12345" in form
 
 
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-
-
 @pytest.mark.parametrize("changes, field, message", [
-    ({"day": YESTERDAY}, "day", "An appointment cannot be in the past."),
+    ({"day": "yesterday"}, "day", "An appointment cannot be in the past."),
     ({"day": "27/11"}, "day", "Choose the date."),
     ({"time": "half past"}, "time", "Choose the time."),
     ({"service": "  "}, "service", "Write what service the customer asks for."),
@@ -149,6 +160,8 @@ YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 def test_bad_booking_writes_nothing(client, advisor, en, db, changes, field, message):
     data = booking(name="李四", phone="13987654321", plate="京B67890", vin="", model="凯美瑞")
     data.update(changes)
+    if data["day"] == "yesterday":  # the date is computed when the test runs, not when it is collected
+        data["day"] = yesterday()
     before = counts()
     response = client.post("/reception/appointments/new", data=data)
     html = page(response)
@@ -190,9 +203,9 @@ def test_book_visit_is_all_or_nothing(db, car):
     before = counts()
     with pytest.raises(ServiceError) as info:
         appointments.book_visit(new={"name": "李四", "phone": "13987654321", "plate": "京B67890"},
-                                scheduled_at=dt.datetime.now() - dt.timedelta(days=2), service="保养")
+                                scheduled_at=times.utcnow() - dt.timedelta(days=2), service="保养")
     assert info.value.field == "scheduled_at" and counts() == before
-    made = appointments.book_visit(vehicle=car, scheduled_at=dt.datetime.now() + dt.timedelta(hours=2),
+    made = appointments.book_visit(vehicle=car, scheduled_at=times.utcnow() + dt.timedelta(hours=2),
                                    service="保养")
     assert made.customer_id == car.customer_id
 
@@ -207,7 +220,7 @@ def test_advisors_are_active_staff_with_the_role(db, make_staff):
 def test_every_mistake_is_marked_at_once(client, advisor, en, db):
     before = counts()
     response = client.post("/reception/appointments/new", data=booking(
-        name="李四", phone="12", plate="京B67890", day=YESTERDAY, service=""))
+        name="李四", phone="12", plate="京B67890", day=yesterday(), service=""))
     html = page(response)
     assert response.status_code == 400 and counts() == before
     for field in ("phone", "day", "service"):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.models import StaffSession
 from kiosk.services import pin_lock
@@ -57,15 +58,37 @@ def test_lockout_grows_with_each_wrong_pin(db, make_staff):
     assert pin_lock.state("CSH-1", locked_until + dt.timedelta(seconds=2)).failures == 0
 
 
+def untouched_for(app, seconds: int) -> None:
+    """The sessions kept on the server were last used ``seconds`` ago."""
+    with app.app_context(), connected():
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(seconds=seconds)).execute()
+
+
 @pytest.mark.postgres
 def test_idle_logout_returns_to_home(app, client, advisor):
     assert client.get("/reception/").status_code == 200
-    with app.app_context(), connected():  # the session, kept on the server, was last used long ago
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(
-            seconds=app.config["IDLE_TIMEOUT_SECONDS"] + 5)).execute()
+    untouched_for(app, app.config["IDLE_SECONDS"]["reception"] + 5)
     response = client.get("/reception/")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/reception/").status_code == 302  # logged out for good
+
+
+def test_idle_time_is_a_setting_per_station(app, client, make_staff, login):
+    """Reception keeps a session through a customer conversation; the parts counter and the bay end sooner."""
+    login(make_staff("advisor", "parts_clerk"))
+    idle = app.config["IDLE_SECONDS"]
+    assert idle["reception"] >= 600 and idle["cashier"] >= 600 and idle["bay"] < idle["parts"] < idle["reception"]
+    page = client.get("/reception/").get_data(as_text=True)
+    assert f'data-idle-seconds="{idle["reception"]}"' in page
+    untouched_for(app, 600)  # ten minutes without a touch, talking to the customer
+    assert client.get("/reception/").status_code == 200
+    assert f'data-idle-seconds="{idle["parts"]}"' in client.get("/parts/").get_data(as_text=True)
+    untouched_for(app, idle["parts"] + 5)
+    assert client.get("/parts/").status_code == 302  # the counter's shorter idle time ended it
+    app.config["IDLE_SECONDS"] = {**idle, "parts": 3600}
+    login(make_staff("parts_clerk", badge="PRT-909"))
+    untouched_for(app, 1800)
+    assert client.get("/parts/").status_code == 200  # a store may set its own
 
 
 def test_role_sees_only_its_own_work(client, make_staff, login):

@@ -85,3 +85,27 @@ def test_the_qc_gate_does_not_name_a_badge_either(client, shop):
     assert "马志强" not in text
     text = scan(client, "TEC-001", "/workshop/qc/scan").get_data(as_text=True)
     assert "张伟" not in text and "not a QC inspector" in text
+
+
+def test_a_badge_session_lasts_the_idle_time_of_the_page_it_is_used_on(app, client, shop):
+    """The bay's screens end a badge session after the bay's short idle time; at the QC gate and
+    dispatch (a road test, a talk with the foreman) it lasts the workshop's."""
+    import datetime as dt
+
+    from kiosk.core import times
+    from kiosk.models import StaffSession
+
+    idle = app.config["IDLE_SECONDS"]
+    assert idle["bay"] < idle["workshop"]
+    scan(client, "MGR-001")
+    client.post("/bay/pin", data={"badge": "MGR-001", "pin": PIN, "next": "/workshop/"}, headers=HX)
+    assert client.get("/workshop/").status_code == 200
+
+    def untouched_for(seconds):
+        with app.app_context(), connected():
+            StaffSession.update(seen_at=times.utcnow() - dt.timedelta(seconds=seconds)).execute()
+
+    untouched_for(idle["bay"] + 5)  # past the bay's, within the workshop's
+    assert client.get("/workshop/").status_code == 200
+    untouched_for(idle["workshop"] + 5)
+    assert client.get("/workshop/").status_code == 302  # ended: to the login

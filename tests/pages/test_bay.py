@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.models import Attendance, ClockEvent, JobLine, StaffSession, WorkOrder
 from kiosk.services import clock, scanning, workorders
@@ -192,7 +193,7 @@ def test_idle_timeout_returns_to_the_idle_screen(app, client, scan, order):
     scan("TEC-001")
     assert "Hello" not in text(client.get("/bay/")) and 'data-bay-screen="home"' in text(client.get("/bay/"))
     with app.app_context(), connected():  # the badge session, kept on the server, was last used long ago
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(
             seconds=app.config["IDLE_TIMEOUT_SECONDS"] + 5)).execute()
     page = text(client.get("/bay/"))
     assert 'data-bay-screen="idle"' in page

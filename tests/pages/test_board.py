@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import database, transaction
 from kiosk.models import JobLine, PartsRequest
 from kiosk.services import board, dispatch, workorders
@@ -40,9 +41,9 @@ def test_rows_show_car_people_bay_promise_and_flags(db):
     assert list(rows) == [late.number, soon.number, relaxed.number]  # soonest promise first
     assert rows[late.number]["advisor"] == "王顾问"
     assert (rows[late.number]["overdue"], rows[late.number]["left"], rows[late.number]["waiting_parts"]) == (
-        True, "-0:40", True)
+        True, "40 min overdue", True)
     assert (rows[soon.number]["technicians"], rows[soon.number]["bays"], rows[soon.number]["left"]) == (
-        ["张师傅"], ["3"], "2:05")
+        ["张师傅"], ["3"], "2 h 05 min")
     assert not rows[soon.number]["waiting_parts"] and not rows[soon.number]["overdue"]
     assert rows[relaxed.number]["waiting_authorization"] and rows[relaxed.number]["left"] == ""
     assert rows[relaxed.number]["model"] == "本田 雅阁"
@@ -68,7 +69,7 @@ def test_the_board_costs_two_queries_however_many_orders(db):
 
 def test_the_board_page_is_open_to_the_wall_and_refreshes_itself(app, client):
     with app.app_context(), database.connection_context():
-        order = make_order(promised_at=dt.datetime.now() - dt.timedelta(minutes=5))
+        order = make_order(promised_at=times.utcnow() - dt.timedelta(minutes=5))
         plate, customer = order.vehicle.plate, order.customer.name
     page = client.get("/workshop/board")  # nobody logged in: a wall screen
     html = page.data.decode()
@@ -79,9 +80,17 @@ def test_the_board_page_is_open_to_the_wall_and_refreshes_itself(app, client):
     assert fragment.lstrip().startswith('<section id="ws-board"') and "<html" not in fragment
 
 
-@pytest.mark.parametrize("minutes, text", [(None, ""), (0, "0:00"), (125, "2:05"), (-40, "-0:40"), (-61, "-1:01")])
-def test_time_left_text(minutes, text):
-    assert board.time_left(minutes) == text
+@pytest.mark.parametrize("minutes, text, chinese", [
+    (None, "", ""), (0, "0 min", "0 分钟"), (125, "2 h 05 min", "2 小时 05 分"), (-40, "40 min overdue", "超时 40 分钟"),
+    (-61, "1 h 01 min overdue", "超时 1 小时 01 分")])
+def test_time_left_is_a_duration_never_a_clock_time(app, minutes, text, chinese):
+    """"18:36" left read as a clock time on the wall: the time left says hours and minutes."""
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        assert board.time_left(minutes) == text
+        with force_locale("zh_Hans_CN"):
+            assert board.time_left(minutes) == chinese
 
 
 def test_the_board_marks_who_is_working_on_the_car_now(app, client, db):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from kiosk.core import times
 from kiosk.models import CountScan, StockCount, StockMove
 from kiosk.services import counting, stock
 from kiosk.core.errors import ServiceError
@@ -85,7 +86,7 @@ def test_moves_during_the_count_are_reported_and_later_moves_do_not_count(shelf)
     counting.submit(count)
     assert counting.moves_during(count) == 1
     assert table(count) == {("5QD698151", 4, 3, 1), ("5QD698451", 2, 2, 0)}
-    put_stock(pads, -1, kind="issue", at=dt.datetime.now() + dt.timedelta(seconds=5))  # after submitting
+    put_stock(pads, -1, kind="issue", at=times.utcnow() + dt.timedelta(seconds=5))  # after submitting
     assert table(count) == {("5QD698151", 4, 3, 1), ("5QD698451", 2, 2, 0)}
     moves = counting.approve(count)
     assert [(m.part.part_no, m.qty) for m in moves] == [("5QD698151", 1)]

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import database
 from kiosk.models import Attendance, ClockEvent, JobLine
 from kiosk.services import dispatch, figures
@@ -70,7 +71,7 @@ def test_clocks_left_running_close_at_shift_end_once(shop):
     next_morning = at(7, day=dt.date(2026, 11, 28))
     assert dispatch.close_open_clocks(next_morning) == 1
     late = ClockEvent.get((ClockEvent.action == "off") & (ClockEvent.technician == mate))
-    assert late.at == dt.datetime(2026, 11, 28) and late.flagged
+    assert late.at == at(0, day=dt.date(2026, 11, 28)) and late.flagged  # the store's midnight
     assert not any(i.open for i in figures.intervals(ClockEvent.select(), next_morning))
     review = dispatch.flagged_clocks(next_morning)
     assert [(r["technician"].name, r["interval"].problem) for r in review] == [
@@ -89,7 +90,7 @@ def test_the_shift_end_is_a_setting(app, shop):
 
 def test_who_is_on_what(shop):
     tech, mate, _, (oil, _) = shop
-    now = dt.datetime.now().replace(microsecond=0)
+    now = times.utcnow().replace(microsecond=0)
     attend(tech, "in", now - dt.timedelta(hours=2))
     clock(tech, oil, "on", now - dt.timedelta(minutes=25))
     board = {row["technician"].name: row for row in dispatch.who_is_on_what(now)}
@@ -163,7 +164,7 @@ def test_a_foreman_badge_and_pin_at_the_bay_open_dispatch(app, client, make_staf
     client.post("/bay/pin", data={"badge": "FOR-202", "pin": PIN, "next": "/workshop/"}, headers=hx)
     assert client.get("/workshop/").status_code == 200
     with app.app_context(), connected():  # timed out
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(hours=1)).execute()
     assert client.get("/workshop/").status_code == 302
 
 

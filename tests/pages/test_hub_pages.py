@@ -8,6 +8,7 @@ import pytest
 from uuid6 import uuid7
 
 from kiosk.app import create_app
+from kiosk.core import times
 from kiosk.db import connected, database
 from kiosk.services import staff as staff_service
 from sync import hub, protocol
@@ -27,7 +28,7 @@ def hub_app(tmp_path):
 
 def add_peer(prefix="R1", **fields) -> Peer:
     return Peer.create(node_id=str(uuid7()), public_key="x" * 44, station="reception", prefix=prefix,
-                               paired_at=dt.datetime.now(), **fields)
+                       paired_at=times.utcnow(), **fields)
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ def manager_client(hub_app):
 
 def test_hub_lists_kiosks_with_their_state(hub_app, manager_client):
     with hub_app.app_context(), connected():
-        add_peer("R1", last_seen_at=dt.datetime.now(), acked_seq=42)
-        add_peer("B1", revoked_at=dt.datetime.now(), state="revoked")
+        add_peer("R1", last_seen_at=times.utcnow(), acked_seq=42)
+        add_peer("B1", revoked_at=times.utcnow(), state="revoked")
     page = manager_client.get("/hub/").data.decode()
     assert "R1" in page and "B1" in page and "42" in page
     assert "Online" in page and "Revoked" in page
@@ -69,7 +70,7 @@ def test_revoke_from_the_page(hub_app, manager_client):
 def test_conflicts_listed_and_resolved(hub_app, manager_client):
     with hub_app.app_context(), connected():
         conflict = Conflict.create(entity="work_order", row_id="ab" * 16, field="notes", reason="concurrent",
-                                   kept_value='"A"', lost_value='"B"', lost_hlc="1", created_at=dt.datetime.now())
+                                   kept_value='"A"', lost_value='"B"', lost_hlc="1", created_at=times.utcnow())
     page = manager_client.get("/hub/conflicts").data.decode()
     assert f'data-conflict="{conflict.id}"' in page
     manager_client.post(f"/hub/conflicts/{conflict.id}", data={"keep": "kept"})

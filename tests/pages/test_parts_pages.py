@@ -14,7 +14,7 @@ def test_find_view_add_and_edit_parts(app, client, make_staff, login):
     assert b"06L115562B" in client.get("/parts/catalogue?q=6901234567892").data
     assert b"No part found" in client.get("/parts/catalogue?q=zzz", headers={"HX-Request": "true"}).data
     page = client.get("/parts/part/06L115562B")
-    assert page.status_code == 200 and b"6901234567892" in page.data and b"2.00" in page.data
+    assert page.status_code == 200 and b"6901234567892" in page.data and b'<strong id="on-hand">2</strong>' in page.data
     assert client.get("/parts/part/NOPE").status_code == 404
     bad = client.post("/parts/new", data={"part_no": "X", "name": "短"})
     assert bad.status_code == 400 and b"2 to 40 letters" in bad.data

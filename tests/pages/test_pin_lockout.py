@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.models import LoginAttempt
 from kiosk.services import pin_lock
@@ -25,7 +26,7 @@ def test_guesses_on_every_kiosk_add_up(tmp_path):
     try:
         for name in ("a", "hub", "b"):
             group.add(name, "hub" if name == "hub" else "kiosk")
-        now = dt.datetime.now().replace(microsecond=0)
+        now = times.utcnow().replace(microsecond=0)
         with group.use("a"):
             staff_service.create_staff("郑敏", "CSH-001", ["cashier"], PIN)
             for n in range(pin_lock.FREE_TRIES - 1):  # two wrong PINs at kiosk A: not locked yet
@@ -55,7 +56,7 @@ def test_a_manager_unlocks_without_giving_new_free_tries(app, client, make_staff
         for _ in range(pin_lock.FREE_TRIES):
             with pytest.raises(ServiceError):
                 staff_service.login("CSH-002", "0000")
-        assert pin_lock.state("CSH-002").locked(dt.datetime.now())
+        assert pin_lock.state("CSH-002").locked(times.utcnow())
     login(make_staff("manager", badge="MGR-902"))
     page = client.get("/settings/staff").get_data(as_text=True)
     assert 'data-locked="CSH-002"' in page

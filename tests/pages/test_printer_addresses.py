@@ -13,6 +13,7 @@ import pytest
 
 from hardware.printers import PrinterError, split_address
 from hardware.printers.escpos import allowed_device, send_escpos
+from kiosk.core import times
 from kiosk.db import connected, transaction
 from kiosk.models.printing import PrinterSetting, PrintJob
 from kiosk.services import printing
@@ -61,7 +62,7 @@ def test_a_setting_saved_before_the_check_still_cannot_write_the_database(app):
     with app.app_context(), connected():
         with transaction():
             PrinterSetting.create(station="all", purpose="slips", kind="escpos", address=database, mode="text",
-                                  updated_at=dt.datetime.now())
+                                  updated_at=times.utcnow())
         before = digest(database)
         with app.test_request_context():
             job = printing.print_label("slip", {"title": "领料单", "number": "R1-20261127-0042"}, station="all")

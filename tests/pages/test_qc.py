@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import database
 from kiosk.models import JobLine, QcCheck, StatusChange, WorkOrder
 from kiosk.services import figures, qc
@@ -51,7 +52,7 @@ def test_a_fail_reopens_the_rework_jobs_and_counts_against_first_time_fix(car):
     workorders.move(fixed, "qc")
     qc.record(WorkOrder.get_by_id(order.id), inspector, passed=True, checked=ALL)
     import datetime as dt
-    assert figures.first_time_fix(dt.date.today(), dt.date.today()) == {
+    assert figures.first_time_fix(times.today(), times.today()) == {
         "through": 1, "first_time": 0, "rate": 0.0, "reworks": 1}
 
 

@@ -2,12 +2,12 @@
 state in one query, prepared queries, and translations looked up once a render."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from flask import render_template_string
 from flask_babel import force_locale, gettext
 
+from kiosk.core import times
 from kiosk.models import JobLine, WorkOrder
 from kiosk.services import customers, workorders
 from kiosk.core.prepared import Prepared
@@ -31,16 +31,17 @@ def test_the_outbox_is_the_newest_own_event_less_the_acknowledged(db):
     assert changelog.outbox_size() == own_unacked()
     # Events that came from elsewhere are not ours to send.
     ChangeEvent.create(event_id="e-other", origin_node="another-node", origin_seq=500, hlc="x", entity="x",
-                       row_id="x", kind="record", op="insert", payload="{}", created_at=dt.datetime.now())
+                       row_id="x", kind="record", op="insert", payload="{}", created_at=times.utcnow())
     assert changelog.outbox_size() == own_unacked()
 
 
 def test_the_status_bar_shows_the_sync_state(client, advisor):
     state.put("skew_ms", str(7 * 60_000))
     state.put("state", "diverged")
-    state.put("last_sync", "2026-11-27T09:30")
+    state.put("hub_url", "http://127.0.0.1:5100")  # a paired kiosk
+    state.put("last_sync", "2026-11-27T01:30")  # UTC: 09:30 in the store
     html = client.get("/reception/").get_data(as_text=True)
-    assert "off by 7 minutes" in html and "must be paired again" in html and "2026-11-27 09:30" in html
+    assert "off by 7 minutes" in html and "must be paired again" in html and "09:30" in html
     assert f"<b data-outbox>{changelog.outbox_size()}</b>" in html
 
 

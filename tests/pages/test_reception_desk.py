@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from kiosk.core import times
 from kiosk.services import appointments, customers, workorders
 
 PHONE = "13812345678"
@@ -84,23 +85,23 @@ def test_searching_a_phone_prefills_the_new_customer_with_it(client, advisor, en
 @pytest.mark.postgres
 def test_desk_shows_today_and_tomorrow_and_open_orders_with_masked_phones(client, advisor, en, car, db):
     other = customers.find_or_create("李四", "13987654321", "京B67890", "", "丰田 凯美瑞")[1]
-    now = dt.datetime.now().replace(second=0, microsecond=0)
+    now = times.utcnow().replace(second=0, microsecond=0)
     today = appointments.book(car.customer, car, now, "常规保养", advisor)
-    tomorrow = appointments.book(other.customer, other, dt.datetime.combine(
-        dt.date.today() + dt.timedelta(days=1), dt.time(10, 0)), "刹车异响")
-    later = appointments.book(other.customer, other, dt.datetime.combine(
-        dt.date.today() + dt.timedelta(days=3), dt.time(10, 0)), "三天后")
+    tomorrow = appointments.book(other.customer, other, times.at_local(
+        times.today() + dt.timedelta(days=1), dt.time(10, 0)), "刹车异响")
+    later = appointments.book(other.customer, other, times.at_local(
+        times.today() + dt.timedelta(days=3), dt.time(10, 0)), "三天后")
     order = workorders.open_work_order(other.customer, other, complaint="空调不凉",
                                        walkaround={"promised_at": now + dt.timedelta(days=1)})
     html = page(client.get("/reception/"))
     assert "常规保养" in html and "刹车异响" in html and "三天后" not in html
     assert f"/reception/check-in?appointment={today.id.hex}" in html
     assert f"/reception/check-in?appointment={tomorrow.id.hex}" in html
-    assert now.strftime("%H:%M") in html and "10:00" in html and advisor.name in html
+    assert times.to_local(now).strftime("%H:%M") in html and "10:00" in html and advisor.name in html
     assert "138****5678" in html and "139****4321" in html
     assert PHONE not in html and "13987654321" not in html
     assert order.number in html and "Checked in" in html
-    assert (now + dt.timedelta(days=1)).strftime("%m-%d %H:%M") in html
+    assert times.to_local(now + dt.timedelta(days=1)).strftime("%m-%d %H:%M") in html
     assert later.status == "booked"
 
 

@@ -3,11 +3,10 @@ scan of every vehicle, kept current by triggers whatever writes the rows, and
 one query each for the found vehicles' open orders and appointments."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from peewee import JOIN
 
+from kiosk.core import times
 from kiosk.db import database
 from kiosk.migrations import m0004_reception_indexes
 from kiosk.models import Customer, Vehicle
@@ -107,7 +106,7 @@ def test_results_carry_open_orders_and_todays_booking_of_each_vehicle(client, ad
     order = workorders.open_work_order(first.customer, first, complaint="异响")
     closed = workorders.open_work_order(first.customer, first, complaint="保养")
     workorders.move(closed, "cancelled")
-    soon = dt.datetime.now().replace(second=0, microsecond=0)
+    soon = times.utcnow().replace(second=0, microsecond=0)
     booked = appointments.book(second.customer, second, soon, "保养")
     html = client.get("/reception/", query_string={"q": "A1234"}, headers={"HX-Request": "true"}).get_data(True)
     assert order.number in html and closed.number not in html

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import connected
 from kiosk.models import Staff, StaffSession
 from tests.support import PIN
@@ -56,14 +57,14 @@ def test_idle_time_ends_the_session_on_the_server(app, client, make_staff, login
     login(make_staff("advisor", badge="ADV-S3"))
     stolen = cookie_of(client, app)
     with app.app_context(), connected():
-        StaffSession.update(seen_at=dt.datetime.now() - dt.timedelta(hours=1)).execute()
+        StaffSession.update(seen_at=times.utcnow() - dt.timedelta(hours=1)).execute()
     assert with_cookie(app, stolen).get("/reception/").status_code == 302
     assert client.get("/reception/").status_code == 302
 
 
 def test_a_page_refreshing_itself_does_not_keep_the_session_alive(app, client, make_staff, login):
     login(make_staff("advisor", badge="ADV-S4"))
-    long_ago = dt.datetime.now() - dt.timedelta(seconds=60)
+    long_ago = times.utcnow() - dt.timedelta(seconds=60)
     with app.app_context(), connected():
         StaffSession.update(seen_at=long_ago).execute()
     client.get("/sync-status", headers={**HX, "X-Bayflow-Poll": "1"})

@@ -13,11 +13,13 @@ from uuid6 import uuid7
 
 from kiosk import logs
 from kiosk.app import create_app
+from kiosk.core import times
 from kiosk.db import connected, database
 from kiosk.models.ops import NodeReport
 from kiosk.services import staff as staff_service
 from kiosk.services import station_settings, store_health
 from sync import hub, pairing, recovery
+from sync.tables import SCHEMA_VERSION
 from tests.support import PIN
 
 
@@ -42,7 +44,7 @@ def manager(hub_app):
 
 def peer(prefix: str, station: str = "reception", **fields) -> pairing.Peer:
     return pairing.Peer.create(node_id=str(uuid7()), public_key="x" * 44, station=station, prefix=prefix,
-                               paired_at=dt.datetime.now(), **fields)
+                               paired_at=times.utcnow(), **fields)
 
 
 def hello(kiosk: pairing.Peer, **report) -> dict:
@@ -57,12 +59,12 @@ def test_the_kiosk_list_shows_what_each_kiosk_reported(hub_app, manager):
         r1 = peer("R1")
         old = peer("B1", station="bay")
         answer = hello(r1, outbox=3, disk_free=50 * 1024 ** 3, db_bytes=12 * 1024 ** 2,
-                       last_error="sync refused: the hub is busy", last_error_at="2026-11-27T10:00:00",
+                       last_error="sync refused: the hub is busy", last_error_at="2026-11-27T10:00:00+08:00",
                        wall_ms=int(dt.datetime.now().timestamp() * 1000) + 90_000)
         hub.handle_hello(pairing.Peer.get(pairing.Peer.node_id == old.node_id),
                          {"protocol": 1, "node_id": old.node_id, "max_origin_seq": 0})  # before 0.2
         hub.handle_pull(pairing.Peer.get(pairing.Peer.node_id == r1.node_id), {"after": 0})
-    assert answer["status"] == "ok" and answer["version"] == "0.2.0" and answer["schema_version"] == 1
+    assert answer["status"] == "ok" and answer["version"] == "0.2.0" and answer["schema_version"] == SCHEMA_VERSION
     page = manager.get("/hub/").data.decode()
     card = page[page.index(f'data-node="{r1.node_id}"'):]
     card = card[:card.index("</article>")]
@@ -71,13 +73,16 @@ def test_the_kiosk_list_shows_what_each_kiosk_reported(hub_app, manager):
     assert facts["disk"] == "50.0 GB" and facts["db"] == "12.0 MB"
     assert facts["clock"].startswith("+") and facts["clock"].endswith(" s")
     assert "sync refused" in facts["error"] and facts["synced"] != "never"
+    # The kiosk wrote the time with its offset; the page shows it once in the store's zone
+    # (this hub's store is in Asia/Shanghai: 10:00 there is 10:00 on the page, whatever the PC's zone).
+    assert "11/27/26, 10:00" in facts["error"]  # English on this page: the short date
     other = page[page.index(f'data-node="{old.node_id}"'):]
     assert "before 0.2" in other[:other.index("</article>")]
     assert "bayflow 0.2.0" in page  # the hub's own version, and in the footer
 
 
 def test_silent_growing_and_full_kiosks_turn_red_and_are_listed_for_the_manager(hub_app, manager):
-    now = dt.datetime.now()
+    now = times.utcnow()
     with hub_app.app_context(), connected():
         peer("R1", last_seen_at=now - dt.timedelta(minutes=30))
         growing = peer("B1", station="bay", last_seen_at=now)
@@ -148,21 +153,46 @@ def test_replacing_needs_a_paired_kiosk_and_shows_a_bound_code(hub_app, manager)
 
 
 def test_a_kiosk_keeps_its_idle_time_and_cameras(app, client, make_staff, tmp_path):
+    """One idle time per station, set on this kiosk's settings page: what every idle logout asks."""
     make_staff("manager", badge="MGR-7")
     assert client.post("/login", data={"badge": "MGR-7", "pin": PIN}).status_code == 302
-    bad = client.post("/settings/station", data={"idle": "5", "cameras": ""})
+    page = client.get("/settings/station").data.decode()
+    defaults = app.config["IDLE_SECONDS"]
+    # Each station this node runs has its row, showing the store's default until set here.
+    for area in ("reception", "bay", "workshop", "parts", "other"):
+        assert f'data-idle-area="{area}"' in page
+    assert f'name="idle-reception" value="{defaults["reception"]}"' in page
+    bad = client.post("/settings/station", data={"idle-reception": "5", "cameras": ""})
     assert bad.status_code == 400 and "from 30 to 3600" in bad.data.decode()
-    ok = client.post("/settings/station", data={"idle": "240", "cameras": "0\nrtsp://192.168.1.64/stream1\n"})
+    assert 'name="idle-reception" value="5"' in bad.data.decode()  # what was typed is kept
+    ok = client.post("/settings/station", data={"idle-reception": "240", "idle-other": "600",
+                                                "idle-bay": str(defaults["bay"]),
+                                                "cameras": "0\nrtsp://192.168.1.64/stream1\n"})
     assert ok.status_code == 302
-    assert app.config["IDLE_TIMEOUT_SECONDS"] == 240
-    assert 'data-idle-seconds="240"' in client.get("/settings/station").data.decode()
+    assert 'data-idle-seconds="600"' in client.get("/settings/station").data.decode()  # "other" pages
+    with app.test_request_context(), connected():
+        assert station_settings.idle_seconds("reception") == 240
+        assert station_settings.idle_seconds("parts") == defaults["parts"]  # left empty: the default
     # Remembered: a new start of the node on the same database takes them up.
     again = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": app.config["DATABASE"]})
-    assert again.config["IDLE_TIMEOUT_SECONDS"] == 240
     assert again.config["CAMERAS"] == ["0", "rtsp://192.168.1.64/stream1"]
     with again.test_request_context(), connected():
+        assert station_settings.idle_seconds("reception") == 240
+        assert station_settings.idle_seconds("bay") == defaults["bay"]
         profile = station_settings.profile()
-    assert profile["idle_seconds"] == 240 and profile["cameras"][1].startswith("rtsp://")
+    # Only what differs from the store's defaults is kept (and goes to a replacement PC).
+    assert profile["idle_seconds"] == {"reception": 240, "other": 600}
+    assert profile["cameras"][1].startswith("rtsp://")
+
+
+def test_an_idle_time_saved_before_it_was_per_station_counts_everywhere(app):
+    """A kiosk that saved one idle time (bayflow 0.2) keeps it for every station after the upgrade."""
+    with app.test_request_context(), connected():
+        station_settings.put(station_settings.IDLE_KEY, 240)
+        station_settings.load_into(app)
+        assert {station_settings.idle_seconds(a) for a in ("reception", "bay", "parts", "other")} == {240}
+        applied = station_settings.apply_profile({"idle_seconds": 200, "printers": [], "cameras": []})
+        assert applied["idle_seconds"]["bay"] == 200
 
 
 def test_every_page_shows_the_version_and_a_newer_hub_is_said_on_the_kiosk(app, client):

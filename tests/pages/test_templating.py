@@ -6,10 +6,17 @@ import datetime as dt
 from flask import render_template_string
 
 
-def test_local_times_are_shown_as_stored(app):
+def test_stored_times_are_shown_once_converted_to_the_stores_zone(app):
+    """Stored times are UTC (kiosk.core.times): 09:30 UTC is 17:30 in Shanghai, converted once."""
+    stored = dt.datetime(2026, 11, 27, 9, 30)
     with app.test_request_context():
-        shown = render_template_string("{{ t|dt }}", t=dt.datetime(2026, 11, 27, 9, 30))
-    assert "9:30" in shown and "17:30" not in shown
+        shown = render_template_string("{{ t|dt('yyyy-MM-dd HH:mm') }}", t=stored)
+        local = render_template_string("{{ (t|local).strftime('%H:%M') }} {{ t|local_input }}", t=stored)
+    assert shown == "2026-11-27 17:30"
+    assert local == "17:30 2026-11-27T17:30"
+    app.config["STORE_TIMEZONE"] = "Europe/Berlin"  # the one setting: pages follow it
+    with app.test_request_context():
+        assert render_template_string("{{ t|dt('HH:mm') }}", t=stored) == "10:30"
 
 
 def test_page_or_fragment_follows_htmx_but_not_history_restore(client, advisor):

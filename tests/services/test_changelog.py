@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Customer, Staff
 from kiosk.services import appointments, authorization, customers, workorders
@@ -22,7 +23,7 @@ def test_every_service_write_is_logged(db, make_staff):
     customer = customers.create_customer("李雷", "13812345678")
     vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA4182E2100001", "大众 帕萨特", 1200)
     customers.update_vehicle(vehicle, color="白")
-    booked = appointments.book(customer, vehicle, dt.datetime.now() + dt.timedelta(hours=2), "保养", advisor)
+    booked = appointments.book(customer, vehicle, times.utcnow() + dt.timedelta(hours=2), "保养", advisor)
     order = appointments.check_in(booked, "异响", {"mileage": 1500, "damage": [{"x": 10, "y": 20, "kind": "dent"}]})
     job = workorders.add_job(order, "更换机油", "0.5", "120")
     workorders.add_part_line(order, "机油滤清器", 1, "45.5", part_no="06L115562", non_catalogue=True)
@@ -31,7 +32,7 @@ def test_every_service_write_is_logged(db, make_staff):
     workorders.add_job(order, "四轮定位", 1, 200)
     authorization.authorize(order, "ab" * 32, staff=advisor)
     workorders.move(order, "in_repair", advisor)
-    appointments.cancel(appointments.book(customer, vehicle, dt.datetime.now() + dt.timedelta(days=1), "洗车"))
+    appointments.cancel(appointments.book(customer, vehicle, times.utcnow() + dt.timedelta(days=1), "洗车"))
     assert_log_describes_db()
 
 

@@ -17,7 +17,7 @@ def test_every_setting_has_its_default_after_start(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "n.sqlite"), "SECRET_KEY": "x", "WEB_PAGES": False})
     for setting in config.documented(tmp_path):
         assert setting.name in app.config
-    assert app.config["SCAN_TERMINATORS"] == "Enter" and app.config["IDLE_TIMEOUT_SECONDS"] == 180
+    assert app.config["SCAN_TERMINATORS"] == "Enter" and app.config["IDLE_TIMEOUT_SECONDS"] == 300
 
 
 def test_the_environment_overrides_the_instance_file_and_is_typed(tmp_path, monkeypatch):

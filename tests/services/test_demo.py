@@ -8,6 +8,7 @@ import re
 import pytest
 
 from kiosk.app import create_app
+from kiosk.core import times
 from kiosk.db import database
 from kiosk.demo import DEMO_STAFF, ean13, seed_if_empty, vin_check_digit
 from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, PartLine, PartsRequest, Staff,
@@ -105,7 +106,7 @@ def test_work_orders_at_every_stage(demo):
 
 
 def test_appointments_today_and_tomorrow(demo):
-    today = dt.date.today()
+    today = times.today()
     days = {a.scheduled_at.date() for a in Appointment.select()}
     assert days == {today, today + dt.timedelta(days=1)}
     tomorrow = Appointment.select().where(Appointment.scheduled_at >= dt.datetime.combine(today + dt.timedelta(1),

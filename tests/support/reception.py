@@ -9,6 +9,7 @@ import json
 
 from PIL import Image, ImageDraw
 
+from kiosk.core import times
 from kiosk.models import Appointment, Customer, StatusChange, Vehicle, WorkOrder
 from sync.tables import ChangeEvent
 
@@ -57,7 +58,8 @@ def page(response) -> str:
 
 def walkaround(**changes) -> dict:
     """A filled check-in form (some values the form must clean up), with ``changes``."""
-    promised = (dt.datetime.now() + dt.timedelta(hours=6)).replace(second=0, microsecond=0)
+    # A datetime-local field holds the store's wall time.
+    promised = (times.local_now() + dt.timedelta(hours=6)).replace(second=0, microsecond=0)
     data = {"mileage": "12,345", "fuel_eighths": "3", "complaint": "冷车启动有异响",
             "damage": json.dumps([{"x": 12.345, "y": 40, "kind": "dent"}, {"x": 150, "y": -3, "kind": "bogus"}]),
             "warning_lights": ["abs", "engine", "not-a-light"], "belongings": "儿童座椅",

@@ -1,9 +1,9 @@
 """Parts, stock moves, orders in repair and the bays' parts requests, written through the change log."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Customer, Part, PartsRequest, StockMove, Vehicle
 from kiosk.services import authorization, workorders
@@ -21,7 +21,7 @@ def make_part(part_no="5QD698151", name="前刹车片", cost="300", price="560",
 def put_stock(part, qty, bin_=None, kind="receipt", at=None):
     with transaction():
         move = StockMove(part=part, bin=part.bin if bin_ is None else bin_, qty=Decimal(qty), kind=kind,
-                         at=at or dt.datetime.now())
+                         at=at or times.utcnow())
         changelog.save(move)
     return move
 
@@ -42,6 +42,6 @@ def request_for(order, part_no="5QD698151", qty=2):
     job = workorders.live_jobs(order)[0]
     with transaction():
         request = PartsRequest(work_order=order, job=job, part_no=part_no, qty=Decimal(qty),
-                               requested_at=dt.datetime.now())
+                               requested_at=times.utcnow())
         changelog.save(request)
     return request

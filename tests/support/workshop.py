@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Attendance, ClockEvent
 from kiosk.services import customers, workorders
@@ -42,4 +43,5 @@ def attend(tech, action, at):
 
 
 def at(hour, minute=0, day=dt.date(2026, 11, 27)):
-    return dt.datetime.combine(day, dt.time(hour, minute))
+    """The store's wall time ``hour:minute`` on ``day``, as stored (UTC, see kiosk.core.times)."""
+    return times.at_local(day, dt.time(hour, minute))

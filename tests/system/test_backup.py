@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core import times
 from kiosk.services import backup as backups
 from kiosk.services import backup_schedule
 from tests.support.nodes import Node, order_body, run_cli, state_of
@@ -74,15 +75,19 @@ def test_a_damaged_backup_is_refused_with_one_line(tmp_path):
 
 
 def test_retention_keeps_14_daily_and_12_monthly(tmp_path):
-    start = dt.datetime(2026, 1, 1, 2, 30)
+    start = dt.datetime(2026, 1, 1, 2, 30)  # the store's wall time: its days and months count
     for day in range(400):  # one backup a night, two on some nights
-        when = start + dt.timedelta(days=day)
+        when = times.to_utc(start + dt.timedelta(days=day))
         for extra in ((0, 3) if day % 50 == 0 else (0,)):
-            path = tmp_path / f"hub-{when + dt.timedelta(hours=extra):%Y%m%d-%H%M%S}.sqlite"
+            stamp = times.file_stamp(when + dt.timedelta(hours=extra))
+            # Names from before the time rule have no offset: the store's wall time too.
+            if day < 30:
+                stamp = stamp[:15]
+            path = tmp_path / f"hub-{stamp}.sqlite"
             path.write_bytes(b"x")
             backups.manifest_path(path).write_text("{}")
     backup_schedule.prune(tmp_path, 14, 12)
-    kept = backup_schedule.listed(tmp_path)
+    kept = [(times.to_local(when), path) for when, path in backup_schedule.listed(tmp_path)]
     days = {when.date() for when, _ in kept}
     newest = (start + dt.timedelta(days=399)).date()
     assert {newest - dt.timedelta(days=i) for i in range(14)} <= days
@@ -150,8 +155,8 @@ def test_restoring_a_backup_of_the_wrong_kind_is_refused(tmp_path, kind, pg_data
 def test_a_backup_is_due_nightly_and_a_failure_is_tried_again_an_hour_later(db):
     from kiosk.services import station_settings
 
-    day = dt.datetime(2026, 11, 27)
-    at = lambda h, m: day.replace(hour=h, minute=m)  # noqa: E731
+    day = dt.date(2026, 11, 27)
+    at = lambda h, m: times.at_local(day, dt.time(h, m))  # noqa: E731  (the store's 02:30, stored as UTC)
     assert backup_schedule.due(at(10, 0))  # never backed up: at once
     station_settings.put(backup_schedule.LAST_KEY, {"ok": True, "at": at(2, 31).isoformat(),
                                                     "attempt_at": at(2, 31).isoformat()})

@@ -143,7 +143,7 @@ def test_a_camera_that_delivers_nothing_is_found(tmp_path):
     db = str(tmp_path / "k.sqlite")
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": db, "BABEL_DEFAULT_LOCALE": "en"})
     with app.test_request_context(), connected():
-        station_settings.save("180", str(tmp_path / "no-such-camera.mp4"))
+        station_settings.save({}, str(tmp_path / "no-such-camera.mp4"))  # the idle times as they are
     database.close()
     result = doctor(db, "--json", "--lang", "en")
     camera, = findings(result)["camera"]

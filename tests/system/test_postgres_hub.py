@@ -9,7 +9,6 @@ as on SQLite run on it too: those marked ``postgres`` run on both.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -27,6 +26,7 @@ import psycopg2
 import pytest
 from click.testing import CliRunner
 
+from kiosk.core import times
 from kiosk.cli import main
 from kiosk.db import connected, database, is_postgresql, transaction
 from kiosk.models import JobLine
@@ -276,7 +276,7 @@ def test_text_sorts_bytewise_as_hlc_stamps_need(db):
     with transaction():
         for i, stamp in enumerate(stamps):
             ChangeEvent.create(event_id=f"e{i}", origin_node="other", origin_seq=i + 1, hlc=stamp, entity="x",
-                               row_id=str(i), kind="fact", op="insert", payload="{}", created_at=dt.datetime.now())
+                               row_id=str(i), kind="fact", op="insert", payload="{}", created_at=times.utcnow())
     in_sql = [e.hlc for e in ChangeEvent.select().where(ChangeEvent.origin_node == "other").order_by(ChangeEvent.hlc)]
     assert in_sql == sorted(stamps)
 

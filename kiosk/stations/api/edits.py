@@ -5,11 +5,10 @@ which make random edits on several nodes through these calls).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import jsonify
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.services import workorders
 from kiosk.stations.api import BadRequest, amount, bp, json_object, text, whole
 
@@ -27,7 +26,7 @@ def edit_work_order(number: str):
     if "promised_at" in body:
         raw = text(body, "promised_at", "promised_at", required=False)
         try:
-            changes["promised_at"] = dt.datetime.fromisoformat(raw) if raw else None
+            changes["promised_at"] = times.parse_local(raw) if raw else None  # no offset: the store's time
         except ValueError:
             raise BadRequest(_("Enter the date and time as YYYY-MM-DDTHH:MM."), field="promised_at")
     if not changes:

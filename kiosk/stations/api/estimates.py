@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.models import AuthorizationVersion
 from kiosk.roles import allowed
 from kiosk.services import authorization, campaigns, estimate, labour, packages, workorders
@@ -33,7 +34,7 @@ def _advisor(badge: str):
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    return times.isoformat(value)  # ISO 8601 with the store's offset, like every time the API gives
 
 
 def version_json(version: AuthorizationVersion) -> dict:

@@ -1,11 +1,13 @@
 """``GET /api/v1/health``: who this node is and how its sync stands."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import jsonify
 
+from kiosk.core import times
 from kiosk.stations.api import bp
 from sync import state
 from sync.changelog import outbox_size
@@ -20,6 +22,14 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _iso(text: str | None) -> str | None:
+    """The last sync (kept as UTC text) in ISO 8601 with the store's offset."""
+    try:
+        return times.isoformat(dt.datetime.fromisoformat(text)) if text else None
+    except ValueError:
+        return None
+
+
 @bp.get("/health")
 def health():
     node = current_node()
@@ -29,5 +39,5 @@ def health():
         "station": node.station,
         "version": _version(),
         "outbox": outbox_size(),
-        "last_sync": state.last_sync(),
+        "last_sync": _iso(state.last_sync()),
     })

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from flask import jsonify
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.services import customers, figures, workorders
 from kiosk.core import status as states
@@ -79,7 +80,7 @@ def create_work_order():
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    return times.isoformat(value)  # ISO 8601 with the store's offset (the contract)
 
 
 def _job(job, minutes: dict) -> dict:

@@ -10,17 +10,17 @@ message in the scan bar with the success or failure tone.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from kiosk.access import go_to, safe_next
 from kiosk.cameras import camera_photo_possible
-from kiosk.models import ClockEvent, Finding, JobLine, Staff, Vehicle, WorkOrder
+from kiosk.core import times
+from kiosk.models import ClockEvent, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import attendance, clock, clock_rules, estimate, extrawork, figures, partsrequests, workorders
+from kiosk.services import findings as findings_service
 from kiosk.services import staff as staff_service
 from kiosk.services.customers import parse_id
 from kiosk.core.errors import NotFound, ServiceError
@@ -45,14 +45,14 @@ def assigned_jobs(person: Staff) -> list[JobLine]:
 
 def running_context(person: Staff) -> dict:
     """The clock running now for ``person`` (job, order, since) for the header of every screen."""
-    now = dt.datetime.now()  # to the microsecond: the browser's ticker counts from it
+    now = times.utcnow()  # to the microsecond: the browser's ticker counts from it
     current = clock.running(person)
     job = JobLine.get_or_none(JobLine.id == current.job_id) if current else None
     return {"running": current, "running_job": job, "server_now": now}
 
 
 def home_context(person: Staff) -> dict:
-    today = dt.date.today()
+    today = times.today()
     return {"jobs": assigned_jobs(person), "day": figures.technician_day(person, today),
             "in_shift": attendance.is_in(person)}
 
@@ -69,12 +69,13 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
     names = {s.id: s.name for s in Staff.select().where(Staff.id.in_([t for ts in on_job.values() for t in ts]))} \
         if on_job else {}
     on_job = {job: [names.get(t, "") for t in people] for job, people in on_job.items()}
-    findings: dict = {}
-    for row in Finding.select().where(Finding.work_order == order).order_by(Finding.hlc):
-        findings.setdefault(row.job_id, []).append(row)
+    findings = findings_service.of_order(order)
     requests: dict = {}
     for row in partsrequests.of_order(order):
         requests.setdefault(row.job_id, []).append(row)
+    planned: dict = {}  # the parts on the estimate, per job: what the technician will need
+    for line in workorders.live_part_lines(order):
+        planned.setdefault(line.job_id, []).append(line)
     problem = None
     try:
         clock_rules.check_order(order)
@@ -84,12 +85,14 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
     return {"order": order, "jobs": jobs, "focus": focus.id if focus else None,
             "held": known.held_jobs,  # changed since the customer signed: no clock, no parts
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
-            "findings": findings, "requests": requests, "problem": problem,
+            "findings": findings, "requests": requests, "problem": problem, "planned_parts": planned,
             "pending": extrawork.pending(order)}
 
 
 def screen_context(person: Staff | None, view: str, **extra) -> dict:
     context = {"person": person, "view": view if person is not None else "idle", "loss_labels": clock.LOSS_LABELS,
+               # The bay is a shared screen: its header shows this station only (no tabs, login, language).
+               "kiosk_chrome": _("Workshop bay"),
                "request_labels": partsrequests.LABELS, "job_status_labels": clock.JOB_STATUS_LABELS,
                "bay_idle_seconds": idle_seconds(), "camera_photo": camera_photo_possible()}
     if person is not None:

@@ -2,11 +2,11 @@
 (red kiosks, thresholds, backups) and its settings. Routes on the hub blueprint."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.access import requires
 from kiosk.services import backup_schedule, store_health, store_settings
 from kiosk.core.errors import ServiceError
@@ -28,14 +28,6 @@ def bytes_label(value) -> str:
     return ""
 
 
-@bp.app_template_filter("station_label")
-def station_label(station: str) -> str:
-    """A station's name as people at the store say it."""
-    names = {"reception": _("Reception"), "bay": _("Workshop bay"), "parts": _("Parts counter"),
-             "cashier": _("Cashier"), "care": _("Customer care"), "all": _("Every station")}
-    return names.get(station, station)
-
-
 @bp.app_template_filter("offset_label")
 def offset_label(ms) -> str:
     """A clock offset in ms → "+2 s", "−7 min"."""
@@ -43,7 +35,7 @@ def offset_label(ms) -> str:
         return "—"
     seconds = abs(int(ms)) / 1000
     sign = "" if seconds < 0.5 else ("+" if ms > 0 else "−")
-    return f"{sign}{seconds:.0f} s" if seconds < 120 else f"{sign}{seconds / 60:.0f} min"
+    return f"{sign}{seconds:.0f} s" if seconds < 120 else _("%(n)s min", n=f"{sign}{seconds / 60:.0f}")
 
 
 @bp.post("/kiosks/<node_id>/replace")
@@ -60,7 +52,7 @@ def replace(node_id: str):
 
 def _health_page(errors: dict | None = None, status: int = 200):
     folder = backup_schedule.backup_folder(current_app.config, current_app.instance_path)
-    now = dt.datetime.now()
+    now = times.utcnow()
     page = render_template(
         "hub/health.html", problems=store_health.problems(now), thresholds=store_health.threshold_texts(),
         last=backup_schedule.last_backup(), folder=folder, kept=backup_schedule.listed(folder)[:30],

@@ -2,10 +2,12 @@
 revoking a kiosk, and the conflict list a manager reviews."""
 from __future__ import annotations
 
+import json
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.access import current_staff, requires
 from kiosk.core.errors import ServiceError
 from kiosk.services import store_health
@@ -26,6 +28,18 @@ FIELD_LABELS = {"notes": _l("Notes"), "belongings": _l("Belongings"), "complaint
 @bp.app_template_filter("entity_label")
 def entity_label(name: str):
     return ENTITY_LABELS.get(name, name)
+
+
+@bp.app_template_filter("conflict_value")
+def conflict_value(text: str) -> str:
+    """A conflict's kept or lost value (JSON) as the page shows it: text as written, nothing as "—"."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return text
+    if value is None or value == "":
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 @bp.app_template_filter("field_label")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from kiosk.core import times
 from kiosk.access import current_staff, requires
 from kiosk.forms.reception import BookingForm
 from kiosk.services import appointments as booking
@@ -28,7 +30,7 @@ def _day_from(text: str | None) -> dt.date | None:
 @requires("reception")
 def appointments():
     """One day's appointments (``?day=YYYY-MM-DD``, today by default), with tabs for today and tomorrow."""
-    today = dt.date.today()
+    today = times.today()
     day = _day_from(request.args.get("day"))
     bad_day = day is None and bool(request.args.get("day"))
     day = day or today
@@ -74,15 +76,16 @@ def book():
                 status = exc.status if exc.status in (404, 409) else 400
             else:
                 flash(_("Appointment booked: %(plate)s on %(when)s.", plate=appointment.vehicle.plate,
-                        when=appointment.scheduled_at.strftime("%Y-%m-%d %H:%M")), "success")
-                return redirect(url_for("reception.appointments", day=appointment.scheduled_at.date().isoformat()))
+                        when=format_datetime(appointment.scheduled_at, "yyyy-MM-dd HH:mm")), "success")
+                return redirect(url_for("reception.appointments",
+                                        day=times.local_date(appointment.scheduled_at).isoformat()))
     return render_template("reception/book.html", form=form, vehicle=vehicle, purpose="book",
                            **search("")), status
 
 
 def _booking_defaults(form: BookingForm, me) -> BookingForm:
     """A fresh booking: tomorrow at nine with the advisor at the desk, new-customer fields from the search."""
-    form.day.data = form.day.data or (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    form.day.data = form.day.data or (times.today() + dt.timedelta(days=1)).isoformat()
     form.time.data = form.time.data or "09:00"
     if me is not None and me.has_role("advisor"):
         form.advisor.data = me.id.hex
@@ -105,8 +108,8 @@ def cancel_appointment(appointment_id: str):
             return redirect(url_for("reception.appointments"))
     else:
         flash(_("Appointment cancelled: %(plate)s at %(when)s.", plate=appointment.vehicle.plate,
-                when=appointment.scheduled_at.strftime("%Y-%m-%d %H:%M")), "success")
-    return redirect(url_for("reception.appointments", day=appointment.scheduled_at.date().isoformat()))
+                when=format_datetime(appointment.scheduled_at, "yyyy-MM-dd HH:mm")), "success")
+    return redirect(url_for("reception.appointments", day=times.local_date(appointment.scheduled_at).isoformat()))
 
 
 @bp.get("/appointments/<appointment_id>/work-order")

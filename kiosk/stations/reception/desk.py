@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import g, request, url_for
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.access import go_to, requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label
 from kiosk.services import appointments, customers, workorders
@@ -79,7 +80,7 @@ def search(query: str) -> dict:
     ids = [v.id for v in vehicles]
     # One query each for all the vehicles found, not two per vehicle.
     orders = workorders.open_orders_of(ids)
-    booked = appointments.booked_for_vehicles(ids, dt.date.today())
+    booked = appointments.booked_for_vehicles(ids, times.today())
     found["results"] = [{"vehicle": v, "orders": orders.get(v.id, []), "appointment": booked.get(v.id)}
                         for v in vehicles]
     return found
@@ -97,10 +98,10 @@ def shown_orders() -> int:
 def desk_board(shown: int = 0) -> dict:
     """Today's and tomorrow's appointments and the newest ``shown`` open work orders (with the count of all)."""
     shown = shown or ORDERS_PAGE
-    today = dt.date.today()
+    today = times.today()
     days = {today: [], today + dt.timedelta(days=1): []}
     for appointment in appointments.for_days(today, 2):
-        days[appointment.scheduled_at.date()].append(appointment)
+        days[times.local_date(appointment.scheduled_at)].append(appointment)
     orders, total = workorders.open_orders_board(shown)
     labels: dict = {}  # each status translated once, not once a row
     for row in orders:

@@ -3,12 +3,13 @@ the QC gate, the live wall board and the figures. Registered with the "bay"
 station; one blueprint, split by task into the modules imported at the bottom."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
-from kiosk.access import badge_may, current_staff, go_to
+from kiosk.core import times
+from kiosk.access import BADGE, badge_may, current_staff, go_to, session_person
 from kiosk.models import Staff
 from kiosk.roles import allowed
 from kiosk.services import dispatch
@@ -24,7 +25,7 @@ def bays() -> list[str]:
 def close_overdue_clocks() -> None:
     """Pages that show clocks first close the ones left running past the shift end
     (the server's timer does it too; this covers a kiosk whose timer is not running)."""
-    dispatch.close_open_clocks(dt.datetime.now())
+    dispatch.close_open_clocks(times.utcnow())
 
 
 def acting_person(permission: str) -> Staff | None:
@@ -55,7 +56,12 @@ def requires_workshop(permission: str):
 
 @bp.context_processor
 def _workshop_helpers() -> dict:
-    return {"bays": bays()}
+    # The workshop's tabs show only the pages the person here may open.
+    helpers = {"bays": bays(), "ws_may": lambda permission: acting_person(permission) is not None}
+    if current_staff() is None and session_person(BADGE)[0] is not None:
+        # Someone who badged in at the bay (a QC inspector, a foreman): the bay's header, not the desk's.
+        helpers["kiosk_chrome"] = _("Workshop bay")
+    return helpers
 
 
 from kiosk.stations.workshop import board, dispatching, figures, qc  # noqa: E402,F401

@@ -4,8 +4,7 @@ It refreshes itself on every order, job, clock and parts-request change, and
 every 30 s as a fallback; the minutes left tick in the browser (workshop.js)."""
 from __future__ import annotations
 
-import datetime as dt
-
+from kiosk.core import times
 from kiosk.services import board as board_service
 from kiosk.stations.workshop import bp, close_overdue_clocks
 from kiosk.templating import render
@@ -15,7 +14,7 @@ from kiosk.templating import render
 def board():
     """The whole board page, or its table alone for the live refresh."""
     close_overdue_clocks()
-    now = dt.datetime.now()
+    now = times.utcnow()
     rows = board_service.rows(now)
     return render("workshop/board.html", "workshop/_board.html", rows=rows, now=now,
-                  summary=board_service.summary(rows))
+                  summary=board_service.summary(rows), durations=board_service.duration_formats())

@@ -9,6 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import times
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import dispatch
 from kiosk.services import figures as fig
@@ -26,7 +27,7 @@ LOSS_LABELS = {
 
 def _day(text: str | None) -> tuple[dt.date, str | None]:
     """The day asked for (YYYY-MM-DD), today when none; a bad date says so and shows today."""
-    today = dt.date.today()
+    today = times.today()
     if not text:
         return today, None
     try:
@@ -37,8 +38,7 @@ def _day(text: str | None) -> tuple[dt.date, str | None]:
 
 def job_minutes(day: dt.date, now: dt.datetime) -> list[dict]:
     """Clocked minutes per job line for the jobs clocked that day (three queries)."""
-    lo = dt.datetime.combine(day, dt.time())
-    hi = lo + dt.timedelta(days=1)
+    lo, hi = times.day_bounds(day)
     touched = ClockEvent.select(ClockEvent.job).where((ClockEvent.at >= lo) & (ClockEvent.at < hi))
     events = list(ClockEvent.select().where(ClockEvent.job.in_(touched)))
     minutes: dict = {}
@@ -54,7 +54,7 @@ def job_minutes(day: dt.date, now: dt.datetime) -> list[dict]:
 def figures_page():
     """Figures for one day (``?day=YYYY-MM-DD``) and first-time fix over the last 30 days."""
     day, problem = _day(request.args.get("day"))
-    now = dt.datetime.now()
+    now = times.utcnow()
     people = [{"technician": p, **fig.technician_day(p, day, now)} for p in dispatch.technicians()]
     return render("workshop/figures.html", None, day=day, problem=problem, people=people,
                   jobs=job_minutes(day, now), loss_labels=LOSS_LABELS,

@@ -16,6 +16,7 @@ from kiosk.models import Staff
 from kiosk.access import BADGE, end_session
 from kiosk.roles import allowed
 from kiosk.services import qc as qc_service
+from kiosk.services import findings as findings_service
 from kiosk.services import workorders
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
@@ -38,7 +39,9 @@ def _panel(order=None, **extra) -> dict:
     context = {"inspector": inspector(), "order": order, "checklist": qc_service.CHECKLIST,
                "waiting": [] if order else qc_service.waiting(), "errors": {}, "form": {}}
     if order is not None:
+        # The customer's complaint and what the technicians found: the fix is checked against them.
         context["jobs"] = workorders.live_jobs(order, technicians=True)
+        context["findings"] = findings_service.of_order(order)
         context["history"] = qc_service.history(order)
     context.update(extra)
     return context

@@ -53,7 +53,7 @@ def test_a_dead_kiosk_is_replaced_by_a_new_pc(nodes, tmp_path):
 
         printer_settings.save_printer("reception", "labels", "zpl", "192.168.1.50:9100", mode="image")
         printer_settings.save_printer("all", "slips", "escpos", "192.168.1.60")
-        station_settings.save("240", str(frames))
+        station_settings.save({"reception": "240"}, str(frames))
     database.close()
     old.start()
     old.pair_with(hub)
@@ -80,7 +80,7 @@ def test_a_dead_kiosk_is_replaced_by_a_new_pc(nodes, tmp_path):
     began = time.perf_counter()
     paired = run_cli("pair", "--db", new.db, "--hub", hub.url, "--code", code)
     assert "replaces kiosk R1 as station reception" in paired.stdout, paired.stdout
-    assert "2 printer settings" in paired.stdout and "idle time 240 s" in paired.stdout
+    assert "2 printer settings" in paired.stdout and "idle time reception 240 s" in paired.stdout
     new.start()
     try:
         new.sync()
@@ -104,7 +104,7 @@ def test_a_dead_kiosk_is_replaced_by_a_new_pc(nodes, tmp_path):
     database.close()
     assert printers == {("reception", "labels"): ("zpl", "192.168.1.50:9100", "image"),
                         ("all", "slips"): ("escpos", "192.168.1.60", "text")}
-    assert settings["idle_seconds"] == 240 and settings["cameras"] == [str(frames)]
+    assert settings["idle_seconds"] == {"reception": 240} and settings["cameras"] == [str(frames)]
 
     # The old PC comes back to life: its identity is revoked.
     old.start()

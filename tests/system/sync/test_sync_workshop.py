@@ -9,11 +9,16 @@ from contextlib import contextmanager
 from tests.support.nodes import order_body
 
 DAY = dt.date(2026, 11, 20)
-LATE = dt.datetime(2026, 11, 21, 9, 0)
 
 
-def at(hour, minute=0):
-    return dt.datetime.combine(DAY, dt.time(hour, minute))
+def at(hour, minute=0, day=DAY):
+    """The store's wall time on ``day``, as stored (UTC, see kiosk.core.times)."""
+    from kiosk.core import times
+
+    return times.at_local(day, dt.time(hour, minute))
+
+
+LATE = at(9, day=DAY + dt.timedelta(days=1))
 
 
 @contextmanager

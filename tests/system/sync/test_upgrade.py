@@ -18,11 +18,17 @@ import time
 from pathlib import Path
 
 import pytest
+from peewee import DateTimeField
 
 from kiosk.db import bind, connected, database
 from kiosk.migrations import migrate
+from kiosk.models.ops import NodeReport
+from kiosk.schema import replicated_models
+from sync import merge
+from sync.changelog import forget_clocks
+from sync.tables import Peer
 from tests.support import ROOT, processes
-from tests.support.nodes import Node, order_body, state_of
+from tests.support.nodes import Node, events_of, order_body
 
 PREVIOUS = "v0.1.0"
 REPO = ROOT
@@ -125,7 +131,6 @@ def old_store(tmp_path, previous_release):
         a.pair_with(hub)
         b.pair_with(hub)
         work(a, b, 0)
-        PREVIOUS_SCHEMA.update(schema_of(hub.db))
         yield hub, a, b
     finally:
         for node in made:
@@ -147,43 +152,50 @@ def work(a, b, base: int) -> list[str]:
     return numbers
 
 
-# The tables and columns the previous release made, read from its hub's database before
-# anything of this version touched it.
-PREVIOUS_SCHEMA: dict[str, set[str]] = {}
+def _time_columns() -> dict[str, set[str]]:
+    return {m._meta.table_name: {n for n, f in m._meta.fields.items() if isinstance(f, DateTimeField)}
+            for m in replicated_models()}
 
 
-def schema_of(db: str) -> dict[str, set[str]]:
-    raw = sqlite3.connect(db)
-    try:
-        tables = [t for (t,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: {row[1] for row in raw.execute(f'PRAGMA table_info("{t}")')} for t in tables}
-    finally:
-        raw.close()
+def _without_times(state: dict) -> dict:
+    times = _time_columns()
+    return {key: {f: v for f, v in row.items() if f not in times.get(key[0], ())} for key, row in state.items()}
 
 
-def current_state_of(db: str) -> dict:
-    """What the previous release holds of a node's replicated state: its tables and columns.
-
-    A database still on the previous release is brought to this version's schema in place
-    first (the steps are additive: the previous release keeps running on it, as after a
-    rollback). What only this version knows is left out: a node on the previous release
-    drops it from what it receives, and a column added since holds NULL on rows written
-    before it and its default on rows merged after (``vehicle.powertrain``)."""
-    bind(db)
+def states_of(node) -> tuple[dict, dict]:
+    """(its rows, the state this code reads in its change log), from a snapshot of its database
+    brought to this schema (the node keeps running on the original; binding does not migrate,
+    ``create_app`` does: the snapshot is migrated here)."""
+    copy = f"{node.db}.compared"
+    for suffix in ("", "-wal", "-shm"):
+        Path(copy + suffix).unlink(missing_ok=True)
+    source, target = sqlite3.connect(node.db), sqlite3.connect(copy)
+    source.backup(target)  # one consistent moment, whatever the node is writing
+    source.close()
+    target.close()
+    bind(copy)
+    forget_clocks()
     with connected():
         migrate(database)
+        rows = merge.database_state()
     database.close()
-    return {key: {name: value for name, value in row.items() if name in PREVIOUS_SCHEMA[key[0]]}
-            for key, row in state_of(db).items() if key[0] in PREVIOUS_SCHEMA}
+    return rows, merge.reference_state(events_of(copy))
 
 
 def same_everywhere(*nodes) -> None:
-    states = [current_state_of(node.db) for node in nodes]
-    assert states[0], "no data"
-    for node, state in zip(nodes[1:], states[1:]):
-        diff = {k: {f: (v.get(f), states[0].get(k, {}).get(f)) for f in v if v.get(f) != states[0].get(k, {}).get(f)}
-                for k, v in state.items() if v != states[0].get(k)}
-        assert state == states[0], f"{node.name} differs from {nodes[0].name}: {diff}"
+    """Every node's change log means the same state, by this code's reading; a node on this
+    release holds exactly that. A node on the previous release holds it too apart from the times:
+    it writes them as its PC's wall time and stores what newer nodes send (UTC) as it comes — the
+    time rule of kiosk.core.times reaches its rows when it is upgraded (m0011 and its version-1 events)."""
+    found = [(node, *states_of(node)) for node in nodes]
+    reference = found[0][2]
+    assert reference, "no data"
+    for node, rows, folded in found:
+        assert folded == reference, f"{node.name}'s log differs from {nodes[0].name}'s"
+        if node.program == CURRENT:
+            assert rows == folded, f"{node.name}'s rows are not what its log says"
+        else:
+            assert _without_times(rows) == _without_times(folded), f"{node.name}'s rows differ beyond times"
 
 
 def versions(node) -> str:
@@ -191,10 +203,6 @@ def versions(node) -> str:
 
 
 def kiosk_versions(hub_db: str) -> dict[str, str]:
-    from kiosk.db import bind, connected
-    from kiosk.models.ops import NodeReport
-    from sync.pairing import Peer
-
     bind(hub_db)
     with connected():
         reports = {r.node_id: r.version for r in NodeReport.select()}
