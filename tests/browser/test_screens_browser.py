@@ -5,7 +5,7 @@ page the role is refused, no English left in the Chinese interface, no console
 error, no failed request. A screenshot of every page visited goes to
 ``screenshots/<role>/`` (or ``$BAYFLOW_SCREENSHOTS``): look at them.
 
-What is visited: ``tests/browser/screens.py``.
+What is visited: ``tests/support/screens.py``.
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from waitress.server import create_server
 
-from kiosk import create_app
+from kiosk.app import create_app
 from kiosk.db import connected, database
-from tests.browser.conftest import SCAN_KEY_GAP_MS, log_in
-from tests.browser.screens import ALLOWED_WORDS, CHECKS_JS, KIOSK, ROLES, SKIP, WALL, Scenario, pattern, scan
+from tests.support.browser import SCAN_KEY_GAP_MS, log_in, stop_server
+from tests.support.screens import ALLOWED_WORDS, CHECKS_JS, KIOSK, ROLES, SKIP, WALL, Scenario, pattern, scan
 
 pytestmark = pytest.mark.browser
 
@@ -46,23 +46,17 @@ def _serve(folder: Path, **config):
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory):
-    """The demo store's kiosk (every station) and, started when a role needs it, its hub."""
-    running = {}
-
-    def get(node: str):
-        if node not in running:
-            config = {"ROLE": "hub", "DISCOVERY": False} if node == "hub" else {}
-            running[node] = _serve(tmp_path_factory.mktemp(f"screens-{node}"), **config)
-            app = running[node][0]
-            with app.app_context(), connected():
-                app.config["SCREEN_DATA"] = demo_data() if node == "kiosk" else hub_data()
-        return running[node][0]
-
-    yield get
-    for app, server, thread in running.values():
-        server.close()
-        thread.join(timeout=5)
+def store(request, tmp_path_factory):
+    """The demo store's kiosk (every station) or its hub (``request.param``), started before the
+    roles that use it and stopped, threads and all, before the other one starts (one database
+    binding per process: the two never run at once)."""
+    node = request.param
+    config = {"ROLE": "hub", "DISCOVERY": False} if node == "hub" else {}
+    app, server, thread = _serve(tmp_path_factory.mktemp(f"screens-{node}"), **config)
+    with app.app_context(), connected():
+        app.config["SCREEN_DATA"] = demo_data() if node == "kiosk" else hub_data()
+    yield app
+    stop_server(server, thread)
     if not database.is_closed():
         database.close()
 
@@ -90,10 +84,10 @@ def _lock_badge(badge: str) -> None:
     """Wrong PINs for ``badge``, each after the last lock ended, until it is locked for half an hour."""
     import datetime as dt
 
-    from kiosk import times
+    from kiosk.core import times
     from kiosk.services import pin_lock
     from kiosk.services import staff as staff_service
-    from kiosk.services.errors import ServiceError
+    from kiosk.core.errors import ServiceError
 
     at = times.utcnow() - dt.timedelta(seconds=3700)
     for _ in range(10):
@@ -112,7 +106,7 @@ def hub_data() -> dict:
 
     from uuid6 import uuid7
 
-    from kiosk import times
+    from kiosk.core import times
     from kiosk.models import WorkOrder
     from kiosk.models.ops import NodeReport
     from kiosk.services import api_keys, backup_schedule, station_settings
@@ -255,10 +249,10 @@ def walk(visit: Visit, pages: list, follow: bool = True) -> None:
         visit.note("bound", f"{len(queue)} pages not visited: raise MAX_PAGES ({MAX_PAGES})")
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-def test_every_screen_of_every_role_fits_the_kiosk(browser, stores, role):
+@pytest.mark.parametrize("role, store", [(role, spec.node) for role, spec in ROLES.items()], indirect=["store"],
+                         scope="module")
+def test_every_screen_of_every_role_fits_the_kiosk(browser, store, role):
     spec = ROLES[role]
-    store = stores(spec.node)
     base, data = store.config["LIVE_URL"], store.config["SCREEN_DATA"]
     problems = []
     sizes = [(KIOSK, _expand(spec.pages, data))] + ([(WALL, list(spec.wall_pages))] if spec.wall_pages else [])

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from kiosk import create_app, times
+from kiosk.app import create_app
+from kiosk.core import times
 from kiosk.db import connected, database
 from kiosk.demo.data import DEMO_STAFF
 from kiosk.models import WorkOrder

@@ -1,4 +1,4 @@
-"""The time rule (kiosk.times): stored UTC, shown and typed in the store's zone,
+"""The time rule (kiosk.core.times): stored UTC, shown and typed in the store's zone,
 old nodes' times converted once, the key tag's promised time right everywhere."""
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import sqlite3
 import pytest
 
 from hardware.labels import TagData, render_tag
-from kiosk import times
+from kiosk.core import times
 from kiosk.db import connected, database
 from kiosk.models import WorkOrder
 from kiosk.services import customers, workorders
+from sync.eventtimes import data_of
 
 # 17:00 in Shanghai is 09:00 UTC, the same day.
 STORED = dt.datetime(2031, 5, 6, 9, 0)
@@ -34,7 +35,7 @@ def test_the_stores_day_and_wall_time_as_utc():
 
 @pytest.fixture
 def order(db):
-    customer, car = customers.register("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
+    customer, car = customers.find_or_create("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
     made = workorders.open_work_order(customer, car, complaint="异响")
     return workorders.set_promised(made, STORED)
 
@@ -44,7 +45,7 @@ def test_the_key_tag_shows_the_promised_time_once_converted(app, client, make_st
     html = client.get(f"/reception/work-orders/{order.number}/key-tag").get_data(as_text=True)
     assert "17:00" in html and "01:00" not in html and "09:00" not in html
     with app.test_request_context():
-        from kiosk.stations.reception.printing import tag_data
+        from kiosk.services.documents import tag_data
 
         tag = tag_data(WorkOrder.get_by_id(order.id))
     assert "17:00" in tag.promised_text and "2031" in tag.promised_text
@@ -81,7 +82,7 @@ def test_an_old_node_is_converted_once_and_its_old_events_on_every_read(tmp_path
 
         bind(path)
         with connected():
-            customer, car = customers.register("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
+            customer, car = customers.find_or_create("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
             order = workorders.set_promised(workorders.open_work_order(customer, car, complaint="异响"), STORED)
         database.close()
     # Make it look as the old release left it: local times, version-1 events, m0011 not applied.
@@ -103,7 +104,9 @@ def test_an_old_node_is_converted_once_and_its_old_events_on_every_read(tmp_path
             assert WorkOrder.get_by_id(order.id).promised_at == STORED
             event = (changelog.ChangeEvent.select().where(changelog.ChangeEvent.entity == "work_order")
                      .order_by(changelog.ChangeEvent.seq.desc()).first())
-            assert event.schema_version == 1 and event.data["promised_at"] == STORED.isoformat()
+            # As written (the PC's wall time), and as every reader takes it (converted, sync.eventtimes).
+            assert event.schema_version == 1 and event.data["promised_at"] != STORED.isoformat()
+            assert data_of(event)["promised_at"] == STORED.isoformat()
             refold_all()  # folding the old events again gives the converted value, not the old one
             assert WorkOrder.get_by_id(order.id).promised_at == STORED
             new = workorders.set_promised(WorkOrder.get_by_id(order.id), STORED + dt.timedelta(hours=1))

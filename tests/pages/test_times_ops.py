@@ -1,4 +1,4 @@
-"""The time rule (kiosk.times) in the estimate, operations and security code: signed
+"""The time rule (kiosk.core.times) in the estimate, operations and security code: signed
 versions, sessions, PIN locks, API tokens, backups, logs and kiosk reports store UTC
 and show the store's zone once; m0011 converts what a node at 0.2 left in their tables."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from kiosk import times
+from kiosk.core import times
 from kiosk.db import connected, database
 from kiosk.models import ApiKey, AuthorizationVersion, LoginAttempt, StaffSession
 from kiosk.services import api_keys, backup_schedule, customers, estimate, station_settings, workorders
-from tests.test_extrawork import signature
+from tests.support.bay import signature
 
 # 17:00 in Shanghai is 09:00 UTC, the same day.
 STORED = dt.datetime(2031, 5, 6, 9, 0)
@@ -38,7 +38,7 @@ def pc_in_shanghai():
 
 @pytest.fixture
 def order(db):
-    customer, car = customers.register("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
+    customer, car = customers.find_or_create("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
     made = workorders.open_work_order(customer, car, complaint="保养",
                                       jobs=[{"description": "更换机油机滤", "sold_hours": "0.8", "price": "240"}])
     return workorders.set_promised(made, STORED)
@@ -76,7 +76,7 @@ def test_the_estimate_print_shows_the_promised_time_once(app, client, make_staff
 def test_sessions_pin_locks_and_tokens_keep_utc(app, client, make_staff, login):
     from kiosk.services import pin_lock
     from kiosk.services import staff as staff_service
-    from kiosk.services.errors import ServiceError
+    from kiosk.core.errors import ServiceError
 
     person = make_staff("advisor", badge="ADV-T2")
     login(person)
@@ -136,7 +136,7 @@ def test_m0011_converts_what_a_node_at_0_2_left_in_the_new_tables(tmp_path, app,
     with app.app_context():
         bind(path)
         with connected():
-            customer, car = customers.register("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
+            customer, car = customers.find_or_create("王女士", "13912344321", "沪A·D1234", "", "大众 朗逸")
             made = workorders.open_work_order(customer, car, complaint="保养",
                                               jobs=[{"description": "保养", "sold_hours": "1", "price": "300"}])
             authorization.authorize(workorders.set_promised(made, STORED), "a" * 64, at=STORED)

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests.test_server import Node
+from tests.support.servers import Node
 
 # Typed without an offset: the store's wall time (Asia/Shanghai by default).
 PROMISED = "2031-05-06T17:30"
