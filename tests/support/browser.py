@@ -44,13 +44,27 @@ def stop_server(server, thread) -> None:
     """Stop a waitress server a test ran in ``thread``, with every thread of it, before the next test.
 
     The pages' live streams hold task threads, so they are ended first (as a
-    SIGTERM does in production); closing the listening socket alone leaves the
-    browser's kept-alive connections, and so the loop and its threads, running.
+    SIGTERM does in production). Then the loop itself closes every connection
+    still open (a browser keeps some alive for a while) and the listening
+    socket, and so ends: closed from its own thread, no socket is taken away
+    from under the ``select`` it is waiting in (closed from this thread, that
+    failed the test with EBADF in the server's thread now and then).
     """
     events.end_streams()
-    server.close()
-    thread.join(timeout=10)  # the browser's context closed its connections: the loop ends with the last
-    if thread.is_alive():  # a connection still open: close it (the loop may log the closed socket)
+
+    def close_everything() -> None:  # runs in the server's loop thread
+        for channel in list(server._map.values()):
+            if channel is not server and channel is not server.trigger:
+                channel.close()
+        server.close()  # the listening socket and the trigger: the map is empty, the loop ends
+
+    if thread.is_alive():
+        try:
+            server.trigger.pull_trigger(close_everything)
+        except OSError:  # its trigger is closed: the loop has ended, or is ending, by itself
+            pass
+    thread.join(timeout=10)
+    if thread.is_alive():  # the loop did not run the trigger: close from here after all
         wasyncore.close_all(server._map)
         thread.join(timeout=10)
     server.task_dispatcher.shutdown(timeout=5)
