@@ -14,7 +14,7 @@ from playhouse.migrate import migrate as run
 
 from kiosk.core import times
 from kiosk.models import AppliedMigration, JobLine, Part, PartLine, PartsRequest, Vehicle, WorkOrder
-from kiosk.schema import (ALL_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS,
+from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS,
                           WORKSHOP_MODELS)
 from kiosk.utc_migration import convert_all
 from sync.merge import refold_all
@@ -211,10 +211,18 @@ def m0011_times_in_utc(db):
     return convert_all(db)
 
 
+def m0012a_aftersales_shared(db):
+    """What the cashier, the care desk, claims and the figures share: the car handed back
+    (Delivery), the vehicle's sale and insurance, the order's comeback, repair type and
+    insurer (kiosk.models.aftersales)."""
+    _add_missing_columns(db, Vehicle, ["sold_on", "sold_here", "insurance_until", "insurer"])
+    _add_missing_columns(db, WorkOrder, ["comeback_of", "repair_type", "insurer", "insurance_claim_no"])
+    db.create_tables(AFTERSALES_MODELS, safe=True)
+
 
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
-              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc]
+              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared]
 
 
 def migrate(db) -> list[str]:

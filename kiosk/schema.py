@@ -28,6 +28,7 @@ from kiosk.models import (
     Vehicle,
     WorkOrder,
 )
+from kiosk.models.aftersales import Delivery
 from kiosk.models.base import Replicated
 from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
@@ -56,6 +57,9 @@ ALL_MODELS += OPS_MODELS
 # Server-side sessions and kept answers (local); PIN attempts, API keys and their uses (replicated).
 SECURITY_MODELS = [StaffSession, IdempotentAnswer, LoginAttempt, ApiKey, ApiKeyUse]
 ALL_MODELS += SECURITY_MODELS
+# The after-sales chain (cashier, care desk, claims, figures) shares these; each station adds its own.
+AFTERSALES_MODELS = [Delivery]
+ALL_MODELS += AFTERSALES_MODELS
 
 
 def replicated_models():

@@ -12,6 +12,7 @@ from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
     VehicleCampaign,
 )
+from kiosk.models.aftersales import Delivery
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
@@ -23,4 +24,5 @@ __all__ = [
     "CountScan", "PartBarcode", "PurchaseOrder", "PurchaseOrderLine", "StockCount", "StockMove",
     "AuthorizationVersion", "CheckInPhoto", "CheckInSignature", "DeclinedChanges", "LabourOperation",
     "ServicePackage", "VehicleCampaign",
+    "Delivery",
 ]

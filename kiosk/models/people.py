@@ -42,3 +42,9 @@ class Vehicle(Record):
     # Nullable so the column is added in place: a NOT NULL column would make the
     # migrator rebuild the table, which the search triggers of m0004 do not survive.
     powertrain = CharField(default="", null=True)
+    # Added by m0012a_aftersales_shared (nullable, added in place): the first sale to a
+    # customer starts the first-service and 三包 windows; the insurance drives its reminder.
+    sold_on = DateField(null=True)
+    sold_here = BooleanField(default=False, null=True)  # sold by this store (first service 首保)
+    insurance_until = DateField(null=True)
+    insurer = CharField(default="", null=True)

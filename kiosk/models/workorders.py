@@ -52,6 +52,14 @@ class WorkOrder(Record):
     # Added by m0009a_estimates: an electric or plug-in hybrid car's battery
     # charge at check-in (per cent), recorded instead of the fuel level.
     battery_percent = IntegerField(null=True)
+    # Added by m0012a_aftersales_shared (nullable, added in place). A comeback (返修) names
+    # the earlier order of the same vehicle it repeats (its NUMBER); the repair type
+    # ("major", "maintenance", "minor") sets the quality-guarantee period and the next
+    # service proposed; an accident repair names its insurer and claim number.
+    comeback_of = CharField(default="", null=True)
+    repair_type = CharField(default="", null=True)
+    insurer = CharField(default="", null=True)
+    insurance_claim_no = CharField(default="", null=True)
 
 
 class JobLine(Record):
