@@ -19,6 +19,7 @@ from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Complaint, ComplaintEvent, Delivery, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
 from kiosk.services import care_settings
+from kiosk.services.customers import normalize_plate
 from kiosk.services.numbers import next_number
 from sync import changelog
 
@@ -60,6 +61,14 @@ def open_complaint(staff: Staff | None, *, channel: str, category: str, text: st
         if staff is not None and allowed(staff.role_list, "care"):
             changelog.save(ComplaintEvent(complaint=complaint, staff=staff, at=now, action="assign", to_staff=staff))
     return complaint
+
+
+def vehicle_for_plate(plate: str) -> Vehicle:
+    """The vehicle on file with this plate (a complaint about a car, not an order; 404 when unknown)."""
+    row = Vehicle.get_or_none((Vehicle.plate == normalize_plate(plate)) & (Vehicle.deleted == False))  # noqa: E712
+    if row is None:
+        raise NotFound(_l("No vehicle with this plate."), field="plate")
+    return row
 
 
 def get(number: str) -> Complaint:
