@@ -9,8 +9,8 @@ from kiosk.core import times
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.models import Appointment, ReminderAction, Staff, Vehicle
-from kiosk.services import appointments, reminders
+from kiosk.models import Appointment, OutboxMessage, ReminderAction, Staff, Vehicle
+from kiosk.services import appointments, messages, reminders
 from kiosk.services.followups import OUTCOMES
 from sync import changelog
 
@@ -52,17 +52,27 @@ def dismiss(reminder: dict, staff: Staff | None, reason: str) -> ReminderAction:
         return _fact(reminder, staff, "dismissed", reason=reason.strip()[:500])
 
 
-def book(reminder: dict, staff: Staff | None, scheduled_at: dt.datetime, service: str = "",
-         advisor: Staff | None = None) -> Appointment:
-    """Book the car in (the appointments service) and close the reminder, in one step."""
-    vehicle = reminder["vehicle"]
+def book(vehicle: Vehicle, staff: Staff | None, scheduled_at: dt.datetime, service: str = "",
+         advisor: Staff | None = None, reminder: dict | None = None) -> Appointment:
+    """Book the car in (the appointments service) and close ``reminder`` if it came from one,
+    in one step (also for a repeat fault a follow-up call found: no reminder)."""
     if vehicle.customer is None:
         raise ServiceError(_l("The vehicle has no customer on file."), status=409)
+    default = SERVICES[reminder["kind"]] if reminder else ""
     with transaction():
-        appointment = appointments.book(vehicle.customer, vehicle, scheduled_at,
-                                        (service or "").strip() or SERVICES[reminder["kind"]], advisor)
-        _fact(reminder, staff, "booked", appointment_id=appointment.id.hex)
+        appointment = appointments.book(vehicle.customer, vehicle, scheduled_at, (service or "").strip() or default,
+                                        advisor)
+        if reminder is not None:
+            _fact(reminder, staff, "booked", appointment_id=appointment.id.hex)
     return appointment
+
+
+def text(reminder: dict, staff: Staff | None, channel: str = "sms") -> OutboxMessage:
+    """Queue the reminder's text (its template, its date and mileage) in the outbox."""
+    job = reminder.get("job")
+    return messages.queue(reminder["kind"], reminder["customer"], reminder["vehicle"], channel=channel, staff=staff,
+                          values={"date": reminder["due_date"].isoformat(), "mileage": reminder["due_mileage"] or "",
+                                  "job": job.description if job is not None else ""})
 
 
 def history(vehicle: Vehicle) -> list[ReminderAction]:

@@ -80,7 +80,7 @@ def test_the_list_is_worked_call_book_dismiss(db, make_staff):
     assert first["key"] not in {r["key"] for r in reminders.due(today, 7)}
     assert first["key"] in {r["key"] for r in reminders.due(today + dt.timedelta(days=1), 7)}
     when = times.at_local(today + dt.timedelta(days=2), dt.time(10, 0))
-    appointment = reminder_work.book(second, agent, when)
+    appointment = reminder_work.book(second["vehicle"], agent, when, reminder=second)
     assert Appointment.get_by_id(appointment.id).service == "定期保养"
     with pytest.raises(ServiceError):
         reminder_work.dismiss(third, agent, " ")
