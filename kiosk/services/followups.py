@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kiosk.core import times
+from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Customer, Delivery, FollowUpCall, Staff, Vehicle, WorkOrder
-from kiosk.services import care_settings, complaints, consent
+from kiosk.services import care_settings, complaints, consent, order_status
 from sync import changelog
 
 OUTCOMES = {"reached": _l("Reached"), "no_answer": _l("No answer"), "refused": _l("Refused to talk"),
@@ -103,8 +103,8 @@ def _score(value, field: str) -> int | None:
 
 
 def record(order: WorkOrder, staff: Staff | None, outcome: str, *, score=None, answers: dict | None = None,
-           repeat_fault: bool = False, comment: str = "") -> dict:
-    """Record one attempt. Answers ``call``, ``complaint`` (opened by a low score or a repeat
+           repeat_fault: bool = False, comment: str = "", at: dt.datetime | None = None) -> dict:
+    """Record one attempt (made ``at``, now by default: a call noted down later). Answers ``call``, ``complaint`` (opened by a low score or a repeat
     fault, else None) and ``propose_appointment`` (a repeat fault: bring the car back)."""
     if outcome not in OUTCOMES:
         raise ServiceError(_l("Choose what came of the call."), field="outcome")
@@ -125,20 +125,31 @@ def record(order: WorkOrder, staff: Staff | None, outcome: str, *, score=None, a
                                         .order_by(FollowUpCall.at, FollowUpCall.hlc)))
         if state["finished"]:
             raise ServiceError(_l("The follow-up of this work order is finished."), status=409)
-        call = FollowUpCall(work_order=order, staff=staff, at=times.utcnow(), outcome=outcome, score=score,
+        call = FollowUpCall(work_order=order, staff=staff, at=at or times.utcnow(), outcome=outcome, score=score,
                             answers=json.dumps(parts), repeat_fault=repeat_fault, comment=(comment or "").strip()[:2000])
         changelog.save(call)
+        _followed_up(order, staff, outcome, state["attempts"] + 1)
         complaint = None
         if reached and (score <= LOW_SCORE or repeat_fault):
-            words = [str(_l("Follow-up call: overall score %(score)s.", score=score))]
+            # The complaint's words are data, kept in the store's language (not the agent's page).
+            words = [f"回访评分{score}分。"]
             if repeat_fault:
-                words.append(str(_l("The same fault is back.")))
+                words.append("客户反映同一故障再次出现。")
             if call.comment:
                 words.append(call.comment)
             complaint = complaints.open_complaint(staff, channel="follow_up",
                                                   category="quality" if repeat_fault else "other",
                                                   text=" ".join(words), work_order=order)
     return {"call": call, "complaint": complaint, "propose_appointment": repeat_fault}
+
+
+def _followed_up(order: WorkOrder, staff: Staff | None, outcome: str, attempts: int) -> None:
+    """The follow-up is over (an answer, a refusal, a wrong number, or the attempts used up):
+    a delivered order moves on to followed up (the care desk owns that move)."""
+    over = outcome in FINAL or attempts >= care_settings.number(care_settings.FOLLOW_UP_ATTEMPTS)
+    current = WorkOrder.get_by_id(order.id)
+    if over and current.status == "delivered" and states.can_move("delivered", "followed_up"):
+        order_status.move(current, "followed_up", staff=staff, note=f"follow-up: {outcome}")
 
 
 def csi(first: dt.date, last: dt.date) -> dict:

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.models import Complaint, FollowUpCall
+from kiosk.models import Complaint, FollowUpCall, WorkOrder
 from kiosk.services import care_settings, complaints, consent, followups
 from tests.support.bay import make_order
 from tests.support.care import customer_of, delivered
@@ -60,6 +60,7 @@ def test_a_reached_call_keeps_the_answers_and_finishes(db, make_staff):
                               comment="很满意")
     assert result["complaint"] is None and not result["propose_appointment"]
     assert json.loads(result["call"].answers) == {"booking": 10, "price": 8}
+    assert WorkOrder.get_by_id(order.id).status == "followed_up"
     assert order.number not in _numbers(followups.due_calls(times.today() + dt.timedelta(days=5)))
     assert followups.csi(times.today(), times.today())["csi"] == 90.0
 
