@@ -67,6 +67,7 @@ def seed_care(staff: dict, now: dt.datetime, vin) -> None:
         if plate == "沪C8M105":  # an earlier visit: its own pace (about 150 km a day) brings the service forward
             earlier = _visit(customer, vehicle, advisor, at - dt.timedelta(days=60), km - 9000, ("更换机油机滤",))
             deliver_for_demo(earlier, at - dt.timedelta(days=60), km - 9000, advisor)
+            followups.record(earlier, agent, "reached", score=10, at=at - dt.timedelta(days=56))
         order = _visit(customer, vehicle, advisor, at, km, jobs, declined)
         deliver_for_demo(order, at, km, advisor, today + dt.timedelta(days=next_days - days), next_km)
         orders.append(WorkOrder.get_by_id(order.id))

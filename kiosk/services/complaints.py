@@ -26,13 +26,13 @@ from sync import changelog
 PREFIX = "TS-"  # 投诉
 CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "follow_up": _l("Follow-up call"),
             "oem_hotline": _l("Manufacturer hotline"), "consumer_12315": _l("12315 consumer line"),
-            "online": _l("Online")}
-CATEGORIES = {"quality": _l("Quality of repair"), "price": _l("Price"), "time": _l("Time"),
+            "online": _l("Online platforms")}
+CATEGORIES = {"quality": _l("Quality of repair"), "price": _l("Price and charges"), "time": _l("Time taken"),
               "attitude": _l("Attitude"), "parts": _l("Parts"), "other": _l("Other")}
 ACTIONS = {"assign": _l("Assigned"), "called": _l("Called the customer"), "root_cause": _l("Root cause"),
            "measures": _l("Measures"), "compensation": _l("Compensation"), "note": _l("Note"),
-           "resolve": _l("Customer agreed to the solution"), "close": _l("Closed"), "reopen": _l("Reopened")}
-STATUSES = {"open": _l("Open"), "resolved": _l("Resolved, to close"), "closed": _l("Closed")}
+           "resolve": _l("Customer agreed to the solution"), "close": _l("Case closed"), "reopen": _l("Reopened")}
+STATUSES = {"open": _l("Being handled"), "resolved": _l("Resolved, to close"), "closed": _l("Case closed")}
 # Actions that answer the customer (the first one meets the first-response deadline).
 RESPONSES = {"called", "root_cause", "measures", "compensation", "resolve"}
 NEEDS_TEXT = {"called", "root_cause", "measures", "compensation", "note", "resolve", "reopen"}

@@ -23,6 +23,7 @@ WARRANTY_WINDOWS = {"sanbao": (2, 50_000), "repair": (3, 60_000)}
 DECLINED_AFTER_DAYS = 30  # declined work is offered again this long after the visit
 LAPSED_DAYS = 30  # an insurance that ended this recently is still worth a call
 CLOSING = {"booked", "dismissed"}
+FIRST_SERVICE_STALE_DAYS = 180  # a first service missed by more than this is not offered any more
 
 
 def readings(vehicle_ids) -> dict:
@@ -91,8 +92,9 @@ def _for_vehicle(vehicle, rows, deliveries, orders, day) -> list[dict]:
         if vehicle.sold_here and not orders:
             by_date = vehicle.sold_on + dt.timedelta(days=care_settings.number(care_settings.FIRST_SERVICE_DAYS))
             km = care_settings.number(care_settings.FIRST_SERVICE_KM)
-            found.append(_entry(vehicle, "first_service", f"first_service:{vehicle.id.hex}",
-                                _earlier(by_date, km, sale), km, sale, day))
+            due = _earlier(by_date, km, sale)
+            if due >= day - dt.timedelta(days=FIRST_SERVICE_STALE_DAYS):  # long missed: no longer a first service
+                found.append(_entry(vehicle, "first_service", f"first_service:{vehicle.id.hex}", due, km, sale, day))
         for window, (years, km) in WARRANTY_WINDOWS.items():
             try:
                 ends = vehicle.sold_on.replace(year=vehicle.sold_on.year + years)

@@ -57,7 +57,7 @@ def test_a_complaint_is_worked_to_the_customers_agreement(app, client, agent, or
     assert client.post(url, data={"action": "compensation", "text": "赠送洗车", "amount": "abc"}).status_code == 400
     assert client.post(url, data={"action": "resolve", "text": "客户接受"}).status_code == 302
     assert client.post(url, data={"action": "close"}).status_code == 302
-    assert "Closed" in client.get(f"/care/complaints/{number}").get_data(as_text=True)
+    assert "Case closed" in client.get(f"/care/complaints/{number}").get_data(as_text=True)
     assert number in client.get("/care/complaints?status=closed").get_data(as_text=True)
 
 

@@ -27,14 +27,14 @@ def index():
     """The follow-up calls due on or before ``?due=`` (today), oldest first, and the desk's figures."""
     day, bad = _day("due")
     today = times.today()
-    month = complaints.rate(today.replace(day=1), today)
+    since = today - dt.timedelta(days=29)
     consents = consent.snapshot()
     rows = followups.due_calls(day)
     for row in rows:
         row["jobs"] = [j.description for j in workorders.live_jobs(row["order"]) if j.authorization != "declined"]
         row["consent"] = consents.get((row["customer"].id, consent.SERVICE_CALLS))
-    return render_template("care/calls.html", rows=rows, day=day, today=today, bad_day=bad, rate=month,
-                           reminder_count=len(reminders.due(today, 7)), csi=followups.csi(today.replace(day=1), today),
+    return render_template("care/calls.html", rows=rows, day=day, today=today, bad_day=bad, rate=complaints.rate(since, today),
+                           reminder_count=len(reminders.due(today, 7)), csi=followups.csi(since, today),
                            active="calls"), 400 if bad else 200
 
 
