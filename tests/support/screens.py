@@ -195,9 +195,8 @@ ROLES: dict[str, Role] = {
     "care": Role("CRE-001", "7771", ("/",) + CARE),
     "claims": Role("CLM-001", "7772", ("/", "/complaints/new")),
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
-    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",)),
-    # The service manager at the care desk (a walk of its own: the manager's above is long already).
-    "care_manager": Role("MGR-001", "8881", ("/care/unmasks", "/care/settings") + CARE),
+    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",) + CARE
+                    + ("/care/unmasks", "/care/settings")),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
     # The service manager on the store's head-office node: its kiosks with what each reports, the
     # store's health and backups, API tokens, pairing and replacement codes, conflicts.
