@@ -68,6 +68,9 @@ def test_complaints_open_act_close_after_agreement(api, orders):
     assert closed.status_code == 201 and closed.json["status"] == "closed"
     assert api("get", "/complaints?status=open").json == []
     assert [c["number"] for c in api("get", "/complaints?status=closed").json] == [number]
+    shown = api("get", f"/complaints/{number}").json
+    assert [e["action"] for e in shown["log"]] == ["assign", "resolve", "close"] and shown["text"] == "接待态度不好"
+    assert api("get", "/complaints/TS-NOPE").status_code == 404
     by_plate = api("post", "/complaints", json={"badge": "CRE-001", "plate": "沪E40002", "channel": "consumer_12315",
                                                 "category": "price", "text": "12315转来"})
     assert by_plate.status_code == 201

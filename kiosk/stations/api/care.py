@@ -12,7 +12,7 @@ from kiosk.core.errors import Forbidden, NotFound
 from kiosk.roles import allowed
 from kiosk.services import complaints, followups, reminders, workorders
 from kiosk.services import staff as staff_service
-from kiosk.stations.api import BadRequest, amount, bp, json_object, member, text
+from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text
 
 
 def _person(badge: str, permission: str | None, where: str = "badge"):
@@ -97,6 +97,16 @@ def list_complaints():
         raise BadRequest(_("%(field)s must be one of: %(values)s.", field="status",
                            values="open, overdue, closed, all"), field="status")
     return jsonify([_complaint_json(r["complaint"]) for r in complaints.listing(status)])
+
+
+@bp.get("/complaints/<number>")
+def show_complaint(number: str):
+    """One complaint with its log of actions, oldest first (the same order on every node)."""
+    complaint = complaints.get(number)
+    log = [{"action": e.action, "at": times.isoformat(e.at), "badge": e.staff.badge if e.staff else None,
+            "to": e.to_staff.badge if e.to_staff else None, "text": e.text,
+            "amount": as_number(e.amount) if e.amount is not None else None} for e in complaints.events(complaint)]
+    return jsonify({**_complaint_json(complaint), "text": complaint.text, "log": log})
 
 
 @bp.post("/complaints/<number>/events")
