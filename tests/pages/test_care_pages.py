@@ -128,3 +128,12 @@ def test_anyone_registers_a_complaint_a_technician_cannot_open_the_desk(app, cli
     assert response.status_code == 302
     with app.app_context(), connected():
         assert Complaint.select().count() == 1
+
+
+def test_overdue_complaints_are_red_on_the_managers_home(app, client, make_staff, login):
+    with app.app_context(), connected():
+        late = complaints.open_complaint(None, channel="online", category="parts", text="配件等太久",
+                                         now=times.utcnow() - dt.timedelta(days=9)).number
+    login(make_staff("manager"))
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="overdue-complaints"' in page and f'href="/care/complaints/{late}"' in page
