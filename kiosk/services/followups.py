@@ -17,7 +17,7 @@ from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Customer, Delivery, FollowUpCall, Staff, Vehicle, WorkOrder
-from kiosk.services import care_settings, complaints, consent, order_status
+from kiosk.services import care_settings, complaints, consent, messages, order_status
 from sync import changelog
 
 OUTCOMES = {"reached": _l("Reached"), "no_answer": _l("No answer"), "refused": _l("Refused to talk"),
@@ -150,6 +150,13 @@ def _followed_up(order: WorkOrder, staff: Staff | None, outcome: str, attempts: 
     current = WorkOrder.get_by_id(order.id)
     if over and current.status == "delivered" and states.can_move("delivered", "followed_up"):
         order_status.move(current, "followed_up", staff=staff, note=f"follow-up: {outcome}")
+
+
+def text_thanks(order: WorkOrder, staff: Staff | None, channel: str = "sms"):
+    """The thank-you text after the visit, into the outbox (kiosk.services.messages)."""
+    delivery = delivery_of(order)
+    return messages.queue("follow_up", order.customer, order.vehicle, channel=channel, staff=staff,
+                          values={"date": times.local_date(delivery.at).isoformat()})
 
 
 def csi(first: dt.date, last: dt.date) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.core import times
 from kiosk.db import connected
-from kiosk.models import Appointment, Complaint, PhoneUnmask, Vehicle
+from kiosk.models import Appointment, Complaint, OutboxMessage, PhoneUnmask, Vehicle
 from kiosk.services import complaints, consent, reminders
 from tests.support.care import customer_of, delivered
 
@@ -137,3 +137,11 @@ def test_overdue_complaints_are_red_on_the_managers_home(app, client, make_staff
     login(make_staff("manager"))
     page = client.get("/").get_data(as_text=True)
     assert 'id="overdue-complaints"' in page and f'href="/care/complaints/{late}"' in page
+
+
+def test_the_thank_you_text_is_queued_from_the_call(app, client, agent, order):
+    response = client.post(f"/care/follow-ups/{order.number}/text", data={"channel": "wechat"})
+    assert response.status_code == 302
+    with app.app_context(), connected():
+        [message] = list(OutboxMessage.select())
+        assert message.template == "follow_up" and message.channel == "wechat" and "沪A12345" in message.text

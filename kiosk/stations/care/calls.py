@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import care_settings, complaints, consent, followups, privacy, reminders, workorders
+from kiosk.services import care_settings, complaints, consent, followups, messages, privacy, reminders, workorders
 from kiosk.stations.care import bp
 
 
@@ -58,7 +58,7 @@ def call(number: str):
     calls = list(order.follow_up_calls.order_by(followups.FollowUpCall.at))
     return render_template("care/call.html", order=order, delivery=delivery, calls=calls,
                            state=followups.progress(delivery, calls), questions=care_settings.questions(),
-                           parts=care_settings.PARTS, outcomes=followups.OUTCOMES, error=error, form=request.form,
+                           parts=care_settings.PARTS, outcomes=followups.OUTCOMES, channels=messages.CHANNELS, error=error, form=request.form,
                            jobs=workorders.live_jobs(order), consent=consent.state(order.customer),
                            active="calls"), status
 
@@ -73,6 +73,20 @@ def _after_call(order, result):
         return redirect(url_for("care.complaint", number=complaint.number))
     flash(_("Call recorded: %(number)s.", number=order.number), "success")
     return redirect(url_for("care.index"))
+
+
+@bp.post("/follow-ups/<number>/text")
+@requires("care")
+def text_thanks(number: str):
+    """Queue the thank-you text after the visit (SMS or WeChat) for the order's customer."""
+    order = workorders.get_by_number(number)
+    try:
+        followups.text_thanks(order, current_staff(), request.form.get("channel", "sms"))
+    except ServiceError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("Message queued in the outbox: %(plate)s.", plate=order.vehicle.plate), "success")
+    return redirect(url_for("care.call", number=order.number))
 
 
 @bp.post("/customers/<customer_id>/unmask")
