@@ -109,7 +109,9 @@ def save(values: dict, texts: dict | None = None) -> None:
         if part in PARTS and lang in ("zh", "en"):
             if not str(text or "").strip():
                 raise ServiceError(_l("Write the question."), field=name)
-            cleaned[f"{QUESTIONS}.{name}"] = str(text).strip()[:200]
+            if len(str(text).strip()) > 200:
+                raise ServiceError(_l("A question is at most 200 characters."), field=name)
+            cleaned[f"{QUESTIONS}.{name}"] = str(text).strip()
     with transaction():
         for key, text in cleaned.items():
             _put(key, text)

@@ -54,7 +54,7 @@ def open_complaint(staff: Staff | None, *, channel: str, category: str, text: st
         complaint = Complaint(
             number=PREFIX + next_number("TS", times.local_date(now)), work_order=work_order, vehicle=vehicle,
             customer=(work_order.customer if work_order is not None else vehicle.customer if vehicle else None),
-            channel=channel, category=category, text=text.strip()[:4000], opened_at=now, opened_by=staff,
+            channel=channel, category=category, text=text.strip(), opened_at=now, opened_by=staff,
             respond_by=now + dt.timedelta(hours=care_settings.number(care_settings.RESPOND_HOURS)),
             resolve_by=now + dt.timedelta(days=care_settings.number(care_settings.RESOLVE_DAYS)))
         changelog.save(complaint)
@@ -134,7 +134,7 @@ def act(complaint: Complaint, staff: Staff, action: str, *, text: str = "", to: 
         if action == "reopen" and status == "open":
             raise ServiceError(_l("The complaint is open already."), status=409)
         event = ComplaintEvent(complaint=complaint, staff=staff, at=times.utcnow(), action=action,
-                               to_staff=to if action == "assign" else None, text=text[:4000],
+                               to_staff=to if action == "assign" else None, text=text,
                                amount=amount if action == "compensation" else None)
         changelog.save(event)
     return event

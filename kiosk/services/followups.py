@@ -126,7 +126,7 @@ def record(order: WorkOrder, staff: Staff | None, outcome: str, *, score=None, a
         if state["finished"]:
             raise ServiceError(_l("The follow-up of this work order is finished."), status=409)
         call = FollowUpCall(work_order=order, staff=staff, at=at or times.utcnow(), outcome=outcome, score=score,
-                            answers=json.dumps(parts), repeat_fault=repeat_fault, comment=(comment or "").strip()[:2000])
+                            answers=json.dumps(parts), repeat_fault=repeat_fault, comment=(comment or "").strip())
         changelog.save(call)
         _followed_up(order, staff, outcome, state["attempts"] + 1)
         complaint = None

@@ -49,7 +49,7 @@ def dismiss(reminder: dict, staff: Staff | None, reason: str) -> ReminderAction:
     if not (reason or "").strip():
         raise ServiceError(_l("Say why the reminder is dismissed."), field="reason")
     with transaction():
-        return _fact(reminder, staff, "dismissed", reason=reason.strip()[:500])
+        return _fact(reminder, staff, "dismissed", reason=reason.strip())
 
 
 def book(vehicle: Vehicle, staff: Staff | None, scheduled_at: dt.datetime, service: str = "",

@@ -98,3 +98,15 @@ def test_reminders_by_date_and_window(api, orders):
     assert entry["due_date"] == (today + dt.timedelta(days=10)).isoformat() and entry["projected_mileage"] >= 30000
     assert api("get", "/reminders?within=-1").status_code == 400
     assert api("get", "/reminders?date=2026-13-01").status_code == 400
+
+
+def test_a_text_too_long_is_refused_by_name_nothing_written(api, orders):
+    long_words = "刹车异响" * 600  # 2,400 characters
+    made = api("post", "/complaints", json={"badge": "CRE-001", "channel": "phone", "category": "quality",
+                                            "text": long_words})
+    assert made.status_code == 400 and made.json["detail"]["max_length"] == 2000
+    call = api("post", f"/work-orders/{orders[0]}/follow-ups",
+               json={"badge": "CRE-001", "outcome": "reached", "score": 9, "comment": long_words})
+    assert call.status_code == 400 and call.json["detail"]["field"] == "comment"
+    assert api("get", "/complaints?status=all").json == []
+    assert [r["attempts"] for r in api("get", "/follow-ups").json] == [0, 0]
