@@ -29,6 +29,8 @@ DEFAULT_QUESTIONS = {
     "delivery": {"zh": "交车是否准时、讲解清楚？", "en": "Was the car handed back on time and explained?"},
     "price": {"zh": "价格是否合理透明？", "en": "Was the price fair and clear?"},
 }
+PART_LABELS = {"booking": _l("Booking"), "reception": _l("Reception"), "repair": _l("The repair"),
+               "delivery": _l("Delivery"), "price": _l("Price and charges")}
 # key: (default, lowest, highest)
 NUMBERS = {
     FOLLOW_UP_DAYS: (3, 0, 60),

@@ -83,4 +83,5 @@ def settings():
             return redirect(url_for("care.settings"))
     return render_template("care/settings.html", values=care_settings.numbers(), labels=care_settings.LABELS,
                            questions=care_settings.questions(), parts=care_settings.PARTS, error=error,
+                           part_labels=care_settings.PART_LABELS,
                            active="settings"), status
