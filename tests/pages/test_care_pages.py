@@ -114,7 +114,8 @@ def test_the_manager_lists_unmasks_and_sets_the_desk(client, make_staff, login, 
     login(make_staff("manager", name="马志强"))
     client.post(f"/care/customers/{order.customer_id.hex}/unmask", data={"screen": "follow-ups"})
     assert "follow-ups" in client.get("/care/unmasks").get_data(as_text=True)
-    assert client.post("/care/settings", data={"care_follow_up_days": "99"}).status_code == 400
+    refused = client.post("/care/settings", data={"care_follow_up_days": "99", "q-price.zh": "价格公道吗？"})
+    assert refused.status_code == 400 and "价格公道吗？" in refused.get_data(as_text=True)
     assert client.post("/care/settings", data={"care_follow_up_days": "1", "q-price.zh": "价格满意吗？"}).status_code == 302
     assert "价格满意吗？" in client.get("/care/settings").get_data(as_text=True)
 

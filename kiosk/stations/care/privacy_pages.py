@@ -81,7 +81,12 @@ def settings():
         else:
             flash(_("Settings saved."), "success")
             return redirect(url_for("care.settings"))
-    return render_template("care/settings.html", values=care_settings.numbers(), labels=care_settings.LABELS,
-                           questions=care_settings.questions(), parts=care_settings.PARTS, error=error,
+    values, questions = care_settings.numbers(), care_settings.questions()
+    if error is not None:  # what was typed stays on the page with the message
+        values = {k: request.form.get(k, v) for k, v in values.items()}
+        questions = {p: {lang: request.form.get(f"q-{p}.{lang}", q) for lang, q in asked.items()}
+                     for p, asked in questions.items()}
+    return render_template("care/settings.html", values=values, labels=care_settings.LABELS,
+                           questions=questions, parts=care_settings.PARTS, error=error,
                            part_labels=care_settings.PART_LABELS,
                            active="settings"), status
