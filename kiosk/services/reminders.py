@@ -120,13 +120,17 @@ def _declined(vehicle, projection, day) -> list[dict]:
 
 
 def _handled(keys, day: dt.date) -> set:
-    """Keys closed (booked, dismissed, a call that ended it) or called without answer on ``day``."""
-    done = set()
+    """Keys closed (booked, dismissed, a call that ended it, the store's attempts unanswered)
+    or called without answer on ``day`` (it comes back the next day)."""
+    done, unanswered = set(), {}
+    attempts = care_settings.number(care_settings.FOLLOW_UP_ATTEMPTS)
     for action in ReminderAction.select().where(ReminderAction.key.in_(list(keys))):
         if action.action in CLOSING or (action.action == "called" and action.outcome != "no_answer"):
             done.add(action.key)
-        elif action.action == "called" and times.local_date(action.at) >= day:
-            done.add(action.key)  # no answer today: it comes back tomorrow
+        elif action.action == "called":
+            unanswered[action.key] = unanswered.get(action.key, 0) + 1
+            if times.local_date(action.at) >= day or unanswered[action.key] >= attempts:
+                done.add(action.key)
     return done
 
 

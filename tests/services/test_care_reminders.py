@@ -79,6 +79,9 @@ def test_the_list_is_worked_call_book_dismiss(db, make_staff):
     reminder_work.call(first, agent, "no_answer")
     assert first["key"] not in {r["key"] for r in reminders.due(today, 7)}
     assert first["key"] in {r["key"] for r in reminders.due(today + dt.timedelta(days=1), 7)}
+    reminder_work.call(first, agent, "no_answer")
+    reminder_work.call(first, agent, "no_answer")  # the store's three attempts: unreachable
+    assert first["key"] not in {r["key"] for r in reminders.due(today + dt.timedelta(days=1), 7)}
     when = times.at_local(today + dt.timedelta(days=2), dt.time(10, 0))
     appointment = reminder_work.book(second["vehicle"], agent, when, reminder=second)
     assert Appointment.get_by_id(appointment.id).service == "定期保养"
