@@ -1,18 +1,27 @@
-"""The customer's consent per purpose (个人信息保护法): given or withdrawn, when and how.
+"""Personal data (个人信息保护法): the customer's consent per purpose, and the audited unmask.
+
+Consent is given or withdrawn, with when and how.
 
 Each change is a ``Consent`` fact; the latest one for a customer and purpose counts.
 Service calls are what the customer expects from the visit itself, so a customer is
 called unless they withdrew that consent (said "do not call"); marketing and sharing
 with the manufacturer or an insurer need a consent given. Every call list and
-reminder list asks ``allowed_customers`` and leaves the others out.
+reminder list asks ``allows`` and leaves the others out.
+
+Phone numbers are masked on shared screens; ``unmask`` shows one whole to someone allowed
+and leaves a ``PhoneUnmask`` fact (who, when, which customer), which ``audit`` lists.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from kiosk.core import times
-from kiosk.core.errors import ServiceError
+from kiosk.core.errors import Forbidden, NotFound, ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.models import Consent, Customer, Staff
+from kiosk.models import Consent, Customer, PhoneUnmask, Staff
+from kiosk.roles import allowed
+from kiosk.services.customers import parse_id
 from sync import changelog
 
 SERVICE_CALLS, MARKETING, SHARE_OEM, SHARE_INSURER = "service_calls", "marketing", "share_oem", "share_insurer"
@@ -85,3 +94,30 @@ def record(customer: Customer, purpose: str, granted: bool, *, how: str = "", st
 def withdraw(customer: Customer, purpose: str, *, staff: Staff | None = None) -> Consent:
     """One tap: the customer withdraws ``purpose``; every list for it drops them from now on."""
     return record(customer, purpose, False, how="", staff=staff)
+
+
+def get_customer(customer_id) -> Customer:
+    """The customer with this id (404 when unknown)."""
+    key = parse_id(customer_id)
+    row = key and Customer.get_or_none((Customer.id == key) & (Customer.deleted == False))  # noqa: E712
+    if row is None:
+        raise NotFound(_l("No such customer."))
+    return row
+
+
+def unmask(person: Staff, who: Customer, screen: str = "") -> str:
+    """``who``'s full phone number for ``person``, if their role may see it; recorded as a fact."""
+    if person is None or not allowed(person.role_list, "unmask"):
+        raise Forbidden(_l("You may not see full phone numbers."))
+    with transaction():
+        changelog.save(PhoneUnmask(customer=who, staff=person, at=times.utcnow(), screen=screen[:60]))
+    return who.phone
+
+
+def audit(since: dt.datetime | None = None, limit: int = 200) -> list[PhoneUnmask]:
+    """The latest showings of full numbers, newest first (with the person and the customer)."""
+    query = (PhoneUnmask.select(PhoneUnmask, Staff, Customer).join(Staff).switch(PhoneUnmask).join(Customer)
+             .order_by(PhoneUnmask.at.desc()).limit(limit))
+    if since is not None:
+        query = query.where(PhoneUnmask.at >= since)
+    return list(query)

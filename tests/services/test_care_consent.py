@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.core.errors import Forbidden, ServiceError
 from kiosk.models import PhoneUnmask
-from kiosk.services import consent, messages, privacy
+from kiosk.services import consent, customers, messages
 from tests.support.care import customer_of, delivered
 
 
@@ -51,10 +51,10 @@ def test_messages_need_consent_for_their_purpose_and_export_once(db, make_staff)
 def test_unmasking_a_phone_needs_the_permission_and_leaves_an_audit_fact(db, make_staff):
     agent, technician = make_staff("care"), make_staff("technician")
     customer = customer_of(delivered(3))
-    assert privacy.mask_phone(customer.phone) == "138****0001"
+    assert customers.mask_phone(customer.phone) == "138****0001"
     with pytest.raises(Forbidden):
-        privacy.unmask(technician, customer)
+        consent.unmask(technician, customer)
     assert PhoneUnmask.select().count() == 0
-    assert privacy.unmask(agent, customer, "follow-ups") == "13800000001"
-    [fact] = privacy.audit()
+    assert consent.unmask(agent, customer, "follow-ups") == "13800000001"
+    [fact] = consent.audit()
     assert (fact.staff.id, fact.customer.id, fact.screen) == (agent.id, customer.id, "follow-ups")

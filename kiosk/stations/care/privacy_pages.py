@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import care_settings, consent, messages, privacy
+from kiosk.services import care_settings, consent, messages
 from kiosk.stations.care import bp
 
 
@@ -16,7 +16,7 @@ from kiosk.stations.care import bp
 @requires("care")
 def customer(customer_id: str):
     """The customer's consent per purpose: when and how given, withdrawn in one tap."""
-    who = privacy.customer(customer_id)
+    who = consent.get_customer(customer_id)
     return render_template("care/customer.html", customer=who, state=consent.state(who), how=consent.HOW,
                            active="calls")
 
@@ -25,7 +25,7 @@ def customer(customer_id: str):
 @requires("care")
 def set_consent(customer_id: str):
     """Give (with how) or withdraw one purpose."""
-    who = privacy.customer(customer_id)
+    who = consent.get_customer(customer_id)
     purpose = request.form.get("purpose", "")
     try:
         if request.form.get("granted") == "1":
@@ -43,7 +43,7 @@ def set_consent(customer_id: str):
 @requires("reports")
 def unmasks():
     """Who saw which customer's full phone number, and when (newest first)."""
-    return render_template("care/unmasks.html", rows=privacy.audit(), active="privacy")
+    return render_template("care/unmasks.html", rows=consent.audit(), active="privacy")
 
 
 @bp.get("/outbox")
