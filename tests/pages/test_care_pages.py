@@ -146,3 +146,19 @@ def test_the_thank_you_text_is_queued_from_the_call(app, client, agent, order):
     with app.app_context(), connected():
         [message] = list(OutboxMessage.select())
         assert message.template == "follow_up" and message.channel == "wechat" and "沪A12345" in message.text
+
+
+def test_the_complaint_offers_to_book_the_car_and_the_call_to_register_one(app, client, agent, order):
+    with app.app_context(), connected():
+        number = complaints.open_complaint(None, channel="phone", category="quality", text="又响了",
+                                           work_order=order).number
+    page = client.get(f"/care/complaints/{number}").get_data(as_text=True)
+    assert f"complaint={number}" in page and "/care/book?" in page
+    call = client.get(f"/care/follow-ups/{order.number}").get_data(as_text=True)
+    assert f"/complaints/new?work_order={order.number}" in call
+    form = client.get(f"/complaints/new?work_order={order.number}&channel=phone").get_data(as_text=True)
+    assert f'value="{order.number}"' in form and 'value="phone" checked' in form
+    day = (times.today() + dt.timedelta(days=1)).isoformat()
+    booked = client.post("/care/book", data={"vehicle": order.vehicle_id.hex, "complaint": number, "day": day,
+                                             "time": "09:30", "service": "返修检查"})
+    assert booked.status_code == 302 and booked.headers["Location"].endswith(f"/care/complaints/{number}")
