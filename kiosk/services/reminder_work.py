@@ -21,6 +21,14 @@ SERVICES = {"maintenance": "定期保养", "first_service": "首次保养", "war
             "insurance": "续保", "declined_work": "上次未做项目"}
 
 
+def service_for(reminder: dict | None) -> str:
+    """What the appointment is for, unless the agent writes it: declined work names its job."""
+    if reminder is None:
+        return ""
+    job = reminder.get("job")
+    return job.description if job is not None else SERVICES[reminder["kind"]]
+
+
 def open_reminder(vehicle: Vehicle, key: str) -> dict:
     """The open reminder ``key`` of ``vehicle`` (404 when there is none: done, dismissed or unknown)."""
     found = reminders.find(vehicle, key)
@@ -58,7 +66,7 @@ def book(vehicle: Vehicle, staff: Staff | None, scheduled_at: dt.datetime, servi
     in one step (also for a repeat fault a follow-up call found: no reminder)."""
     if vehicle.customer is None:
         raise ServiceError(_l("The vehicle has no customer on file."), status=409)
-    default = SERVICES[reminder["kind"]] if reminder else ""
+    default = service_for(reminder)
     with transaction():
         appointment = appointments.book(vehicle.customer, vehicle, scheduled_at, (service or "").strip() or default,
                                         advisor)

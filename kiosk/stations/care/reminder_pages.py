@@ -86,7 +86,7 @@ def book():
     tomorrow = times.today() + dt.timedelta(days=1)
     return render_template("care/book.html", vehicle=vehicle, reminder=reminder, advisors=advisors.values(),
                            kinds=reminder_work.KIND_LABELS, error=error, values=values, tomorrow=tomorrow,
-                           service=values.get("service") or (reminder_work.SERVICES[reminder["kind"]] if reminder else ""),
+                           service=values.get("service") or reminder_work.service_for(reminder),
                            active="reminders"), status
 
 
