@@ -36,6 +36,8 @@ PERMISSIONS = {
     "staff_admin": {"admin"},
     # Full phone and ID numbers on a shared screen (audited).
     "unmask": {"advisor", "care", "manager", "admin"},
+    # Whoever hears a complaint registers it (the care desk follows it up).
+    "complaint_intake": set(ROLES),
 }
 
 

@@ -29,6 +29,9 @@ from kiosk.models import (
     WorkOrder,
 )
 from kiosk.models.aftersales import Delivery
+from kiosk.models.care import (
+    Complaint, ComplaintEvent, Consent, FollowUpCall, OutboxMessage, PhoneUnmask, ReminderAction,
+)
 from kiosk.models.base import Replicated
 from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
@@ -60,6 +63,9 @@ ALL_MODELS += SECURITY_MODELS
 # The after-sales chain (cashier, care desk, claims, figures) shares these; each station adds its own.
 AFTERSALES_MODELS = [Delivery]
 ALL_MODELS += AFTERSALES_MODELS
+# The care desk (issue #13): follow-up calls, complaints, consent, unmask audit, reminders, outbox.
+CARE_MODELS = [FollowUpCall, Complaint, ComplaintEvent, Consent, PhoneUnmask, ReminderAction, OutboxMessage]
+ALL_MODELS += CARE_MODELS
 
 
 def replicated_models():

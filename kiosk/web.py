@@ -16,6 +16,8 @@ from kiosk.services.files import DiskFull, is_disk_full
 from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
                             settings as settings_pages, stream, sync_api)
 from kiosk.stations.bay import bp as bay_bp
+from kiosk.stations.care import bp as care_bp
+from kiosk.stations.care import intake as complaint_intake
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
 from kiosk.templating import error_page, security_headers, trigger, wants_fragment
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(settings_pages.bp)  # printer settings, staff badges
     app.register_blueprint(scanning.bp)
     app.register_blueprint(camera_page.bp)  # the installers' camera page
+    app.register_blueprint(complaint_intake.bp)  # whoever hears a complaint registers it, at any station
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)
@@ -49,7 +52,7 @@ def init_app(app: Flask) -> None:
     if app.config["ROLE"] == "hub":
         app.register_blueprint(hub.bp)
 
-    available = {"reception": reception.bp, "parts": parts_bp, "bay": bay_bp}
+    available = {"reception": reception.bp, "parts": parts_bp, "bay": bay_bp, "care": care_bp}
     for name in enabled_stations(app):
         if name in available:
             app.register_blueprint(available[name])

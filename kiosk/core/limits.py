@@ -23,7 +23,7 @@ TEXT_LIMITS = {
     "complaint": 2000, "belongings": 1000, "notes": 2000, "note": 2000, "service": 1000,
     "description": 500, "operation": 40, "text": 2000, "road_test": 2000, "reason": 500,
     "supplier": 200, "part_no": 60, "manufacturer_no": 60, "supplier_no": 60, "superseded_by": 60,
-    "bin": 40, "unit": 20, "code": 200, "terminal": 100,
+    "bin": 40, "unit": 20, "code": 200, "terminal": 100, "comment": 2000,
 }
 
 FIELD_LABELS = {
@@ -36,7 +36,7 @@ FIELD_LABELS = {
     "reason": _l("The reason"), "supplier": _l("The supplier"), "part_no": _l("The part number"),
     "manufacturer_no": _l("The manufacturer's number"), "supplier_no": _l("The supplier's number"),
     "superseded_by": _l("The replacing part number"), "bin": _l("The bin"), "unit": _l("The unit"),
-    "code": _l("The barcode"), "terminal": _l("The terminal"),
+    "code": _l("The barcode"), "terminal": _l("The terminal"), "comment": _l("What the customer said"),
 }
 # Where one field name means different things: a person's name is not a part's.
 TABLE_FIELD_LABELS = {

@@ -13,6 +13,9 @@ from kiosk.models.estimates import (
     VehicleCampaign,
 )
 from kiosk.models.aftersales import Delivery
+from kiosk.models.care import (
+    Complaint, ComplaintEvent, Consent, FollowUpCall, OutboxMessage, PhoneUnmask, ReminderAction,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
@@ -25,4 +28,5 @@ __all__ = [
     "AuthorizationVersion", "CheckInPhoto", "CheckInSignature", "DeclinedChanges", "LabourOperation",
     "ServicePackage", "VehicleCampaign",
     "Delivery",
+    "Complaint", "ComplaintEvent", "Consent", "FollowUpCall", "OutboxMessage", "PhoneUnmask", "ReminderAction",
 ]

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
+from kiosk.access import may
+from kiosk.services import complaints
+
 bp = Blueprint("home", __name__)
 
 
@@ -11,7 +14,14 @@ def index():
     stations = current_app.config["ENABLED_STATIONS"]
     if current_app.config["STATION"] != "all" and len(stations) == 1:
         return redirect(url_for(f"{stations[0]}.index"))
-    return render_template("home/index.html")
+    return render_template("home/index.html", **overdue_complaints())
+
+
+def overdue_complaints() -> dict:
+    """For the manager's pages: the overdue complaints (red), and which pages this node has."""
+    if not may("reports"):
+        return {"overdue_complaints": []}
+    return {"overdue_complaints": complaints.listing("overdue"), "url_endpoints": current_app.view_functions}
 
 
 @bp.get("/favicon.ico")

@@ -177,6 +177,9 @@ PARTS = ("/parts/", "/parts/catalogue", "/parts/exceptions", "/parts/orders",
          Scenario("parts-return", "/parts/", _parts_return), Scenario("parts-receive", "/parts/", _parts_receive),
          Scenario("parts-count", "/parts/", _parts_count))
 BOARD = ("/workshop/board",)
+# The care desk: its tabs link the call form, a complaint, booking from a reminder, a customer's consent.
+CARE = ("/care/", "/care/complaints", "/care/complaints?status=overdue", "/care/reminders", "/care/outbox",
+        "/complaints/new")
 
 ROLES: dict[str, Role] = {
     "wall": Role(None, pages=BOARD + ("/bay/", "/workshop/qc", "/login"), wall_pages=BOARD),
@@ -189,10 +192,11 @@ ROLES: dict[str, Role] = {
     "parts_clerk": Role("PRT-001", "5551", ("/",) + PARTS),
     "parts_manager": Role("PRT-002", "5552", ("/", "/parts/manager", "/parts/new") + PARTS),
     "cashier": Role("CSH-001", "6661", ("/",)),
-    "care": Role("CRE-001", "7771", ("/",)),
-    "claims": Role("CLM-001", "7772", ("/",)),
+    "care": Role("CRE-001", "7771", ("/",) + CARE),
+    "claims": Role("CLM-001", "7772", ("/", "/complaints/new")),
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
-    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",)),
+    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",) + CARE
+                    + ("/care/unmasks", "/care/settings")),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
     # The service manager on the store's head-office node: its kiosks with what each reports, the
     # store's health and backups, API tokens, pairing and replacement codes, conflicts.

@@ -11,6 +11,7 @@ from kiosk.i18n import lazy_gettext as _l
 from kiosk.access import current_staff, requires
 from kiosk.core.errors import ServiceError
 from kiosk.services import store_health
+from kiosk.stations.home import overdue_complaints
 from kiosk.stations.hub import bp
 from sync import conflicts, pairing
 from sync.keys import fingerprint
@@ -51,7 +52,7 @@ def index_page(**extra):
     """The kiosk list (kiosk.services.store_health) with ``extra`` (a fresh code, a kiosk being replaced)."""
     return render_template("hub/index.html", kiosks=store_health.kiosk_rows(), fingerprint=fingerprint(),
                            conflict_count=len(conflicts.open_conflicts()), thresholds=store_health.threshold_texts(),
-                           **extra)
+                           **overdue_complaints(), **extra)
 
 
 @bp.get("/")
