@@ -30,6 +30,10 @@ from kiosk.models import (
 )
 from kiosk.models.aftersales import Delivery
 from kiosk.models.base import Replicated
+from kiosk.models.claims import (
+    Assessment, AssessmentLine, AssessmentPhoto, ClaimEvent, InsuranceCase, InsurerPayment, ManufacturerCode,
+    OldPartScan, OldPartTag, WarrantyClaim,
+)
 from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
     VehicleCampaign,
@@ -60,6 +64,10 @@ ALL_MODELS += SECURITY_MODELS
 # The after-sales chain (cashier, care desk, claims, figures) shares these; each station adds its own.
 AFTERSALES_MODELS = [Delivery]
 ALL_MODELS += AFTERSALES_MODELS
+# Claims: warranty claims, old parts, insurance repairs, the manufacturer's codes (issue #14).
+CLAIMS_MODELS = [ManufacturerCode, WarrantyClaim, ClaimEvent, OldPartTag, OldPartScan, InsuranceCase, Assessment,
+                 AssessmentLine, AssessmentPhoto, InsurerPayment]
+ALL_MODELS += CLAIMS_MODELS
 
 
 def replicated_models():
