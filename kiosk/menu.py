@@ -43,6 +43,8 @@ ENTRIES = (
           "parts", tab=True),
     Entry("parts_manager", "parts.manager", _l("Parts manager"), _l("Counts to approve, reorder list, stock value"),
           "parts_manage"),
+    Entry("claims", "claims.index", _l("Claims"), _l("Warranty claims, old parts, insurance repairs, 三包"),
+          "claims", tab=True),
     Entry("hub", "hub.index", _l("Head office"), _l("Kiosks, pairing codes and conflicts to review"), "reports",
           tab=True),
     Entry("printers", "settings.printers", _l("Printers"), _l("Where each station prints labels, slips and A4"),

@@ -59,7 +59,7 @@ def money(value, field: str) -> Decimal:
         raise ServiceError(_l("Enter an amount in yuan, e.g. 120.50."), field=field)
     if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.01")) or number > 10**9:
         raise ServiceError(_l("Enter an amount in yuan, e.g. 120.50."), field=field)
-    return number
+    return number.quantize(Decimal("0.01"))
 
 
 def clean_claim_values(values: dict) -> dict:

@@ -59,6 +59,15 @@ def get_by_number(number: str) -> WarrantyClaim:
     return claim
 
 
+def warranty_jobs(order: WorkOrder) -> list[tuple[JobLine, WarrantyClaim | None]]:
+    """The order's warranty jobs, each with its claim (None before one is built)."""
+    jobs = JobLine.select().where((JobLine.work_order == order) & (JobLine.pay_type == "warranty")
+                                  & (JobLine.deleted == False)).order_by(JobLine.position)  # noqa: E712
+    made = {c.job_id: c for c in WarrantyClaim.select().where((WarrantyClaim.work_order == order)
+                                                              & (WarrantyClaim.deleted == False))}  # noqa: E712
+    return [(j, made.get(j.id)) for j in jobs]
+
+
 def job_parts(order: WorkOrder, job: JobLine) -> list[tuple[Part, Decimal]]:
     """The parts issued to ``job`` (net of returns, old parts kept for the claim count), with quantities."""
     net = old_parts.issued_part_nos(order, {job.id})

@@ -164,3 +164,11 @@ def check_customer_return(order: WorkOrder, part_nos) -> None:
     if kept:
         raise ServiceError(_l("Warranty parts stay with the store for the manufacturer: %(parts)s.",
                               parts=", ".join(kept)), status=409, field="old_parts")
+
+
+def label_data(tag_row: OldPartTag) -> dict:
+    """The tag as the label printer prints it (a part label): the barcode is the tag's number,
+    the text the claim, part number, VIN and date."""
+    day = times.local_date(tag_row.tagged_at).isoformat()
+    return {"part_no": tag_row.part_no, "name": f"{tag_row.claim.number} · {tag_row.vin} · {day}",
+            "barcode": tag_row.number}

@@ -130,5 +130,18 @@ def watch(vehicle: Vehicle, now: dt.datetime | None = None) -> dict:
     for window in windows:
         if window["open"] and seen:
             warnings.append(_l("三包: within %(window)s.", window=window["label"]))
-    return {"applies": applies, "until": until, "km": km, "mileage": mileage, "counters": counters,
+    return {"applies": applies, "reason": "", "until": until, "km": km, "mileage": mileage, "counters": counters,
             "windows": windows, "warnings": warnings, "loan_car": loan_car, "visits": seen}
+
+
+def watched(now: dt.datetime | None = None, limit: int = 300) -> list[tuple[Vehicle, dict]]:
+    """The cars within validity with a warning (one short of a limit, a limit reached, a
+    loan car due, an early window open), the ones with the most warnings first."""
+    now = now or times.utcnow()
+    since = times.today(now) - dt.timedelta(days=366 * claim_settings.get("sanbao_years"))
+    with_warranty = (WorkOrder.select(WorkOrder.vehicle).join(JobLine)
+                     .where((JobLine.pay_type == "warranty") & (JobLine.deleted == False)))  # noqa: E712
+    cars = (Vehicle.select().where((Vehicle.sold_on >= since) & (Vehicle.deleted == False)  # noqa: E712
+                                   & Vehicle.id.in_(with_warranty)).order_by(Vehicle.sold_on.desc()).limit(limit))
+    seen = [(car, watch(car, now)) for car in cars]
+    return sorted([(c, w) for c, w in seen if w["applies"] and w["warnings"]], key=lambda cw: -len(cw[1]["warnings"]))
