@@ -9,6 +9,7 @@ kiosk.services.claim_checks fails (409, the failing codes in the detail).
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from kiosk.core import times
@@ -80,8 +81,9 @@ def _repair_date(order: WorkOrder):
     return times.local_date(delivered.at) if delivered else times.today()
 
 
-def build(order: WorkOrder, job: JobLine, staff=None) -> WarrantyClaim:
-    """The claim for one warranty job line of ``order``, filled from the order in one step."""
+def build(order: WorkOrder, job: JobLine, staff=None, *, at: dt.datetime | None = None) -> WarrantyClaim:
+    """The claim for one warranty job line of ``order``, filled from the order in one step
+    (``at``: when a claim made earlier is recorded, the demo's history; now by default)."""
     if job.work_order_id != order.id or job.deleted:
         raise NotFound(_l("This job is not on work order %(number)s.", number=order.number), field="job")
     if job.pay_type != "warranty":
@@ -106,9 +108,9 @@ def build(order: WorkOrder, job: JobLine, staff=None) -> WarrantyClaim:
             causal_part_no=parts[0][0].part_no if parts else "", operation=labour.normal_code(job.operation),
             standard_hours=hours, technician=job.technician_id, campaign=campaign.code if campaign else "",
             labour_amount=labour_amount, parts_amount=sum((p.price * q for p, q in parts), ZERO),
-            created_by=staff, created_at=times.utcnow())
+            created_by=staff, created_at=at or times.utcnow())
         changelog.save(claim)
-        _event(claim, "draft", staff)
+        _event(claim, "draft", staff, at=at)
     return claim
 
 
@@ -126,33 +128,34 @@ def update(claim: WarrantyClaim, values: dict, staff=None) -> WarrantyClaim:
     return claim
 
 
-def _event(claim, new_state, staff, amount=ZERO, reason_code="", note="") -> ClaimEvent:
+def _event(claim, new_state, staff, amount=ZERO, reason_code="", note="", at=None) -> ClaimEvent:
     event = ClaimEvent(claim=claim, state=new_state, amount=amount, reason_code=reason_code, note=note[:500],
-                       staff=staff, at=times.utcnow())
+                       staff=staff, at=at or times.utcnow())
     changelog.save(event)
     return event
 
 
-def submit(claim: WarrantyClaim, staff=None) -> str:
-    """Submit (or, after a rejection, resubmit) the claim; refused while a check fails."""
+def submit(claim: WarrantyClaim, staff=None, *, at: dt.datetime | None = None) -> str:
+    """Submit (or, after a rejection, resubmit) the claim; refused while a check fails.
+    ``at``: when a submission made elsewhere is recorded (the demo's history); now by default."""
     current = state(claim)
     if current not in ("draft", "rejected"):
         raise ServiceError(_l("Claim %(number)s is %(state)s: it cannot be submitted.", number=claim.number,
                               state=STATE_LABELS[current]), status=409)
-    failing = claim_checks.run(claim)
+    failing = claim_checks.run(claim, times.local_date(at) if at else None)
     if failing:
         raise ServiceError(_l("The claim cannot be submitted: %(reasons)s",
                               reasons="; ".join(str(c["message"]) for c in failing)), status=409,
                            detail={"checks": [c["code"] for c in failing]})
     new_state = "submitted" if current == "draft" else "resubmitted"
     with transaction():
-        _event(claim, new_state, staff)
+        _event(claim, new_state, staff, at=at)
     return new_state
 
 
 def record(claim: WarrantyClaim, new_state: str, *, amount=None, reason_code: str = "", note: str = "",
-           staff=None) -> ClaimEvent:
-    """Record the manufacturer's answer, the credit or the closing of the claim."""
+           staff=None, at: dt.datetime | None = None) -> ClaimEvent:
+    """Record the manufacturer's answer, the credit or the closing of the claim (``at``: as submit)."""
     if new_state not in MOVES:
         raise ServiceError(_l("There is no such claim state."), field="state")
     current = state(claim)
@@ -172,7 +175,7 @@ def record(claim: WarrantyClaim, new_state: str, *, amount=None, reason_code: st
     if new_state == "rejected":
         reason_code = claim_codes.check_code("reason", reason_code, required=True)
     with transaction():
-        return _event(claim, new_state, staff, value, reason_code, note)
+        return _event(claim, new_state, staff, value, reason_code, note, at=at)
 
 
 def approved_amount(claim: WarrantyClaim) -> Decimal:

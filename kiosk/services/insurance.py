@@ -126,7 +126,15 @@ def assessments(case: InsuranceCase) -> list[dict]:
 def sign_assignment(case: InsuranceCase, data_url: str, folder, staff=None) -> InsuranceCase:
     """The customer signs the assignment of the claim to the store (直赔)."""
     content = signatures.checked_png(data_url)
-    with signatures.stored(folder, content) as digest, transaction():
+    with signatures.stored(folder, content) as digest:
+        return record_assignment(case, digest, staff)
+
+
+def record_assignment(case: InsuranceCase, digest: str, staff=None) -> InsuranceCase:
+    """The signed assignment (its stored PNG's hash) on the case: the case is billed directly."""
+    if not digest:
+        raise ServiceError(_l("The signature is empty. Ask the customer to sign in the box."), field="signature")
+    with transaction():
         changelog.save_changes(case, {"assignment_signature": digest, "assignment_signed_at": times.utcnow(),
                                       "direct_billing": True})
     return case
