@@ -104,6 +104,8 @@ def seed_claims(staff: dict, signature: str, now: dt.datetime) -> None:
         claim_codes.import_codes("codes.csv", codes.encode("utf-8"))
         shipment = old_parts.new_shipment()
         cars = _cars(len(CLAIM_CARS) + 2)
+        # The 三包 car: the one that has run least (its validity ends at 50,000 km).
+        cars.append(cars.pop(cars.index(min(cars, key=lambda c: c.mileage))))
         for n, (days_ago, state, amount, reason, place, with_photo) in enumerate(CLAIM_CARS):
             car = _sold(cars[n], 240 + 30 * n, now)
             order, job = _visit(car, advisor, tech, "SUSP-F", "过减速带时前悬挂异响", days_ago, 2, now,
