@@ -67,7 +67,8 @@ def _visit(vehicle, advisor, tech, code, complaint, days_ago, days_in_shop, now,
                                        walkaround={"mileage": max(1, vehicle.mileage - 40 * days_ago - 50)},
                                        staff=advisor)
     job = workorders.add_job(order, pay_type="warranty", operation=code, technician=tech, staff=advisor)
-    _through(order, DELIVERED_PATH if days_in_shop is not None else DELIVERED_PATH[:4], advisor, signature)
+    # Still in the shop: washed after its QC (a status no other demo order is in).
+    _through(order, DELIVERED_PATH if days_in_shop is not None else DELIVERED_PATH[:6], advisor, signature)
     order = WorkOrder.get_by_id(order.id)
     changelog.save_changes(order, {"opened_at": opened})
     if part_no:
