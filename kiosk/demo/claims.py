@@ -59,16 +59,16 @@ def _sold(vehicle: Vehicle, days: int, now: dt.datetime) -> Vehicle:
 
 
 def _visit(vehicle, advisor, tech, code, complaint, days_ago, days_in_shop, now, *, signature, part_no="", qty=0,
-           hours=1.5, finding="", photo=b""):
+           hours=1.5, finding="", photo=b"", still_at="washing"):
     """A warranty visit: the job, its part issued, its clock, its finding; handed back unless
-    ``days_in_shop`` is None (still in the shop)."""
+    ``days_in_shop`` is None (still in the shop, at the status ``still_at``)."""
     opened = now - dt.timedelta(days=days_ago)
     order = workorders.open_work_order(vehicle.customer, vehicle, advisor=advisor, complaint=complaint,
                                        walkaround={"mileage": max(1, vehicle.mileage - 40 * days_ago - 50)},
                                        staff=advisor)
     job = workorders.add_job(order, pay_type="warranty", operation=code, technician=tech, staff=advisor)
-    # Still in the shop: washed after its QC (a status no other demo order is in).
-    _through(order, DELIVERED_PATH if days_in_shop is not None else DELIVERED_PATH[:6], advisor, signature)
+    path = DELIVERED_PATH if days_in_shop is not None else DELIVERED_PATH[:DELIVERED_PATH.index(still_at) + 1]
+    _through(order, path, advisor, signature)
     order = WorkOrder.get_by_id(order.id)
     changelog.save_changes(order, {"opened_at": opened})
     if part_no:
@@ -109,11 +109,13 @@ def seed_claims(staff: dict, signature: str, now: dt.datetime) -> None:
         cars.append(cars.pop(cars.index(min(cars, key=lambda c: c.mileage))))
         for n, (days_ago, state, amount, reason, place, with_photo) in enumerate(CLAIM_CARS):
             car = _sold(cars[n], 240 + 30 * n, now)
-            order, job = _visit(car, advisor, tech, "SUSP-F", "过减速带时前悬挂异响", days_ago, 2, now,
-                                signature=signature, part_no="5Q0413031", qty=2, finding="右前减震器漏油, 更换左右前减震器。",
-                                photo=_photo(rng) if with_photo else b"")
+            # The one not claimed yet: the shocks are in, the car is still in the workshop.
+            order, job = _visit(car, advisor, tech, "SUSP-F", "过减速带时前悬挂异响", days_ago,
+                                2 if state else None, now, signature=signature, part_no="5Q0413031", qty=2,
+                                finding="右前减震器漏油, 更换左右前减震器。", photo=_photo(rng) if with_photo else b"",
+                                still_at="in_repair")
             if state is None:
-                continue  # delivered, its claim not built yet: the desk's first step
+                continue
             visited = now - dt.timedelta(days=days_ago)
             claim = claims.build(order, job, clerk, at=visited + dt.timedelta(days=2))
             claims.update(claim, {"symptom_code": "S101", "diagnosis_code": "D4101"}, clerk)
@@ -161,6 +163,7 @@ def _insurance(rng, staff, signature, car, now):
 
 def _sanbao_car(advisor, tech, car, signature, now):
     """Two repairs of the same fault handed back, a third in the shop: one short of the limit."""
+    # Still in the shop: washed after its QC (a status no other demo order is in).
     for days_ago, days_in_shop in SANBAO_VISITS:
         _visit(car, advisor, tech, "DIAG-ENG", "仪表提示动力系统故障, 限功率", days_ago, days_in_shop, now,
                signature=signature, hours=1.0, finding="动力系统故障码 P0A7F, 按厂家技术通报处理。")

@@ -72,7 +72,8 @@ def tag(claim: WarrantyClaim, part_no: str, staff=None) -> OldPartTag:
     if any(t.part_no == part_no for t in tags_of(claim)):
         raise ServiceError(_l("Part %(part)s is tagged already.", part=part_no), field="part_no", status=409)
     with transaction():
-        row = OldPartTag(number=f"OP-{next_number('OP')}", claim=claim, part_no=part_no, vin=claim.vin,
+        # Short enough for a Code 128 on the parts label: OPR1-261202-0001.
+        row = OldPartTag(number="OP" + next_number("OP").replace("-20", "-", 1), claim=claim, part_no=part_no, vin=claim.vin,
                          tagged_at=times.utcnow(), tagged_by=staff)
         changelog.save(row)
     return row

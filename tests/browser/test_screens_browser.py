@@ -68,7 +68,9 @@ def demo_data() -> dict:
     from kiosk.models import Part, PurchaseOrder, WorkOrder
     from kiosk.services import workorders
 
-    orders = {o.status: o.number for o in WorkOrder.select().order_by(WorkOrder.number)}
+    orders: dict = {}
+    for o in WorkOrder.select().order_by(WorkOrder.number):  # the first order of each status
+        orders.setdefault(o.status, o.number)
     longest = max(Part.select(), key=lambda p: len(p.name))
     changed = WorkOrder.get(WorkOrder.number == orders["waiting_parts"])
     workorders.add_job(changed, "四轮定位 (试车后发现跑偏)", "0.8", "280")
@@ -90,7 +92,7 @@ def claims_data() -> dict:
 
     by_state = {claims.state(c): c.number for c in WarrantyClaim.select().order_by(WarrantyClaim.number)}
     unclaimed = next(o for o in WorkOrder.select().order_by(WorkOrder.number)
-                     if o.status == "closed" and any(j for j, c in claims.warranty_jobs(o) if c is None))
+                     if o.status == "in_repair" and any(j for j, c in claims.warranty_jobs(o) if c is None))
     case = InsuranceCase.select().order_by(InsuranceCase.opened_at).first()
     return {"claims": sorted(by_state.values()), "claim_order": unclaimed.number,
             "insurance_order": case.work_order.number, "sanbao_plate": sanbao.watched()[0][0].plate,

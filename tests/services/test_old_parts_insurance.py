@@ -26,7 +26,7 @@ def test_tag_store_ship_and_the_packing_list(db, clerk):
     with pytest.raises(ServiceError):
         old_parts.tag(claim, "NOT-ISSUED", clerk)
     tag = old_parts.tag(claim, "5QD615123", clerk)
-    assert tag.number.startswith("OP-") and tag.vin == claim.vin
+    assert tag.number.startswith("OPR1-") and tag.vin == claim.vin
     assert old_parts.place(tag)["where"] == "tagged"
     with pytest.raises(ServiceError):
         old_parts.scan(tag.number, "ship", shipment="RS-X", staff=clerk)  # not in the store yet
