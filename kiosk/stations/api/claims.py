@@ -12,7 +12,7 @@ from kiosk.core.errors import Forbidden, NotFound
 from kiosk.roles import allowed
 from kiosk.services import claim_checks, claims, old_parts, workorders
 from kiosk.services import staff as staff_service
-from kiosk.stations.api import as_number, bp, json_object, text
+from kiosk.stations.api import BadRequest, as_number, bp, json_object, text
 
 
 def _clerk(body: dict):
@@ -69,3 +69,50 @@ def submit_claim(number: str):
     claim = claims.get_by_number(number)
     claims.submit(claim, clerk)
     return jsonify(claim_json(claim))
+
+
+def _place_json(tag) -> dict:
+    place = old_parts.place(tag)
+    return {"tag": tag.number, "claim": tag.claim.number, "part_no": tag.part_no, "where": place["where"],
+            "bin": place["bin"], "shipment": place["shipment"], "at": times.isoformat(place["at"])}
+
+
+@bp.post("/claims/<number>/old-parts")
+def tag_old_part(number: str):
+    """Tag a part issued to the claim's job (its barcode is the answer's ``tag``) → 201."""
+    body = json_object()
+    clerk = _clerk(body)
+    tag = old_parts.tag(claims.get_by_number(number), text(body, "part_no", "part_no"), clerk)
+    return jsonify(_place_json(tag)), 201
+
+
+@bp.get("/old-parts/<code>")
+def get_old_part(code: str):
+    """Where a tagged old part is."""
+    return jsonify(_place_json(old_parts.get_tag(code)))
+
+
+@bp.post("/old-parts/<code>/scans")
+def scan_old_part(code: str):
+    """A scan of an old-part tag: ``{"badge", "action": "store"|"ship"|"scrap", "bin", "shipment"}`` → 201."""
+    body = json_object()
+    clerk = _clerk(body)
+    action = text(body, "action", "action")
+    if action not in old_parts.ACTIONS:
+        raise BadRequest(_("%(field)s must be “store”, “ship” or “scrap”.", field="action"), field="action")
+    scan = old_parts.scan(code, action, bin=text(body, "bin", "bin", required=False),
+                          shipment=text(body, "shipment", "shipment", required=False), staff=clerk, terminal="api")
+    return jsonify(_place_json(scan.tag)), 201
+
+
+@bp.post("/old-parts/shipments")
+def start_shipment():
+    """A new return shipment's number → 201 ``{"number"}``."""
+    _clerk(json_object())
+    return jsonify({"number": old_parts.new_shipment()}), 201
+
+
+@bp.get("/old-parts/shipments/<number>")
+def shipment_list(number: str):
+    """The shipment's packing list."""
+    return jsonify({"number": number, "parts": old_parts.packing_list(number)})
