@@ -138,3 +138,15 @@ def test_an_exported_batch_downloads(app, client, clerk, order_job):
 def test_other_roles_are_kept_out(client, make_staff, login):
     login(make_staff("technician"))
     assert client.get("/claims/").status_code == 403
+
+
+def test_the_order_shows_the_sanbao_warning(app, client, make_staff, login):
+    login(make_staff("advisor"))
+    with app.app_context(), connected():
+        car = sold_car(sold_on=times.today() - dt.timedelta(days=200))
+        for days_ago in (150, 100):
+            warranty_order(car, opened_at=times.utcnow() - dt.timedelta(days=days_ago), issue=False)
+        order, _job = warranty_order(car, issue=False)
+    page = client.get(f"/reception/work-orders/{order.number}")
+    assert page.status_code == 200 and 'id="sanbao"' in page.text
+    assert "Repairs of the same fault 3 of 4" in page.text
