@@ -45,7 +45,7 @@ def test_build_a_claim_and_submit_it_from_the_pages(app, client, clerk, order_jo
         assert claims.state(claims.get_by_number(number)) == "draft"
         findings.add_finding(job, tech, "", photo(), app.config["BLOB_FOLDER"])
     tagged = client.post(f"/claims/c/{number}/tag", data={"part_no": "5QD615123"}, follow_redirects=True)
-    assert tagged.status_code == 200 and "OPR1-" in tagged.text
+    assert tagged.status_code == 200 and "<svg" in tagged.text  # no label printer set: the browser prints it
     assert client.post(f"/claims/c/{number}/submit").status_code == 302
     client.post(f"/claims/c/{number}/state", data={"state": "partly_approved", "amount": "800"})
     with app.app_context(), connected():

@@ -76,6 +76,8 @@ def tag(number: str):
     except ServiceError as error:
         return refused(error, "claims.claim", number=number)
     message = _("Old-part tag %(tag)s made.", tag=made.number)
+    if job.status == "browser":  # no label printer set for the care station: the browser prints it
+        return done(message, "printing.job_page", job_id=job.id)
     if job.status == "failed":
         message += " " + _("Printing failed: %(reason)s", reason=printing.error_message(job))
     return done(message, "claims.claim", number=number)
