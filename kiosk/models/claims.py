@@ -75,10 +75,13 @@ class ClaimEvent(Fact):
 
 
 class OldPartTag(Record):
-    """The tag on a part replaced under warranty: its barcode is ``number``."""
+    """The tag on a part replaced under warranty: its barcode is ``number``. Printed at the bay,
+    the parts counter or the claims desk, for the warranty job the part came off; the job's
+    claim (kiosk.services.old_parts.claim_of) finds it whenever the claim is built."""
 
     number = CharField(index=True)
-    claim = ForeignKeyField(WarrantyClaim, backref="old_part_tags")
+    work_order = ForeignKeyField(WorkOrder, backref="old_part_tags")
+    job = ForeignKeyField(JobLine, backref="old_part_tags")
     part_no = CharField(default="")
     vin = CharField(default="")
     tagged_at = DateTimeField()

@@ -50,9 +50,21 @@ def issued_part_nos(order: WorkOrder, job_ids=None) -> dict[str, Decimal]:
     return {parts[p]: q for p, q in net.items()}
 
 
-def tags_of(claim: WarrantyClaim) -> list[OldPartTag]:
-    return list(OldPartTag.select().where((OldPartTag.claim == claim) & (OldPartTag.deleted == False))  # noqa: E712
+def tags_of_job(job) -> list[OldPartTag]:
+    """The old-part tags of a warranty job, oldest first."""
+    return list(OldPartTag.select().where((OldPartTag.job == job) & (OldPartTag.deleted == False))  # noqa: E712
                 .order_by(OldPartTag.tagged_at))
+
+
+def tags_of(claim: WarrantyClaim) -> list[OldPartTag]:
+    """The claim's old-part tags: those of its job."""
+    return tags_of_job(claim.job_id)
+
+
+def claim_of(tag_row: OldPartTag) -> WarrantyClaim | None:
+    """The claim of the tag's job, once it is built."""
+    return WarrantyClaim.get_or_none((WarrantyClaim.job == tag_row.job_id)
+                                     & (WarrantyClaim.deleted == False))  # noqa: E712
 
 
 def get_tag(code: str) -> OldPartTag:
@@ -63,20 +75,38 @@ def get_tag(code: str) -> OldPartTag:
     return tag
 
 
-def tag(claim: WarrantyClaim, part_no: str, staff=None) -> OldPartTag:
-    """Print-ready tag for a part issued to the claim's job (one tag a part number)."""
+def tag_job(job: JobLine, part_no: str, staff=None) -> OldPartTag:
+    """A print-ready tag for a part issued to a warranty job (one tag a part number): at the
+    bay, the parts counter or the claims desk."""
     part_no = (part_no or "").strip().upper()
-    if part_no not in issued_part_nos(claim.work_order, {claim.job_id}):
+    if job.pay_type != "warranty":
+        raise ServiceError(_l("Only a part replaced under warranty gets an old-part tag."), field="part_no",
+                           status=409)
+    order = job.work_order
+    if part_no not in issued_part_nos(order, {job.id}):
         raise ServiceError(_l("Part %(part)s was not issued to this job.", part=part_no), field="part_no",
                            status=409)
-    if any(t.part_no == part_no for t in tags_of(claim)):
+    if any(t.part_no == part_no for t in tags_of_job(job)):
         raise ServiceError(_l("Part %(part)s is tagged already.", part=part_no), field="part_no", status=409)
     with transaction():
         # Short enough for a Code 128 on the parts label: OPR1-261202-0001.
-        row = OldPartTag(number="OP" + next_number("OP").replace("-20", "-", 1), claim=claim, part_no=part_no, vin=claim.vin,
-                         tagged_at=times.utcnow(), tagged_by=staff)
+        row = OldPartTag(number="OP" + next_number("OP").replace("-20", "-", 1), work_order=order, job=job,
+                         part_no=part_no, vin=order.vehicle.vin, tagged_at=times.utcnow(), tagged_by=staff)
         changelog.save(row)
     return row
+
+
+def tag(claim: WarrantyClaim, part_no: str, staff=None) -> OldPartTag:
+    """The tag of a part of the claim's job (the claims desk, the API)."""
+    return tag_job(claim.job, part_no, staff)
+
+
+def job_parts_to_tag(job: JobLine) -> list[tuple[str, OldPartTag | None]]:
+    """A warranty job's parts issued and their tags (None: not tagged yet), for the bay and counter."""
+    if job.pay_type != "warranty":
+        return []
+    tags = {t.part_no: t for t in tags_of_job(job)}
+    return [(p, tags.get(p)) for p in sorted(issued_part_nos(job.work_order, {job.id}))]
 
 
 def scans(tag_row: OldPartTag) -> list[OldPartScan]:
@@ -142,7 +172,9 @@ def packing_list(shipment: str) -> list[dict]:
     for row in OldPartTag.select().where(OldPartTag.id.in_(ids)).order_by(OldPartTag.number):
         where = place(row)
         if where["where"] == "ship" and where["shipment"] == shipment.strip().upper():
-            rows.append({"tag": row.number, "claim": row.claim.number, "part_no": row.part_no, "vin": row.vin,
+            claim = claim_of(row)
+            rows.append({"tag": row.number, "claim": claim.number if claim else "",
+                         "work_order": row.work_order.number, "part_no": row.part_no, "vin": row.vin,
                          "tagged_on": times.local_date(row.tagged_at).isoformat()})
     return rows
 
@@ -169,7 +201,9 @@ def check_customer_return(order: WorkOrder, part_nos) -> None:
 
 def label_data(tag_row: OldPartTag) -> dict:
     """The tag as the label printer prints it (a part label): the barcode is the tag's number,
-    the text the claim, part number, VIN and date."""
+    the text the claim (the work order before the claim is built), part number, VIN and date."""
     day = times.local_date(tag_row.tagged_at).isoformat()
-    return {"part_no": tag_row.part_no, "name": f"{tag_row.claim.number} · {tag_row.vin} · {day}",
+    claim = claim_of(tag_row)
+    number = claim.number if claim else tag_row.work_order.number
+    return {"part_no": tag_row.part_no, "name": f"{number} · {tag_row.vin} · {day}",
             "barcode": tag_row.number}

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from kiosk.core import times
 from kiosk.db import connected
-from kiosk.services import claims, findings, insurance, old_parts
+from kiosk.services import claim_checks, claims, findings, insurance, old_parts
 from tests.support.claims import clock_hours, photo, sold_car, warranty_order
 
 
@@ -150,3 +150,26 @@ def test_the_order_shows_the_sanbao_warning(app, client, make_staff, login):
     page = client.get(f"/reception/work-orders/{order.number}")
     assert page.status_code == 200 and 'id="sanbao"' in page.text
     assert "Repairs of the same fault 3 of 4" in page.text
+
+
+def test_the_bay_tags_an_old_part_before_the_claim(app, client, make_staff):
+    from kiosk.services import scanning
+
+    scanning.debouncer._last.clear()
+    tech = make_staff("technician", name="张伟", badge="TEC-009")
+    client.post("/bay/scan", data={"code": "TEC-009", "source": "wedge"}, headers={"HX-Request": "true"})
+    with app.app_context(), connected():
+        order, job = warranty_order(technician=tech)
+    page = client.get(f"/bay/orders/{order.number}")
+    assert 'data-action="old-part-tag"' in page.text
+    answer = client.post(f"/bay/jobs/{job.id.hex}/old-part-tag", data={"part_no": "5QD615123"},
+                         headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "OPR1-" in answer.text  # made (the bay has no label printer here)
+    with app.app_context(), connected():
+        tag = old_parts.tags_of_job(job)[0]
+        claim = claims.build(order, job)
+        assert old_parts.tags_of(claim) == [tag]
+        assert "old_part_untagged" not in [c["code"] for c in claim_checks.run(claim)]
+    again = client.post(f"/bay/jobs/{job.id.hex}/old-part-tag", data={"part_no": "5QD615123"},
+                        headers={"HX-Request": "true"})
+    assert "tagged already" in again.text

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import claim_settings, claims, insurance, old_parts
+from kiosk.services import claim_settings, claims, insurance, old_parts, workorders
 from tests.support.aftersales import deliver_for_test
 from tests.support.bay import signature
 from tests.support.claims import photo, warranty_order
@@ -121,3 +121,16 @@ def test_no_case_no_share(db):
     assert insurance.insurer_share(order) is None
     with pytest.raises(ServiceError):
         insurance.open_case(order, {"insurer": "", "report_no": ""})
+
+
+def test_tagged_at_the_bay_before_the_claim_is_built(db, clerk):
+    order, job = warranty_order()
+    assert old_parts.job_parts_to_tag(job) == [("5QD615123", None)]
+    tag = old_parts.tag_job(job, "5qd615123", clerk)
+    assert old_parts.claim_of(tag) is None and old_parts.label_data(tag)["name"].startswith(order.number)
+    claim = claims.build(order, job, clerk)
+    assert old_parts.claim_of(tag) == claim and old_parts.tags_of(claim) == [tag]
+    assert old_parts.label_data(tag)["barcode"] == tag.number and claim.number in old_parts.label_data(tag)["name"]
+    customer_job = workorders.add_job(order, "洗车", "0.3", "30")
+    with pytest.raises(ServiceError):
+        old_parts.tag_job(customer_job, "5QD615123", clerk)

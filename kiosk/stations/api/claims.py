@@ -73,7 +73,9 @@ def submit_claim(number: str):
 
 def _place_json(tag) -> dict:
     place = old_parts.place(tag)
-    return {"tag": tag.number, "claim": tag.claim.number, "part_no": tag.part_no, "where": place["where"],
+    claim = old_parts.claim_of(tag)
+    return {"tag": tag.number, "claim": claim.number if claim else None, "work_order": tag.work_order.number,
+            "part_no": tag.part_no, "where": place["where"],
             "bin": place["bin"], "shipment": place["shipment"], "at": times.isoformat(place["at"])}
 
 

@@ -83,6 +83,19 @@ def tag(number: str):
     return done(message, "claims.claim", number=number)
 
 
+@bp.post("/c/<number>/tags/<code>/print")
+@requires("claims")
+def reprint_tag(number: str, code: str):
+    """Print an old-part tag again (one made at a bay without a label printer, a torn one)."""
+    try:
+        job = printing.print_label("part", old_parts.label_data(old_parts.get_tag(code)), "care")
+    except ServiceError as error:
+        return refused(error, "claims.claim", number=number)
+    if job.status == "browser":
+        return done(_("Old-part tag %(tag)s made.", tag=code), "printing.job_page", job_id=job.id)
+    return done(_("Old-part tag %(tag)s made.", tag=code), "claims.claim", number=number)
+
+
 @bp.get("/photos/<digest>.jpg")
 @requires("claims")
 def photo(digest: str):

@@ -20,7 +20,7 @@ def old_parts():
     """The scan page: the action, the bin or shipment, the tag; the store's contents."""
     return render_template("claims/old_parts.html", parts=service.in_store(), places=service.PLACE_LABELS,
                            shipment=session.get(SHIPMENT, ""), action=request.args.get("action", "store"),
-                           bin=request.args.get("bin", ""), overdue=service.overdue, active="old_parts")
+                           bin=request.args.get("bin", ""), overdue=service.overdue, claim_of=service.claim_of, active="old_parts")
 
 
 @bp.post("/old-parts/scan")
