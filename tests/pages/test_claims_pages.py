@@ -59,9 +59,10 @@ def test_a_bad_form_keeps_the_claim_and_says_why(app, client, clerk, order_job):
     order, job, _tech = order_job
     with app.app_context(), connected():
         number = claims.build(order, job).number
-    answer = client.post(f"/claims/c/{number}", data={"mileage": "lots", "failure_date": "yesterday"},
-                         follow_redirects=True)
-    assert answer.status_code == 200 and 'class="flash error"' in answer.text
+    answer = client.post(f"/claims/c/{number}", data={"mileage": "lots", "failure_date": "yesterday",
+                                                      "symptom_text": "刹车时方向盘抖动"})
+    assert answer.status_code == 400 and 'id="claim-error"' in answer.text
+    assert "刹车时方向盘抖动" in answer.text and 'value="lots"' in answer.text  # what was typed is kept
     assert client.post("/claims/build", data={"work_order": "NOPE", "job": "x"}).status_code == 302
     assert client.get("/claims/c/CL-NOPE").status_code == 302
 
@@ -173,3 +174,16 @@ def test_the_bay_tags_an_old_part_before_the_claim(app, client, make_staff):
     again = client.post(f"/bay/jobs/{job.id.hex}/old-part-tag", data={"part_no": "5QD615123"},
                         headers={"HX-Request": "true"})
     assert "tagged already" in again.text
+
+
+def test_a_wrong_assessment_line_keeps_what_was_typed(app, client, clerk):
+    with app.app_context(), connected():
+        order, _job = warranty_order(issue=False)
+    assert client.post("/claims/insurance", data={"work_order": order.number, "insurer": "",
+                                                  "report_no": ""}).status_code == 400
+    client.post("/claims/insurance", data={"work_order": order.number, "insurer": "太平洋保险", "report_no": "R-1",
+                                           "liability": "main"})
+    answer = client.post(f"/claims/insurance/{order.number}/assessments",
+                         data={"kind0": "paint", "description0": "右后门喷漆", "store0": "800", "assessed0": "abc"})
+    assert answer.status_code == 400 and 'id="case-error"' in answer.text
+    assert "右后门喷漆" in answer.text and 'value="abc"' in answer.text

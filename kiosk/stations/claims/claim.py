@@ -20,12 +20,18 @@ def claim(number: str):
         row = claims.get_by_number(number)
     except ServiceError as error:
         return refused(error, "claims.index")
+    return _page(row)
+
+
+def _page(row, form=None, error=None, status: int = 200):
+    """The claim page; after a refused form, with what was typed kept and the reason beside it."""
     return render_template("claims/claim.html", e=claims_list.entry(row), claim=row, active="desk",
+                           form=form or {}, error=error,
                            photos=claim_checks.photos(row), clocked=claim_checks.clocked_hours(row),
                            parts=claims.job_parts(row.work_order, row.job), events=claims.events(row),
                            states=claims.STATE_LABELS, places=old_parts.PLACE_LABELS,
                            codes={k: claim_codes.codes(k) for k in claim_codes.KINDS},
-                           major_parts=claim_codes.MAJOR_PART_LABELS, deadline=claim_checks.deadline(row))
+                           major_parts=claim_codes.MAJOR_PART_LABELS, deadline=claim_checks.deadline(row)), status
 
 
 @bp.post("/c/<number>")
@@ -35,9 +41,13 @@ def update(number: str):
     values = request.form.to_dict()
     values.setdefault("safety", "0")
     try:
-        claims.update(claims.get_by_number(number), values, clerk())
+        row = claims.get_by_number(number)
     except ServiceError as error:
-        return refused(error, "claims.claim", number=number)
+        return refused(error, "claims.index")
+    try:
+        claims.update(row, values, clerk())
+    except ServiceError as error:  # nothing saved; the page again with what was typed
+        return _page(row, form=values, error=error, status=400 if error.status < 409 else error.status)
     return done(_("Claim saved."), "claims.claim", number=number)
 
 

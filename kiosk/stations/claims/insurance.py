@@ -31,8 +31,7 @@ def open_case():
         order = workorders.get_by_number(number)
         service.open_case(order, request.form.to_dict(), clerk())
     except ServiceError as error:
-        return refused(error, "claims.insurance_case", number=number) if number else \
-            refused(error, "claims.insurance")
+        return _refused_form(number, error)
     return done(_("Insurance saved."), "claims.insurance_case", number=order.number)
 
 
@@ -46,11 +45,25 @@ def insurance_case(number: str):
         order = workorders.get_by_number(number)
     except ServiceError as error:
         return refused(error, "claims.insurance")
+    return _case_page(order)
+
+
+def _case_page(order, form=None, error=None, status: int = 200):
+    """The case page; after a refused form, what was typed is kept and the reason shown."""
     case = service.case_of(order)
     return render_template("claims/insurance_case.html", order=order, case=case, active="insurance",
                            assessments=service.assessments(case) if case else [],
                            share=service.share_of_case(case) if case else None, rows=range(LINE_ROWS),
-                           kinds=service.LINE_LABELS, liabilities=service.LIABILITY_LABELS)
+                           kinds=service.LINE_LABELS, liabilities=service.LIABILITY_LABELS, form=form or {},
+                           error=error), status
+
+
+def _refused_form(number: str, error: ServiceError):
+    try:
+        order = workorders.get_by_number(number)
+    except ServiceError:
+        return refused(error, "claims.insurance")
+    return _case_page(order, request.form.to_dict(), error, 400 if error.status < 409 else error.status)
 
 
 @bp.post("/insurance/<number>/assessments")
@@ -69,7 +82,7 @@ def add_assessment(number: str):
         service.add_assessment(case, lines, assessor=form.get("assessor", ""), note=form.get("note", ""),
                                staff=clerk(), photos=photos, folder=current_app.config["BLOB_FOLDER"])
     except ServiceError as error:
-        return refused(error, "claims.insurance_case", number=number)
+        return _refused_form(number, error)
     return done(_("Assessment saved."), "claims.insurance_case", number=number)
 
 
@@ -97,5 +110,5 @@ def insurer_payment(number: str):
             raise ServiceError(_("Record the insurer and the report number first."))
         service.record_payment(case, request.form.get("amount", ""), request.form.get("reference", ""), clerk())
     except ServiceError as error:
-        return refused(error, "claims.insurance_case", number=number)
+        return _refused_form(number, error)
     return done(_("Payment recorded."), "claims.insurance_case", number=number)
