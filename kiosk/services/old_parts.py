@@ -145,7 +145,9 @@ def scan(code: str, action: str, *, bin: str = "", shipment: str = "", staff=Non
     where = place(row)["where"]
     if where in ("ship", "scrap"):
         raise ServiceError(_l("Old part %(code)s has left the store already.", code=row.number), status=409)
-    bin, shipment = (bin or "").strip().upper()[:20], (shipment or "").strip().upper()[:40]
+    # A bin label scanned into the field carries its prefix ("BIN:J-01", hardware.labels_kinds).
+    bin = (bin or "").strip().upper().removeprefix("BIN:")[:20]
+    shipment = (shipment or "").strip().upper()[:40]
     if action == "store" and not bin:
         raise ServiceError(_l("Scan or enter the bin."), field="bin")
     if action == "ship" and not shipment:

@@ -32,7 +32,7 @@ def test_tag_store_ship_and_the_packing_list(db, clerk):
         old_parts.scan(tag.number, "ship", shipment="RS-X", staff=clerk)  # not in the store yet
     with pytest.raises(ServiceError):
         old_parts.scan(tag.number, "store", bin="", staff=clerk)
-    old_parts.scan(tag.number.lower(), "store", bin="j-01", staff=clerk)
+    old_parts.scan(tag.number.lower(), "store", bin="BIN:j-01", staff=clerk)  # the bin's label scanned
     assert old_parts.place(tag) | {"at": None} == {"where": "store", "bin": "J-01", "shipment": "", "at": None}
     shipment = old_parts.new_shipment()
     old_parts.scan(tag.number, "ship", shipment=shipment, staff=clerk)
