@@ -54,7 +54,10 @@ def _cars(count: int) -> list[Vehicle]:
 
 
 def _sold(vehicle: Vehicle, days: int, now: dt.datetime) -> Vehicle:
-    changelog.save_changes(vehicle, {"sold_on": times.today(now) - dt.timedelta(days=days), "sold_here": True})
+    """Sold here ``days`` ago, with the maker's three-year warranty from the sale."""
+    sold = times.today(now) - dt.timedelta(days=days)
+    changelog.save_changes(vehicle, {"sold_on": sold, "sold_here": True,
+                                     "warranty_until": sold + dt.timedelta(days=3 * 365)})
     return vehicle
 
 
