@@ -223,7 +223,8 @@ def requires(permission: str):
 # The pages of each station, by blueprint: the workshop's pages (dispatch, QC, the
 # board) stand beside the bay; everything else (home, settings …) is "other".
 _STATION_OF_BLUEPRINT = {"reception": "reception", "bay": "bay", "workshop": "workshop", "parts": "parts",
-                         "cashier": "cashier", "care": "care", "hub": "hub"}
+                         "cashier": "cashier", "care": "care", "claims": "care",
+                         "hub": "hub"}
 
 
 def idle_seconds(station: str | None = None) -> int:

@@ -46,6 +46,8 @@ ENTRIES = (
     Entry("care", "care.index", _l("Customer care"), _l("Follow-up calls, complaints, reminders"), "care", tab=True),
     Entry("complaint", "complaint_intake.new", _l("Register a complaint"), _l("Write down what a customer complains of"),
           "complaint_intake"),
+    Entry("claims", "claims.index", _l("Claims"), _l("Warranty claims, old parts, insurance repairs, 三包"),
+          "claims", tab=True),
     Entry("hub", "hub.index", _l("Head office"), _l("Kiosks, pairing codes and conflicts to review"), "reports",
           tab=True),
     Entry("printers", "settings.printers", _l("Printers"), _l("Where each station prints labels, slips and A4"),

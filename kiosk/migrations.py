@@ -14,8 +14,8 @@ from playhouse.migrate import migrate as run
 
 from kiosk.core import times
 from kiosk.models import AppliedMigration, JobLine, Part, PartLine, PartsRequest, Vehicle, WorkOrder
-from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, CARE_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS,
-                          WORKSHOP_MODELS)
+from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, CARE_MODELS, CLAIMS_MODELS, ESTIMATE_MODELS, OPS_MODELS,
+                          PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS, WORKSHOP_MODELS)
 from kiosk.utc_migration import convert_all
 from sync.merge import refold_all
 from sync.tables import (ChangeEvent, Conflict, FieldClock, NodeInfo, NodeKey, PairingCode, PairingFailure,
@@ -226,10 +226,16 @@ def m0012c_care_tables(db):
     db.create_tables(CARE_MODELS, safe=True)
 
 
+def m0012d_claims(db):
+    """Claims (#14): warranty claims and their states, old parts' tags and scans, insurance
+    cases with assessments and payments, the manufacturer's code lists (kiosk.models.claims)."""
+    db.create_tables(CLAIMS_MODELS, safe=True)
+
+
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
               m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared,
-              m0012c_care_tables]
+              m0012c_care_tables, m0012d_claims]
 
 
 def migrate(db) -> list[str]:

@@ -30,6 +30,8 @@ PERMISSIONS = {
     "parts_manage": {"parts_manager", "manager", "admin"},
     "cashier": {"cashier", "manager", "admin"},
     "care": {"care", "claims", "manager", "admin"},
+    # Warranty claims, old parts, insurance repairs and the 三包 watch (the claims desk).
+    "claims": {"claims", "manager", "admin"},
     "reports": {"manager", "admin"},
     # The labour catalogue's import and the service packages (the estimate's prices).
     "catalogue": {"manager", "admin"},

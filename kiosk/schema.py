@@ -33,6 +33,10 @@ from kiosk.models.care import (
     Complaint, ComplaintEvent, Consent, FollowUpCall, OutboxMessage, PhoneUnmask, ReminderAction,
 )
 from kiosk.models.base import Replicated
+from kiosk.models.claims import (
+    Assessment, AssessmentLine, AssessmentPhoto, ClaimEvent, InsuranceCase, InsurerPayment, ManufacturerCode,
+    OldPartScan, OldPartTag, WarrantyClaim,
+)
 from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
     VehicleCampaign,
@@ -66,6 +70,10 @@ ALL_MODELS += AFTERSALES_MODELS
 # The care desk (issue #13): follow-up calls, complaints, consent, unmask audit, reminders, outbox.
 CARE_MODELS = [FollowUpCall, Complaint, ComplaintEvent, Consent, PhoneUnmask, ReminderAction, OutboxMessage]
 ALL_MODELS += CARE_MODELS
+# Claims: warranty claims, old parts, insurance repairs, the manufacturer's codes (issue #14).
+CLAIMS_MODELS = [ManufacturerCode, WarrantyClaim, ClaimEvent, OldPartTag, OldPartScan, InsuranceCase, Assessment,
+                 AssessmentLine, AssessmentPhoto, InsurerPayment]
+ALL_MODELS += CLAIMS_MODELS
 
 
 def replicated_models():

@@ -18,6 +18,7 @@ from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_a
 from kiosk.stations.bay import bp as bay_bp
 from kiosk.stations.care import bp as care_bp
 from kiosk.stations.care import intake as complaint_intake
+from kiosk.stations.claims import bp as claims_bp
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
 from kiosk.templating import error_page, security_headers, trigger, wants_fragment
@@ -59,6 +60,8 @@ def init_app(app: Flask) -> None:
     app.config["ENABLED_STATIONS"] = [s for s in enabled_stations(app) if s in available]
     if "bay" in enabled_stations(app):  # the foreman's dispatch, QC and wall board go with the bay station
         app.register_blueprint(workshop_bp)
+    if "care" in enabled_stations(app):  # the claims desk (the claims role) is part of the care station
+        app.register_blueprint(claims_bp)
 
     templating.init_app(app)
 

@@ -25,6 +25,7 @@ from kiosk.demo.data import (
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
 )
 from kiosk.demo.care import seed_care
+from kiosk.demo.claims import seed_claims
 from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_findings, seed_workshop
 from kiosk.demo import estimates as demo_estimates
@@ -214,6 +215,7 @@ def seed() -> None:
         demo_estimates.seed_recall(now)
         # The care desk: delivered cars, calls, complaints, reminders.
         seed_care(staff, now, lambda: make_vin(rng, "LSV", "N"))
+        seed_claims(staff, signature, now)
 
 
 def seed_if_empty() -> bool:

@@ -170,3 +170,46 @@ CAMPAIGNS = (
     ("RECALL-ECU", "发动机控制单元软件升级 (召回)", "recall"),
     ("CAMP-AC24", "空调系统免费检测 (服务活动)", "campaign"),
 )
+
+# The claims desk (kiosk.demo.claims): the manufacturer's codes; the warranty claims' visits
+# (days since the visit, the claim's state or None before it is built, the approved
+# amount, the rejection code, where the old part is, whether the bay took a photo).
+CLAIM_CODES = (
+    ("symptom", "S101", "行驶中底盘异响"), ("symptom", "S205", "发动机故障灯亮"), ("symptom", "S310", "空调不制冷"),
+    ("diagnosis", "D4101", "前减震器漏油"), ("diagnosis", "D2204", "节气门体积碳"),
+    ("diagnosis", "D3302", "空调压缩机内漏"),
+    ("reason", "R01", "照片缺失或不清晰"), ("reason", "R05", "工时超出标准"), ("reason", "R09", "超过索赔时效"),
+    ("reason", "R12", "旧件未按时返回"),
+)
+CLAIM_CARS = (
+    (3, None, None, "", "", False),
+    (6, "draft", None, "", "tagged", False),
+    (10, "submitted", None, "", "store", True),
+    (18, "rejected", None, "R01", "store", True),
+    (35, "partly_approved", "1900", "", "ship", True),
+    (62, "credited", None, "", "ship", True),
+)
+# The insurance demo: the bumper repair in the workshop (assessment, then a supplement) and a
+# delivered rear-end repair billed directly to its insurer.
+INSURANCE_DEMO = {
+    "case": {"insurer": "中国平安财产保险", "policy_no": "PDAA202631010000457812", "report_no": "RDAA2026310000123456",
+             "liability": "full", "assessor": "赵定损", "excess": "0", "depreciation": "0", "direct_billing": "1"},
+    "assessment": [
+        {"kind": "replace", "description": "前保险杠皮", "store_amount": "1350", "assessed_amount": "1200"},
+        {"kind": "paint", "description": "前保险杠喷漆", "store_amount": "1200", "assessed_amount": "1000"},
+        {"kind": "labour", "description": "前保险杠拆装", "store_amount": "600", "assessed_amount": "600"},
+    ],
+    "supplement": [
+        {"kind": "replace", "description": "左前大灯总成", "store_amount": "2680", "assessed_amount": "2680"},
+        {"kind": "material", "description": "大灯支架卡扣", "store_amount": "120", "assessed_amount": "80"},
+    ],
+    "delivered_case": {"insurer": "中国人民财产保险", "policy_no": "PICC2026310000998877",
+                       "report_no": "RDDH2026310000765432", "liability": "none", "assessor": "钱定损",
+                       "excess": "0", "depreciation": "150", "direct_billing": "1"},
+    "delivered_assessment": [
+        {"kind": "repair", "description": "后保险杠修复", "store_amount": "900", "assessed_amount": "800"},
+        {"kind": "paint", "description": "后保险杠及后备箱盖喷漆", "store_amount": "1600", "assessed_amount": "1500"},
+    ],
+}
+# The 三包 car: (days ago, days in the shop or None while it is still there), the same fault each time.
+SANBAO_VISITS = ((120, 5), (60, 9), (2, None))

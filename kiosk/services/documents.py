@@ -34,7 +34,7 @@ KIND_PERMISSIONS = {
     "key_tag": ("reception",),
     "job_tag": ("reception", "bay", "dispatch"),
     "bin": ("parts",),
-    "part": ("parts",),
+    "part": ("parts", "claims"),  # the claims desk prints old-part tags on the parts label
     "badge": ("staff_admin", "reports"),
     "workorder": ("reception",),
     "estimate": ("reception",),

@@ -68,7 +68,9 @@ def demo_data() -> dict:
     from kiosk.models import Part, PurchaseOrder, WorkOrder
     from kiosk.services import workorders
 
-    orders = {o.status: o.number for o in WorkOrder.select().order_by(WorkOrder.number)}
+    orders: dict = {}
+    for o in WorkOrder.select().order_by(WorkOrder.number):  # the first order of each status
+        orders.setdefault(o.status, o.number)
     longest = max(Part.select(), key=lambda p: len(p.name))
     changed = WorkOrder.get(WorkOrder.number == orders["waiting_parts"])
     workorders.add_job(changed, "四轮定位 (试车后发现跑偏)", "0.8", "280")
@@ -77,7 +79,24 @@ def demo_data() -> dict:
             "bay_order": jobs_of_demo_technician()[0].work_order.number, "part_code": "06L115562B",
             "long_part_code": longest.part_no, "bin": "A-01-01", "plate_prefix": "沪",
             "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number,
-            "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"]}
+            "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"],
+            **claims_data()}
+
+
+def claims_data() -> dict:
+    """The claims desk's demo: a claim in each state, the warranty order not claimed yet, the
+    insurance repair with its supplement, the 三包 car and the return shipment."""
+    from kiosk.models import WorkOrder
+    from kiosk.models.claims import InsuranceCase, OldPartScan, WarrantyClaim
+    from kiosk.services import claims, sanbao
+
+    by_state = {claims.state(c): c.number for c in WarrantyClaim.select().order_by(WarrantyClaim.number)}
+    unclaimed = next(o for o in WorkOrder.select().order_by(WorkOrder.number)
+                     if o.status == "in_repair" and any(j for j, c in claims.warranty_jobs(o) if c is None))
+    case = InsuranceCase.select().order_by(InsuranceCase.opened_at).first()
+    return {"claims": sorted(by_state.values()), "claim_order": unclaimed.number,
+            "insurance_order": case.work_order.number, "sanbao_plate": sanbao.watched()[0][0].plate,
+            "shipment": OldPartScan.select().where(OldPartScan.action == "ship").first().shipment}
 
 
 def _lock_badge(badge: str) -> None:

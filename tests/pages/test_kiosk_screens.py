@@ -47,7 +47,8 @@ def links(html: str, css_class: str) -> list[str]:
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_each_role_is_offered_only_the_stations_it_may_use(store, role):
-    """Nobody meets a tile with a 403 behind it (a cashier, whose station is still to come, is told so)."""
+    """Nobody meets a tile with a 403 behind it (a cashier, whose station is still to come, is told so);
+    the claims clerk, who sits at the care desk, is offered the claims desk too."""
     client = logged_in(store, ROLES[role])
     home = client.get("/").get_data(as_text=True)
     offered = links(home, "tile") + links(home, "tab")
@@ -59,6 +60,8 @@ def test_each_role_is_offered_only_the_stations_it_may_use(store, role):
         assert "此终端尚未安装您的岗位" in home
     if role in ("care", "claims"):
         assert "/care/" in links(home, "tab") and "此终端尚未安装您的岗位" not in home
+    if role == "claims":  # the claims desk (#14)
+        assert "/claims/" in links(home, "tab")
 
 
 def test_nobody_logged_in_sees_every_station_of_the_node(store):

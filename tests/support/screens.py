@@ -151,6 +151,14 @@ def qc_pages(data) -> list[str]:
     return [f"/workshop/qc/{data['qc_order']}"]
 
 
+def claims_pages(data) -> list[str]:
+    """A claim in each state, building one from the delivered warranty order, the insurance
+    case with its supplement, the 三包 car and a return shipment's packing list."""
+    return [f"/claims/c/{n}" for n in data["claims"]] + [
+        f"/claims/build?work_order={data['claim_order']}", f"/claims/insurance/{data['insurance_order']}",
+        f"/claims/sanbao?q={data['sanbao_plate']}", f"/claims/old-parts/shipments/{data['shipment']}"]
+
+
 def estimates(data) -> list[str]:
     """The estimate (报价单) of a signed order, of one with changes waiting for the customer, and of
     one not signed yet."""
@@ -193,7 +201,8 @@ ROLES: dict[str, Role] = {
     "parts_manager": Role("PRT-002", "5552", ("/", "/parts/manager", "/parts/new") + PARTS),
     "cashier": Role("CSH-001", "6661", ("/",)),
     "care": Role("CRE-001", "7771", ("/",) + CARE),
-    "claims": Role("CLM-001", "7772", ("/", "/complaints/new")),
+    "claims": Role("CLM-001", "7772", ("/", "/complaints/new", "/claims/", "/claims/?state=all", "/claims/old-parts",
+                                       "/claims/insurance", "/claims/sanbao", "/claims/files", claims_pages)),
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
     "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",) + CARE
                     + ("/care/unmasks", "/care/settings")),
@@ -221,7 +230,7 @@ def pattern(path: str) -> str:
 
 # Words allowed in the Chinese interface: codes, units and names every Chinese store writes in Latin letters,
 # and the pinyin initials a search field gives as its example ("byjy": 保养机油).
-ALLOWED_WORDS = {"bayflow", "VIN", "QC", "PIN", "ID", "km", "Ah", "L", "A4", "PDF", "PNG", "SVG", "ZPL", "CUPS",
+ALLOWED_WORDS = {"bayflow", "XLSX", "JSON", "VIN", "QC", "PIN", "ID", "km", "Ah", "L", "A4", "PDF", "PNG", "SVG", "ZPL", "CUPS",
                  "ESC", "POS", "USB", "RTSP", "IP", "TCP", "Code", "QR", "EAN", "DataMatrix", "mm", "s", "x", "X",
                  "byjy"}
 

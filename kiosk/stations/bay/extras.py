@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from kiosk.access import current_staff
 from kiosk.cameras import camera_frame_jpeg
-from kiosk.services import extrawork, findings, partsrequests, workorders
+from kiosk.services import extrawork, findings, old_parts, partsrequests, printing, workorders
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.badge_session import bay_person
 from kiosk.stations.bay import bp
@@ -32,6 +32,22 @@ def add_finding(person, job):
     except ServiceError as error:
         return show_job(person, job, error.message, False, finding_text=request.form.get("text", ""))
     return show_job(person, job, _("Finding saved on %(job)s.", job=job.description))
+
+
+@bp.post("/jobs/<job_id>/old-part-tag")
+@needs_person
+@with_job
+def old_part_tag(person, job):
+    """The old-part tag of a part replaced under warranty, printed on the bay's label printer."""
+    try:
+        made = old_parts.tag_job(job, request.form.get("part_no", ""), person)
+        printed = printing.print_label("part", old_parts.label_data(made), "bay")
+    except ServiceError as error:
+        return show_job(person, job, error.message, False)
+    if printed.status in ("sent", "pending"):
+        return show_job(person, job, _("Old-part tag %(tag)s printed: stick it on the part.", tag=made.number))
+    return show_job(person, job, _("Old-part tag %(tag)s made, but not printed: the bay has no label printer "
+                                   "set up. Print it at the claims desk.", tag=made.number), False)
 
 
 @bp.post("/jobs/<job_id>/parts")

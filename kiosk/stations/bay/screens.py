@@ -19,7 +19,8 @@ from kiosk.cameras import camera_photo_possible
 from kiosk.core import times
 from kiosk.models import ClockEvent, JobLine, Staff, Vehicle, WorkOrder
 from kiosk.roles import allowed
-from kiosk.services import attendance, clock, clock_rules, estimate, extrawork, figures, partsrequests, workorders
+from kiosk.services import (attendance, clock, clock_rules, estimate, extrawork, figures, old_parts, partsrequests,
+                            workorders)
 from kiosk.services import findings as findings_service
 from kiosk.services import staff as staff_service
 from kiosk.services.customers import parse_id
@@ -86,6 +87,8 @@ def order_context(person: Staff, order: WorkOrder, focus: JobLine | None = None)
             "held": known.held_jobs,  # changed since the customer signed: no clock, no parts
             "minutes": figures.clocked_minutes_by_job(order), "on_job": on_job,
             "findings": findings, "requests": requests, "problem": problem, "planned_parts": planned,
+            # A warranty job's parts issued and their old-part tags (kiosk.services.old_parts).
+            "old_part_tags": {j.id: old_parts.job_parts_to_tag(j) for j in jobs if j.pay_type == "warranty"},
             "pending": extrawork.pending(order)}
 
 

@@ -18,7 +18,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, requires
-from kiosk.services import authorization, purchasing, workorders
+from kiosk.services import authorization, purchasing, sanbao, workorders
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.stations.reception import bp
@@ -81,6 +81,7 @@ def page_context(order, **extra) -> dict:
         "edit_job": request.args.get("edit_job", ""), "edit_part": request.args.get("edit_part", ""),
         "confirm_decline": request.args.get("confirm_decline") == "1",
         "confirm_photo": request.args.get("confirm_photo", ""),
+        "sanbao": sanbao.watch(order.vehicle),  # the 三包 counters and warnings (kiosk.services.sanbao)
     }
     context.update(extra)
     return context
