@@ -43,6 +43,8 @@ ENTRIES = (
           "parts", tab=True),
     Entry("parts_manager", "parts.manager", _l("Parts manager"), _l("Counts to approve, reorder list, stock value"),
           "parts_manage"),
+    Entry("service_figures", "figures.index", _l("Service figures"),
+          _l("Every figure against its target, reports, drill-down"), "reports"),
     Entry("hub", "hub.index", _l("Head office"), _l("Kiosks, pairing codes and conflicts to review"), "reports",
           tab=True),
     Entry("printers", "settings.printers", _l("Printers"), _l("Where each station prints labels, slips and A4"),

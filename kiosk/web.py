@@ -16,6 +16,7 @@ from kiosk.services.files import DiskFull, is_disk_full
 from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
                             settings as settings_pages, stream, sync_api)
 from kiosk.stations.bay import bp as bay_bp
+from kiosk.stations.figures import bp as figures_bp
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
 from kiosk.templating import error_page, security_headers, trigger, wants_fragment
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(settings_pages.bp)  # printer settings, staff badges
     app.register_blueprint(scanning.bp)
     app.register_blueprint(camera_page.bp)  # the installers' camera page
+    app.register_blueprint(figures_bp)  # the manager's figures: every node, from its own data, and the hub
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)

@@ -16,12 +16,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kiosk.core import times
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
 from kiosk.services.figures.base import Result, memoized, ratio, ratios_by
 from kiosk.services.figures.clocks import attendance_spans, clip, in_order, intervals, union_seconds
 from kiosk.services.figures.period import Period
 
+# What each loss reason is called on the pages and in the reports.
+LOSS_LABELS = {
+    "parts": _l("Waiting for parts"),
+    "authorization": _l("Waiting for authorization"),
+    "break": _l("Break"),
+    "tool": _l("Waiting for a tool or bay"),
+    "other": _l("Other"),
+}
 MARGIN = dt.timedelta(days=2)  # clocks open over midnight, pauses resumed the next morning
 
 
