@@ -194,17 +194,20 @@ ROLES: dict[str, Role] = {
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
     "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",)),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
+    # The service manager's figures: the dashboard links every figure's drill-down, the reports and targets.
+    "service_manager": Role("MGR-001", "8881", ("/figures/", "/figures/targets", "/figures/report/daily",
+                                                "/figures/report/monthly")),
     # The service manager on the store's head-office node: its kiosks with what each reports, the
     # store's health and backups, API tokens, pairing and replacement codes, conflicts.
     "hub_manager": Role("MGR-001", "8881", ("/", "/hub/", "/hub/health", "/hub/tokens", "/hub/conflicts",
-                                            "/settings/station", "/settings/staff",
+                                            "/settings/station", "/settings/staff", "/figures/",
                                             Scenario("hub-pairing-code", "/hub/", _hub_pairing_code),
                                             Scenario("hub-replacement-code", "/hub/", _hub_replacement_code)),
                         node="hub"),
 }
 
 # Links never followed: they post, download, stream, or leave the node.
-SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx)$|/frame\.jpg|/files/|/photos/")
+SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx|pdf)(\?|$)|/frame\.jpg|/files/|/photos/")
 
 
 def pattern(path: str) -> str:
