@@ -63,7 +63,14 @@ def _request(job, when, clerk=None, issued=None, part=None, status="requested"):
 
 
 def build() -> dict:
-    """Write the history; answers the people and orders by name."""
+    """Write the whole history in this node; answers the people and orders by name."""
+    shop = build_orders()
+    build_facts(shop)
+    return shop
+
+
+def build_orders() -> dict:
+    """The first half (one kiosk's): the people, the orders and their deliveries."""
     a = staff_service.create_staff("王顾问", "ADV-801", ["advisor"], "2801")
     b = staff_service.create_staff("赵顾问", "ADV-802", ["advisor"], "2802")
     t1 = staff_service.create_staff("张师傅", "TEC-801", ["technician"], "2803")
@@ -76,14 +83,22 @@ def build() -> dict:
     o4 = _order(b, [("更换灯泡", 0.5)], opened=at(11, 9), promised=at(12, 17), repair_type="minor")
     o5 = _order(b, [("复查发动机", 0.5)], opened=at(20, 9), comeback_of=o3.number, vehicle=o3.vehicle)
     _order(b, [("复查灯泡", 0.2)], opened=at(30, 9), comeback_of=o4.number, vehicle=o4.vehicle, repair_type="minor")
-    _save(QcCheck(work_order=o2, inspector=qc, passed=False, at=at(6, 13)))
-    for order in (o1, o2, o3, o4, o5):
-        _save(QcCheck(work_order=order, inspector=qc, passed=True, at=order.opened_at + dt.timedelta(hours=1)))
     deliver_for_test(o1, at=at(5, 16))
     deliver_for_test(o2, at=at(6, 15))
     deliver_for_test(o3, at=at(10, 11))
     deliver_for_test(o4, at=at(12, 10))
     deliver_for_test(o5, at=at(21, 10))
+    return {"advisors": (a, b), "technicians": (t1, t2), "clerk": clerk, "qc": qc, "orders": (o1, o2, o3, o4, o5)}
+
+
+def build_facts(shop: dict) -> None:
+    """The second half (may be written on another kiosk after a sync): QC checks, attendance and
+    clocks, parts requests and issues, the cars sold here."""
+    (t1, t2), clerk, qc = shop["technicians"], shop["clerk"], shop["qc"]
+    o1, o2, o3, o4, o5 = shop["orders"]
+    _save(QcCheck(work_order=o2, inspector=qc, passed=False, at=at(6, 13)))
+    for order in (o1, o2, o3, o4, o5):
+        _save(QcCheck(work_order=order, inspector=qc, passed=True, at=order.opened_at + dt.timedelta(hours=1)))
     job1, job2, job3 = (next(iter(o.jobs)) for o in (o1, o2, o3))
     _save(Attendance(technician=t1, action="in", at=at(5, 8)))
     _save(Attendance(technician=t1, action="out", at=at(5, 17)))
@@ -109,7 +124,6 @@ def build() -> dict:
     other = customers.create_vehicle(o2.customer, "沪A·F8001", model="大众 帕萨特")
     other.sold_on, other.sold_here = MONTH.replace(day=20) - dt.timedelta(days=180), True
     _save(other, ["sold_on", "sold_here"])
-    return {"advisors": (a, b), "technicians": (t1, t2), "clerk": clerk, "orders": (o1, o2, o3, o4, o5)}
 
 
 def close(value, expected) -> bool:
