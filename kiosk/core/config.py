@@ -41,6 +41,8 @@ def _settings(instance: Path) -> list[Setting]:
         Setting("STATION", str, "all", "reception, bay, parts, cashier, care, or all"),
         Setting("NODE_PREFIX", (str, type(None)), None, "prefix of this node's human numbers (first start only)"),
         Setting("STORE_NAME", str, "", "the store's name on printed tags (first start only)"),
+        Setting("GROUP_STORES", str, "", "a dealer group's hub: each store and its kiosks' number prefixes, "
+                "'浦东店=PD1,PD2;苏州店=SZ1' (the group page /figures/group; empty: a single store)"),
         Setting("DEMO", bool, False, "fill an empty store with demo data on start"),
         Setting("BLOB_FOLDER", str, str(instance / "blobs"), "where photos and signatures are kept by hash"),
         Setting("SECRET_KEY", (str, type(None)), None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import operator
 from dataclasses import dataclass, field
 
 
@@ -56,6 +57,41 @@ def added(results: list[Result]) -> Result:
     return merged
 
 
+_scope: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("figures_scope", default=None)
+
+
+@contextlib.contextmanager
+def store_scope(prefixes):
+    """Within this block the figures count one store of a dealer group: the orders whose number
+    carries one of ``prefixes`` (a store's kiosks' number prefixes, kiosk.services.numbers)."""
+    token = _scope.set(tuple(sorted(str(p).upper() for p in prefixes)))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def scope() -> tuple | None:
+    """The number prefixes of the store being counted, or None for everything on this node."""
+    return _scope.get()
+
+
+def in_scope(number_field):
+    """A condition on a work order's number field: it belongs to the store being counted
+    (None when every order counts)."""
+    prefixes = _scope.get()
+    if prefixes is None:
+        return None
+    if not prefixes:
+        return number_field == "\u0000"  # a store without kiosks: nothing
+    return functools.reduce(operator.or_, [number_field.startswith(f"{p}-") for p in prefixes])
+
+
+def prefix_of(number: str) -> str:
+    """The number prefix of a human number ("SH1-20261005-0001" → "SH1")."""
+    return (number or "").split("-", 1)[0].upper()
+
+
 _memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_memo", default=None)
 
 
@@ -78,7 +114,7 @@ def memoized(function):
         memo = _memo.get()
         if memo is None or args:
             return function(period, *args)
-        key = (function.__qualname__, period)
+        key = (function.__qualname__, period, _scope.get())
         if key not in memo:
             memo[key] = function(period)
         return memo[key]

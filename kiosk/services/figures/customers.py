@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk.models import Customer, Delivery, Vehicle, WorkOrder
+from sync.node import current_node
+from sync.tables import ChangeEvent, Peer
 from kiosk.services.figures import settings
-from kiosk.services.figures.base import Result, memoized, ratio
+from kiosk.services.figures.base import Result, in_scope, memoized, ratio, scope
 from kiosk.services.figures.period import Period
 
 
@@ -25,6 +27,8 @@ def first_service_due(period: Period) -> list[dict]:
     first, last = period.first - dt.timedelta(days=days), period.last - dt.timedelta(days=days)
     vehicles = list(Vehicle.select().where((Vehicle.sold_here == True) & (Vehicle.deleted == False)  # noqa: E712
                                            & (Vehicle.sold_on >= first) & (Vehicle.sold_on <= last)))
+    if scope() is not None:
+        vehicles = _of_store(vehicles)
     if not vehicles:
         return []
     came: dict = {}
@@ -39,6 +43,19 @@ def first_service_due(period: Period) -> list[dict]:
     return rows
 
 
+def _of_store(vehicles: list) -> list:
+    """The vehicles first written on a kiosk of the store being counted (a group hub knows each
+    paired kiosk's number prefix, and each row's first change event names the node that made it)."""
+    prefixes = set(scope() or ())
+    nodes = {node_id: prefix.upper() for node_id, prefix in Peer.select(Peer.node_id, Peer.prefix).tuples()}
+    here = current_node()
+    nodes[here.node_id] = (here.prefix or "").upper()
+    made = dict(ChangeEvent.select(ChangeEvent.row_id, ChangeEvent.origin_node).where(
+        (ChangeEvent.entity == Vehicle._meta.table_name) & (ChangeEvent.op == "insert")
+        & ChangeEvent.row_id.in_([v.id.hex for v in vehicles])).tuples())
+    return [v for v in vehicles if nodes.get(made.get(v.id.hex, ""), "") in prefixes]
+
+
 def first_service_rate(period: Period) -> Result:
     """First-service rate (首保率): vehicles sold here whose first service fell due in the period
     and that came in within their first-service window, over the vehicles due."""
@@ -51,8 +68,10 @@ def retention_rows(period: Period) -> list[dict]:
     """Each customer delivered in the period: their first delivery in it and the next one within 183 days."""
     lo, hi = period.bounds()
     seen: dict = {}
+    store = in_scope(WorkOrder.number)
+    here = (Delivery.at >= lo) & (Delivery.at < hi)
     for customer_id, at, number in (Delivery.select(WorkOrder.customer, Delivery.at, WorkOrder.number)
-                                    .join(WorkOrder).where((Delivery.at >= lo) & (Delivery.at < hi))
+                                    .join(WorkOrder).where(here if store is None else here & store)
                                     .order_by(Delivery.at).tuples()):
         seen.setdefault(customer_id, (at, number))
     if not seen:
@@ -61,7 +80,8 @@ def retention_rows(period: Period) -> list[dict]:
     later: dict = {}
     for customer_id, at, number in (Delivery.select(WorkOrder.customer, Delivery.at, WorkOrder.number)
                                     .join(WorkOrder).where(WorkOrder.customer.in_(list(seen))
-                                                           & (Delivery.at >= lo) & (Delivery.at < hi + window))
+                                                           & (Delivery.at >= lo) & (Delivery.at < hi + window)
+                                                           & (store if store is not None else True))
                                     .order_by(Delivery.at).tuples()):
         start, first_number = seen[customer_id]
         if number != first_number and start < at <= start + window:

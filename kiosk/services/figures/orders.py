@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kiosk.models import Delivery, QcCheck, Staff, Vehicle, WorkOrder
 from kiosk.services.figures import settings
-from kiosk.services.figures.base import Result, count, memoized, ratio, ratios_by
+from kiosk.services.figures.base import Result, count, in_scope, memoized, ratio, ratios_by
 from kiosk.services.figures.period import Period
 
 
@@ -30,6 +30,9 @@ def delivered_orders(period: Period) -> list[Delivered]:
     """The orders first delivered in ``period``, oldest first (three queries)."""
     lo, hi = period.bounds()
     touched = Delivery.select(Delivery.work_order).where((Delivery.at >= lo) & (Delivery.at < hi))
+    store = in_scope(WorkOrder.number)
+    if store is not None:
+        touched = touched.join(WorkOrder).where(store)
     first: dict = {}
     for row in (Delivery.select(Delivery.work_order, Delivery.at, Delivery.on_time, Delivery.id)
                 .where(Delivery.work_order.in_(touched)).order_by(Delivery.at, Delivery.id).tuples()):

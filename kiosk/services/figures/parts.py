@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from kiosk.core import times
 from kiosk.models import PartsRequest, StockMove, Vehicle, WorkOrder
-from kiosk.services.figures.base import Result, memoized, ratio, ratios_by
+from kiosk.services.figures.base import Result, in_scope, memoized, ratio, ratios_by
 from kiosk.services.figures.period import Period
 
 
@@ -21,9 +21,13 @@ from kiosk.services.figures.period import Period
 def requested_lines(period: Period) -> list[dict]:
     """The lines requested in the period with when (and by whom) each was first issued."""
     lo, hi = period.bounds()
-    requests = list(PartsRequest.select().where(
+    query = PartsRequest.select().where(
         (PartsRequest.requested_at >= lo) & (PartsRequest.requested_at < hi)
-        & (PartsRequest.deleted == False) & (PartsRequest.status != "cancelled")))  # noqa: E712
+        & (PartsRequest.deleted == False) & (PartsRequest.status != "cancelled"))  # noqa: E712
+    store = in_scope(WorkOrder.number)
+    if store is not None:
+        query = query.join(WorkOrder, on=(PartsRequest.work_order == WorkOrder.id)).where(store)
+    requests = list(query)
     if not requests:
         return []
     issued: dict = {}

@@ -19,7 +19,7 @@ from kiosk.core import times
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Attendance, ClockEvent, JobLine, WorkOrder
 from kiosk.models.bay import LOSS_REASONS
-from kiosk.services.figures.base import Result, memoized, ratio, ratios_by
+from kiosk.services.figures.base import Result, in_scope, memoized, ratio, ratios_by
 from kiosk.services.figures.clocks import attendance_spans, clip, in_order, intervals, union_seconds
 from kiosk.services.figures.period import Period
 
@@ -53,12 +53,18 @@ def hours(period: Period, now: dt.datetime | None = None) -> dict:
     now = now or times.utcnow()
     lo, hi = period.bounds()
     hi_now = min(hi, max(lo, now))
-    events = list(ClockEvent.select().where((ClockEvent.at >= lo - MARGIN) & (ClockEvent.at < hi + MARGIN)))
+    store = in_scope(WorkOrder.number)
+    events = ClockEvent.select().where((ClockEvent.at >= lo - MARGIN) & (ClockEvent.at < hi + MARGIN))
+    if store is not None:
+        events = events.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
     by_tech: dict = defaultdict(list)
     for event in events:
         by_tech[event.technician_id].append(event)
     shifts_of: dict = defaultdict(list)
-    for row in Attendance.select().where((Attendance.at >= lo - MARGIN) & (Attendance.at < hi)):
+    attended = Attendance.select().where((Attendance.at >= lo - MARGIN) & (Attendance.at < hi))
+    if store is not None:  # a group's store: the technicians who clocked on its orders
+        attended = attended.where(Attendance.technician.in_(list(by_tech) or [None]))
+    for row in attended:
         shifts_of[row.technician_id].append(row)
     found: dict = defaultdict(Hours)
     for tech in set(by_tech) | set(shifts_of):
@@ -90,6 +96,9 @@ def _sold(found: dict, lo, hi) -> None:
     """Share the sold hours of the jobs first finished in [lo, hi) among who clocked them."""
     finished = ClockEvent.select(ClockEvent.job).where(
         (ClockEvent.action == "off") & (ClockEvent.reason == "finish") & (ClockEvent.at >= lo) & (ClockEvent.at < hi))
+    store = in_scope(WorkOrder.number)
+    if store is not None:
+        finished = finished.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
     by_job: dict = defaultdict(list)
     for event in ClockEvent.select().where(ClockEvent.job.in_(finished)):
         by_job[event.job_id].append(event)

@@ -2,20 +2,22 @@
 kiosk.services.figures (board, registry, settings)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import requires
 from kiosk.core.errors import ServiceError
-from kiosk.services.figures import board, period as periods, registry, settings, tables
+from kiosk.services.figures import board, group, period as periods, registry, settings, tables
+from kiosk.services.figures.base import store_scope
 from kiosk.stations.figures import asked_period, bp, period_args
 from kiosk.stations.figures.chart import trend_svg
 from kiosk.templating import render
 
 
-def _neighbours(period) -> tuple:
+def neighbours(period) -> tuple:
     """The period before and after ``period`` (a day, week or month; a custom one by its length)."""
     before = periods.back(period, 2)[0]
     if period.kind in ("day", "week", "month"):
@@ -37,10 +39,11 @@ def dashboard():
     """Every figure of the period against its target, with its 12-week or 12-month trend."""
     period, problem = asked_period()
     lines = board.dashboard(period)
-    before, after = _neighbours(period)
+    before, after = neighbours(period)
     return render("figures/index.html", None, period=period, problem=problem, lines=lines, chart=_chart,
                   shown=tables.shown, before=period_args(before), after=period_args(after),
-                  args=period_args(period), trend_kind=board.trend_kind(period), today=periods.parse({}).last)
+                  args=period_args(period), trend_kind=board.trend_kind(period), today=periods.parse({}).last,
+                  group_page=bool(current_app.config["GROUP_STORES"]))
 
 
 @bp.get("/<key>", endpoint="drill")
@@ -51,13 +54,18 @@ def drill(key: str):
     if figure is None:
         abort(404)
     period, problem = asked_period()
-    result = board.compute(period)[key]
-    before, after = _neighbours(period)
+    store = request.args.get("store") or None
+    prefixes = group.scope_of(store, group.stores_of(current_app.config["GROUP_STORES"]))
+    with store_scope(prefixes) if prefixes is not None else contextlib.nullcontext():
+        result = board.compute(period)[key]
+        table = tables.drill_table(figure, period)
+        per_table = tables.people_table(period, figure.per) if figure.per else None
+        loss = tables.loss_table(period) if key == "loss_time" else None
+    before, after = neighbours(period)
+    args = {**period_args(period), **({"store": store} if store else {})}
     return render("figures/drill.html", None, figure=figure, period=period, problem=problem, result=result,
-                  before=period_args(before), after=period_args(after),
-                  table=tables.drill_table(figure, period), shown=tables.shown, args=period_args(period),
-                  per_table=tables.people_table(period, figure.per) if figure.per else None,
-                  loss=tables.loss_table(period) if key == "loss_time" else None)
+                  before={**args, **period_args(before)}, after={**args, **period_args(after)},
+                  table=table, shown=tables.shown, args=args, per_table=per_table, loss=loss, store=store)
 
 
 @bp.route("/targets", methods=["GET", "POST"], endpoint="targets")
