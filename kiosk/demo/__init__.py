@@ -24,6 +24,7 @@ from kiosk.demo.data import (
     APPOINTMENT_SERVICES, APPOINTMENT_SLOTS, COLORS, CUSTOMER_NAMES, CUSTOMER_NOTES, DEMO_STAFF,
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
 )
+from kiosk.demo.figures_year import seed_year
 from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_findings, seed_workshop
 from kiosk.demo import estimates as demo_estimates
@@ -211,6 +212,8 @@ def seed() -> None:
         seed_purchasing(staff["PRT-002"], parts)
         demo_parts.seed_requests(now)
         demo_estimates.seed_recall(now)
+        seed_year(staff, parts["06L115562B"], now, current_app.config["DEMO_HISTORY_DAYS"],  # the figures' year
+                  plate=lambda r: _plate(r, False), vin=lambda r, wmi: make_vin(r, wmi, "N"))
 
 
 def seed_if_empty() -> bool:
