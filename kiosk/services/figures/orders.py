@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Delivery, QcCheck, Staff, Vehicle, WorkOrder
 from kiosk.services.figures import settings
 from kiosk.services.figures.base import Result, count, in_scope, memoized, ratio, ratios_by
@@ -126,7 +127,8 @@ def drill_first_time_fix(period: Period) -> list[dict]:
     rows = []
     for item in found:
         reasons = failed.get(item.order.id, [])
-        note = "; ".join("QC" if kind == "qc_fail" else f"→ {other.number}" for kind, other in reasons)
+        note = "; ".join(str(_l("Failed QC")) if kind == "qc_fail" else str(_l("Comeback %(number)s", number=other.number))
+                         for kind, other in reasons)
         rows.append(_row(item, names, note, counted=not reasons))
     return sorted(rows, key=lambda r: r["counted"])
 

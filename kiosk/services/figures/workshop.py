@@ -31,6 +31,11 @@ LOSS_LABELS = {
     "tool": _l("Waiting for a tool or bay"),
     "other": _l("Other"),
 }
+# The clock facts as light rows (no model objects: a month of a busy store is tens of thousands),
+# with the attribute names kiosk.services.figures.clocks reads.
+CLOCK_COLUMNS = (ClockEvent.id, ClockEvent.technician.alias("technician_id"), ClockEvent.job.alias("job_id"),
+                 ClockEvent.work_order.alias("work_order_id"), ClockEvent.action, ClockEvent.reason,
+                 ClockEvent.loss_reason, ClockEvent.at, ClockEvent.flagged)
 MARGIN = dt.timedelta(days=2)  # clocks open over midnight, pauses resumed the next morning
 
 
@@ -54,17 +59,18 @@ def hours(period: Period, now: dt.datetime | None = None) -> dict:
     lo, hi = period.bounds()
     hi_now = min(hi, max(lo, now))
     store = in_scope(WorkOrder.number)
-    events = ClockEvent.select().where((ClockEvent.at >= lo - MARGIN) & (ClockEvent.at < hi + MARGIN))
+    events = ClockEvent.select(*CLOCK_COLUMNS).where((ClockEvent.at >= lo - MARGIN) & (ClockEvent.at < hi + MARGIN))
     if store is not None:
         events = events.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
     by_tech: dict = defaultdict(list)
-    for event in events:
+    for event in events.namedtuples():
         by_tech[event.technician_id].append(event)
     shifts_of: dict = defaultdict(list)
-    attended = Attendance.select().where((Attendance.at >= lo - MARGIN) & (Attendance.at < hi))
+    attended = Attendance.select(Attendance.id, Attendance.technician.alias("technician_id"), Attendance.action,
+                                 Attendance.at).where((Attendance.at >= lo - MARGIN) & (Attendance.at < hi))
     if store is not None:  # a group's store: the technicians who clocked on its orders
         attended = attended.where(Attendance.technician.in_(list(by_tech) or [None]))
-    for row in attended:
+    for row in attended.namedtuples():
         shifts_of[row.technician_id].append(row)
     found: dict = defaultdict(Hours)
     for tech in set(by_tech) | set(shifts_of):
@@ -100,7 +106,7 @@ def _sold(found: dict, lo, hi) -> None:
     if store is not None:
         finished = finished.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
     by_job: dict = defaultdict(list)
-    for event in ClockEvent.select().where(ClockEvent.job.in_(finished)):
+    for event in ClockEvent.select(*CLOCK_COLUMNS).where(ClockEvent.job.in_(finished)).namedtuples():
         by_job[event.job_id].append(event)
     if not by_job:
         return
