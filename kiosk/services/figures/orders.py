@@ -19,30 +19,40 @@ from kiosk.services.figures.period import Period
 
 @dataclass(frozen=True)
 class Delivered:
-    """A delivered order as the figures see it."""
+    """A delivered order as the figures see it. ``order`` is a light row (no model object: a
+    month of a busy store is thousands): id, number, advisor_id, vehicle_id, repair_type,
+    promised_at, and the car's plate."""
 
-    order: WorkOrder
+    order: object
     at: dt.datetime  # its first delivery (UTC)
     on_time: bool | None
 
 
+def touched(period: Period):
+    """The work orders (a subquery of ids) with a delivery in ``period``, within the store counted."""
+    lo, hi = period.bounds()
+    query = Delivery.select(Delivery.work_order).where((Delivery.at >= lo) & (Delivery.at < hi))
+    store = in_scope(WorkOrder.number)
+    return query if store is None else query.join(WorkOrder).where(store)
+
+
+ORDER_COLUMNS = (WorkOrder.id, WorkOrder.number, WorkOrder.advisor.alias("advisor_id"),
+                 WorkOrder.vehicle.alias("vehicle_id"), WorkOrder.repair_type, WorkOrder.promised_at, Vehicle.plate)
+
+
 @memoized
 def delivered_orders(period: Period) -> list[Delivered]:
-    """The orders first delivered in ``period``, oldest first (three queries)."""
+    """The orders first delivered in ``period``, oldest first (two queries)."""
     lo, hi = period.bounds()
-    touched = Delivery.select(Delivery.work_order).where((Delivery.at >= lo) & (Delivery.at < hi))
-    store = in_scope(WorkOrder.number)
-    if store is not None:
-        touched = touched.join(WorkOrder).where(store)
     first: dict = {}
     for row in (Delivery.select(Delivery.work_order, Delivery.at, Delivery.on_time, Delivery.id)
-                .where(Delivery.work_order.in_(touched)).order_by(Delivery.at, Delivery.id).tuples()):
+                .where(Delivery.work_order.in_(touched(period))).order_by(Delivery.at, Delivery.id).tuples()):
         first.setdefault(row[0], row)
     wanted = [row for row in first.values() if lo <= row[1] < hi]
     if not wanted:
         return []
-    orders = {o.id: o for o in WorkOrder.select(WorkOrder, Vehicle).join(Vehicle)
-              .where(WorkOrder.id.in_([row[0] for row in wanted]))}
+    orders = {o.id: o for o in WorkOrder.select(*ORDER_COLUMNS).join(Vehicle)
+              .where(WorkOrder.id.in_(touched(period))).namedtuples()}
     return [Delivered(orders[row[0]], row[1], row[2]) for row in wanted if row[0] in orders]
 
 
@@ -55,24 +65,34 @@ def delivered(period: Period) -> Result:
     return count(len(found), {str(k): count(v) for k, v in mine.items() if k is not None})
 
 
-def misses(found: list[Delivered]) -> dict:
+def misses(found: list[Delivered], period: Period) -> dict:
     """Why each delivered order was not fixed first time: ``{order id: [("qc_fail", None) |
     ("comeback", comeback order)]}``. A QC fail is any failed check of the order; a comeback is a
     later order of the same vehicle marked as repeating it (``comeback_of``) and opened within the
     quality-guarantee period of the earlier order's repair type, counted from its delivery."""
     if not found:
         return {}
-    ids = [item.order.id for item in found]
+    ids = {item.order.id for item in found}
     reasons: dict = defaultdict(list)
     for (order_id,) in (QcCheck.select(QcCheck.work_order).where(
-            (QcCheck.passed == False) & QcCheck.work_order.in_(ids)).distinct().tuples()):  # noqa: E712
-        reasons[order_id].append(("qc_fail", None))
+            (QcCheck.passed == False) & QcCheck.work_order.in_(touched(period))).distinct().tuples()):  # noqa: E712
+        if order_id in ids:
+            reasons[order_id].append(("qc_fail", None))
     by_number = {item.order.number: item for item in found}
-    later = (WorkOrder.select().where(WorkOrder.comeback_of.in_(list(by_number)) & (WorkOrder.deleted == False))  # noqa: E712
-             .order_by(WorkOrder.opened_at))
+    numbers = WorkOrder.select(WorkOrder.number).where(WorkOrder.id.in_(touched(period)))
+    later = (WorkOrder.select(WorkOrder.number, WorkOrder.comeback_of, WorkOrder.vehicle.alias("vehicle_id"),
+                              WorkOrder.opened_at)
+             .where(WorkOrder.comeback_of.in_(numbers) & (WorkOrder.deleted == False))  # noqa: E712
+             .order_by(WorkOrder.opened_at).namedtuples())
+    windows: dict = {}  # repair type → its guarantee period (one setting read each)
     for comeback in later:
+        if comeback.comeback_of not in by_number:
+            continue
         earlier = by_number[comeback.comeback_of]
-        window = dt.timedelta(days=settings.guarantee_days(earlier.order.repair_type))
+        kind = earlier.order.repair_type
+        if kind not in windows:
+            windows[kind] = dt.timedelta(days=settings.guarantee_days(kind))
+        window = windows[kind]
         if comeback.vehicle_id == earlier.order.vehicle_id and comeback.opened_at <= earlier.at + window:
             reasons[earlier.order.id].append(("comeback", comeback))
     return reasons
@@ -83,7 +103,7 @@ def first_time_fix(period: Period) -> Result:
     no comeback opened against them within the quality-guarantee period of their repair type,
     over the orders delivered in the period; per advisor."""
     found = delivered_orders(period)
-    failed = misses(found)
+    failed = misses(found, period)
     mine: dict = defaultdict(lambda: [0, 0])
     for item in found:
         mine[item.order.advisor_id][1] += 1
@@ -105,7 +125,7 @@ def on_time(period: Period) -> Result:
 
 def _row(item: Delivered, names: dict, note: str = "", counted: bool = True) -> dict:
     order = item.order
-    return {"number": order.number, "plate": order.vehicle.plate, "advisor": names.get(order.advisor_id, ""),
+    return {"number": order.number, "plate": order.plate, "advisor": names.get(order.advisor_id, ""),
             "at": item.at, "promised_at": order.promised_at, "note": note, "counted": counted}
 
 
@@ -123,7 +143,7 @@ def drill_delivered(period: Period) -> list[dict]:
 def drill_first_time_fix(period: Period) -> list[dict]:
     """The delivered orders, those not fixed first time first, each with its reason."""
     names, found = staff_names(), delivered_orders(period)
-    failed = misses(found)
+    failed = misses(found, period)
     rows = []
     for item in found:
         reasons = failed.get(item.order.id, [])

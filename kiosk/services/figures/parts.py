@@ -21,19 +21,20 @@ from kiosk.services.figures.period import Period
 def requested_lines(period: Period) -> list[dict]:
     """The lines requested in the period with when (and by whom) each was first issued."""
     lo, hi = period.bounds()
-    query = PartsRequest.select().where(
+    query = PartsRequest.select(PartsRequest.id, PartsRequest.work_order.alias("work_order_id"), PartsRequest.part_no,
+                                PartsRequest.description, PartsRequest.requested_at).where(
         (PartsRequest.requested_at >= lo) & (PartsRequest.requested_at < hi)
         & (PartsRequest.deleted == False) & (PartsRequest.status != "cancelled"))  # noqa: E712
     store = in_scope(WorkOrder.number)
     if store is not None:
         query = query.join(WorkOrder, on=(PartsRequest.work_order == WorkOrder.id)).where(store)
-    requests = list(query)
+    requests = list(query.namedtuples())
     if not requests:
         return []
     issued: dict = {}
     for request_id, at, staff_id in (StockMove.select(StockMove.request, StockMove.at, StockMove.staff)
                                      .where((StockMove.kind == "issue")
-                                            & StockMove.request.in_([r.id for r in requests]))
+                                            & StockMove.request.in_(query.select(PartsRequest.id)))
                                      .order_by(StockMove.at).tuples()):
         issued.setdefault(request_id, (at, staff_id))
     rows = []
