@@ -214,7 +214,7 @@ def pattern(path: str) -> str:
     """One visit per kind of address: numbers, codes and ids become placeholders."""
     path = re.sub(r"[0-9a-f]{32}", "<id>", path)
     path = re.sub(r"\b[A-Z0-9]+-\d{8}-\d{4}\b", "<number>", path)
-    path = re.sub(r"(day|orders|next)=[^&]*", r"\1=<v>", path)
+    path = re.sub(r"(day|orders|next|period|from|to|store)=[^&]*", r"\1=<v>", path)
     return re.sub(r"/(part|bin|orders|qc|work-orders)/[^/?]+", r"/\1/<code>", path)
 
 

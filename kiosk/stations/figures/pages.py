@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from kiosk.access import requires
+from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services.figures import board, group, period as periods, registry, settings, tables
 from kiosk.services.figures.base import store_scope
@@ -42,7 +43,7 @@ def dashboard():
     before, after = neighbours(period)
     return render("figures/index.html", None, period=period, problem=problem, lines=lines, chart=_chart,
                   shown=tables.shown, before=period_args(before), after=period_args(after),
-                  args=period_args(period), trend_kind=board.trend_kind(period), today=periods.parse({}).last,
+                  args=period_args(period), trend_kind=board.trend_kind(period), today=times.today(),
                   group_page=bool(current_app.config["GROUP_STORES"]))
 
 
