@@ -112,3 +112,13 @@ def test_the_daily_report_of_a_day(client, manager):
     html = client.get("/figures/report/daily?day=2026-10-06").data.decode()
     assert "Daily report 2026-10-06" in html
     assert client.get("/figures/report/weekly").status_code == 404
+
+
+def test_the_group_page_is_for_a_hub_that_lists_its_stores(client, manager, app):
+    assert client.get("/figures/group").status_code == 404  # a single store
+    app.config["GROUP_STORES"] = "浦江店=R1;苏州店=SZ1"
+    html = client.get(f"/figures/group?{MONTH}").data.decode()
+    assert "浦江店" in html and "苏州店" in html and 'data-figure="first_time_fix"' in html
+    drill = client.get(f"/figures/first_time_fix?{MONTH}&store=苏州店")
+    assert drill.status_code == 200 and "Nothing to count in this period." in drill.data.decode()
+    assert client.get(f"/figures/first_time_fix?{MONTH}&store=nowhere").status_code == 404

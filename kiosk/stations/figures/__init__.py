@@ -44,4 +44,4 @@ def _figures_helpers() -> dict:
     return {"zip": zip}
 
 
-from kiosk.stations.figures import group, pages, reports  # noqa: E402,F401
+from kiosk.stations.figures import pages, reports  # noqa: E402,F401

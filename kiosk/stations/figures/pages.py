@@ -1,5 +1,5 @@
-"""The dashboard, the drill-down behind each figure and the targets form: thin views over
-kiosk.services.figures (board, registry, settings)."""
+"""The dashboard, the drill-down behind each figure, the targets form and the dealer group's
+stores side by side: thin views over kiosk.services.figures (board, registry, settings, group)."""
 from __future__ import annotations
 
 import contextlib
@@ -92,3 +92,18 @@ def targets():
                            field=field, form=request.form, guarantee={k: settings.guarantee_days(k)
                                                                       for k in settings.GUARANTEE_DAYS},
                            first_service=settings.first_service_days()), status
+
+
+@bp.get("/group", endpoint="group")
+@requires("reports")
+def group_page():
+    """The stores' figures side by side for the period; 404 on a node that lists no stores."""
+    stores = group.stores_of(current_app.config["GROUP_STORES"])
+    if not stores:
+        abort(404)
+    period, problem = asked_period()
+    side = group.side_by_side(period, stores)
+    before, after = neighbours(period)
+    return render("figures/group.html", None, period=period, problem=problem, side=side, figures=registry.FIGURES,
+                  shown=tables.shown, args=period_args(period), before=period_args(before),
+                  after=period_args(after))
