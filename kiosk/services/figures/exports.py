@@ -57,7 +57,7 @@ def pdf(title: str, subtitle: str, tables: list[Table]) -> bytes:
     """An A4 report: the title, then each table with its heading, repeating its header row on
     each new page; the CJK font embedded (a subset of exactly the characters used)."""
     every = title + subtitle + "".join(str(t.title) + "".join(t.labels()) + "".join(
-        "".join(row) for row in t.texts()) for t in tables) + "—✓✗%"
+        "".join(row) for row in t.texts()) for t in tables) + "—%"
     font = font_for(every)
     heading = ParagraphStyle("h", fontName=font, fontSize=15, leading=19, spaceAfter=2)
     small = ParagraphStyle("s", fontName=font, fontSize=9, leading=12, textColor=colors.grey)

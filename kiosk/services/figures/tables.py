@@ -38,7 +38,7 @@ def text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "✓" if value else "✗"
+        return str(_l("Met") if value else _l("Not met"))
     if isinstance(value, dt.datetime):
         return times.to_local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
