@@ -2,9 +2,10 @@
 
 Staff of every role (badges and PINs in ``DEMO_STAFF``), customers and their
 cars, a parts catalogue, today's and tomorrow's appointments and work orders
-at every stage of the workshop. Everything goes through the services, so
-change events are recorded as for any other write and the demo store syncs
-like a real one. Seeded random: every store made from it is the same.
+at every stage of the workshop, and the past year of delivered work the
+manager's figures read (kiosk.demo.figures_year, ``DEMO_HISTORY_DAYS``).
+Everything goes through the services, so change events are recorded as for
+any other write and the demo store syncs like a real one. Seeded random: every store made from it is the same.
 """
 from __future__ import annotations
 
