@@ -81,7 +81,7 @@ def hours(period: Period, now: dt.datetime | None = None) -> dict:
         item.attended = sum((e - s).total_seconds() for s, e in shifts)
         item.in_shift = union_seconds([c for s, e in shifts for a, b in spans if (c := clip(a, b, s, e))])
         _losses(item, in_order(by_tech[tech]), shifts, now)
-    _sold(found, lo, hi)
+    _sold(found, [e for items in by_tech.values() for e in items], lo, hi)
     return dict(found)
 
 
@@ -98,19 +98,32 @@ def _losses(item: Hours, ordered, shifts, now) -> None:
                 item.pauses.append((span[0], span[1], reason, event.work_order_id))
 
 
-def _sold(found: dict, lo, hi) -> None:
-    """Share the sold hours of the jobs first finished in [lo, hi) among who clocked them."""
-    finished = ClockEvent.select(ClockEvent.job).where(
+def _sold(found: dict, events: list, lo, hi) -> None:
+    """Share the sold hours of the jobs first finished in [lo, hi) among who clocked them.
+    ``events`` are the clocks already read for the period (its days and the margin around
+    them); a finished job clocked before that margin too is read again whole."""
+    finished = {e.job_id for e in events if e.action == "off" and e.reason == "finish" and lo <= e.at < hi}
+    if not finished:
+        return
+    by_job: dict = defaultdict(list)
+    for event in events:
+        if event.job_id in finished:
+            by_job[event.job_id].append(event)
+    subquery = ClockEvent.select(ClockEvent.job).where(
         (ClockEvent.action == "off") & (ClockEvent.reason == "finish") & (ClockEvent.at >= lo) & (ClockEvent.at < hi))
     store = in_scope(WorkOrder.number)
     if store is not None:
-        finished = finished.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
-    by_job: dict = defaultdict(list)
-    for event in ClockEvent.select(*CLOCK_COLUMNS).where(ClockEvent.job.in_(finished)).namedtuples():
-        by_job[event.job_id].append(event)
+        subquery = subquery.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
+    older = ClockEvent.select(ClockEvent.job).where(ClockEvent.job.in_(subquery) & (ClockEvent.at < lo - MARGIN))
+    longer = {job for (job,) in older.distinct().tuples()} & finished
+    if longer:
+        for job in longer:
+            by_job[job] = []
+        for event in ClockEvent.select(*CLOCK_COLUMNS).where(ClockEvent.job.in_(list(longer))).namedtuples():
+            by_job[event.job_id].append(event)
     if not by_job:
         return
-    sold = dict(JobLine.select(JobLine.id, JobLine.sold_hours).where(JobLine.id.in_(list(by_job))).tuples())
+    sold = dict(JobLine.select(JobLine.id, JobLine.sold_hours).where(JobLine.id.in_(subquery)).tuples())
     for job_id, events in by_job.items():
         first = next((e for e in in_order(events) if e.action == "off" and e.reason == "finish"), None)
         if first is None or not lo <= first.at < hi or job_id not in sold:
