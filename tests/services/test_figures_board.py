@@ -109,3 +109,22 @@ def test_targets_are_checked_and_kept(db):
         settings.save({}, registry.target_ranges(), guarantee={"minor": "0"})
     settings.save({"on_time": "92.5"}, registry.target_ranges(), first_service="200")
     assert registry.get("on_time").target == 92.5 and settings.first_service_days() == 200
+
+
+def test_a_job_clocked_days_before_it_was_finished_shares_its_sold_hours_by_all_its_clocks(db):
+    from kiosk.services import staff as staff_service
+    from kiosk.services.figures import workshop
+    from tests.support.workshop import at, clock, make_order
+
+    first, second = (staff_service.create_staff(n, b, ["technician"], p)
+                     for n, b, p in (("甲师傅", "TEC-811", "2811"), ("乙师傅", "TEC-812", "2812")))
+    job = next(iter(make_order([("变速箱大修", 2.0)]).jobs))
+    clock(first, job, "on", at(9, day=dt.date(2026, 10, 1)))
+    clock(first, job, "off", at(10, day=dt.date(2026, 10, 1)), reason="pause", loss="parts")
+    clock(second, job, "on", at(9, day=dt.date(2026, 10, 10)))
+    clock(second, job, "off", at(10, day=dt.date(2026, 10, 10)), reason="finish")
+    day = periods.day(dt.date(2026, 10, 10))
+    found = workshop.hours(day)
+    assert (round(found[first.id].sold, 2), round(found[second.id].sold, 2)) == (1.0, 1.0)
+    result = board.compute(day)["efficiency"]
+    assert (result.numerator, result.denominator, result.value) == (2.0, 1.0, 2.0)
