@@ -48,6 +48,8 @@ ENTRIES = (
           "complaint_intake"),
     Entry("claims", "claims.index", _l("Claims"), _l("Warranty claims, old parts, insurance repairs, 三包"),
           "claims", tab=True),
+    Entry("service_figures", "figures.index", _l("Service figures"),
+          _l("Every figure against its target, reports, drill-down"), "reports"),
     Entry("hub", "hub.index", _l("Head office"), _l("Kiosks, pairing codes and conflicts to review"), "reports",
           tab=True),
     Entry("printers", "settings.printers", _l("Printers"), _l("Where each station prints labels, slips and A4"),

@@ -232,10 +232,22 @@ def m0012d_claims(db):
     db.create_tables(CLAIMS_MODELS, safe=True)
 
 
+# The manager's figures read these by time or by link on every view (kiosk.services.figures).
+FIGURES_INDEXES = (("parts_request", "requested_at"), ("work_order", "comeback_of"), ("work_order", "opened_at"),
+                   ("vehicle", "sold_on"))
+
+
+def m0012f_figures_indexes(db):
+    """Indexes for the figures computed on every view: parts requests by the time they were
+    made, comebacks by the order they repeat, orders by opening, cars by their sale date."""
+    for table, column in FIGURES_INDEXES:
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_{column}_figures" ON "{table}" ("{column}")')
+
+
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
               m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared,
-              m0012c_care_tables, m0012d_claims]
+              m0012c_care_tables, m0012d_claims, m0012f_figures_indexes]
 
 
 def migrate(db) -> list[str]:

@@ -19,6 +19,7 @@ from kiosk.stations.bay import bp as bay_bp
 from kiosk.stations.care import bp as care_bp
 from kiosk.stations.care import intake as complaint_intake
 from kiosk.stations.claims import bp as claims_bp
+from kiosk.stations.figures import bp as figures_bp
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
 from kiosk.templating import error_page, security_headers, trigger, wants_fragment
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(scanning.bp)
     app.register_blueprint(camera_page.bp)  # the installers' camera page
     app.register_blueprint(complaint_intake.bp)  # whoever hears a complaint registers it, at any station
+    app.register_blueprint(figures_bp)  # the manager's figures: every node, from its own data, and the hub
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)

@@ -15,6 +15,8 @@ import threading
 import time
 
 os.environ["BAYFLOW_DISCOVERY"] = "off"  # before kiosk reads it; subprocesses inherit it
+# The demo store's past year (the manager's figures) takes a while to write: tests seed four weeks.
+os.environ.setdefault("BAYFLOW_DEMO_HISTORY_DAYS", "28")
 
 import pytest  # noqa: E402
 

@@ -41,7 +41,11 @@ def _settings(instance: Path) -> list[Setting]:
         Setting("STATION", str, "all", "reception, bay, parts, cashier, care, or all"),
         Setting("NODE_PREFIX", (str, type(None)), None, "prefix of this node's human numbers (first start only)"),
         Setting("STORE_NAME", str, "", "the store's name on printed tags (first start only)"),
+        Setting("GROUP_STORES", str, "", "a dealer group's hub: each store and its kiosks' number prefixes, "
+                "'浦东店=PD1,PD2;苏州店=SZ1' (the group page /figures/group; empty: a single store)"),
         Setting("DEMO", bool, False, "fill an empty store with demo data on start"),
+        Setting("DEMO_HISTORY_DAYS", int, 364, "days of delivered work the demo store starts with (the manager's "
+                "figures and their trends; the tests use a few weeks)"),
         Setting("BLOB_FOLDER", str, str(instance / "blobs"), "where photos and signatures are kept by hash"),
         Setting("SECRET_KEY", (str, type(None)), None,
                 "session signing key (default: the instance folder's secret, mode 0600, bound to the node)"),

@@ -2,9 +2,10 @@
 
 Staff of every role (badges and PINs in ``DEMO_STAFF``), customers and their
 cars, a parts catalogue, today's and tomorrow's appointments and work orders
-at every stage of the workshop. Everything goes through the services, so
-change events are recorded as for any other write and the demo store syncs
-like a real one. Seeded random: every store made from it is the same.
+at every stage of the workshop, and the past year of delivered work the
+manager's figures read (kiosk.demo.figures_year, ``DEMO_HISTORY_DAYS``).
+Everything goes through the services, so change events are recorded as for
+any other write and the demo store syncs like a real one. Seeded random: every store made from it is the same.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from kiosk.demo.data import (
 )
 from kiosk.demo.care import seed_care
 from kiosk.demo.claims import seed_claims
+from kiosk.demo.figures_year import seed_year
 from kiosk.demo.purchasing import seed_purchasing
 from kiosk.demo.workshop import seed_findings, seed_workshop
 from kiosk.demo import estimates as demo_estimates
@@ -216,6 +218,8 @@ def seed() -> None:
         # The care desk: delivered cars, calls, complaints, reminders.
         seed_care(staff, now, lambda: make_vin(rng, "LSV", "N"))
         seed_claims(staff, signature, now)
+        seed_year(staff, parts["06L115562B"], now, current_app.config["DEMO_HISTORY_DAYS"],  # the figures' year
+                  plate=lambda r: _plate(r, False), vin=lambda r, wmi: make_vin(r, wmi, "N"))
 
 
 def seed_if_empty() -> bool:

@@ -207,24 +207,27 @@ ROLES: dict[str, Role] = {
     "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",) + CARE
                     + ("/care/unmasks", "/care/settings")),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
+    # The service manager's figures: the dashboard links every figure's drill-down, the reports and targets.
+    "service_manager": Role("MGR-001", "8881", ("/figures/", "/figures/targets", "/figures/report/daily",
+                                                "/figures/report/monthly")),
     # The service manager on the store's head-office node: its kiosks with what each reports, the
     # store's health and backups, API tokens, pairing and replacement codes, conflicts.
     "hub_manager": Role("MGR-001", "8881", ("/", "/hub/", "/hub/health", "/hub/tokens", "/hub/conflicts",
-                                            "/settings/station", "/settings/staff",
+                                            "/settings/station", "/settings/staff", "/figures/",
                                             Scenario("hub-pairing-code", "/hub/", _hub_pairing_code),
                                             Scenario("hub-replacement-code", "/hub/", _hub_replacement_code)),
                         node="hub"),
 }
 
 # Links never followed: they post, download, stream, or leave the node.
-SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx)$|/frame\.jpg|/files/|/photos/")
+SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx|pdf)(\?|$)|/frame\.jpg|/files/|/photos/")
 
 
 def pattern(path: str) -> str:
     """One visit per kind of address: numbers, codes and ids become placeholders."""
     path = re.sub(r"[0-9a-f]{32}", "<id>", path)
     path = re.sub(r"\b[A-Z0-9]+-\d{8}-\d{4}\b", "<number>", path)
-    path = re.sub(r"(day|orders|next)=[^&]*", r"\1=<v>", path)
+    path = re.sub(r"(day|orders|next|period|from|to|store)=[^&]*", r"\1=<v>", path)
     return re.sub(r"/(part|bin|orders|qc|work-orders)/[^/?]+", r"/\1/<code>", path)
 
 

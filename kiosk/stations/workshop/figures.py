@@ -7,22 +7,15 @@ import datetime as dt
 
 from flask import request
 from flask_babel import gettext as _
-from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core import times
 from kiosk.models import ClockEvent, JobLine, WorkOrder
 from kiosk.services import dispatch
 from kiosk.services import figures as fig
+from kiosk.services.figures.workshop import LOSS_LABELS
 from kiosk.stations.workshop import requires_workshop, bp
 from kiosk.templating import render
 
-LOSS_LABELS = {
-    "parts": _l("Waiting for parts"),
-    "authorization": _l("Waiting for authorization"),
-    "break": _l("Break"),
-    "tool": _l("Waiting for a tool or bay"),
-    "other": _l("Other"),
-}
 
 
 def _day(text: str | None) -> tuple[dt.date, str | None]:

@@ -1,4 +1,4 @@
-"""Workshop figures computed from the clock facts, never stored.
+"""Workshop figures computed from the clock facts, never stored (the pairing of clocks).
 
 Clock events come from several kiosks that may have clocked offline and with
 wrong clocks, so pairing "on" with "off" is forgiving: nothing is ever counted
@@ -48,7 +48,7 @@ def _key(event):
     return event.technician_id, event.job_id
 
 
-def _sorted(events):
+def in_order(events):
     # Time first; the UUIDv7 key breaks ties in the order the rows were made.
     return sorted(events, key=lambda e: (e.at, str(e.id)))
 
@@ -70,7 +70,7 @@ def intervals(events, now: dt.datetime | None = None) -> list[Interval]:
         by_key[_key(event)].append(event)
     found: list[Interval] = []
     for (tech, job), items in by_key.items():
-        items = _sorted(items)
+        items = in_order(items)
         on = None
         two_ons = False
         stray_off = last_off = None
@@ -139,12 +139,12 @@ def clocked_minutes_of_job(job: JobLine, now: dt.datetime | None = None) -> int:
     return int(sum(i.seconds for i in intervals(events, now)) // 60)
 
 
-def _clip(start, end, lo, hi) -> tuple[dt.datetime, dt.datetime] | None:
+def clip(start, end, lo, hi) -> tuple[dt.datetime, dt.datetime] | None:
     start, end = max(start, lo), min(end, hi)
     return (start, end) if end > start else None
 
 
-def _union_seconds(spans) -> float:
+def union_seconds(spans) -> float:
     """Seconds covered by possibly overlapping spans (two jobs clocked at once count once)."""
     total, reach = 0.0, None
     for start, end in sorted(spans):
@@ -161,7 +161,7 @@ def attendance_spans(events, lo, hi, now) -> list[tuple[dt.datetime, dt.datetime
     """In-shift spans from Attendance facts: in → out; a second "in" keeps the first,
     an "out" with no "in" is ignored, an open "in" runs until now (within ``hi``)."""
     spans, start = [], None
-    for event in _sorted(events):
+    for event in in_order(events):
         if event.action == "in":
             start = start or event.at
         elif event.action == "out" and start is not None:
@@ -169,7 +169,7 @@ def attendance_spans(events, lo, hi, now) -> list[tuple[dt.datetime, dt.datetime
             start = None
     if start is not None:
         spans.append((start, max(start, min(now, hi))))
-    return [c for c in (_clip(s, e, lo, hi) for s, e in spans) if c]
+    return [c for c in (clip(s, e, lo, hi) for s, e in spans) if c]
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -192,8 +192,8 @@ def technician_day(staff: Staff, day: dt.date, now: dt.datetime | None = None) -
     mine = list(ClockEvent.select().where((ClockEvent.technician == staff)
                                           & (ClockEvent.at >= lo - margin) & (ClockEvent.at < hi + margin)))
     own = intervals(mine, now)
-    clocked_spans = [c for c in (_clip(i.start, i.end, lo, hi_now) for i in own) if c]
-    clocked = _union_seconds(clocked_spans)
+    clocked_spans = [c for c in (clip(i.start, i.end, lo, hi_now) for i in own) if c]
+    clocked = union_seconds(clocked_spans)
 
     shifts = attendance_spans(Attendance.select().where(
         (Attendance.technician == staff) & (Attendance.at >= lo - margin) & (Attendance.at < hi)), lo, hi, now)
@@ -203,20 +203,20 @@ def technician_day(staff: Staff, day: dt.date, now: dt.datetime | None = None) -
 
     loss = {reason: 0.0 for reason in LOSS_REASONS}
     loss_spans = []
-    ordered = _sorted(mine)
+    ordered = in_order(mine)
     for index, event in enumerate(ordered):
         if event.action != "off" or event.reason != "pause":
             continue
         resumed = next((e.at for e in ordered[index + 1:] if e.action == "on"), now)
         reason = event.loss_reason if event.loss_reason in loss else "other"
         for s, e in shifts:
-            span = _clip(event.at, resumed, s, e)
+            span = clip(event.at, resumed, s, e)
             if span:
                 loss[reason] += (span[1] - span[0]).total_seconds()
                 loss_spans.append(span)
     attended = sum((e - s).total_seconds() for s, e in shifts)
-    in_shift_work = _union_seconds([c for s, e in shifts for a, b in clocked_spans + loss_spans
-                                    if (c := _clip(a, b, s, e))])
+    in_shift_work = union_seconds([c for s, e in shifts for a, b in clocked_spans + loss_spans
+                                    if (c := clip(a, b, s, e))])
     sold = _sold_hours(staff, mine, lo, hi)
     hours = Decimal(clocked / 3600).quantize(Decimal("0.01"))
     return {
@@ -229,7 +229,7 @@ def technician_day(staff: Staff, day: dt.date, now: dt.datetime | None = None) -
         "loss_minutes": {r: int(s // 60) for r, s in loss.items()},
         "idle_minutes": int(max(0.0, attended - in_shift_work) // 60),
         "attended_minutes": int(attended // 60),
-        "flagged": sum(1 for i in own if i.flagged and _clip(i.start, max(i.end, i.start + dt.timedelta(seconds=1)),
+        "flagged": sum(1 for i in own if i.flagged and clip(i.start, max(i.end, i.start + dt.timedelta(seconds=1)),
                                                               lo, hi)),
     }
 
@@ -247,7 +247,7 @@ def _sold_hours(staff: Staff, mine, lo, hi) -> Decimal:
         by_job[event.job_id].append(event)
     earned = Decimal(0)
     for job_id, events in by_job.items():
-        finishes = [e for e in _sorted(events) if e.action == "off" and e.reason == "finish"]
+        finishes = [e for e in in_order(events) if e.action == "off" and e.reason == "finish"]
         first = finishes[0] if finishes else None
         if first is None or not (lo <= first.at < hi) or job_id not in jobs:
             continue

@@ -1,0 +1,111 @@
+"""The customers' figures: first-service rate (首保率) and customer retention.
+
+* first-service rate: vehicles sold by this store whose first-service window
+  (the sale date plus the store's first-service days) ends in the period, that
+  came in for any work order within that window, over those vehicles;
+* retention: customers with a car delivered in the period who had another order
+  delivered within the six months (183 days) after their first delivery of the
+  period, over the customers delivered in the period. A recent period reads low
+  until its six months have passed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.models import Customer, Delivery, Vehicle, WorkOrder
+from sync.node import current_node
+from sync.tables import ChangeEvent, Peer
+from kiosk.services.figures import settings
+from kiosk.services.figures.base import Result, in_scope, memoized, ratio, scope
+from kiosk.services.figures.period import Period
+
+
+@memoized
+def first_service_due(period: Period) -> list[dict]:
+    """The vehicles sold here whose first service fell due in the period, and whether each came."""
+    days = settings.first_service_days()
+    first, last = period.first - dt.timedelta(days=days), period.last - dt.timedelta(days=days)
+    vehicles = list(Vehicle.select().where((Vehicle.sold_here == True) & (Vehicle.deleted == False)  # noqa: E712
+                                           & (Vehicle.sold_on >= first) & (Vehicle.sold_on <= last)))
+    if scope() is not None:
+        vehicles = _of_store(vehicles)
+    if not vehicles:
+        return []
+    came: dict = {}
+    for order in (WorkOrder.select().where(WorkOrder.vehicle.in_([v.id for v in vehicles])
+                                           & (WorkOrder.deleted == False)).order_by(WorkOrder.opened_at)):  # noqa: E712
+        came.setdefault(order.vehicle_id, []).append(order)
+    rows = []
+    for vehicle in vehicles:
+        due = vehicle.sold_on + dt.timedelta(days=days)
+        orders = [o for o in came.get(vehicle.id, []) if vehicle.sold_on <= o.opened_at.date() <= due]
+        rows.append({"vehicle": vehicle, "due": due, "order": orders[0] if orders else None})
+    return rows
+
+
+def _of_store(vehicles: list) -> list:
+    """The vehicles first written on a kiosk of the store being counted (a group hub knows each
+    paired kiosk's number prefix, and each row's first change event names the node that made it)."""
+    prefixes = set(scope() or ())
+    nodes = {node_id: prefix.upper() for node_id, prefix in Peer.select(Peer.node_id, Peer.prefix).tuples()}
+    here = current_node()
+    nodes[here.node_id] = (here.prefix or "").upper()
+    made = dict(ChangeEvent.select(ChangeEvent.row_id, ChangeEvent.origin_node).where(
+        (ChangeEvent.entity == Vehicle._meta.table_name) & (ChangeEvent.op == "insert")
+        & ChangeEvent.row_id.in_([v.id.hex for v in vehicles])).tuples())
+    return [v for v in vehicles if nodes.get(made.get(v.id.hex, ""), "") in prefixes]
+
+
+def first_service_rate(period: Period) -> Result:
+    """First-service rate (首保率): vehicles sold here whose first service fell due in the period
+    and that came in within their first-service window, over the vehicles due."""
+    rows = first_service_due(period)
+    return ratio(sum(1 for r in rows if r["order"] is not None), len(rows))
+
+
+@memoized
+def retention_rows(period: Period) -> list[dict]:
+    """Each customer delivered in the period: their first delivery in it and the next one within 183 days."""
+    lo, hi = period.bounds()
+    seen: dict = {}
+    store = in_scope(WorkOrder.number)
+    here = (Delivery.at >= lo) & (Delivery.at < hi)
+    for customer_id, at, number in (Delivery.select(WorkOrder.customer, Delivery.at, WorkOrder.number)
+                                    .join(WorkOrder).where(here if store is None else here & store)
+                                    .order_by(Delivery.at).tuples()):
+        seen.setdefault(customer_id, (at, number))
+    if not seen:
+        return []
+    window = dt.timedelta(days=settings.RETENTION_DAYS)
+    later: dict = {}
+    for customer_id, at, number in (Delivery.select(WorkOrder.customer, Delivery.at, WorkOrder.number)
+                                    .join(WorkOrder).where(WorkOrder.customer.in_(list(seen))
+                                                           & (Delivery.at >= lo) & (Delivery.at < hi + window)
+                                                           & (store if store is not None else True))
+                                    .order_by(Delivery.at).tuples()):
+        start, first_number = seen[customer_id]
+        if number != first_number and start < at <= start + window:
+            later.setdefault(customer_id, (at, number))
+    names = dict(Customer.select(Customer.id, Customer.name).where(Customer.id.in_(list(seen))).tuples())
+    return [{"customer": names.get(c, ""), "number": number, "at": at,
+             "back": later.get(c, (None, ""))[1], "counted": c in later} for c, (at, number) in seen.items()]
+
+
+def retention(period: Period) -> Result:
+    """Customer retention: customers with a car delivered in the period who came back (another
+    order delivered) within the next six months, over the customers delivered in the period."""
+    rows = retention_rows(period)
+    return ratio(sum(1 for r in rows if r["counted"]), len(rows))
+
+
+def drill_first_service(period: Period) -> list[dict]:
+    """The vehicles due, those that did not come first."""
+    rows = [{"plate": r["vehicle"].plate, "vin": r["vehicle"].vin, "sold_on": r["vehicle"].sold_on, "due": r["due"],
+             "number": r["order"].number if r["order"] else "", "counted": r["order"] is not None}
+            for r in first_service_due(period)]
+    return sorted(rows, key=lambda r: r["counted"])
+
+
+def drill_retention(period: Period) -> list[dict]:
+    """The customers delivered in the period, those who did not come back first."""
+    return sorted(retention_rows(period), key=lambda r: r["counted"])

@@ -1,0 +1,95 @@
+"""The figures' store settings: each figure's target, the quality-guarantee period of
+each repair type (a comeback counts against first-time fix within it) and the
+first-service window (首保).
+
+Replicated ``StoreSetting`` records (one id per key, see
+kiosk.services.clock_rules.setting_id), so every kiosk and the hub judge the
+same numbers against the same targets. A target is kept in the unit the
+dashboard shows (percent for a rate, 0–100 for CSI).
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from kiosk.core.errors import ServiceError
+from kiosk.db import transaction
+from kiosk.i18n import lazy_gettext as _l
+from kiosk.models import StoreSetting
+from kiosk.services.clock_rules import setting_id
+from sync import changelog
+
+# 机动车维修管理规定: major repairs 100 days, second-level maintenance 30, minor repairs 10.
+GUARANTEE_DAYS = {"major": 100, "maintenance": 30, "minor": 10}
+UNKNOWN_REPAIR_TYPE = "maintenance"  # an order nobody typed: the middle period
+FIRST_SERVICE_DAYS = 180  # the first service is due within six months of the sale
+RETENTION_DAYS = 183  # "came back within the next six months"
+
+
+def _read(key: str) -> str | None:
+    row = StoreSetting.get_or_none((StoreSetting.id == setting_id(key)) & (StoreSetting.deleted == False))  # noqa: E712
+    return row.value if row is not None and row.value else None
+
+
+def target(key: str, default: Decimal | None) -> Decimal | None:
+    """The store's target for the figure ``key`` (its default until a manager sets one)."""
+    text = _read(f"figure_target:{key}")
+    try:
+        return Decimal(text) if text is not None else default
+    except InvalidOperation:
+        return default
+
+
+def guarantee_days(repair_type: str | None) -> int:
+    """The quality-guarantee period (days) of a repair type."""
+    kind = repair_type if repair_type in GUARANTEE_DAYS else UNKNOWN_REPAIR_TYPE
+    text = _read(f"guarantee_days:{kind}")
+    return int(text) if text and text.isdigit() else GUARANTEE_DAYS[kind]
+
+
+def first_service_days() -> int:
+    """Days after the sale within which the first service (首保) is due."""
+    text = _read("first_service_days")
+    return int(text) if text and text.isdigit() else FIRST_SERVICE_DAYS
+
+
+def _put(key: str, text: str) -> None:
+    row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
+    if row is None:
+        changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
+    elif row.value != text or row.deleted:
+        row.value, row.deleted = text, False
+        changelog.save(row, fields=["value", "deleted"])
+
+
+def _number(text, field: str, low: Decimal, high: Decimal) -> Decimal:
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not low <= value <= high:
+        raise ServiceError(_l("Enter a number from %(low)s to %(high)s.", low=low, high=high), field=field)
+    return value.quantize(Decimal("0.1")).normalize()
+
+
+def save(targets: dict, ranges: dict, guarantee: dict | None = None, first_service: str | None = None) -> None:
+    """Check and save targets (``{figure key: text}``, each within ``ranges[key]``), the
+    guarantee periods (``{repair type: days}``) and the first-service window, in one
+    transaction; a ServiceError naming the first wrong field saves nothing."""
+    cleaned = {}
+    for key, text in targets.items():
+        if key not in ranges:
+            raise ServiceError(_l("There is no such figure."), field=f"target_{key}")
+        if str(text).strip() == "":
+            continue  # left empty: keep what is set
+        low, high = ranges[key]
+        cleaned[f"figure_target:{key}"] = str(_number(text, f"target_{key}", low, high))
+    for kind, text in (guarantee or {}).items():
+        if kind not in GUARANTEE_DAYS:
+            raise ServiceError(_l("There is no such repair type."), field=f"guarantee_{kind}")
+        cleaned[f"guarantee_days:{kind}"] = str(int(_number(text, f"guarantee_{kind}", Decimal(1), Decimal(1000))))
+    if first_service is not None and str(first_service).strip():
+        cleaned["first_service_days"] = str(int(_number(first_service, "first_service_days", Decimal(30),
+                                                        Decimal(730))))
+    with transaction():
+        for key, text in cleaned.items():
+            _put(key, text)
