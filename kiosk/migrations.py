@@ -14,8 +14,8 @@ from playhouse.migrate import migrate as run
 
 from kiosk.core import times
 from kiosk.models import AppliedMigration, JobLine, Part, PartLine, PartsRequest, Vehicle, WorkOrder
-from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS,
-                          WORKSHOP_MODELS)
+from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, CASHIER_MODELS, ESTIMATE_MODELS, OPS_MODELS, PARTS_MODELS,
+                          PRINTING_MODELS, SECURITY_MODELS, WORKSHOP_MODELS)
 from kiosk.utc_migration import convert_all
 from sync.merge import refold_all
 from sync.tables import (ChangeEvent, Conflict, FieldClock, NodeInfo, NodeKey, PairingCode, PairingFailure,
@@ -220,9 +220,16 @@ def m0012a_aftersales_shared(db):
     db.create_tables(AFTERSALES_MODELS, safe=True)
 
 
+def m0012b_cashier(db):
+    """The cashier's tables: settlements, payments, invoice requests, e-health records,
+    day-end closes, credit accounts and loan-car notices (kiosk.models.cashier)."""
+    db.create_tables(CASHIER_MODELS, safe=True)
+
+
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
-              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared]
+              m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared,
+              m0012b_cashier]
 
 
 def migrate(db) -> list[str]:

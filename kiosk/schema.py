@@ -30,6 +30,9 @@ from kiosk.models import (
 )
 from kiosk.models.aftersales import Delivery
 from kiosk.models.base import Replicated
+from kiosk.models.cashier import (
+    CreditAccount, DayClose, EhealthRecord, InvoiceRequest, LoanCarNotice, Payment, Settlement,
+)
 from kiosk.models.estimates import (
     AuthorizationVersion, CheckInPhoto, CheckInSignature, DeclinedChanges, LabourOperation, ServicePackage,
     VehicleCampaign,
@@ -60,6 +63,9 @@ ALL_MODELS += SECURITY_MODELS
 # The after-sales chain (cashier, care desk, claims, figures) shares these; each station adds its own.
 AFTERSALES_MODELS = [Delivery]
 ALL_MODELS += AFTERSALES_MODELS
+# The cashier and delivery (issue #12): settlements, payments, invoices, e-health records, day closes.
+CASHIER_MODELS = [Settlement, Payment, InvoiceRequest, EhealthRecord, DayClose, CreditAccount, LoanCarNotice]
+ALL_MODELS += CASHIER_MODELS
 
 
 def replicated_models():

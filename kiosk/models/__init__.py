@@ -13,6 +13,9 @@ from kiosk.models.estimates import (
     VehicleCampaign,
 )
 from kiosk.models.aftersales import Delivery
+from kiosk.models.cashier import (
+    CreditAccount, DayClose, EhealthRecord, InvoiceRequest, LoanCarNotice, Payment, Settlement,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
@@ -25,4 +28,5 @@ __all__ = [
     "AuthorizationVersion", "CheckInPhoto", "CheckInSignature", "DeclinedChanges", "LabourOperation",
     "ServicePackage", "VehicleCampaign",
     "Delivery",
+    "CreditAccount", "DayClose", "EhealthRecord", "InvoiceRequest", "LoanCarNotice", "Payment", "Settlement",
 ]

@@ -1,0 +1,65 @@
+"""The loan-car notice (issue #12): a car repaired under the manufacturer's warranty that
+has been in the shop more than 5 days (the store's ``loan_car_days``; waiting for
+parts counts) entitles the customer to a loan car or transport costs (三包). From day 6
+the advisor is told, and the notice is recorded on the order (``LoanCarNotice``).
+
+``sweep(now)`` records the notices due on every open order (the cashier's queue and
+the reception's delivery list call it when they show); ``notice_of(order)`` reads it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.core import status as states, times
+from kiosk.db import transaction
+from kiosk.models import JobLine, LoanCarNotice, WorkOrder
+from kiosk.services import cashier_settings
+from sync import changelog
+
+
+def is_warranty(order: WorkOrder) -> bool:
+    """Under the manufacturer's warranty: flagged at check-in, or a warranty job on it."""
+    if order.under_warranty:
+        return True
+    return JobLine.select().where((JobLine.work_order == order) & (JobLine.deleted == False)  # noqa: E712
+                                  & (JobLine.pay_type == "warranty")).exists()
+
+
+def days_in_shop(order: WorkOrder, now: dt.datetime | None = None) -> int:
+    """Calendar days the car has been in the shop, the day it came in being day 1."""
+    return (times.today(now) - times.local_date(order.opened_at)).days + 1
+
+
+def is_due(order: WorkOrder, now: dt.datetime | None = None) -> bool:
+    still_here = states.rank(order.status) < states.rank("delivered") and order.status != "cancelled"
+    limit = cashier_settings.number(cashier_settings.LOAN_CAR_DAYS)
+    return still_here and days_in_shop(order, now) > limit and is_warranty(order)
+
+
+def notice_of(order: WorkOrder) -> LoanCarNotice | None:
+    return LoanCarNotice.select().where(LoanCarNotice.work_order == order).order_by(LoanCarNotice.at).first()
+
+
+def notify(order: WorkOrder, now: dt.datetime | None = None) -> LoanCarNotice | None:
+    """Record the notice on ``order`` once, when it is due; the notice (new or earlier) or None."""
+    known = notice_of(order)
+    if known is not None or not is_due(order, now):
+        return known
+    with transaction():
+        row = LoanCarNotice(work_order=order, days=days_in_shop(order, now), at=now or times.utcnow(),
+                            advisor=order.advisor_id)
+        changelog.save(row)
+    return row
+
+
+def sweep(now: dt.datetime | None = None) -> list[LoanCarNotice]:
+    """Notices for every open order due one (recorded once each), oldest order first."""
+    open_orders = (WorkOrder.select().where(WorkOrder.status.in_(states.OPEN_STATUSES + ["settled"])
+                                            & (WorkOrder.deleted == False))  # noqa: E712
+                   .order_by(WorkOrder.opened_at))
+    found = []
+    for order in open_orders:
+        notice = notify(order, now)
+        if notice is not None:
+            found.append(notice)
+    return found
