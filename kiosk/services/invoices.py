@@ -83,7 +83,7 @@ def queued(since: dt.datetime | None = None) -> list[InvoiceRequest]:
 def rows(since: dt.datetime | None = None) -> list[tuple]:
     """The export's rows (without the header): see ``COLUMNS``."""
     return [(times.isoformat(r.at), r.work_order.number, r.settlement_number, r.kind, "1" if r.personal else "0",
-             r.title, r.tax_no, r.payer, str(r.amount)) for r in queued(since)]
+             r.title, r.tax_no, r.payer, billing.text(r.amount)) for r in queued(since)]
 
 
 def export_csv(since: dt.datetime | None = None) -> bytes:
