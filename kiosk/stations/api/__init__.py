@@ -150,4 +150,5 @@ from kiosk.stations.api import edits, health, staff, workorders  # noqa: E402,F4
 from kiosk.stations.api import parts  # noqa: E402,F401
 from kiosk.stations.api import clock  # noqa: E402,F401
 from kiosk.stations.api import estimates  # noqa: E402,F401
+from kiosk.stations.api import cashier  # noqa: E402,F401
 from kiosk.stations.api import idempotency  # noqa: E402,F401  (after the token check: its hooks run after it)
