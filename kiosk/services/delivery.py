@@ -20,7 +20,7 @@ from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Delivery, ServicePackage, Staff, WorkOrder
-from kiosk.services import cashier_settings, order_lines, order_status, payments, signatures
+from kiosk.services import billing, cashier_settings, order_lines, order_status, payments, signatures
 from sync import changelog
 
 
@@ -38,6 +38,19 @@ def refusal(order: WorkOrder):
         return _l("The customer still owes ¥%(balance)s on work order %(number)s.", balance=balance,
                   number=order.number)
     return None
+
+
+def check_checklist(order: WorkOrder, checklist: dict) -> None:
+    """The delivery screen's checklist: every job done explained to the customer, the findings
+    and the old parts shown (the API hands cars back without one)."""
+    done = {j.id.hex for j in billing.agreed_jobs(order)}
+    explained = set(checklist.get("explained") or [])
+    if not done <= explained:
+        raise ServiceError(_l("Explain every job done to the customer and tick it."), field="explained")
+    for key, message in (("findings_shown", _l("Show the customer the findings and their photos.")),
+                         ("old_parts_shown", _l("Show the customer the old parts (or say there are none)."))):
+        if not checklist.get(key):
+            raise ServiceError(message, field=key)
 
 
 def _months_later(day: dt.date, months: int) -> dt.date:
@@ -66,10 +79,15 @@ def deliver(order: WorkOrder, staff: Staff | None, *, next_service_date: dt.date
             next_service_mileage: int | None = None, mileage: int | None = None, signature: str | None = None,
             folder=None, checklist: dict | None = None, note: str = "", now: dt.datetime | None = None) -> Delivery:
     """Hand the car back (see the module's docstring). ``signature`` is the pad's PNG data URL
-    (stored under ``folder``); a screen passes it, the API may not."""
+    (stored under ``folder``); a screen passes it and its ``checklist`` ({"explained": [job ids],
+    "findings_shown", "old_parts_shown"}), the API may not."""
     why = refusal(order)
     if why is not None:
         raise ServiceError(why, status=409)
+    if checklist is not None:
+        check_checklist(order, checklist)
+        if not signature:
+            raise ServiceError(_l("The signature is missing. Ask the customer to sign."), field="signature")
     proposed_day, proposed_km = propose_next_service(order, now)
     next_day = next_service_date or proposed_day
     next_km = proposed_km if next_service_mileage is None else int(next_service_mileage)

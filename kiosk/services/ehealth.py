@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from flask import current_app
+
 from kiosk.core import times
 from kiosk.models import EhealthRecord, Settlement, WorkOrder
 from kiosk.services import billing
-from kiosk.services.documents import store_name
 from sync import changelog
 
 
@@ -25,7 +26,7 @@ def payload(order: WorkOrder, settled: Settlement) -> dict:
     labour = [x for x in bill["lines"] if x["kind"] == "labour"]
     parts = [x for x in bill["lines"] if x["kind"] in ("part", "other")]
     return {
-        "store_name": store_name(), "vin": order.vehicle.vin, "plate": order.vehicle.plate,
+        "store_name": current_app.config["STORE_NAME"],  # as configured: the archive names the store "vin": order.vehicle.vin, "plate": order.vehicle.plate,
         "date_in": times.local_date(order.opened_at).isoformat(), "mileage_in": order.mileage,
         "settled_on": times.local_date(settled.at).isoformat(), "settlement_number": settled.number,
         "fault": order.complaint,

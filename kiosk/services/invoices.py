@@ -104,3 +104,8 @@ def export_xlsx(since: dt.datetime | None = None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def queued_for(order: WorkOrder) -> list[InvoiceRequest]:
+    """The order's invoice requests (and red-letter reversals), oldest first."""
+    return list(InvoiceRequest.select().where(InvoiceRequest.work_order == order).order_by(InvoiceRequest.at))

@@ -32,6 +32,7 @@ from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Settlement, Staff, WorkOrder
+from kiosk.models.aftersales import REPAIR_TYPES
 from kiosk.services import billing, cashier_settings, ehealth, order_status
 from kiosk.services.numbers import next_number
 from sync import changelog
@@ -89,9 +90,12 @@ def _clean(discount, reason, old_parts) -> tuple[Decimal, str, str]:
 
 
 def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", approver: Staff | None = None,
-           old_parts: str = "none", now: dt.datetime | None = None) -> Settlement:
-    """Freeze the bill of a ready order, number it, lock the order (see the module's docstring)."""
+           old_parts: str = "none", repair_type: str | None = None, now: dt.datetime | None = None) -> Settlement:
+    """Freeze the bill of a ready order, number it, lock the order (see the module's docstring).
+    ``repair_type`` (major, maintenance, minor), when given, sets the guarantee the list prints."""
     discount, reason, old_parts = _clean(discount, reason, old_parts)
+    if repair_type not in (None, "") and repair_type not in REPAIR_TYPES:
+        raise ServiceError(_l("Choose the kind of repair."), field="repair_type")
     if order.status != "ready":
         if states.rank(order.status) < states.rank("ready"):
             message = _l("Work order %(number)s has not passed QC and washing yet (it is “%(status)s”): it cannot "
@@ -103,6 +107,9 @@ def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", ap
     with transaction():
         number = f"JS-{next_number('JS', times.today(now))}"
         settled = _freeze(order, cashier, discount, reason, approver, old_parts, number=number, version=1, now=now)
+        if repair_type and repair_type != order.repair_type:
+            order.repair_type = repair_type
+            changelog.save(order, fields=["repair_type"])
         order_status.move(order, "settled", staff=cashier, note=number)
         ehealth.record(order, settled)
     return settled

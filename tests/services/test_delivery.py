@@ -33,9 +33,10 @@ def test_delivery_waits_for_qc_settlement_and_payment(db, app, cashier, make_sta
         delivery.deliver(order, cashier)
     payments.allow_credit(order.customer, make_staff("manager"))  # a fleet on account may take the car
     done = delivery.deliver(order, cashier, signature=signature_data_url(), folder=app.config["BLOB_FOLDER"],
-                            checklist={"explained": True})
+                            checklist={"explained": [j.id.hex for j in order.jobs], "findings_shown": True,
+                                       "old_parts_shown": True})
     assert WorkOrder.get_by_id(order.id).status == "delivered"
-    assert len(done.signature) == 64 and json.loads(done.checklist) == {"explained": True}
+    assert len(done.signature) == 64 and json.loads(done.checklist)["findings_shown"] is True
     with pytest.raises(ServiceError, match="already"):
         delivery.deliver(WorkOrder.get_by_id(order.id), cashier)
 
@@ -56,6 +57,22 @@ def test_the_delivery_records_the_promise_and_the_next_service(db, cashier):
     later = times.today() + dt.timedelta(days=90)
     done = delivery.deliver(kept, cashier, next_service_date=later, next_service_mileage=36000)
     assert (done.on_time, done.next_service_date, done.next_service_mileage) == (None, later, 36000)
+
+
+def test_the_screen_checklist_wants_every_job_explained(db, cashier):
+    order = ready_order()
+    settlement.settle(order, cashier)
+    payments.pay(order, cashier, "200", "cash")
+    with pytest.raises(ServiceError) as refused:
+        delivery.deliver(order, cashier, checklist={"explained": [], "findings_shown": True, "old_parts_shown": True})
+    assert refused.value.field == "explained"
+    with pytest.raises(ServiceError) as refused:
+        delivery.deliver(order, cashier, checklist={"explained": [j.id.hex for j in order.jobs]})
+    assert refused.value.field == "findings_shown"
+    with pytest.raises(ServiceError) as refused:
+        delivery.deliver(order, cashier, checklist={"explained": [j.id.hex for j in order.jobs], "findings_shown": 1,
+                                                    "old_parts_shown": 1})
+    assert refused.value.field == "signature"
 
 
 def test_a_next_service_in_the_past_is_refused(db, cashier):

@@ -1,0 +1,94 @@
+"""The cashier's front screen: scan a work-order tag or key tag (or type a plate), the
+orders ready to settle, settled but unpaid, overpaid exceptions, today's takings by
+method, the day-end close, and the finance exports."""
+from __future__ import annotations
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kiosk.access import current_staff, go_to, requires
+from kiosk.core import times
+from kiosk.core.errors import ServiceError
+from kiosk.services import cashier_queue, dayclose, ehealth, invoices, loancar, payments
+from kiosk.stations.cashier import bp
+from kiosk.stations.scan_helpers import not_used_here, reply, scan_from_request
+from kiosk.templating import render, scan_reply, trigger
+
+PAGE, PANEL = "cashier/index.html", "cashier/_queue.html"
+
+
+def _queue(**extra) -> dict:
+    today = times.today()
+    takings = dayclose.takings(today)
+    return {"ready": cashier_queue.ready(), "unpaid": cashier_queue.unpaid(), "overpaid": payments.overpaid(),
+            "loan_cars": loancar.sweep(), "takings": takings, "takings_total": sum(takings.values()),
+            "methods": payments.METHOD_LABELS, "closes": dayclose.closes(today), "today": today,
+            "found": None, "errors": {}, "form": {}, **extra}
+
+
+@bp.get("/")
+@requires("cashier")
+def index():
+    """The cashier's queue (the scan target is the queue panel)."""
+    return render(PAGE, PANEL, **_queue())
+
+
+@bp.post("/scan")
+@requires("cashier")
+def scan():
+    """A work-order or key tag opens its bill; anything else typed is searched as a plate."""
+    done = scan_from_request("cashier")
+    if done.repeat:
+        return reply(_("Already scanned: %(code)s (ignored)", code=done.code.text), False)
+    if done.kind in ("work_order", "job_line"):
+        order = done.code.ref if done.kind == "work_order" else done.code.ref.work_order
+        return go_to(url_for("cashier.order", number=order.number))
+    if done.code.known:
+        return not_used_here(done)
+    try:
+        found = cashier_queue.find(done.code.text)
+    except ServiceError as error:
+        return reply(error.message, False)
+    if len(found) == 1:
+        return go_to(url_for("cashier.order", number=found[0].number))
+    return scan_reply(_("%(count)s work orders for %(text)s", count=len(found), text=done.code.text), True,
+                      render_template(PANEL, **_queue(found=found)))
+
+
+@bp.post("/close")
+@requires("cashier")
+def close_day():
+    """The day-end close: the cash counted against the day's cash payments."""
+    try:
+        dayclose.close(current_staff(), times.today(), request.form.get("counted", ""), request.form.get("note", ""))
+    except ServiceError as error:
+        form = {"counted": request.form.get("counted", ""), "note": request.form.get("note", "")}
+        response = render(PAGE, PANEL, **_queue(errors={error.field or "_": error.message}, form=form))
+        response.status_code = 422
+        return trigger(response, feedback=False)
+    return trigger(render(PAGE, PANEL, **_queue(closed=True)), feedback=True)
+
+
+def _download(content: bytes, name: str, mimetype: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/exports/invoices.<ext>")
+@requires("cashier")
+def export_invoices(ext: str):
+    """The invoice requests for finance (README "Export files"): CSV or XLSX, one format."""
+    stamp = times.file_stamp()
+    if ext == "csv":
+        return _download(invoices.export_csv(), f"invoices-{stamp}.csv", "text/csv")
+    if ext == "xlsx":
+        return _download(invoices.export_xlsx(), f"invoices-{stamp}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(_("Choose CSV or XLSX."), status=404)
+
+
+@bp.get("/exports/ehealth.jsonl")
+@requires("cashier")
+def export_ehealth():
+    """The e-health archive records as JSON Lines (README "Export files")."""
+    return _download(ehealth.export_jsonl().encode("utf-8"), f"ehealth-{times.file_stamp()}.jsonl",
+                     "application/jsonl")
