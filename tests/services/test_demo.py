@@ -64,7 +64,8 @@ def test_every_row_has_its_change_events(demo):
 def test_customers_and_vehicles_look_real(demo):
     assert 18 <= Customer.select().count() <= 25
     for customer in Customer.select():
-        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", customer.name)
+        # People, and the fleet that pays on account (the cashier's demo, issue #12).
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{4,12}公司", customer.name)
         assert re.fullmatch(r"1[3-9]\d{9}", customer.phone)
     for vehicle in Vehicle.select():
         assert re.fullmatch(r"[\u4e00-\u9fff][A-Z][A-HJ-NP-Z0-9]{5,6}", vehicle.plate), vehicle.plate
@@ -95,7 +96,9 @@ def test_work_orders_at_every_stage(demo):
     orders = list(WorkOrder.select())
     statuses = {o.status for o in orders}
     # Open orders at every stage, and the earlier visits of some cars (closed).
-    assert len(statuses) >= 6 and statuses - {"closed"} <= set(OPEN_STATUSES)
+    # Settled and delivered orders: the cashier's queue and the cars handed back (issue #12).
+    assert len(statuses) >= 6 and statuses - {"closed", "settled", "delivered"} <= set(OPEN_STATUSES)
+    assert {"ready", "settled", "delivered"} <= statuses
     assert JobLine.select().count() >= len(orders)
     assert PartLine.select().where(PartLine.part_no != "").count() >= 5
     for order in orders:
@@ -142,3 +145,20 @@ def test_catalogues_packages_and_vehicle_histories(demo):
     assert any(campaigns.history(v)["declined"] for v in with_history)
     assert any(c["campaign"].code == "RECALL-ECU" for o in WorkOrder.select().where(WorkOrder.status == "authorized")
                for c in campaigns.history(o.vehicle, o)["campaigns"])
+
+
+def test_the_cashier_has_orders_at_every_step(demo):
+    """Ready to settle (one with a part estimated, never issued), settled with a deposit, delivered,
+    and a fleet on account (issue #12)."""
+    from kiosk.models import Delivery
+    from kiosk.services import billing, cashier_queue, payments
+
+    ready = cashier_queue.ready()
+    assert len(ready) >= 2 and any(billing.bill_of(o)["warnings"] for o in ready)
+    assert any(not billing.bill_of(o)["warnings"] and any(x["kind"] == "part" for x in billing.bill_of(o)["lines"])
+               for o in ready)
+    assert [money["paid"] for _o, money in cashier_queue.unpaid()] == [200]
+    handed = list(Delivery.select())
+    assert len(handed) == 2 and all(d.next_service_date and d.next_service_mileage for d in handed)
+    fleet = Customer.get(Customer.name == "上海顺达物流有限公司")
+    assert payments.has_credit(fleet)
