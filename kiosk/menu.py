@@ -43,7 +43,7 @@ ENTRIES = (
           "parts", tab=True),
     Entry("parts_manager", "parts.manager", _l("Parts manager"), _l("Counts to approve, reorder list, stock value"),
           "parts_manage"),
-    Entry("cashier", "cashier.index", _l("Cashier"), _l("Settle, take payments, invoices, the day's close"),
+    Entry("cashier", "cashier.index", _l("Cashier desk"), _l("Settle, take payments, invoices, the day's close"),
           "cashier", tab=True),
     Entry("delivery", "delivery.index", _l("Delivery"), _l("Hand cars back: checklist, signature, gate pass"),
           "delivery"),

@@ -6,7 +6,7 @@
 - a settled order the customer paid a deposit on (settled, not paid);
 - a delivered order, settled and paid (cash and WeChat), its follow-up due;
 - 上海顺达物流有限公司, a fleet a manager allowed to pay on account (挂账), with its van settled
-  on account and handed back.
+  on account, waiting for its driver: the car to hand back at ``/delivery/``.
 """
 from __future__ import annotations
 
@@ -75,9 +75,9 @@ def seed_cashier(staff: dict[str, Staff], signature: str, now: dt.datetime) -> N
         if step == "settled":
             payments.pay(order, cashier, "200", "cash", reference="接车定金")
             continue
-        if step == "on_account":
+        if step == "on_account":  # charged to the fleet's account: its driver picks the van up
             payments.pay(order, cashier, due, "account", reference="车队月结")
-        else:
-            payments.pay(order, cashier, "300", "cash")
-            payments.pay(order, cashier, due - 300, "wechat", reference="WX4200001")
+            continue
+        payments.pay(order, cashier, "300", "cash")
+        payments.pay(order, cashier, due - 300, "wechat", reference="WX4200001")
         delivery.deliver(workorders.get_by_id(order.id), staff["ADV-001"], now=now)

@@ -85,7 +85,7 @@ def _facts(c: dict) -> tuple:
 def settlement_sheet(order: WorkOrder) -> SheetData:
     """The settlement list on A4 for a CUPS printer."""
     c = settlement_context(order)
-    head = (_("Code"), _("Name"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by"))
+    head = (_("Item number"), _("Item name"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by"))
     def rows(lines):
         return (head,) + tuple((x["code"] or "—", x["description"], money(x["qty"]), money(x["unit_price"]),
                                 money(x["amount"]), payer_label(x["payer"])) for x in lines)

@@ -66,7 +66,7 @@ def demo_data() -> dict:
     signed (its changes wait for a new signature) and a badge locked by wrong PINs."""
     from kiosk.demo.workshop import jobs_of_demo_technician
     from kiosk.models import Part, PurchaseOrder, WorkOrder
-    from kiosk.services import workorders
+    from kiosk.services import cashier_queue, workorders
 
     orders = {o.status: o.number for o in WorkOrder.select().order_by(WorkOrder.number)}
     longest = max(Part.select(), key=lambda p: len(p.name))
@@ -77,7 +77,10 @@ def demo_data() -> dict:
             "bay_order": jobs_of_demo_technician()[0].work_order.number, "part_code": "06L115562B",
             "long_part_code": longest.part_no, "bin": "A-01-01", "plate_prefix": "沪",
             "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number,
-            "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"]}
+            "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"],
+            # The cashier's (issue #12): a car ready to settle, one settled with a deposit, one handed back.
+            "ready_order": orders["ready"], "settled_order": orders["settled"], "delivered_order": orders["delivered"],
+            "unpaid_order": cashier_queue.unpaid()[0][0].number}
 
 
 def _lock_badge(badge: str) -> None:
