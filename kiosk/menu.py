@@ -47,6 +47,8 @@ ENTRIES = (
           "cashier", tab=True),
     Entry("delivery", "delivery.index", _l("Delivery"), _l("Hand cars back: checklist, signature, gate pass"),
           "delivery"),
+    Entry("cashier_rules", "cashier.settings", _l("Cashier rules"), _l("VAT, discount limit, guarantee periods"),
+          "reports"),
     Entry("hub", "hub.index", _l("Head office"), _l("Kiosks, pairing codes and conflicts to review"), "reports",
           tab=True),
     Entry("printers", "settings.printers", _l("Printers"), _l("Where each station prints labels, slips and A4"),

@@ -11,7 +11,7 @@ import functools
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk.access import current_staff, go_to, requires
+from kiosk.access import current_staff, go_to, may, requires
 from kiosk.core import times
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services import billing, cashier_documents, cashier_queue, delivery, findings, loancar, payments
@@ -66,6 +66,7 @@ def context(order, **extra) -> dict:
             "account": payments.account(order), "next_day": next_day, "next_km": next_km,
             "loan_car": loancar.notify(order), "handed": delivery.delivery_of(order),
             "station": "cashier" if "cashier" in current_app.config["ENABLED_STATIONS"] else "reception",
+            "may_cashier": may("cashier") and "cashier" in current_app.config["ENABLED_STATIONS"],
             "errors": {}, "form": {}, **extra}
 
 

@@ -94,3 +94,9 @@ def test_the_wrong_badge_is_refused(call):
     call("POST", f"/work-orders/{number}/settlement", {"badge": "TEC-001"}, 403)
     call("POST", f"/work-orders/{number}/settlement", {"badge": "NOBODY"}, 404)
     call("POST", f"/work-orders/{number}/qc", {"badge": "CSH-001", "result": "pass"}, 403)
+
+
+def test_an_unknown_order_and_a_bad_promise(call):
+    assert call("GET", "/work-orders/R1-20260101-9999/bill", expect=404)["error"] == "not_found"
+    bad = call("POST", "/work-orders", {**chain.order_body(6), "promised_at": "next tuesday"}, 400)
+    assert bad["detail"]["field"] == "promised_at"

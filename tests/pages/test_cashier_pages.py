@@ -129,3 +129,14 @@ def test_who_may_use_the_cashier_and_delivery(client, make_staff, login):
     login(make_staff("advisor"))
     assert client.get("/delivery/").status_code == 200
     assert client.get("/cashier/").status_code == 403
+
+
+def test_the_manager_sets_the_cashier_rules_never_below_the_law(client, app, make_staff, login):
+    login(make_staff("manager"))
+    assert "guarantee_major_days" in client.get("/cashier/settings").get_data(as_text=True)
+    short = client.post("/cashier/settings", data={"guarantee_minor_days": "5"})
+    assert short.status_code == 422 and "10" in short.get_data(as_text=True)
+    assert client.post("/cashier/settings", data={"vat_percent": "9", "guarantee_minor_days": "15"}).status_code == 200
+    with app.app_context(), connected():
+        from kiosk.services import cashier_settings
+        assert cashier_settings.get("vat_percent") == "9" and cashier_settings.guarantee("minor") == (2000, 15)

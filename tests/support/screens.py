@@ -215,7 +215,8 @@ ROLES: dict[str, Role] = {
     "care": Role("CRE-001", "7771", ("/",)),
     "claims": Role("CLM-001", "7772", ("/",)),
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
-    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",)),
+    "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager", "/cashier/",
+                                                                                 "/cashier/settings")),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
     # The service manager on the store's head-office node: its kiosks with what each reports, the
     # store's health and backups, API tokens, pairing and replacement codes, conflicts.

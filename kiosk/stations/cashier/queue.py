@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, go_to, requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import cashier_queue, dayclose, ehealth, invoices, loancar, payments
+from kiosk.services import cashier_queue, cashier_settings, dayclose, ehealth, invoices, loancar, payments
 from kiosk.stations.cashier import bp
 from kiosk.stations.scan_helpers import not_used_here, reply, scan_from_request
 from kiosk.templating import render, scan_reply, trigger
@@ -92,3 +92,25 @@ def export_ehealth():
     """The e-health archive records as JSON Lines (README "Export files")."""
     return _download(ehealth.export_jsonl().encode("utf-8"), f"ehealth-{times.file_stamp()}.jsonl",
                      "application/jsonl")
+
+
+def _settings_form(errors=None, status: int = 200, saved: bool = False):
+    values = {key: cashier_settings.get(key) for key in cashier_settings.DEFAULTS}
+    values.update({k: v for k, v in request.form.items() if k in cashier_settings.DEFAULTS})
+    response = render("cashier/settings.html", None, values=values, errors=errors or {}, saved=saved,
+                      minimum=cashier_settings.GUARANTEE_MINIMUM)
+    response.status_code = status
+    return response
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("reports")
+def settings():
+    """The service manager's cashier rules: VAT, the discount limit, guarantee periods, next service, loan car."""
+    if request.method == "GET":
+        return _settings_form()
+    try:
+        cashier_settings.save(request.form.to_dict())
+    except ServiceError as error:
+        return _settings_form({error.field: error.message}, 422)
+    return _settings_form(saved=True)
