@@ -140,3 +140,15 @@ def test_the_manager_sets_the_cashier_rules_never_below_the_law(client, app, mak
     with app.app_context(), connected():
         from kiosk.services import cashier_settings
         assert cashier_settings.get("vat_percent") == "9" and cashier_settings.guarantee("minor") == (2000, 15)
+
+
+def test_a_correction_by_the_manager_reverses_and_settles_a_new_version(client, app, order, make_staff):
+    make_staff("manager", name="周经理", badge="MGR-102", pin="9912")
+    form(client, f"/cashier/orders/{order.number}/settle", old_parts="none")
+    url = f"/cashier/orders/{order.number}/correct"
+    assert form(client, url, discount="10", reason="补优惠").status_code == 403
+    done = form(client, url, discount="10", reason="补优惠", approver_badge="MGR-102", approver_pin="9912")
+    assert done.status_code == 200
+    with app.app_context(), connected():
+        live = settlement.current(order)
+        assert (live.version, live.customer_due) == (2, 258)

@@ -132,3 +132,19 @@ def invoice(order):
     except ServiceError as error:
         return _answer(order, "invoice", error)
     return _answer(order, "invoice", requested_now=True)
+
+
+@bp.post("/orders/<number>/correct")
+@requires("cashier")
+@with_order
+def correct(order):
+    """A service manager's correction: the settlement reversed and a new version frozen."""
+    try:
+        manager = _approver()
+        if manager is None:
+            raise ServiceError(_("Only a service manager corrects a settlement."), field="approver", status=403)
+        settlement.correct(order, manager, discount=request.form.get("discount", "").strip() or 0,
+                           reason=request.form.get("reason", ""), old_parts=request.form.get("old_parts") or None)
+    except ServiceError as error:
+        return _answer(order, "bill", error, correcting=True)
+    return _answer(order, "bill", settled_now=True)
