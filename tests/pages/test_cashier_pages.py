@@ -92,6 +92,8 @@ def test_the_invoice_request_and_the_exports(client, app, order):
     assert client.get("/cashier/exports/invoices.xlsx").data[:2] == b"PK"
     lines = client.get("/cashier/exports/ehealth.jsonl").data.decode("utf-8").splitlines()
     assert json.loads(lines[0])["parts"][0]["part_no"] == "06L115562B"
+    assert client.get("/cashier/exports/ehealth.jsonl?since=2099-01-01").data == b""
+    assert client.get("/cashier/exports/invoices.csv?since=someday").status_code == 400
 
 
 def test_the_day_end_close(client, order):

@@ -3,6 +3,8 @@ orders ready to settle, settled but unpaid, overpaid exceptions, today's takings
 method, the day-end close, and the finance exports."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -69,6 +71,15 @@ def close_day():
     return trigger(render(PAGE, PANEL, **_queue(closed=True)), feedback=True)
 
 
+def _since():
+    """``?since=YYYY-MM-DD`` (the store's date) as the UTC start of that day, or None (everything)."""
+    raw = request.args.get("since", "")
+    try:
+        return times.day_bounds(dt.date.fromisoformat(raw))[0] if raw else None
+    except ValueError:
+        raise ServiceError(_("Enter the date as YYYY-MM-DD."), field="since")
+
+
 def _download(content: bytes, name: str, mimetype: str) -> Response:
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -79,9 +90,9 @@ def export_invoices(ext: str):
     """The invoice requests for finance (README "Export files"): CSV or XLSX, one format."""
     stamp = times.file_stamp()
     if ext == "csv":
-        return _download(invoices.export_csv(), f"invoices-{stamp}.csv", "text/csv")
+        return _download(invoices.export_csv(_since()), f"invoices-{stamp}.csv", "text/csv")
     if ext == "xlsx":
-        return _download(invoices.export_xlsx(), f"invoices-{stamp}.xlsx",
+        return _download(invoices.export_xlsx(_since()), f"invoices-{stamp}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(_("Choose CSV or XLSX."), status=404)
 
@@ -90,7 +101,7 @@ def export_invoices(ext: str):
 @requires("cashier")
 def export_ehealth():
     """The e-health archive records as JSON Lines (README "Export files")."""
-    return _download(ehealth.export_jsonl().encode("utf-8"), f"ehealth-{times.file_stamp()}.jsonl",
+    return _download(ehealth.export_jsonl(_since()).encode("utf-8"), f"ehealth-{times.file_stamp()}.jsonl",
                      "application/jsonl")
 
 
