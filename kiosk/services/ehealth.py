@@ -26,7 +26,8 @@ def payload(order: WorkOrder, settled: Settlement) -> dict:
     labour = [x for x in bill["lines"] if x["kind"] == "labour"]
     parts = [x for x in bill["lines"] if x["kind"] in ("part", "other")]
     return {
-        "store_name": current_app.config["STORE_NAME"],  # as configured: the archive names the store "vin": order.vehicle.vin, "plate": order.vehicle.plate,
+        # The store's name as configured: the archive names the store, in no reader's language.
+        "store_name": current_app.config["STORE_NAME"], "vin": order.vehicle.vin, "plate": order.vehicle.plate,
         "date_in": times.local_date(order.opened_at).isoformat(), "mileage_in": order.mileage,
         "settled_on": times.local_date(settled.at).isoformat(), "settlement_number": settled.number,
         "fault": order.complaint,
