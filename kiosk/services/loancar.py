@@ -3,15 +3,17 @@ has been in the shop more than 5 days (the store's ``loan_car_days``; waiting fo
 parts counts) entitles the customer to a loan car or transport costs (三包). From day 6
 the advisor is told, and the notice is recorded on the order (``LoanCarNotice``).
 
-``sweep(now)`` records the notices due on every open order (the cashier's queue and
-the reception's delivery list call it when they show); ``notice_of(order)`` reads it.
+``sweep(now)`` records the notices due on every open order (a timer on the server,
+``start_loan_car_timer``, and the cashier's queue and the delivery list when they show);
+``notice_of(order)`` reads it.
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from kiosk.core import status as states, times
-from kiosk.db import transaction
+from kiosk.db import connected, transaction
 from kiosk.models import JobLine, LoanCarNotice, WorkOrder
 from kiosk.services import cashier_settings
 from sync import changelog
@@ -63,3 +65,21 @@ def sweep(now: dt.datetime | None = None) -> list[LoanCarNotice]:
         if notice is not None:
             found.append(notice)
     return found
+
+
+def start_loan_car_timer(app, every_seconds: float = 600.0) -> threading.Event:
+    """Record the notices due every ``every_seconds`` in a daemon thread (the server starts it on
+    a node running reception or the cashier, and on a hub), so a warranty car's 6th day is told
+    even when nobody opens the cashier's queue. Set the returned event to stop it."""
+    stop = threading.Event()
+
+    def run():
+        while not stop.wait(every_seconds):
+            try:
+                with app.app_context(), connected():
+                    sweep()
+            except Exception:  # noqa: BLE001  a locked or missing database: try again next round
+                app.logger.exception("recording loan-car notices failed")
+
+    threading.Thread(target=run, name="loan-car-notices", daemon=True).start()
+    return stop

@@ -108,3 +108,22 @@ def test_a_warranty_car_in_the_shop_more_than_five_days_is_due_a_loan_car_from_d
     assert LoanCarNotice.select().count() == 1
     customer_paid = ready_order(status="waiting_parts")
     assert loancar.notify(customer_paid, customer_paid.opened_at + dt.timedelta(days=8)) is None
+
+
+def test_the_servers_timer_records_the_notice_without_anyone_looking(db, app):
+    import time
+
+    from kiosk.core import times as clock
+
+    order = ready_order([{"description": "更换变速箱", "sold_hours": "8", "price": "0", "pay_type": "warranty"}],
+                        status="waiting_parts")
+    order.opened_at = clock.utcnow() - dt.timedelta(days=6)  # came in six days ago
+    order.save()
+    stop = loancar.start_loan_car_timer(app, every_seconds=0.05)
+    try:
+        deadline = time.monotonic() + 10
+        while loancar.notice_of(order) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert loancar.notice_of(order).days == 7
