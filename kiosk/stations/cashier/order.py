@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, go_to, may, requires
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.models.aftersales import REPAIR_TYPES
-from kiosk.services import billing, cashier_documents, cashier_settings, invoices, loancar, payments, settlement, workorders
+from kiosk.services import (billing, cashier_documents, cashier_settings, delivery, invoices, loancar, payments,
+                            settlement, workorders)
 from kiosk.services import staff as staff_service
 from kiosk.stations.cashier import bp
 from kiosk.stations.scan_helpers import terminal_id
@@ -45,7 +46,7 @@ def context(order, **extra) -> dict:
             "payer_labels": {p: cashier_documents.payer_label(p) for p in billing.PAYERS},
             "repair_type_labels": {k: cashier_documents.repair_type_label(k) for k in REPAIR_TYPES},
             "old_parts_labels": {k: cashier_documents.old_parts_label(k) for k in settlement.OLD_PARTS},
-            "may_deliver": may("delivery"),
+            "may_deliver": may("delivery") and delivery.refusal(order) is None,
             "errors": {}, "form": {}, **extra}
 
 
