@@ -97,9 +97,10 @@ def settlement_sheet(order: WorkOrder) -> SheetData:
         store_name=c["store"], facts=_facts(c),
         sections=((_("Labour"), rows(c["labour"])), (_("Parts"), rows(c["parts"])),
                   (_("Materials and other charges"), rows(c["other"])), (_("Subtotals by payer"), sums)),
-        texts=((_("Amounts"), _("Total ¥%(total)s · discount ¥%(discount)s · customer pays ¥%(due)s · paid ¥%(paid)s",
-                               total=money(bill["total"]), discount=money(bill["discount"]),
-                               due=money(bill["customer_due"]), paid=money(bill["paid"]))),
+        texts=((_("Amounts"),
+                _("Total ¥%(total)s · discount ¥%(discount)s · customer pays ¥%(due)s · paid ¥%(paid)s",
+                  total=money(bill["total"]), discount=money(bill["discount"]),
+                  due=money(bill["customer_due"]), paid=money(bill["paid"]))),
                (_("Quality guarantee"), guarantee_text(c)), (_("Old parts"), c["old_parts"])),
         footer=f"{c['store']} · {order.number}")
 

@@ -142,7 +142,8 @@ def payer_documents(order: WorkOrder) -> list[dict]:
         return []
     bill = frozen_bill(live)
     return [{"payer": payer, "lines": billing.lines_of(bill, payer), "amount": bill["by_payer"][payer],
-             "tax": bill["tax_by_payer"][payer], "discount": billing.text(live.discount) if payer == "customer" else "0.00",
+             "tax": bill["tax_by_payer"][payer],
+             "discount": billing.text(live.discount) if payer == "customer" else "0.00",
              "due": billing.text(live.customer_due) if payer == "customer" else bill["by_payer"][payer],
              "insurer": bill["insurer"] if payer == "insurance" else "",
              "claim_no": bill["claim_no"] if payer == "insurance" else ""} for payer in billing.payers_of(bill)]

@@ -1,5 +1,6 @@
-"""One order at the cashier: the bill (from kiosk.services.payments.statement), settling it,
-taking payments and refunds, and the invoice request. Each form answers with its own
+"""One order at the cashier: the bill (from kiosk.services.payments.statement), settling it (and
+a manager's correction), taking payments and refunds, the invoice request, and the settlement
+list on A4. Each form answers with its own
 section (``_bill``, ``_payments``, ``_invoice``); a change tells the others with the
 ``cashier-changed`` event."""
 from __future__ import annotations
@@ -8,6 +9,9 @@ import functools
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
+
+from hardware.labels import code_svg
 
 from kiosk.access import current_staff, go_to, may, requires
 from kiosk.core.errors import NotFound, ServiceError
@@ -91,6 +95,17 @@ def order(order):
 def section(order, section):
     """One section again (after ``cashier-changed``)."""
     return render_template(SECTIONS[section], **context(order))
+
+
+@bp.get("/orders/<number>/settlement-list")
+@requires("cashier")
+@with_order
+def settlement_list(order):
+    """The settlement list (维修结算清单) on A4 for the browser's print dialog, as settled (the live
+    bill, marked as not settled, before); the print buttons print the same content
+    (kiosk.services.cashier_documents)."""
+    return render_template("cashier/settlement_list.html", **cashier_documents.settlement_context(order),
+                           barcode=Markup(code_svg(order.number, "code128")))
 
 
 @bp.post("/orders/<number>/settle")
