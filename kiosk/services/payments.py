@@ -9,7 +9,9 @@ stored: two kiosks that took a payment offline both keep theirs after sync, and 
 overpaid order shows in ``overpaid()`` as an exception to settle.
 
 An insurer paying its share directly (直赔, claims #14) is ``pay(..., payer="insurance")``:
-it counts against the insurance share, not the customer's balance.
+it counts against the insurance share, not the customer's balance; ``payer_account(order,
+"insurance")`` says what the insurer owes and paid. ``statement(order)`` is the bill as the
+cashier and the API read it; ``overpaid()`` the exceptions.
 """
 from __future__ import annotations
 
@@ -106,6 +108,16 @@ def account(order: WorkOrder) -> dict:
     due = live.customer_due if live else Decimal(billing.bill_of(order)["by_payer"]["customer"])
     got = paid(order)
     return {"due": billing.money(due), "paid": got, "balance": billing.money(due - got), "settled": live is not None}
+
+
+def payer_account(order: WorkOrder, payer: str) -> dict:
+    """Another payer's side of a settled order (the insurer's share paid to the store directly, 直赔;
+    the manufacturer's warranty): its share on the frozen bill, what it paid, what is left."""
+    live = settlement.current(order)
+    share = Decimal(settlement.frozen_bill(live)["by_payer"].get(payer, "0")) if live else Decimal(0)
+    got = paid(order, payer)
+    return {"due": billing.money(share), "paid": got, "balance": billing.money(share - got),
+            "settled": live is not None}
 
 
 def statement(order: WorkOrder) -> dict:

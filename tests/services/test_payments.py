@@ -113,3 +113,15 @@ def test_the_day_close_counts_cash_against_cash_payments(db, cashier, manager):
     with pytest.raises(ServiceError):
         dayclose.close(cashier, today, "abc")
     assert dayclose.closes(today)[0].id == closed.id
+
+
+def test_the_insurer_pays_its_share_directly_while_the_customer_pays_the_rest(db, cashier):
+    order = ready_order([{"description": "钣金喷漆", "sold_hours": "3", "price": "1500", "pay_type": "insurance"},
+                         {"description": "洗车打蜡", "sold_hours": "1", "price": "120"}])
+    settlement.settle(order, cashier)
+    payments.pay(order, cashier, "120", "wechat")
+    payments.pay(order, cashier, "1500", "transfer", reference="平安直赔 PA-0001", payer="insurance")
+    assert payments.account(order)["balance"] == 0
+    insurer = payments.payer_account(order, "insurance")
+    assert (insurer["due"], insurer["paid"], insurer["balance"]) == (Decimal("1500"), Decimal("1500"), Decimal("0"))
+    assert payments.payer_account(order, "warranty")["due"] == 0
