@@ -163,3 +163,35 @@ def test_the_cashier_has_orders_at_every_step(demo):
     fleet = Customer.get(Customer.name == "上海顺达物流有限公司")
     van = WorkOrder.get(WorkOrder.customer == fleet)
     assert payments.has_credit(fleet) and van.status == "settled" and payments.account(van)["balance"] == 0
+
+
+def test_a_new_user_settles_and_delivers_as_the_readme_says(demo, app):
+    """README "Cashier and delivery": the workshop's ready order settled, a deposit and the rest by
+    two methods, handed back with the checklist and signature; the fleet's van handed back on account."""
+    import random
+
+    from kiosk.demo import _signature
+    from kiosk.services import delivery, payments, settlement
+    from kiosk.services import staff as staff_service
+
+    cashier = staff_service.login("CSH-001", "6661")
+    order = WorkOrder.get(WorkOrder.complaint == "更换防冻液和雨刮片")
+    assert order.status == "ready" and not billing_warnings(order)
+    payments.pay(order, cashier, "100", "cash")
+    settled = settlement.settle(order, cashier, old_parts="returned", repair_type="maintenance")
+    payments.pay(order, cashier, settled.customer_due - 150, "wechat")
+    payments.pay(order, cashier, "50", "alipay")
+    jobs = [j.id.hex for j in order.jobs]
+    delivery.deliver(WorkOrder.get_by_id(order.id), cashier, signature=_signature(random.Random(1)),
+                     folder=app.config["BLOB_FOLDER"],
+                     checklist={"explained": jobs, "findings_shown": True, "old_parts_shown": True})
+    assert WorkOrder.get_by_id(order.id).status == "delivered"
+    van = WorkOrder.get(WorkOrder.customer == Customer.get(Customer.name == "上海顺达物流有限公司"))
+    delivery.deliver(van, staff_service.login("ADV-001", "1111"))
+    assert WorkOrder.get_by_id(van.id).status == "delivered"
+
+
+def billing_warnings(order):
+    from kiosk.services import billing
+
+    return billing.bill_of(order)["warnings"]
