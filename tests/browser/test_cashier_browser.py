@@ -28,7 +28,8 @@ def pay(page, amount: str, method: str, balance: str) -> None:
     page.fill("#amount", amount)
     page.check(f"#cashier-payments input[name=method][value={method}]")
     page.click("#cashier-payments .pay-form button[type=submit]")
-    page.wait_for_selector(f"#balance:has-text('{balance}')")
+    page.wait_for_selector(f"#balance:text-is('¥ {balance}')")
+    assert page.locator("#balance").count() == 1
 
 
 def sign(page) -> None:
@@ -78,6 +79,7 @@ def test_settle_pay_print_and_hand_the_car_back(page, live_app, staff_member):
     page.click("#cashier-bill .print-action button")
     page.wait_for_url("**/print/jobs/*")  # no receipt printer configured: the browser's print page
     assert page.locator("img").count() >= 1
+    shot(page, "receipt")
     page.goto(f"{base}/cashier/orders/{number}")
 
     page.click("text=交车")
@@ -92,6 +94,9 @@ def test_settle_pay_print_and_hand_the_car_back(page, live_app, staff_member):
     page.wait_for_selector(".delivered-box")
     assert "打印出门条" in page.inner_text(".delivered-box")
     shot(page, "delivered")
+    page.click(".delivered-box .print-action button")
+    page.wait_for_url("**/print/jobs/*")  # the gate pass on the browser's print page
+    shot(page, "gate-pass")
 
     with live_app.app_context(), connected():
         stored = WorkOrder.get(WorkOrder.number == number)

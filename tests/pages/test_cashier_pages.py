@@ -55,7 +55,7 @@ def test_settling_with_a_discount_above_the_limit_needs_a_managers_badge_and_pin
     assert wrong_pin.status_code in (401, 403, 422)
     done = form(client, url, discount="50", reason="老客户", old_parts="returned", repair_type="maintenance",
                 approver_badge="MGR-101", approver_pin="9911")
-    assert done.status_code == 200 and "cashier-changed" in done.headers["HX-Trigger"]
+    assert done.status_code == 200 and "settlement-changed" in done.headers["HX-Trigger"]
     with app.app_context(), connected():
         settled = settlement.current(order)
         assert (settled.discount, settled.old_parts) == (50, "returned")

@@ -1,8 +1,8 @@
 """One order at the cashier: the bill (from kiosk.services.payments.statement), settling it (and
 a manager's correction), taking payments and refunds, the invoice request, and the settlement
-list on A4. Each form answers with its own
-section (``_bill``, ``_payments``, ``_invoice``); a change tells the others with the
-``cashier-changed`` event."""
+list on A4. Each form answers with its own section (``_bill``, ``_payments``, ``_invoice``);
+settling tells the payments and the invoice sections with the ``settlement-changed`` event
+(the amount due changed, the invoice may be requested)."""
 from __future__ import annotations
 
 import functools
@@ -65,7 +65,7 @@ def _approver(field: str = "approver"):
         raise ServiceError(error.message, field="approver", status=error.status)
 
 
-def _answer(order, section: str, error: ServiceError | None = None, **extra):
+def _answer(order, section: str, error: ServiceError | None = None, events: tuple = (), **extra):
     """The section after a form: again with the message at the field (422), or fresh with the event."""
     order = workorders.get_by_id(order.id)
     if error is not None:
@@ -77,7 +77,7 @@ def _answer(order, section: str, error: ServiceError | None = None, **extra):
         return trigger(response, feedback=False)
     if not wants_fragment():
         return go_to(url_for("cashier.order", number=order.number))
-    return trigger(render("cashier/order.html", SECTIONS[section], **context(order, **extra)), "cashier-changed",
+    return trigger(render("cashier/order.html", SECTIONS[section], **context(order, **extra)), *events,
                    feedback=True)
 
 
@@ -89,11 +89,11 @@ def order(order):
     return render("cashier/order.html", None, **context(order))
 
 
-@bp.get("/orders/<number>/<any(bill, payments, invoice):section>")
+@bp.get("/orders/<number>/<any(payments, invoice):section>")
 @requires("cashier")
 @with_order
 def section(order, section):
-    """One section again (after ``cashier-changed``)."""
+    """One section again (after ``settlement-changed``)."""
     return render_template(SECTIONS[section], **context(order))
 
 
@@ -120,7 +120,7 @@ def settle(order):
                           repair_type=request.form.get("repair_type", ""))
     except ServiceError as error:
         return _answer(order, "bill", error)
-    return _answer(order, "bill", settled_now=True)
+    return _answer(order, "bill", events=("settlement-changed",), settled_now=True)
 
 
 @bp.post("/orders/<number>/payments")
@@ -163,4 +163,4 @@ def correct(order):
                            reason=request.form.get("reason", ""), old_parts=request.form.get("old_parts") or None)
     except ServiceError as error:
         return _answer(order, "bill", error, correcting=True)
-    return _answer(order, "bill", settled_now=True)
+    return _answer(order, "bill", events=("settlement-changed",), settled_now=True)
