@@ -114,13 +114,16 @@ def settlement_slip(order: WorkOrder) -> SlipData:
     """The settlement list on the 80 mm receipt printer."""
     c = settlement_context(order)
     bill = c["bill"]
-    lines = [(f"{x['description']} ×{money(x['qty'])}", money(x["amount"])) for x in bill["lines"]]
+    lines = [(f"{x['description']} × {format_decimal(billing.money(x['qty']), format='#,##0.##')}",
+              money(x["amount"])) for x in bill["lines"]]
     lines += [("", "")] + [(label, money(amount)) for _p, label, amount, _t in c["payers"]]
     lines += [(_("Discount"), money(bill["discount"])), (_("Customer pays"), money(bill["customer_due"])),
               (_("Paid"), money(bill["paid"])), (_("Balance"), money(bill["balance"]))]
     return SlipData(title=_("Vehicle repair settlement list"), number=order.number, lines=tuple(lines),
                     header=(c["store"], c["settled"].number if c["settled"] else ""),
-                    footer=(guarantee_text(c), _("Old parts") + ": " + c["old_parts"]))
+                    footer=(c["repair_type"], _("Guarantee: %(km)s km or %(days)s days", km="{:,}".format(c["guarantee_km"]),
+                                                   days=c["guarantee_days"]),
+                            _("Old parts") + ": " + c["old_parts"]))
 
 
 def gate_pass(order: WorkOrder) -> SlipData:
