@@ -14,7 +14,8 @@ A correction is ``correct(order, manager, ...)``: a reversal fact of the live
 settlement and a new version (same number, version + 1), never an edit.
 
 For the other stations:
-- ``current(order)`` — the live settlement fact (None before settling);
+- ``current(order)`` — the live settlement fact (None before settling); ``settled_twice()`` the
+  orders two offline cashiers both settled (an exception until a manager's correction);
 - ``frozen_bill(settled)`` — its bill as data; ``billing.lines_of(bill, "warranty")``
   gives claims (#14) the warranty lines; the insurer's share is paid to the store
   directly (直赔) with ``kiosk.services.payments.pay(..., payer="insurance")``;
@@ -26,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+
+from peewee import fn
 
 from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
@@ -44,12 +47,25 @@ def is_manager(person: Staff | None) -> bool:
     return person is not None and person.active and person.has_role("manager", "admin")
 
 
-def current(order: WorkOrder) -> Settlement | None:
-    """The order's settlement in force: the latest version not reversed (None before settling)."""
+def live_facts(order: WorkOrder) -> list[Settlement]:
+    """The order's settlement facts not reversed: one, or (two cashiers settled it offline) more."""
     facts = list(Settlement.select().where(Settlement.work_order == order).order_by(Settlement.at, Settlement.hlc))
     reversed_ids = {f.reverses for f in facts if f.kind == "reversal"}
-    live = [f for f in facts if f.kind == "settlement" and f.id.hex not in reversed_ids]
+    return [f for f in facts if f.kind == "settlement" and f.id.hex not in reversed_ids]
+
+
+def current(order: WorkOrder) -> Settlement | None:
+    """The order's settlement in force: the latest version not reversed (None before settling)."""
+    live = live_facts(order)
     return max(live, key=lambda f: (f.version, f.at)) if live else None
+
+
+def settled_twice() -> list[WorkOrder]:
+    """Orders two offline cashiers both settled (two live settlements after sync): an exception
+    the cashier's queue shows until a manager's correction reverses both and settles once."""
+    ids = [row.work_order_id for row in Settlement.select(Settlement.work_order).where(Settlement.kind == "settlement")
+           .group_by(Settlement.work_order).having(fn.COUNT(Settlement.id) > 1)]
+    return [o for o in WorkOrder.select().where(WorkOrder.id.in_(ids)) if len(live_facts(o)) > 1] if ids else []
 
 
 def frozen_bill(settled: Settlement) -> dict:
@@ -117,7 +133,8 @@ def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", ap
 
 def correct(order: WorkOrder, manager: Staff, *, discount=0, reason: str = "", old_parts: str | None = None,
             now: dt.datetime | None = None) -> Settlement:
-    """A manager's correction: reverse the settlement in force and freeze a new version."""
+    """A manager's correction: reverse the settlement in force (every one, when two cashiers settled
+    offline) and freeze a new version under the number of the one in force."""
     if not is_manager(manager):
         raise ServiceError(_l("Only a service manager corrects a settlement."), field="approver", status=403)
     live = current(order)
@@ -126,10 +143,11 @@ def correct(order: WorkOrder, manager: Staff, *, discount=0, reason: str = "", o
     discount, reason, old_parts = _clean(discount, reason, old_parts or live.old_parts)
     now = now or times.utcnow()
     with transaction():
-        changelog.save(Settlement(work_order=order, number=live.number, version=live.version, kind="reversal",
-                                  reverses=live.id.hex, at=now, staff=manager, approver=manager,
-                                  total=-live.total, discount=-live.discount, customer_due=-live.customer_due,
-                                  note=reason))
+        for fact in live_facts(order):  # every one in force: two offline cashiers may both have settled
+            changelog.save(Settlement(work_order=order, number=fact.number, version=fact.version, kind="reversal",
+                                      reverses=fact.id.hex, at=now, staff=manager, approver=manager,
+                                      total=-fact.total, discount=-fact.discount, customer_due=-fact.customer_due,
+                                      note=reason))
         return _freeze(order, manager, discount, reason, manager, old_parts, number=live.number,
                        version=live.version + 1, now=now)
 

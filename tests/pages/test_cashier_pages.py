@@ -154,3 +154,18 @@ def test_a_correction_by_the_manager_reverses_and_settles_a_new_version(client, 
     with app.app_context(), connected():
         live = settlement.current(order)
         assert (live.version, live.customer_due) == (2, 258)
+
+
+def test_an_order_settled_twice_shows_on_the_queue(client, app, order, cashier):
+    from kiosk.db import transaction
+    from kiosk.models import Settlement
+    from sync import changelog
+
+    form(client, f"/cashier/orders/{order.number}/settle", old_parts="none")
+    with app.app_context(), connected():
+        first = settlement.current(order)
+        with transaction():
+            changelog.save(Settlement(work_order=order, number="JS-B1-20261202-0009", at=first.at, bill=first.bill,
+                                      total=first.total, customer_due=first.customer_due))
+    page = client.get("/cashier/").get_data(as_text=True)
+    assert "Settled twice offline" in page and order.number in page

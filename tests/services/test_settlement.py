@@ -10,8 +10,10 @@ import pytest
 
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
+from kiosk.db import transaction
 from kiosk.models import EhealthRecord, Settlement, WorkOrder
 from kiosk.services import cashier_settings, ehealth, settlement, workorders
+from sync import changelog
 from tests.support.cashier import part, ready_order
 
 
@@ -116,3 +118,17 @@ def test_settling_queues_the_e_health_record(db, cashier):
     assert record["mileage_in"] == 30000 and record["fault"] == "保养"
     lines = ehealth.export_jsonl().splitlines()
     assert len(lines) == 1 and json.loads(lines[0]) == record
+
+
+def test_an_order_settled_twice_offline_is_an_exception_until_a_manager_corrects_it(db, cashier, manager):
+    order = ready_order()
+    first = settlement.settle(order, cashier)
+    # The other kiosk's settlement of the same order, as it arrives by sync (its own number).
+    twin = Settlement(work_order=order, number="JS-B1-20261202-0001", version=1, at=first.at, staff=cashier,
+                      bill=first.bill, total=first.total, customer_due=first.customer_due)
+    with transaction():
+        changelog.save(twin)
+    assert settlement.settled_twice() == [order]
+    fixed = settlement.correct(order, manager, reason="两台收银机重复结算")
+    assert settlement.settled_twice() == [] and settlement.current(order).id == fixed.id
+    assert len(settlement.live_facts(order)) == 1

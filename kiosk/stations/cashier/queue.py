@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from kiosk.access import current_staff, go_to, requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import cashier_queue, cashier_settings, dayclose, ehealth, invoices, loancar, payments
+from kiosk.services import (cashier_queue, cashier_settings, dayclose, ehealth, invoices, loancar, payments,
+                            settlement)
 from kiosk.stations.cashier import bp
 from kiosk.stations.scan_helpers import not_used_here, reply, scan_from_request
 from kiosk.templating import render, scan_reply, trigger
@@ -23,6 +24,7 @@ def _queue(**extra) -> dict:
     today = times.today()
     takings = dayclose.takings(today)
     return {"ready": cashier_queue.ready(), "unpaid": cashier_queue.unpaid(), "overpaid": payments.overpaid(),
+            "settled_twice": settlement.settled_twice(),
             "loan_cars": loancar.sweep(), "takings": takings, "takings_total": sum(takings.values()),
             "methods": payments.METHOD_LABELS, "closes": dayclose.closes(today), "today": today,
             "found": None, "errors": {}, "form": {}, **extra}
