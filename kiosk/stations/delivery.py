@@ -12,7 +12,6 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, may, requires
-from kiosk.core import times
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services import billing, cashier_documents, cashier_queue, delivery, findings, loancar, payments
 from kiosk.services import settlement, stock, workorders
@@ -87,16 +86,7 @@ def deliver(order):
     checklist = {"explained": form.getlist("explained"), "findings_shown": form.get("findings_shown") == "1",
                  "old_parts_shown": form.get("old_parts_shown") == "1"}
     try:
-        day = dt.date.fromisoformat(form.get("next_date", "")) if form.get("next_date") else None
-    except ValueError:
-        day = times.today()  # refused by the service with its message: the date must be after today
-    try:
-        km = int(form.get("next_mileage", "").strip()) if form.get("next_mileage", "").strip() else None
-        mileage = int(form.get("mileage", "").strip()) if form.get("mileage", "").strip() else None
-    except ValueError:
-        error = ServiceError(_("Enter the mileage in whole kilometres."), field="next_mileage")
-        return _refused(order, error)
-    try:
+        day, km, mileage = _date(form.get("next_date")), _km(form.get("next_mileage")), _km(form.get("mileage"))
         delivery.deliver(order, current_staff(), next_service_date=day, next_service_mileage=km, mileage=mileage,
                          signature=form.get("signature") or None, folder=current_app.config["BLOB_FOLDER"],
                          checklist=checklist, note=form.get("note", ""))
@@ -104,6 +94,20 @@ def deliver(order):
         return _refused(order, error)
     order = workorders.get_by_id(order.id)
     return trigger(render(PAGE, PANEL, **context(order, delivered_now=True)), feedback=True)
+
+
+def _date(raw) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw.strip()) if raw and raw.strip() else None
+    except ValueError:
+        raise ServiceError(_("Enter the date as YYYY-MM-DD."), field="next_service_date")
+
+
+def _km(raw) -> int | None:
+    try:
+        return int(raw.strip()) if raw and raw.strip() else None
+    except ValueError:
+        raise ServiceError(_("Enter the mileage in whole kilometres."), field="next_service_mileage")
 
 
 def _refused(order, error: ServiceError):

@@ -169,3 +169,17 @@ def test_an_order_settled_twice_shows_on_the_queue(client, app, order, cashier):
                                       total=first.total, customer_due=first.customer_due))
     page = client.get("/cashier/").get_data(as_text=True)
     assert "Settled twice offline" in page and order.number in page
+
+
+def test_a_bad_date_or_mileage_at_delivery_is_refused_with_its_message(client, app, order):
+    form(client, f"/cashier/orders/{order.number}/settle", old_parts="none")
+    form(client, f"/cashier/orders/{order.number}/payments", amount="268", method="cash")
+    with app.app_context(), connected():
+        jobs = [j.id.hex for j in order.jobs]
+    base = {"explained": jobs, "findings_shown": "1", "old_parts_shown": "1", "signature": signature()}
+    bad_day = form(client, f"/delivery/{order.number}", next_date="someday", **base)
+    assert bad_day.status_code == 422 and "YYYY-MM-DD" in bad_day.get_data(as_text=True)
+    bad_km = form(client, f"/delivery/{order.number}", next_mileage="lots", **base)
+    assert bad_km.status_code == 422 and "whole kilometres" in bad_km.get_data(as_text=True)
+    with app.app_context(), connected():
+        assert WorkOrder.get_by_id(order.id).status == "settled"
