@@ -183,3 +183,13 @@ def test_a_bad_date_or_mileage_at_delivery_is_refused_with_its_message(client, a
     assert bad_km.status_code == 422 and "whole kilometres" in bad_km.get_data(as_text=True)
     with app.app_context(), connected():
         assert WorkOrder.get_by_id(order.id).status == "settled"
+
+
+def test_a_manager_allows_the_customer_to_pay_on_account(client, app, order, make_staff):
+    make_staff("manager", name="周经理", badge="MGR-103", pin="9913")
+    url = f"/cashier/orders/{order.number}"
+    assert form(client, f"{url}/payments", amount="268", method="account").status_code == 409
+    assert form(client, f"{url}/credit", approver_badge="", note="月结").status_code == 403
+    allowed = form(client, f"{url}/credit", approver_badge="MGR-103", approver_pin="9913", note="月结")
+    assert allowed.status_code == 200 and 'value="account"' in allowed.get_data(as_text=True)
+    assert form(client, f"{url}/payments", amount="268", method="account").status_code == 200

@@ -164,3 +164,18 @@ def correct(order):
     except ServiceError as error:
         return _answer(order, "bill", error, correcting=True)
     return _answer(order, "bill", events=("settlement-changed",), settled_now=True)
+
+
+@bp.post("/orders/<number>/credit")
+@requires("cashier")
+@with_order
+def allow_credit(order):
+    """A service manager allows the order's customer to pay on account (挂账: a fleet)."""
+    try:
+        manager = _approver()
+        if manager is None:
+            raise ServiceError(_("Only a service manager allows paying on account."), field="approver", status=403)
+        payments.allow_credit(order.customer, manager, note=request.form.get("note", ""))
+    except ServiceError as error:
+        return _answer(order, "payments", error, allowing_credit=True)
+    return _answer(order, "payments")
