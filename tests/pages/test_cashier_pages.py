@@ -193,3 +193,23 @@ def test_a_manager_allows_the_customer_to_pay_on_account(client, app, order, mak
     allowed = form(client, f"{url}/credit", approver_badge="MGR-103", approver_pin="9913", note="月结")
     assert allowed.status_code == 200 and 'value="account"' in allowed.get_data(as_text=True)
     assert form(client, f"{url}/payments", amount="268", method="account").status_code == 200
+
+
+def test_the_command_line_writes_the_same_files_as_the_buttons(client, app, order, tmp_path):
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    form(client, f"/cashier/orders/{order.number}/settle", old_parts="none")
+    form(client, f"/cashier/orders/{order.number}/invoice", title="张先生", personal="1")
+    db = app.config["DATABASE"]
+    for what, name, url in (("invoices", "i.csv", "/cashier/exports/invoices.csv"),
+                            ("ehealth", "e.jsonl", "/cashier/exports/ehealth.jsonl")):
+        done = CliRunner().invoke(main, ["export", what, "--db", db, "--out", str(tmp_path / name)])
+        assert done.exit_code == 0, done.output
+        assert (tmp_path / name).read_bytes() == client.get(url).data
+    wrong = CliRunner().invoke(main, ["export", "ehealth", "--db", db, "--out", str(tmp_path / "e.csv")])
+    assert wrong.exit_code != 0 and ".jsonl" in wrong.output
+    bad_day = CliRunner().invoke(main, ["export", "invoices", "--db", db, "--out", str(tmp_path / "i.csv"),
+                                        "--since", "someday"])
+    assert bad_day.exit_code != 0 and "YYYY-MM-DD" in bad_day.output
