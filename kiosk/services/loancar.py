@@ -4,8 +4,8 @@ parts counts) entitles the customer to a loan car or transport costs (三包). F
 the advisor is told, and the notice is recorded on the order (``LoanCarNotice``).
 
 ``sweep(now)`` records the notices due on every open order (a timer on the server,
-``start_loan_car_timer``, and the cashier's queue and the delivery list when they show);
-``notice_of(order)`` reads it.
+``start_loan_car_timer``, every ten minutes); ``notice_of(order)`` and ``open_notices()``
+read them for the screens (the cashier's queue, the bill, the delivery list and screen).
 """
 from __future__ import annotations
 
@@ -83,3 +83,11 @@ def start_loan_car_timer(app, every_seconds: float = 600.0) -> threading.Event:
 
     threading.Thread(target=run, name="loan-car-notices", daemon=True).start()
     return stop
+
+
+def open_notices() -> list[LoanCarNotice]:
+    """The notices recorded on orders still in the shop (the cashier's queue, the delivery list)."""
+    still_here = states.OPEN_STATUSES + ["settled"]
+    return [n for n in LoanCarNotice.select(LoanCarNotice, WorkOrder).join(WorkOrder)
+            .where(WorkOrder.status.in_(still_here)).order_by(LoanCarNotice.at)
+            if n.id == notice_of(n.work_order).id]  # the first notice of each order

@@ -39,7 +39,7 @@ def with_order(view):
 def index():
     """The cars settled and waiting to be handed back, and the loan-car notices due."""
     waiting = cashier_queue.waiting_delivery()
-    return render_template("delivery/index.html", waiting=waiting, loan_cars=loancar.sweep(),
+    return render_template("delivery/index.html", waiting=waiting, loan_cars=loancar.open_notices(),
                            refusals={o.id: delivery.refusal(o) for o in waiting})
 
 
@@ -63,7 +63,7 @@ def context(order, **extra) -> dict:
             "findings": findings.of_order(order), "issued": stock.issued_lines(order),
             "old_parts": cashier_documents.old_parts_label(live.old_parts if live else "none"),
             "account": payments.account(order), "next_day": next_day, "next_km": next_km,
-            "loan_car": loancar.notify(order), "handed": delivery.delivery_of(order),
+            "loan_car": loancar.notice_of(order), "handed": delivery.delivery_of(order),
             "station": "cashier" if "cashier" in current_app.config["ENABLED_STATIONS"] else "reception",
             "may_cashier": may("cashier") and "cashier" in current_app.config["ENABLED_STATIONS"],
             "errors": {}, "form": {}, **extra}

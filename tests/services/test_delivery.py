@@ -127,3 +127,11 @@ def test_the_servers_timer_records_the_notice_without_anyone_looking(db, app):
     finally:
         stop.set()
     assert loancar.notice_of(order).days == 7
+
+
+def test_the_open_notices_are_one_per_order_still_in_the_shop(db):
+    order = ready_order([{"description": "更换变速箱", "sold_hours": "8", "price": "0", "pay_type": "warranty"}],
+                        status="waiting_parts")
+    later = order.opened_at + dt.timedelta(days=6)
+    first = loancar.notify(order, later)
+    assert [n.id for n in loancar.open_notices()] == [first.id]

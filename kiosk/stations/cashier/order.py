@@ -46,7 +46,7 @@ def context(order, **extra) -> dict:
             "methods": payments.METHOD_LABELS, "has_credit": payments.has_credit(order.customer),
             "documents": settlement.payer_documents(order), "requests": invoices.queued_for(order),
             "repair_types": REPAIR_TYPES, "old_parts_kinds": settlement.OLD_PARTS,
-            "limit": cashier_settings.get(cashier_settings.DISCOUNT_LIMIT), "loan_car": loancar.notify(order),
+            "limit": cashier_settings.get(cashier_settings.DISCOUNT_LIMIT), "loan_car": loancar.notice_of(order),
             "payer_labels": {p: cashier_documents.payer_label(p) for p in billing.PAYERS},
             "repair_type_labels": {k: cashier_documents.repair_type_label(k) for k in REPAIR_TYPES},
             "old_parts_labels": {k: cashier_documents.old_parts_label(k) for k in settlement.OLD_PARTS},

@@ -25,7 +25,7 @@ def _queue(**extra) -> dict:
     takings = dayclose.takings(today)
     return {"ready": cashier_queue.ready(), "unpaid": cashier_queue.unpaid(), "overpaid": payments.overpaid(),
             "settled_twice": settlement.settled_twice(),
-            "loan_cars": loancar.sweep(), "takings": takings, "takings_total": sum(takings.values()),
+            "loan_cars": loancar.open_notices(), "takings": takings, "takings_total": sum(takings.values()),
             "methods": payments.METHOD_LABELS, "closes": dayclose.closes(today), "today": today,
             "found": None, "errors": {}, "form": {}, **extra}
 
