@@ -68,6 +68,7 @@ def test_settle_pay_print_and_hand_the_car_back(page, live_app, staff_member):
     shot(page, "settled")
     pay(page, "100", "wechat", "68.00")
     pay(page, "68", "alipay", "0.00")
+    page.wait_for_selector("#cashier-bill a:has-text('交车')")  # paid: the bill offers the handover
     shot(page, "paid")
 
     page.click("text=结算清单 (A4)")

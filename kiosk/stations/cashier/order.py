@@ -2,7 +2,8 @@
 a manager's correction), taking payments and refunds, the invoice request, and the settlement
 list on A4. Each form answers with its own section (``_bill``, ``_payments``, ``_invoice``);
 settling tells the payments and the invoice sections with the ``settlement-changed`` event
-(the amount due changed, the invoice may be requested)."""
+(the amount due changed, the invoice may be requested), a payment tells the bill with
+``payment-changed`` (the handover may now be offered)."""
 from __future__ import annotations
 
 import functools
@@ -89,11 +90,11 @@ def order(order):
     return render("cashier/order.html", None, **context(order))
 
 
-@bp.get("/orders/<number>/<any(payments, invoice):section>")
+@bp.get("/orders/<number>/<any(bill, payments, invoice):section>")
 @requires("cashier")
 @with_order
 def section(order, section):
-    """One section again (after ``settlement-changed``)."""
+    """One section again (the bill after ``payment-changed``, the others after ``settlement-changed``)."""
     return render_template(SECTIONS[section], **context(order))
 
 
@@ -133,7 +134,7 @@ def pay(order):
                      reference=request.form.get("reference", ""), approver=_approver())
     except ServiceError as error:
         return _answer(order, "payments", error)
-    return _answer(order, "payments", paid_now=True)
+    return _answer(order, "payments", events=("payment-changed",), paid_now=True)
 
 
 @bp.post("/orders/<number>/invoice")
