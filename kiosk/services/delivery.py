@@ -110,6 +110,10 @@ def deliver(order: WorkOrder, staff: Staff | None, *, next_service_date: dt.date
 
 def _write(order, staff, now, mileage, on_time, next_day, next_km, digest, checklist, note) -> Delivery:
     with transaction():
+        order.status = WorkOrder.get_by_id(order.id).status  # read inside the write lock: two taps hand back once
+        why = refusal(order)
+        if why is not None:
+            raise ServiceError(why, status=409)
         row = Delivery(work_order=order, vehicle=order.vehicle, staff=staff, at=now, mileage=mileage,
                        promised_at=order.promised_at, on_time=on_time, next_service_date=next_day,
                        next_service_mileage=next_km, signature=digest,

@@ -112,15 +112,10 @@ def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", ap
     discount, reason, old_parts = _clean(discount, reason, old_parts)
     if repair_type not in (None, "") and repair_type not in REPAIR_TYPES:
         raise ServiceError(_l("Choose the kind of repair."), field="repair_type")
-    if order.status != "ready":
-        if states.rank(order.status) < states.rank("ready"):
-            message = _l("Work order %(number)s has not passed QC and washing yet (it is “%(status)s”): it cannot "
-                         "be settled.", number=order.number, status=states.label(order.status))
-        else:
-            message = _l("Work order %(number)s is already settled.", number=order.number)
-        raise ServiceError(message, status=409)
     now = now or times.utcnow()
     with transaction():
+        order.status = WorkOrder.get_by_id(order.id).status  # read inside the write lock: two clicks settle once
+        _check_ready(order)
         number = f"JS-{next_number('JS', times.today(now))}"
         settled = _freeze(order, cashier, discount, reason, approver, old_parts, number=number, version=1, now=now)
         if repair_type and repair_type != order.repair_type:
@@ -129,6 +124,16 @@ def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", ap
         order_status.move(order, "settled", staff=cashier, note=number)
         ehealth.record(order, settled)
     return settled
+
+
+def _check_ready(order: WorkOrder) -> None:
+    if order.status != "ready":
+        if states.rank(order.status) < states.rank("ready"):
+            message = _l("Work order %(number)s has not passed QC and washing yet (it is “%(status)s”): it cannot "
+                         "be settled.", number=order.number, status=states.label(order.status))
+        else:
+            message = _l("Work order %(number)s is already settled.", number=order.number)
+        raise ServiceError(message, status=409)
 
 
 def correct(order: WorkOrder, manager: Staff, *, discount=0, reason: str = "", old_parts: str | None = None,

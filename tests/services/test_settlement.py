@@ -132,3 +132,12 @@ def test_an_order_settled_twice_offline_is_an_exception_until_a_manager_corrects
     fixed = settlement.correct(order, manager, reason="两台收银机重复结算")
     assert settlement.settled_twice() == [] and settlement.current(order).id == fixed.id
     assert len(settlement.live_facts(order)) == 1
+
+
+def test_a_second_settle_of_a_stale_order_is_refused(db, cashier):
+    order = ready_order()
+    stale = WorkOrder.get_by_id(order.id)  # another screen read it while it was ready
+    settlement.settle(order, cashier)
+    with pytest.raises(ServiceError) as refused:
+        settlement.settle(stale, cashier)
+    assert refused.value.status == 409 and Settlement.select().count() == 1
