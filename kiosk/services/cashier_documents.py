@@ -56,18 +56,20 @@ def settled_order(number: str) -> WorkOrder:
     return order
 
 
-def settlement_context(order: WorkOrder) -> dict:
-    """What the settlement list shows (see the module's docstring); money as Decimal text."""
+def settlement_context(order: WorkOrder, payer: str | None = None) -> dict:
+    """What the settlement list shows (see the module's docstring); money as Decimal text. With
+    ``payer``, that payer's own document: its lines and its subtotal only."""
     found = payments.statement(order)
     live = settlement.current(order)
     kind = order.repair_type or "minor"
     km, days = cashier_settings.guarantee(kind)
-    lines = found["lines"]
-    return {"store": store(), "order": order, "bill": found, "settled": live,
+    lines = found["lines"] if payer is None else billing.lines_of(found, payer)
+    payers = [p for p in billing.payers_of(found) if payer in (None, p)]
+    return {"store": store(), "order": order, "bill": found, "settled": live, "payer": payer,
+            "payer_title": payer_label(payer) if payer else "", "all_payers": billing.payers_of(found),
             "labour": [x for x in lines if x["kind"] == "labour"], "parts": [x for x in lines if x["kind"] == "part"],
             "other": [x for x in lines if x["kind"] == "other"],
-            "payers": [(p, payer_label(p), found["by_payer"][p], found["tax_by_payer"][p])
-                       for p in billing.payers_of(found)],
+            "payers": [(p, payer_label(p), found["by_payer"][p], found["tax_by_payer"][p]) for p in payers],
             "repair_type": repair_type_label(kind), "guarantee_km": km, "guarantee_days": days,
             "old_parts": old_parts_label(live.old_parts if live else "none"), "phone": mask_phone(order.customer.phone),
             "payer_labels": {p: payer_label(p) for p in billing.PAYERS}}

@@ -213,3 +213,18 @@ def test_the_command_line_writes_the_same_files_as_the_buttons(client, app, orde
     bad_day = CliRunner().invoke(main, ["export", "invoices", "--db", db, "--out", str(tmp_path / "i.csv"),
                                         "--since", "someday"])
     assert bad_day.exit_code != 0 and "YYYY-MM-DD" in bad_day.output
+
+
+def test_each_payer_gets_its_own_settlement_document(client, app, cashier):
+    with app.app_context(), connected():
+        order = ready_order([{"description": "钣金喷漆", "sold_hours": "3", "price": "1500", "pay_type": "insurance"},
+                             {"description": "洗车打蜡", "sold_hours": "1", "price": "120"}])
+        order.insurer, order.insurance_claim_no = "平安保险", "PA2026-0001"
+        order.save()
+    form(client, f"/cashier/orders/{order.number}/settle", old_parts="none")
+    url = f"/cashier/orders/{order.number}/settlement-list"
+    whole = client.get(url).get_data(as_text=True)
+    assert "钣金喷漆" in whole and "洗车打蜡" in whole and "?payer=insurance" in whole
+    insurer = client.get(f"{url}?payer=insurance").get_data(as_text=True)
+    assert "钣金喷漆" in insurer and "洗车打蜡" not in insurer and "PA2026-0001" in insurer
+    assert "Customer pays" not in insurer

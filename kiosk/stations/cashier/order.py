@@ -103,9 +103,10 @@ def section(order, section):
 @with_order
 def settlement_list(order):
     """The settlement list (维修结算清单) on A4 for the browser's print dialog, as settled (the live
-    bill, marked as not settled, before); the print buttons print the same content
-    (kiosk.services.cashier_documents)."""
-    return render_template("cashier/settlement_list.html", **cashier_documents.settlement_context(order),
+    bill, marked as not settled, before); ``?payer=`` one payer's own document (the insurer's,
+    the manufacturer's); the print buttons print the same content (kiosk.services.cashier_documents)."""
+    payer = request.args.get("payer") if request.args.get("payer") in billing.PAYERS else None
+    return render_template("cashier/settlement_list.html", **cashier_documents.settlement_context(order, payer),
                            barcode=Markup(code_svg(order.number, "code128")))
 
 
