@@ -26,6 +26,7 @@ def manager(make_staff):
     return make_staff("manager", name="周经理")
 
 
+@pytest.mark.postgres  # a hub on PostgreSQL settles and takes money the same way
 def test_a_deposit_and_the_rest_by_two_methods(db, cashier):
     order = ready_order([{"description": "保养", "sold_hours": "1", "price": "500"}])
     payments.pay(order, cashier, "100", "cash")  # the deposit, before settling
@@ -99,6 +100,7 @@ def test_invoice_requests_check_the_buyer_and_export_in_one_format(db, cashier):
     assert list(values[0]) == list(invoices.COLUMNS) and values[1][5] == "张先生" and values[1][8] == 200.0
 
 
+@pytest.mark.postgres
 def test_the_day_close_counts_cash_against_cash_payments(db, cashier, manager):
     order = ready_order([{"description": "保养", "sold_hours": "1", "price": "500"}])
     settlement.settle(order, cashier)

@@ -107,6 +107,7 @@ def test_one_document_per_payer_and_revenue_by_payer(db, cashier):
     assert settlement.revenue_by_payer(today - dt.timedelta(days=2), today - dt.timedelta(days=1))["customer"] == 0
 
 
+@pytest.mark.postgres
 def test_settling_queues_the_e_health_record(db, cashier):
     filt = part()
     order = ready_order(issue=[(filt, 1, 0)])
@@ -120,6 +121,7 @@ def test_settling_queues_the_e_health_record(db, cashier):
     assert len(lines) == 1 and json.loads(lines[0]) == record
 
 
+@pytest.mark.postgres
 def test_an_order_settled_twice_offline_is_an_exception_until_a_manager_corrects_it(db, cashier, manager):
     order = ready_order()
     first = settlement.settle(order, cashier)
