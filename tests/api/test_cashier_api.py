@@ -100,3 +100,19 @@ def test_an_unknown_order_and_a_bad_promise(call):
     assert call("GET", "/work-orders/R1-20260101-9999/bill", expect=404)["error"] == "not_found"
     bad = call("POST", "/work-orders", {**chain.order_body(6), "promised_at": "next tuesday"}, 400)
     assert bad["detail"]["field"] == "promised_at"
+
+
+def test_a_managers_correction_and_an_invoice_request_over_the_api(call):
+    number = chain.to_ready(call, 7)
+    call("POST", f"/work-orders/{number}/invoice-requests", {"badge": "CSH-001", "title": "张先生",
+                                                             "personal": True}, 409)  # not settled yet
+    first = call("POST", f"/work-orders/{number}/settlement", {"badge": "CSH-001"}, 201)
+    body = {"badge": "CSH-001", "discount": 40, "reason": "补优惠"}
+    call("POST", f"/work-orders/{number}/settlement/corrections", body, 400)  # no approver
+    call("POST", f"/work-orders/{number}/settlement/corrections", {**body, "approver": "CSH-001"}, 403)
+    fixed = call("POST", f"/work-orders/{number}/settlement/corrections", {**body, "approver": "MGR-001"}, 201)
+    assert (fixed["number"], fixed["version"], fixed["customer_due"]) == (first["number"], 2, 200)
+    call("POST", f"/work-orders/{number}/invoice-requests", {"badge": "CSH-001", "title": "某公司", "tax_no": "1"}, 400)
+    asked = call("POST", f"/work-orders/{number}/invoice-requests",
+                 {"badge": "CSH-001", "title": "上海某物流有限公司", "tax_no": "91310000MA1FL0XXXX"}, 201)
+    assert (asked["kind"], asked["amount"], asked["settlement_number"]) == ("blue", 200, first["number"])

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from kiosk.core import times
 from kiosk.core.errors import Forbidden, NotFound
 from kiosk.roles import allowed
-from kiosk.services import delivery, payments, qc, settlement, workorders
+from kiosk.services import delivery, invoices, payments, qc, settlement, workorders
 from kiosk.services import staff as staff_service
 from kiosk.stations.api import BadRequest, as_number, bp, json_object, member, text, whole
 
@@ -139,3 +139,33 @@ def deliver(number: str):
     return jsonify({"number": order.number, "status": "delivered", "at": times.isoformat(done.at),
                     "on_time": done.on_time, "next_service": {"date": done.next_service_date.isoformat(),
                                                               "mileage": done.next_service_mileage}}), 201
+
+
+@bp.post("/work-orders/<number>/settlement/corrections")
+def correct_settlement(number: str):
+    """``{"badge", "approver": a service manager's badge, "discount"?, "reason"}`` → 201 the new version
+    (an extension): the settlement in force is reversed and the bill frozen again."""
+    body = json_object()
+    _person(body, "badge", "cashier")
+    manager = _person(body, "approver", None)
+    discount = member(body, "discount", (int, float, str), "discount", required=False, default=0)
+    order = workorders.get_by_number(number)
+    fixed = settlement.correct(order, manager, discount=payments.amount_of(discount) if discount else 0,
+                              reason=text(body, "reason", "reason", required=False))
+    return jsonify({"number": fixed.number, "version": fixed.version, **bill_json(order)}), 201
+
+
+@bp.post("/work-orders/<number>/invoice-requests")
+def request_invoice(number: str):
+    """``{"badge", "title", "tax_no"?, "personal"?: bool, "payer"?, "amount"?}`` → 201 (an extension):
+    the invoice queued for the store's invoicing system, as at the cashier."""
+    body = json_object()
+    cashier = _person(body, "badge", "cashier")
+    amount = member(body, "amount", (int, float, str), "amount", required=False)
+    row = invoices.request(workorders.get_by_number(number), cashier, title=text(body, "title", "title"),
+                           tax_no=text(body, "tax_no", "tax_no", required=False),
+                           personal=member(body, "personal", bool, "personal", required=False, default=False),
+                           payer=text(body, "payer", "payer", required=False) or "customer",
+                           amount=None if amount is None else payments.amount_of(amount))
+    return jsonify({"settlement_number": row.settlement_number, "kind": row.kind, "title": row.title,
+                    "tax_no": row.tax_no, "amount": as_number(row.amount)}), 201
