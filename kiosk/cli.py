@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kiosk import STATIONS, cli_ops
+from kiosk import STATIONS, cli_cashier, cli_ops
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import api_keys, station_settings, workorders
@@ -325,5 +325,5 @@ def camera_check(source, seconds, as_json, save):
 
 
 # The commands for running a store (backup, restore, doctor, deploy, logs) live in their own module.
-for _command in cli_ops.COMMANDS:
+for _command in cli_ops.COMMANDS + cli_cashier.COMMANDS:  # and the cashier's exports
     main.add_command(_command)

@@ -14,8 +14,8 @@ from playhouse.migrate import migrate as run
 
 from kiosk.core import times
 from kiosk.models import AppliedMigration, JobLine, Part, PartLine, PartsRequest, Vehicle, WorkOrder
-from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, CARE_MODELS, CLAIMS_MODELS, ESTIMATE_MODELS, OPS_MODELS,
-                          PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS, WORKSHOP_MODELS)
+from kiosk.schema import (AFTERSALES_MODELS, ALL_MODELS, CARE_MODELS, CASHIER_MODELS, CLAIMS_MODELS, ESTIMATE_MODELS,
+                          OPS_MODELS, PARTS_MODELS, PRINTING_MODELS, SECURITY_MODELS, WORKSHOP_MODELS)
 from kiosk.utc_migration import convert_all
 from sync.merge import refold_all
 from sync.tables import (ChangeEvent, Conflict, FieldClock, NodeInfo, NodeKey, PairingCode, PairingFailure,
@@ -220,6 +220,12 @@ def m0012a_aftersales_shared(db):
     db.create_tables(AFTERSALES_MODELS, safe=True)
 
 
+def m0012b_cashier(db):
+    """The cashier's tables: settlements, payments, invoice requests, e-health records,
+    day-end closes, credit accounts and loan-car notices (kiosk.models.cashier)."""
+    db.create_tables(CASHIER_MODELS, safe=True)
+
+
 def m0012c_care_tables(db):
     """The care desk: follow-up calls, complaints and their actions, consent per purpose, the
     phone-unmask audit, reminders worked, the message outbox (kiosk.models.care)."""
@@ -247,7 +253,7 @@ def m0012f_figures_indexes(db):
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
               m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared,
-              m0012c_care_tables, m0012d_claims, m0012f_figures_indexes]
+              m0012b_cashier, m0012c_care_tables, m0012d_claims, m0012f_figures_indexes]
 
 
 def migrate(db) -> list[str]:

@@ -29,6 +29,8 @@ PERMISSIONS = {
     "parts": {"parts_clerk", "parts_manager", "manager", "admin"},
     "parts_manage": {"parts_manager", "manager", "admin"},
     "cashier": {"cashier", "manager", "admin"},
+    # Handing the car back (交车): the advisor at reception or the cashier (issue #12).
+    "delivery": {"advisor", "cashier", "manager", "admin"},
     "care": {"care", "claims", "manager", "admin"},
     # Warranty claims, old parts, insurance repairs and the 三包 watch (the claims desk).
     "claims": {"claims", "manager", "admin"},

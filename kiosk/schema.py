@@ -33,6 +33,9 @@ from kiosk.models.care import (
     Complaint, ComplaintEvent, Consent, FollowUpCall, OutboxMessage, PhoneUnmask, ReminderAction,
 )
 from kiosk.models.base import Replicated
+from kiosk.models.cashier import (
+    CreditAccount, DayClose, EhealthRecord, InvoiceRequest, LoanCarNotice, Payment, Settlement,
+)
 from kiosk.models.claims import (
     Assessment, AssessmentLine, AssessmentPhoto, ClaimEvent, InsuranceCase, InsurerPayment, ManufacturerCode,
     OldPartScan, OldPartTag, WarrantyClaim,
@@ -67,6 +70,9 @@ ALL_MODELS += SECURITY_MODELS
 # The after-sales chain (cashier, care desk, claims, figures) shares these; each station adds its own.
 AFTERSALES_MODELS = [Delivery]
 ALL_MODELS += AFTERSALES_MODELS
+# The cashier and delivery (issue #12): settlements, payments, invoices, e-health records, day closes.
+CASHIER_MODELS = [Settlement, Payment, InvoiceRequest, EhealthRecord, DayClose, CreditAccount, LoanCarNotice]
+ALL_MODELS += CASHIER_MODELS
 # The care desk (issue #13): follow-up calls, complaints, consent, unmask audit, reminders, outbox.
 CARE_MODELS = [FollowUpCall, Complaint, ComplaintEvent, Consent, PhoneUnmask, ReminderAction, OutboxMessage]
 ALL_MODELS += CARE_MODELS

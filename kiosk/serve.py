@@ -13,6 +13,7 @@ from kiosk.server import (DEFAULT_THREADS, make_server, serve_until_stopped, sta
                           warm_templates)
 from kiosk.services.backup_schedule import start_backup_timer
 from kiosk.services.dispatch import start_shift_end_timer
+from kiosk.services.loancar import start_loan_car_timer
 from kiosk.workers import WorkerPool
 from sync.discovery import advertise_node
 
@@ -42,6 +43,8 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
           file=out, flush=True)
     advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
     start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
+    if role == "hub" or station in ("all", "reception", "cashier"):
+        start_loan_car_timer(app)  # a warranty car's 6th day in the shop is told to its advisor
     if role == "hub":
         start_backup_timer(app)  # the store's nightly backup, kept and pruned
     cameras.start(app.config)  # the station's scanning cameras (config CAMERAS, serve --camera)

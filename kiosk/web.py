@@ -15,11 +15,13 @@ from kiosk.core.errors import ServiceError
 from kiosk.services.files import DiskFull, is_disk_full
 from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
                             settings as settings_pages, stream, sync_api)
+from kiosk.stations import delivery as delivery_pages
 from kiosk.stations.bay import bp as bay_bp
 from kiosk.stations.care import bp as care_bp
 from kiosk.stations.care import intake as complaint_intake
 from kiosk.stations.claims import bp as claims_bp
 from kiosk.stations.figures import bp as figures_bp
+from kiosk.stations.cashier import bp as cashier_bp
 from kiosk.stations.parts import bp as parts_bp
 from kiosk.stations.workshop import bp as workshop_bp
 from kiosk.templating import error_page, security_headers, trigger, wants_fragment
@@ -55,7 +57,7 @@ def init_app(app: Flask) -> None:
     if app.config["ROLE"] == "hub":
         app.register_blueprint(hub.bp)
 
-    available = {"reception": reception.bp, "parts": parts_bp, "bay": bay_bp, "care": care_bp}
+    available = {"reception": reception.bp, "parts": parts_bp, "bay": bay_bp, "cashier": cashier_bp, "care": care_bp}
     for name in enabled_stations(app):
         if name in available:
             app.register_blueprint(available[name])
@@ -64,6 +66,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(workshop_bp)
     if "care" in enabled_stations(app):  # the claims desk (the claims role) is part of the care station
         app.register_blueprint(claims_bp)
+    if {"reception", "cashier"} & set(enabled_stations(app)):  # the car is handed back at either
+        app.register_blueprint(delivery_pages.bp)
 
     templating.init_app(app)
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.demo import parts as demo_parts
+from kiosk.demo.cashier import seed_cashier
 from kiosk.demo.data import (
     APPOINTMENT_SERVICES, APPOINTMENT_SLOTS, COLORS, CUSTOMER_NAMES, CUSTOMER_NOTES, DEMO_STAFF,
     DEMO_STORE_NAME, JOBS, MODELS, PARTS, PATHS, PHONE_PREFIXES, PLATE_AREAS, WORK_ORDERS,
@@ -215,6 +216,7 @@ def seed() -> None:
         seed_purchasing(staff["PRT-002"], parts)
         demo_parts.seed_requests(now)
         demo_estimates.seed_recall(now)
+        seed_cashier(staff, signature, now)  # the cashier's queue and the delivered cars (issue #12)
         # The care desk: delivered cars, calls, complaints, reminders.
         seed_care(staff, now, lambda: make_vin(rng, "LSV", "N"))
         seed_claims(staff, signature, now)

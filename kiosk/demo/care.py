@@ -1,16 +1,16 @@
 """The care desk's demo: delivered cars with calls due, complaints (one overdue), reminders
 of every kind, consent records and a queued text.
 
-Until the cashier's delivery service (#12) is on main, ``deliver_for_demo`` is the ONE
-place the demo hands a car back: it writes the ``Delivery`` fact and moves the order to
-delivered as ``kiosk.services.delivery.deliver`` will (the lead switches it to that service).
+The cars are settled, paid and handed back through the real chain (``deliver_for_demo``:
+``kiosk.demo.handover.hand_back``, the cashier's settlement and the delivery service).
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from kiosk.core import times
-from kiosk.models import Delivery, StatusChange, WorkOrder
+from kiosk.demo.handover import hand_back
+from kiosk.models import Delivery, WorkOrder
 from kiosk.services import complaints, consent, customers, followups, messages, workorders
 from kiosk.services.numbers import next_number
 from sync import changelog
@@ -28,17 +28,9 @@ DELIVERED = (
 
 def deliver_for_demo(order: WorkOrder, at: dt.datetime, mileage: int, staff=None, next_service_date=None,
                      next_service_mileage=None) -> Delivery:
-    """Hand ``order``'s car back at ``at`` (UTC), as the delivery service will."""
-    delivery = Delivery(work_order=order, vehicle=order.vehicle, staff=staff, at=at, mileage=mileage,
-                        promised_at=order.promised_at, on_time=None if order.promised_at is None else
-                        at <= order.promised_at, next_service_date=next_service_date,
-                        next_service_mileage=next_service_mileage)
-    changelog.save(delivery)
-    changelog.save(StatusChange(work_order=order, from_status=order.status, to_status="delivered", staff=staff,
-                                at=at, note=""))
-    order.status = "delivered"
-    changelog.save(order, fields=["status"])
-    return delivery
+    """Hand ``order``'s car back at ``at`` (UTC), settled and paid first."""
+    return hand_back(order, at, advisor=staff, mileage=mileage, next_service_date=next_service_date,
+                     next_service_mileage=next_service_mileage)
 
 
 def _visit(customer, vehicle, advisor, at: dt.datetime, mileage: int, jobs, declined: str = "") -> WorkOrder:

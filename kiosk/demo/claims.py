@@ -3,9 +3,8 @@ the store or shipped, a delivered warranty order waiting for its claim, insuranc
 repairs (one in the workshop with an assessment and a supplement, one delivered and
 owed by the insurer), and a car one repair short of a 三包 limit.
 
-The cars handed back here are written by ``_handed_back``, the one place the demo
-writes a ``Delivery`` until the cashier's delivery service (#12) lands: the lead
-switches it to ``kiosk.services.delivery.deliver`` at the merge.
+The cars handed back here are settled, paid and handed back through the real chain
+(``kiosk.demo.handover.hand_back``: the cashier's settlement and the delivery service).
 """
 from __future__ import annotations
 
@@ -18,13 +17,14 @@ from PIL import Image, ImageDraw
 
 from kiosk.core import times
 from kiosk.db import transaction
+from kiosk.demo.handover import hand_back
 from kiosk.demo.data import CLAIM_CARS, CLAIM_CODES, INSURANCE_DEMO, SANBAO_VISITS
-from kiosk.models import ClockEvent, Delivery, Part, StockMove, Vehicle, WorkOrder
+from kiosk.models import ClockEvent, Part, StockMove, Vehicle, WorkOrder
 from kiosk.services import authorization, claim_codes, claims, findings, insurance, old_parts, workorders
 from sync import changelog
 
-DELIVERED_PATH = ("diagnosis", "estimate", "authorized", "in_repair", "qc", "washing", "ready", "settled", "delivered",
-                  "followed_up", "closed")
+# The workshop's part of a visit; the cashier and the handover follow (``_handed_back``).
+DELIVERED_PATH = ("diagnosis", "estimate", "authorized", "in_repair", "qc", "washing", "ready")
 
 
 def _photo(rng: random.Random) -> bytes:
@@ -39,9 +39,8 @@ def _photo(rng: random.Random) -> bytes:
 
 
 def _handed_back(order: WorkOrder, at: dt.datetime) -> None:
-    """The car handed back at ``at`` (see the module's docstring)."""
-    changelog.save(Delivery(work_order=order, vehicle=order.vehicle, at=at, mileage=order.mileage,
-                            on_time=None))
+    """The car settled, paid and handed back at ``at`` (see the module's docstring)."""
+    hand_back(order, at)
 
 
 def _cars(count: int) -> list[Vehicle]:

@@ -16,6 +16,9 @@ from kiosk.models.aftersales import Delivery
 from kiosk.models.care import (
     Complaint, ComplaintEvent, Consent, FollowUpCall, OutboxMessage, PhoneUnmask, ReminderAction,
 )
+from kiosk.models.cashier import (
+    CreditAccount, DayClose, EhealthRecord, InvoiceRequest, LoanCarNotice, Payment, Settlement,
+)
 
 __all__ = [
     "Fact", "LocalModel", "Record", "Replicated",
@@ -29,4 +32,5 @@ __all__ = [
     "ServicePackage", "VehicleCampaign",
     "Delivery",
     "Complaint", "ComplaintEvent", "Consent", "FollowUpCall", "OutboxMessage", "PhoneUnmask", "ReminderAction",
+    "CreditAccount", "DayClose", "EhealthRecord", "InvoiceRequest", "LoanCarNotice", "Payment", "Settlement",
 ]

@@ -25,7 +25,7 @@ from hardware.labels_slip import SlipData
 from hardware.labels_kinds import BIN_PREFIX, BadgeData, BinLabelData, JobTagData, PartLabelData
 from kiosk.models import JobLine, Part, Staff
 from kiosk.roles import label as role_label
-from kiosk.services import estimate, stock, workorders
+from kiosk.services import cashier_documents, estimate, stock, workorders
 from kiosk.services.customers import mask_phone
 from kiosk.core.errors import NotFound, ServiceError
 
@@ -39,12 +39,15 @@ KIND_PERMISSIONS = {
     "workorder": ("reception",),
     "estimate": ("reception",),
     "slip": ("parts",),
+    **cashier_documents.PERMISSIONS,  # the settlement list and the gate pass (issue #12)
 }
 
 
 def document_for(kind: str, ref: str):
     """The data of ``kind`` for ``ref``; NotFound with a clear message when there is none."""
     ref = (ref or "").strip()
+    if kind in cashier_documents.LOOKUPS:
+        return cashier_documents.LOOKUPS[kind](ref)
     if kind == "key_tag":
         return tag_data(workorders.get_by_number(ref))
     if kind == "job_tag":

@@ -41,11 +41,15 @@ KINDS = {
     "slip": (SlipData, "slips"),
     "workorder": (SheetData, "a4"),
     "estimate": (SheetData, "a4"),
+    "settlement": (SheetData, "a4"),
+    "settlement_slip": (SlipData, "slips"),
+    "gate_pass": (SlipData, "slips"),
 }
 KIND_NAMES = {
     "key_tag": _l("Key tag"), "job_tag": _l("Job-line tag"), "bin": _l("Bin label"),
     "badge": _l("Staff badge"), "part": _l("Part label"), "slip": _l("Slip"), "workorder": _l("Work order (A4)"),
-    "estimate": _l("Estimate (A4)"),
+    "estimate": _l("Estimate (A4)"), "settlement": _l("Settlement list (A4)"),
+    "settlement_slip": _l("Settlement list (receipt)"), "gate_pass": _l("Gate pass"),
 }
 
 _FAILURES = {

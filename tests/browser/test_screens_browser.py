@@ -26,7 +26,7 @@ from tests.support.screens import ALLOWED_WORDS, CHECKS_JS, KIOSK, ROLES, SKIP, 
 
 pytestmark = pytest.mark.browser
 
-MAX_PAGES = 100  # per role and screen size: a bound, never reached by the demo store
+MAX_PAGES = 120  # per role and screen size: a bound, never reached by the demo store
 SHOTS = Path(os.environ.get("BAYFLOW_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "screenshots")
 
 
@@ -66,7 +66,7 @@ def demo_data() -> dict:
     signed (its changes wait for a new signature) and a badge locked by wrong PINs."""
     from kiosk.demo.workshop import jobs_of_demo_technician
     from kiosk.models import Part, PurchaseOrder, WorkOrder
-    from kiosk.services import workorders
+    from kiosk.services import cashier_queue, workorders
 
     orders: dict = {}
     for o in WorkOrder.select().order_by(WorkOrder.number):  # the first order of each status
@@ -80,6 +80,9 @@ def demo_data() -> dict:
             "long_part_code": longest.part_no, "bin": "A-01-01", "plate_prefix": "沪",
             "purchase_order": PurchaseOrder.select().order_by(PurchaseOrder.number).first().number,
             "signed_order": orders["authorized"], "pending_order": changed.number, "desk_order": orders["checked_in"],
+            # The cashier's (issue #12): a car ready to settle, one settled with a deposit, one handed back.
+            "ready_order": orders["ready"], "settled_order": orders["settled"], "delivered_order": orders["delivered"],
+            "unpaid_order": cashier_queue.unpaid()[0][0].number,
             **claims_data()}
 
 

@@ -66,7 +66,8 @@ def test_customers_and_vehicles_look_real(demo):
     # delivered work (the manager's figures).
     assert 18 <= Customer.select().count() <= 35 + 60
     for customer in Customer.select():
-        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", customer.name)
+        # People, and the fleet that pays on account (the cashier's demo, issue #12).
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{4,12}公司", customer.name)
         assert re.fullmatch(r"1[3-9]\d{9}", customer.phone)
     for vehicle in Vehicle.select():
         assert re.fullmatch(r"[\u4e00-\u9fff][A-Z][A-HJ-NP-Z0-9]{5,6}", vehicle.plate), vehicle.plate
@@ -96,10 +97,11 @@ def test_the_parts_counter_has_stock_and_requests(demo):
 def test_work_orders_at_every_stage(demo):
     orders = list(WorkOrder.select())
     statuses = {o.status for o in orders}
-    # Open orders at every stage, the earlier visits of some cars (closed), the cars handed back
-    # lately that the care desk calls (delivered, followed up: kiosk.demo.care) and the past
-    # weeks' delivered work (the manager's figures).
-    assert len(statuses) >= 6 and statuses - {"closed", "delivered", "followed_up"} <= set(OPEN_STATUSES)
+    # Open orders at every stage, the earlier visits of some cars (closed), the cashier's queue
+    # and the cars handed back (settled, delivered: issue #12), the ones the care desk calls
+    # (followed up: kiosk.demo.care) and the past weeks' delivered work (the manager's figures).
+    assert len(statuses) >= 6 and statuses - {"closed", "settled", "delivered", "followed_up"} <= set(OPEN_STATUSES)
+    assert {"ready", "settled", "delivered"} <= statuses
     assert JobLine.select().count() >= len(orders)
     assert PartLine.select().where(PartLine.part_no != "").count() >= 5
     for order in orders:
@@ -146,3 +148,54 @@ def test_catalogues_packages_and_vehicle_histories(demo):
     assert any(campaigns.history(v)["declined"] for v in with_history)
     assert any(c["campaign"].code == "RECALL-ECU" for o in WorkOrder.select().where(WorkOrder.status == "authorized")
                for c in campaigns.history(o.vehicle, o)["campaigns"])
+
+
+def test_the_cashier_has_orders_at_every_step(demo):
+    """Ready to settle (one with a part estimated, never issued), settled with a deposit, delivered,
+    and a fleet on account (issue #12)."""
+    from kiosk.models import Delivery
+    from kiosk.services import billing, cashier_queue, payments
+
+    ready = cashier_queue.ready()
+    assert len(ready) >= 2 and any(billing.bill_of(o)["warnings"] for o in ready)
+    assert any(not billing.bill_of(o)["warnings"] and any(x["kind"] == "part" for x in billing.bill_of(o)["lines"])
+               for o in ready)
+    assert [money["paid"] for _o, money in cashier_queue.unpaid()] == [200]
+    # The cashier's delivered car (the care desk's and the figures' history hand back others).
+    handed = Delivery.select().join(WorkOrder).join(Vehicle).where(Vehicle.plate == "沪C72256").order_by(Delivery.at)
+    assert handed and handed[-1].next_service_date and handed[-1].next_service_mileage
+    fleet = Customer.get(Customer.name == "上海顺达物流有限公司")
+    van = WorkOrder.get(WorkOrder.customer == fleet)
+    assert payments.has_credit(fleet) and van.status == "settled" and payments.account(van)["balance"] == 0
+
+
+def test_a_new_user_settles_and_delivers_as_the_readme_says(demo, app):
+    """README "Cashier and delivery": the workshop's ready order settled, a deposit and the rest by
+    two methods, handed back with the checklist and signature; the fleet's van handed back on account."""
+    import random
+
+    from kiosk.demo import _signature
+    from kiosk.services import delivery, payments, settlement
+    from kiosk.services import staff as staff_service
+
+    cashier = staff_service.login("CSH-001", "6661")
+    order = WorkOrder.get(WorkOrder.complaint == "更换防冻液和雨刮片")
+    assert order.status == "ready" and not billing_warnings(order)
+    payments.pay(order, cashier, "100", "cash")
+    settled = settlement.settle(order, cashier, old_parts="returned", repair_type="maintenance")
+    payments.pay(order, cashier, settled.customer_due - 150, "wechat")
+    payments.pay(order, cashier, "50", "alipay")
+    jobs = [j.id.hex for j in order.jobs]
+    delivery.deliver(WorkOrder.get_by_id(order.id), cashier, signature=_signature(random.Random(1)),
+                     folder=app.config["BLOB_FOLDER"],
+                     checklist={"explained": jobs, "findings_shown": True, "old_parts_shown": True})
+    assert WorkOrder.get_by_id(order.id).status == "delivered"
+    van = WorkOrder.get(WorkOrder.customer == Customer.get(Customer.name == "上海顺达物流有限公司"))
+    delivery.deliver(van, staff_service.login("ADV-001", "1111"))
+    assert WorkOrder.get_by_id(van.id).status == "delivered"
+
+
+def billing_warnings(order):
+    from kiosk.services import billing
+
+    return billing.bill_of(order)["warnings"]

@@ -139,6 +139,27 @@ def _catalogue_search(page, data):
     page.wait_for_timeout(300)
 
 
+def _cashier_scan(page, data):
+    scan(page, data["ready_order"])
+
+
+def _cashier_plate(page, data):
+    scan(page, data["plate_prefix"])  # a plate typed in part: the orders found
+
+
+def cashier_pages(data) -> list[str]:
+    """The bill of an order ready to settle, of a settled one with a deposit (its settlement list),
+    and the delivery screens: the checklist of a car settled on account, the gate pass of one handed back,
+    and the refusal of one with a balance due."""
+    return [f"/cashier/orders/{data['ready_order']}", f"/cashier/orders/{data['unpaid_order']}",
+            f"/cashier/orders/{data['unpaid_order']}/settlement-list", f"/delivery/{data['settled_order']}",
+            f"/delivery/{data['delivered_order']}", f"/delivery/{data['unpaid_order']}"]
+
+
+def delivery_pages(data) -> list[str]:
+    return ["/delivery/", f"/delivery/{data['settled_order']}", f"/delivery/{data['delivered_order']}"]
+
+
 def work_orders(data) -> list[str]:
     return [f"/reception/work-orders/{n}" for n in data["orders"]]
 
@@ -191,7 +212,7 @@ CARE = ("/care/", "/care/complaints", "/care/complaints?status=overdue", "/care/
 
 ROLES: dict[str, Role] = {
     "wall": Role(None, pages=BOARD + ("/bay/", "/workshop/qc", "/login"), wall_pages=BOARD),
-    "advisor": Role("ADV-001", "1111", RECEPTION),
+    "advisor": Role("ADV-001", "1111", RECEPTION + (delivery_pages,)),
     "technician": Role("TEC-001", bay_badge=True,
                        pages=("/bay/", Scenario("bay-order", "/bay/", _bay_order),
                               Scenario("bay-extra-work", "/bay/orders/{bay_order}", _bay_extra))),
@@ -199,13 +220,15 @@ ROLES: dict[str, Role] = {
     "qc": Role("QC-001", "4441", ("/", "/workshop/qc", qc_pages, Scenario("qc-order", "/workshop/qc", _qc_order))),
     "parts_clerk": Role("PRT-001", "5551", ("/",) + PARTS),
     "parts_manager": Role("PRT-002", "5552", ("/", "/parts/manager", "/parts/new") + PARTS),
-    "cashier": Role("CSH-001", "6661", ("/",)),
+    "cashier": Role("CSH-001", "6661", ("/", "/cashier/", cashier_pages, "/delivery/",
+                                        Scenario("cashier-scan", "/cashier/", _cashier_scan),
+                                        Scenario("cashier-plate", "/cashier/", _cashier_plate))),
     "care": Role("CRE-001", "7771", ("/",) + CARE),
     "claims": Role("CLM-001", "7772", ("/", "/complaints/new", "/claims/", "/claims/?state=all", "/claims/old-parts",
                                        "/claims/insurance", "/claims/sanbao", "/claims/files", claims_pages)),
     # The staff page shows a badge locked by wrong PINs, with its Unlock (see the test's demo data).
     "manager": Role("MGR-001", "8881", ("/",) + SETTINGS + RECEPTION + WORKSHOP + ("/parts/manager",) + CARE
-                    + ("/care/unmasks", "/care/settings")),
+                    + ("/care/unmasks", "/care/settings", "/cashier/", "/cashier/settings")),
     "admin": Role("ADM-001", "9991", ("/",) + SETTINGS),
     # The service manager's figures: the dashboard links every figure's drill-down, the reports and targets.
     "service_manager": Role("MGR-001", "8881", ("/figures/", "/figures/targets", "/figures/report/daily",
@@ -220,7 +243,7 @@ ROLES: dict[str, Role] = {
 }
 
 # Links never followed: they post, download, stream, or leave the node.
-SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx|pdf)(\?|$)|/frame\.jpg|/files/|/photos/")
+SKIP = re.compile(r"^/(static/|events|lang/|logout)|/tag\.(png|svg|pdf|zpl)$|\.(csv|xlsx|jsonl|pdf)(\?|$)|/frame\.jpg|/files/|/photos/")
 
 
 def pattern(path: str) -> str:

@@ -153,4 +153,5 @@ from kiosk.stations.api import estimates  # noqa: E402,F401
 from kiosk.stations.api import care  # noqa: E402,F401
 from kiosk.stations.api import claims  # noqa: E402,F401
 from kiosk.stations.api import figures  # noqa: E402,F401
+from kiosk.stations.api import cashier  # noqa: E402,F401
 from kiosk.stations.api import idempotency  # noqa: E402,F401  (after the token check: its hooks run after it)

@@ -10,7 +10,7 @@ from kiosk.services import staff as staff_service
 from kiosk.core.errors import ServiceError
 from kiosk.stations.api import BadRequest, bp, json_object, member, text
 
-ACTIONS = ("start", "stop")
+ACTIONS = ("start", "stop", "finish")
 
 
 def _job_to_start(order, technician):
@@ -24,6 +24,15 @@ def _job_to_start(order, technician):
     raise ServiceError(_("No job on this work order is waiting for you."), status=409, field="job")
 
 
+def _job_to_finish(order, technician):
+    """With no job named: the job the technician's running clock is on, on this order."""
+    current = clock.running(technician)
+    if current is None or current.work_order_id != order.id:
+        raise ServiceError(_("Name the job to finish: no clock is running for this technician on this work order."),
+                           status=409, field="job")
+    return workorders.get_job(order, current.job_id)
+
+
 @bp.post("/work-orders/<number>/clock")
 def clock_work_order(number: str):
     """Start or stop a job clock; answers the clock's state after the call."""
@@ -31,7 +40,7 @@ def clock_work_order(number: str):
     badge = text(body, "badge", "badge")
     action = text(body, "action", "action")
     if action not in ACTIONS:
-        raise BadRequest(_("%(field)s must be “start” or “stop”.", field="action"), field="action")
+        raise BadRequest(_("%(field)s must be “start”, “stop” or “finish”.", field="action"), field="action")
     job_id = member(body, "job", str, "job", required=False)
     order = workorders.get_by_number(number)
     technician = staff_service.find_by_badge(badge)
@@ -40,6 +49,10 @@ def clock_work_order(number: str):
     job = workorders.get_job(order, job_id) if job_id else None
     if action == "start":
         result = clock.clock_on(technician, job or _job_to_start(order, technician), terminal="api")
+    elif action == "finish":
+        # The job is done: every clock on it closes; the last agreed job sends the order to QC.
+        result = clock.clock_off(technician, job or _job_to_finish(order, technician), reason="finish",
+                                 terminal="api")
     else:
         current = clock.running(technician)
         if job is None and (current is None or current.work_order_id != order.id):

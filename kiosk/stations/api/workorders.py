@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from kiosk.core import times
 from kiosk.db import transaction
-from kiosk.services import customers, figures, workorders
+from kiosk.services import comebacks, customers, figures, workorders
 from kiosk.core import status as states
 from kiosk.services import stock
 from kiosk.core.errors import ServiceError
@@ -46,6 +46,8 @@ def _read_order_body(body: dict) -> dict:
                     "model": text(vehicle, "model", "vehicle.model", required=False),
                     "mileage": whole(vehicle, "mileage", "vehicle.mileage")},
         "complaint": text(body, "complaint", "complaint"),
+        "promised_at": text(body, "promised_at", "promised_at", required=False),
+        "comeback_of": text(body, "comeback_of", "comeback_of", required=False),
         "jobs": [],
     }
     for i, job in enumerate(jobs):
@@ -70,9 +72,13 @@ def create_work_order():
         with _fields_under("vehicle.", customer_fields="customer."):
             customer, vehicle = customers.find_or_create(**body["customer"], plate=car["plate"], vin=car["vin"],
                                                          model=car["model"], mileage=car["mileage"] or 0)
-        walk = {"mileage": car["mileage"]} if car["mileage"] is not None else None
+        walk = {"mileage": car["mileage"]} if car["mileage"] is not None else {}
+        if body["promised_at"]:
+            walk["promised_at"] = body["promised_at"]
         with _fields_under(""):
-            order = workorders.open_work_order(customer, vehicle, complaint=body["complaint"], walkaround=walk)
+            order = workorders.open_work_order(customer, vehicle, complaint=body["complaint"], walkaround=walk or None)
+            if body["comeback_of"]:
+                comebacks.mark(order, body["comeback_of"])
         for i, job in enumerate(body["jobs"]):
             with _fields_under(f"jobs[{i}]."):
                 workorders.add_job(order, **job)
