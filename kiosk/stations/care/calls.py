@@ -35,7 +35,7 @@ def index():
         row["consent"] = consents.get((row["customer"].id, consent.SERVICE_CALLS))
     return render_template("care/calls.html", rows=rows, day=day, today=today, bad_day=bad, rate=complaints.rate(since, today),
                            reminder_count=len(reminders.due(today, 7)), csi=followups.csi(since, today),
-                           active="calls"), 400 if bad else 200
+                           consent_how=consent.HOW, active="calls"), 400 if bad else 200
 
 
 @bp.route("/follow-ups/<number>", methods=["GET", "POST"])
