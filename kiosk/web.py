@@ -13,7 +13,7 @@ from htmx_flask import Htmx
 from kiosk import STATIONS, access, logs, templating
 from kiosk.core.errors import ServiceError
 from kiosk.services.files import DiskFull, is_disk_full
-from kiosk.stations import (api, auth, camera as camera_page, home, hub, print_api, reception, scanning,
+from kiosk.stations import (api, auth, camera as camera_page, home, hub, phones, print_api, reception, scanning,
                             settings as settings_pages, stream, sync_api)
 from kiosk.stations import delivery as delivery_pages
 from kiosk.stations.bay import bp as bay_bp
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(camera_page.bp)  # the installers' camera page
     app.register_blueprint(complaint_intake.bp)  # whoever hears a complaint registers it, at any station
     app.register_blueprint(figures_bp)  # the manager's figures: every node, from its own data, and the hub
+    app.register_blueprint(phones.bp)  # the audited unmask of a masked phone, from any station's page
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies
     app.register_blueprint(sync_api.bp)

@@ -194,6 +194,13 @@ class CheckInForm(VehicleChoiceForm):
     complaint = TextAreaField(_l("The customer's complaint, in their own words"))
     under_warranty = BooleanField(_l("Under warranty"))
     promised_at = StringField(_l("Promised delivery"))
+    # Personal data: the purposes the customer agrees to, asked at the desk (kiosk.services.consent).
+    consents = ManyValues(_l("The customer agrees to"), default=list)
+    consent_asked = HiddenField()
+
+    def consent_answer(self) -> list[str] | None:
+        """The ticked purposes when the question was on the form, else None (nothing to record)."""
+        return list(self.consents.data or []) if self.consent_asked.data == "1" else None
 
     def validate_mileage(self, field):
         text = (field.data or "").strip().replace(",", "")

@@ -10,7 +10,7 @@ from peewee import JOIN
 from kiosk.core import times
 from kiosk.db import transaction
 from kiosk.models import Appointment, Customer, Staff, Vehicle
-from kiosk.services import checkin_record, customers, workorders
+from kiosk.services import checkin_record, consent, customers, workorders
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.core.prepared import Prepared
 from sync import changelog
@@ -66,9 +66,10 @@ def get(appointment_id) -> Appointment:
 
 
 def check_in(appointment: Appointment, complaint: str, walkaround: dict | None = None, staff=None, *,
-             photos=(), folder=None):
+             photos=(), folder=None, consents=None):
     """The booked car arrived: open its work order from the appointment, with the walk-around
-    ``photos`` (JPEG or PNG bytes, kept in ``folder``). All of it or nothing."""
+    ``photos`` (JPEG or PNG bytes, kept in ``folder``) and, when the customer was asked, the
+    purposes they ``consents`` to (kiosk.services.consent). All of it or nothing."""
     if appointment.status != "booked":
         raise ServiceError(_l("This appointment was already checked in or cancelled."), status=409)
     with transaction():
@@ -77,7 +78,14 @@ def check_in(appointment: Appointment, complaint: str, walkaround: dict | None =
             complaint=complaint or appointment.service, walkaround=walkaround,
             appointment=appointment, staff=staff)
         _add_photos(order, photos, folder, staff)
+        _record_consent(order.customer, consents, staff)
     return order
+
+
+def _record_consent(customer: Customer, consents, staff) -> None:
+    # None: nobody asked (an older client, the API without the field); a list, even empty, is the answer.
+    if consents is not None:
+        consent.answer(customer, consents, how=consent.AT_RECEPTION, staff=staff)
 
 
 def _add_photos(order, photos, folder, staff) -> None:
@@ -128,15 +136,16 @@ def book_visit(*, vehicle: Vehicle | None = None, new: dict | None = None,
 
 def check_in_walk_in(*, vehicle: Vehicle | None = None, new: dict | None = None, complaint: str = "",
                      walkaround: dict | None = None, advisor: Staff | None = None, staff=None, photos=(),
-                     folder=None):
+                     folder=None, consents=None):
     """A car without an appointment arrived: open its work order, creating the
-    customer and vehicle first when they are new, with the walk-around ``photos``.
-    All of it or nothing."""
+    customer and vehicle first when they are new, with the walk-around ``photos`` and
+    the customer's answers on consent (as ``check_in``). All of it or nothing."""
     with transaction():
         customer, vehicle = _vehicle_and_owner(vehicle, new)
         order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint=complaint,
                                            walkaround=walkaround, staff=staff)
         _add_photos(order, photos, folder, staff)
+        _record_consent(customer, consents, staff)
     return order
 
 

@@ -39,7 +39,10 @@ HOW = {
     "phone": _l("Said on the phone"),
     "wechat": _l("By WeChat"),
     "in_person": _l("Said in person"),
+    "reception": _l("At the reception desk, on the screen"),
 }
+# How check-in records what the advisor ticked with the customer at the desk.
+AT_RECEPTION = "reception"
 
 
 def _latest() -> dict[tuple, Consent]:
@@ -89,6 +92,30 @@ def record(customer: Customer, purpose: str, granted: bool, *, how: str = "", st
                        staff=staff)
         changelog.save(fact)
     return fact
+
+
+def answer(customer: Customer, agreed, *, how: str, staff: Staff | None = None) -> list[Consent]:
+    """The customer was asked about every purpose and agreed to those in ``agreed`` (the rest declined).
+
+    Records a fact for each purpose whose answer is new (never recorded, or changed), through
+    ``record``: one rule for the care desk and the reception desk. Joins the caller's transaction.
+    """
+    agreed = set(agreed)
+    if agreed - set(PURPOSES):
+        raise ServiceError(_l("Unknown purpose of consent."), field="consents")
+    if how not in HOW:
+        raise ServiceError(_l("Say how the customer gave consent."), field="how")
+    with transaction():
+        now = state(customer)
+        return [record(customer, purpose, purpose in agreed, how=how, staff=staff) for purpose in PURPOSES
+                if not now[purpose]["recorded"] or now[purpose]["granted"] != (purpose in agreed)]
+
+
+def asked_defaults(customer: Customer | None) -> list[str]:
+    """The purposes ticked when the question is put: what stands for this customer, or the defaults."""
+    if customer is None:
+        return [purpose for purpose, granted in DEFAULTS.items() if granted]
+    return [purpose for purpose, row in state(customer).items() if row["granted"]]
 
 
 def withdraw(customer: Customer, purpose: str, *, staff: Staff | None = None) -> Consent:

@@ -10,6 +10,7 @@ from kiosk.access import current_staff, requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import care_settings, complaints, consent, followups, messages, reminders, workorders
+from kiosk.stations import phones
 from kiosk.stations.care import bp
 
 
@@ -35,7 +36,7 @@ def index():
         row["consent"] = consents.get((row["customer"].id, consent.SERVICE_CALLS))
     return render_template("care/calls.html", rows=rows, day=day, today=today, bad_day=bad, rate=complaints.rate(since, today),
                            reminder_count=len(reminders.due(today, 7)), csi=followups.csi(since, today),
-                           active="calls"), 400 if bad else 200
+                           consent_how=consent.HOW, active="calls"), 400 if bad else 200
 
 
 @bp.route("/follow-ups/<number>", methods=["GET", "POST"])
@@ -93,6 +94,4 @@ def text_thanks(number: str):
 @requires("unmask")
 def unmask(customer_id: str):
     """The full number in place of the masked one (recorded: who, when, which customer)."""
-    who = consent.get_customer(customer_id)
-    phone = consent.unmask(current_staff(), who, request.form.get("screen", "care"))
-    return render_template("care/_phone.html", customer=who, full=phone)
+    return phones.render_unmasked(customer_id)

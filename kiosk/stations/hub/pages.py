@@ -11,6 +11,7 @@ from kiosk.i18n import lazy_gettext as _l
 from kiosk.access import current_staff, requires
 from kiosk.core.errors import ServiceError
 from kiosk.services import store_health
+from kiosk.services.customers import mask_phone
 from kiosk.stations.home import overdue_complaints
 from kiosk.stations.hub import bp
 from sync import conflicts, pairing
@@ -32,14 +33,17 @@ def entity_label(name: str):
 
 
 @bp.app_template_filter("conflict_value")
-def conflict_value(text: str) -> str:
-    """A conflict's kept or lost value (JSON) as the page shows it: text as written, nothing as "—"."""
+def conflict_value(text: str, field: str = "") -> str:
+    """A conflict's kept or lost value (JSON) as the page shows it: text as written, nothing as "—",
+    a phone number masked (a shared screen: which of two numbers is told apart by its ends)."""
     try:
         value = json.loads(text) if text else None
     except ValueError:
-        return text
+        value = text
     if value is None or value == "":
         return "—"
+    if field == "phone":
+        return mask_phone(str(value))
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 

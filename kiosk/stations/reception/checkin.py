@@ -18,7 +18,7 @@ from markupsafe import Markup
 from kiosk.access import current_staff, requires
 from kiosk.forms.reception import POWERTRAIN_LABELS, CheckInForm
 from kiosk.services import appointments as booking
-from kiosk.services import campaigns, customers, identifiers
+from kiosk.services import campaigns, consent, customers, identifiers
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.services.workorders import DAMAGE_KINDS
 from kiosk.stations.reception import bp
@@ -80,11 +80,11 @@ def check_in():
             photos = {"photos": form.uploads(), "folder": current_app.config["BLOB_FOLDER"]}
             if appointment is not None:
                 order = booking.check_in(appointment, form.complaint.data, walkaround=form.walkaround(), staff=me,
-                                         **photos)
+                                         consents=form.consent_answer(), **photos)
             else:
                 order = booking.check_in_walk_in(vehicle=vehicle, new=form.new_vehicle(),
                                                  complaint=form.complaint.data, walkaround=form.walkaround(),
-                                                 advisor=me, staff=me, **photos)
+                                                 advisor=me, staff=me, consents=form.consent_answer(), **photos)
         except ServiceError as exc:
             form.add_service_error(exc)
             status = exc.status if exc.status in (404, 409) else 400
@@ -99,6 +99,7 @@ def _prefill(form: CheckInForm, vehicle, appointment) -> None:
     if appointment is not None:
         form.complaint.data = appointment.service
     form.under_warranty.data = customers.warranty_active(vehicle)
+    form.consents.data = consent.asked_defaults(vehicle.customer if vehicle is not None else None)
     if vehicle is not None:  # a green plate is an electric or plug-in car until said otherwise
         form.powertrain.data = vehicle.powertrain or ("ev" if identifiers.is_new_energy_plate(vehicle.plate) else "")
     if vehicle is None:
@@ -109,5 +110,6 @@ def _prefill(form: CheckInForm, vehicle, appointment) -> None:
 
 def _form_page(form: CheckInForm, vehicle, appointment, status: int = 200):
     return render_template("reception/checkin.html", form=form, vehicle=vehicle, appointment=appointment,
+                           consent_purposes=consent.PURPOSES,
                            car_outline=car_outline(), damage_kinds=DAMAGE_KINDS, powertrains=POWERTRAIN_LABELS,
                            history=campaigns.history(vehicle) if vehicle is not None else None), status
