@@ -1,0 +1,66 @@
+"""The store-year every benchmark shares, cached in benchmarks/out/ and made safely.
+
+One benchmark fills it, any other reads it: the file appears under its final name
+only once it is whole (filled under a temporary name, migrated, then renamed), a
+lock keeps two benchmarks started together from filling it twice, and the
+work-order numbers are read from the store itself (an older run wrote a store
+without its ``.numbers`` file, and the reception benchmark then failed).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+@contextmanager
+def _locked(name: str):
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second benchmark waits for the first one's fill
+        yield
+
+
+def store_year(orders: int, fill) -> Path:
+    """The cached store of ``orders`` work orders, made with ``fill(path, orders)`` if missing."""
+    cached = OUT / f"store-{orders}.sqlite"
+    with _locked(cached.name):
+        if not cached.exists():
+            print(f"filling a store with {orders} work orders (cached in {OUT}) …", flush=True)
+            tmp = cached.with_suffix(".filling")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            fill(tmp, orders)
+            _checkpoint(tmp)
+            os.replace(tmp, cached)  # whole or not there at all
+    return cached
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the file, so one file is the whole store."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def numbers_of(store: Path) -> list[str]:
+    """The work-order numbers in ``store``, read from it (never from a side file)."""
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in db.execute("SELECT number FROM work_order ORDER BY number")]
+    finally:
+        db.close()
+
+
+def copy_of(store: Path, to: Path) -> Path:
+    """A private copy of the cached store for one run (runs write to their copy, never the cache)."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{to}{suffix}").unlink(missing_ok=True)
+    shutil.copy(store, to)
+    return to
