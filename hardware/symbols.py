@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 import barcode
-import numpy as np
 import qrcode
 from barcode.errors import BarcodeError
 from PIL import Image
+from hardware.lazy import lazy
+
+np = lazy("numpy")
 
 SYMBOLOGIES = ("code128", "qr")
 

@@ -27,11 +27,14 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     """
     logs.start(app)  # the node's rotating log file in its instance folder
     server = make_server(app, host, port, threads)
-    warm_templates(app)
     pool = None
     if workers > 1:
+        # The workers start now, side by side with this process's own warming up
+        # (each one is a new Python with its imports and its app: most of a start).
         app.config["SERVER_PROCESS"] = 0
         pool = WorkerPool(workers, server, build, threads).start()
+    warm_templates(app)  # compiled once into the instance folder's cache, loaded by the others
+    if pool is not None:
         # Connections wait in the socket's backlog meanwhile: were the first
         # screens all taken by this process, they would stay with it.
         pool.balancer.ready(workers, timeout=30)
