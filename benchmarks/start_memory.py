@@ -5,7 +5,7 @@ server (benchmarks/minimal_flask.py, the anchor), `bayflow serve` as shipped
 (one process per core) and `bayflow serve --workers 1`, each on a copy of the
 cached store-year (benchmarks/store.py). For each it prints
 
-* the seconds from the command until the first page answers (GET /login, 200),
+* the seconds from the command until the first page answers (GET /login, 200; the anchor's /),
 * the memory of all its processes (the server, its workers, multiprocessing's
   resource tracker) when idle and after 200 pages: the sum of their resident
   sizes (RSS, counting the pages they share once per process) and of their
@@ -65,8 +65,8 @@ def memory_mb(pid: int) -> tuple[float, float, int]:
     return rss / 1024, pss / 1024, len(pids)
 
 
-def first_page(command: list[str], port: int) -> tuple[subprocess.Popen, float]:
-    """Start ``command``; the seconds until GET /login answers 200 on ``port``."""
+def first_page(command: list[str], port: int, path: str) -> tuple[subprocess.Popen, float]:
+    """Start ``command``; the seconds until GET ``path`` answers 200 on ``port``."""
     began = time.perf_counter()
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
@@ -74,7 +74,7 @@ def first_page(command: list[str], port: int) -> tuple[subprocess.Popen, float]:
             raise SystemExit(f"{command[:2]} ended with {server.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login")
+            conn.request("GET", path)
             if conn.getresponse().status == 200:
                 return server, time.perf_counter() - began
         except OSError:
@@ -99,7 +99,7 @@ def pages(port: int, count: int, numbers: list[str], anchor: bool) -> None:
 
 
 def measure(label: str, command: list[str], port: int, numbers: list[str], anchor: bool = False) -> dict:
-    server, seconds = first_page(command, port)
+    server, seconds = first_page(command, port, "/" if anchor else "/login")
     try:
         time.sleep(2)  # the processes settle (a worker's own start, the first sync round)
         idle = memory_mb(server.pid)

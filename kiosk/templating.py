@@ -291,6 +291,10 @@ class TemplateCache(FileSystemBytecodeCache):
 
 
 def init_app(app: Flask) -> None:
+    # Loaded templates in a plain dict, not Jinja's 400-entry LRU: every include and macro
+    # import looks its template up (35 times on the work-order page), and the LRU's bookkeeping
+    # scans a list each time; bayflow's templates are a fixed set of about 120.
+    app.jinja_env.cache = {}
     try:
         app.jinja_env.bytecode_cache = TemplateCache(Path(app.instance_path) / "cache" / "templates")
     except OSError:
