@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.reception_load import BAYFLOW, fill, free_port, session_cookie, stopped  # noqa: E402
-from benchmarks.store import OUT, copy_of, numbers_of, store_year  # noqa: E402
+from benchmarks.store import OUT, as_installed, copy_of, numbers_of, store_year  # noqa: E402
 
 ANCHOR = "minimal Flask page"
 
@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--orders", type=int, default=30000)
     args = parser.parse_args()
+    as_installed()  # bytecode compiled, as pip installs it (benchmarks/store.py)
     store = store_year(args.orders, fill)
     numbers = numbers_of(store)
     print(f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")

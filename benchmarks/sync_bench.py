@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.reception_load import fill  # noqa: E402
-from benchmarks.store import OUT, copy_of, store_year  # noqa: E402
+from benchmarks.store import OUT, as_installed, copy_of, store_year  # noqa: E402
 from tests.support.nodes import BAYFLOW, Node, events_of, order_body  # noqa: E402
 
 POUCHDB = OUT / "pouchdb"
@@ -231,6 +231,7 @@ def main() -> None:
     args = parser.parse_args()
     globals()["POUCHDB"] = args.pouchdb
     parts = set(args.parts.split(","))
+    as_installed()  # bytecode compiled, as pip installs it (benchmarks/store.py)
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if not (args.pouchdb / "node_modules" / "pouchdb-node").exists():
         print(f"(no PouchDB in {args.pouchdb}: the anchors are left out; see this script's docstring)")
