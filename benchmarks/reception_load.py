@@ -1,16 +1,21 @@
-"""Reception under load: a store-year of data, 10 concurrent clients, p50/p95 per page.
+"""Reception under load: a store-year of data, 10 concurrent clients, p50/p95 per page,
+beside its anchor, the minimal Flask page, in the same run.
 
 Fills a store with about 30,000 work orders (customers, vehicles, job lines,
-change events — all made through the services, as at the desk), starts a real
-`bayflow serve` on loopback, and has 10 client threads hit the reception pages
-and the work-order API: first with one server process (the baseline), then as
-shipped (one process per core). Prints a table for each and the ratio of their
-p95s; the goal is p95 under 50 ms as shipped.
+change events — all made through the services, as at the desk), and in each
+round loads, one after the other with the same 10 closed-loop clients: the
+minimal Flask page under the same server (benchmarks/minimal_flask.py, the
+anchor), a real `bayflow serve --workers 1`, and `bayflow serve` as shipped
+(one process per core). Prints each round's table and, at the end, the median
+over the rounds of each page's p95 and its ratio to the anchor's p95. Goals:
+p95 under 50 ms as shipped and at most 5× the minimal Flask page.
 
-    python benchmarks/reception_load.py [--orders 30000] [--seconds 20]
+    python benchmarks/reception_load.py [--orders 30000] [--seconds 10] [--rounds 3]
+        [--page NAME=PATH ...]   (another page to load, {n} is a work-order number)
 
-Not a test: figures depend on the machine. The filled store is cached in
-benchmarks/out/ so a second run starts measuring at once.
+A new page joins the benchmark by a line in PAGES (or --page). Not a test:
+figures depend on the machine. The filled store is cached in benchmarks/out/
+(benchmarks/store.py) so a second run starts measuring at once.
 """
 from __future__ import annotations
 
@@ -19,7 +24,6 @@ import datetime as dt
 import http.client
 import random
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -29,7 +33,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.store import OUT, as_installed, copy_of, numbers_of, store_year  # noqa: E402
+
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")  # the installed console script
 BADGE, PIN = "BENCH-ADV", "1357"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -98,7 +104,21 @@ def api_token(db: Path) -> str:
                           capture_output=True, text=True).stdout.strip()
 
 
-def measure(port: int, targets: list[tuple[str, str, dict]], seconds: float, clients: int) -> dict:
+# The pages loaded, each (name, path, how it is asked for). {n}: a random work-order
+# number. "session": the logged-in advisor's cookie; "token": the API token; "htmx": a fragment.
+PAGES = [
+    ("reception desk", "/reception/", "session"),
+    ("search by plate", "/reception/?q=" + urllib.parse.quote("京B0123"), "session htmx"),
+    ("work-order page", "/reception/work-orders/{n}", "session"),
+    ("API work order", "/api/v1/work-orders/{n}", "token"),
+    ("API health", "/api/v1/health", "token"),
+]
+ANCHOR = "minimal Flask page"
+
+
+def measure(port: int, targets: list[tuple[str, str, dict]], seconds: float, clients: int,
+            numbers: list[str]) -> tuple[dict, float]:
+    """``clients`` closed-loop clients for ``seconds``: each request's milliseconds, by page; requests/s."""
     results: dict[str, list[float]] = {name: [] for name, _, _ in targets}
     errors: list[str] = []
     stop = time.monotonic() + seconds
@@ -108,107 +128,125 @@ def measure(port: int, targets: list[tuple[str, str, dict]], seconds: float, cli
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         while time.monotonic() < stop:
             name, path, headers = rng.choice(targets)
-            path = path.replace("{n}", rng.choice(NUMBERS))
+            path = path.replace("{n}", rng.choice(numbers)) if numbers else path
             began = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
             results[name].append((time.perf_counter() - began) * 1000)
-            process = response.getheader("X-Bayflow-Process", "0")
-            ANSWERED_BY[process] = ANSWERED_BY.get(process, 0) + 1
             if response.status != 200:
                 errors.append(f"{path}: {response.status}")
 
+    began = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    elapsed = time.monotonic() - began
     if errors:
         print(f"  {len(errors)} errors, e.g. {errors[:3]}")
+    return results, sum(map(len, results.values())) / elapsed
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+
+
+def started(args: list[str]) -> tuple[subprocess.Popen, int]:
+    """A server process, once it says it serves (every process of it is ready then)."""
+    server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    if not found:
+        server.kill()
+        raise SystemExit(f"{args[0]} did not start: {line!r}")
+    return server, int(found.group(1))
+
+
+def stopped(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def load_anchor(args) -> dict[str, list[float]]:
+    """The minimal Flask page under the same server and the same clients."""
+    server, port = started([sys.executable, str(Path(__file__).with_name("minimal_flask.py")), str(free_port())])
+    try:
+        results, rate = measure(port, [(ANCHOR, "/", {})], args.seconds, args.clients, [])
+    finally:
+        stopped(server)
+    print(f"  {ANCHOR}: p50 {statistics.median(results[ANCHOR]):.1f} ms, p95 {p95(results[ANCHOR]):.1f} ms,"
+          f" {rate:.0f} requests/s")
     return results
 
 
-NUMBERS: list[str] = []
-ANSWERED_BY: dict[str, int] = {}  # server process → requests it answered
+def load_bayflow(store: Path, serve_options: list[str], pages: list, numbers: list[str], args) -> dict:
+    """A fresh copy of the store served with ``serve_options``, loaded; each page's times."""
+    db = copy_of(store, OUT / "bench-run.sqlite")
+    token = api_token(db)
+    server, port = started([BAYFLOW, "serve", "--db", str(db), "--port", str(free_port()), *serve_options])
+    try:
+        cookie = session_cookie(port)
+        asked = {"session": {"Cookie": cookie}, "token": {"Authorization": f"Bearer {token}"},
+                 "htmx": {"HX-Request": "true"}}
+        targets = [(name, path, {k: v for word in how.split() for k, v in asked[word].items()})
+                   for name, path, how in pages]
+        results, rate = measure(port, targets, args.seconds, args.clients, numbers)
+    finally:
+        stopped(server)
+    print(f"  bayflow {' '.join(serve_options) or '(as shipped)'}: {rate:.0f} requests/s; p95 "
+          + ", ".join(f"{name} {p95(times):.1f}" for name, times in results.items() if times))
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=30000)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--page", action="append", default=[], metavar="NAME=PATH",
+                        help="another page to load with the advisor's session ({n}: a work-order number)")
     args = parser.parse_args()
+    pages = PAGES + [(*page.split("=", 1), "session") for page in args.page]
 
-    OUT.mkdir(exist_ok=True)
-    cached = OUT / f"store-{args.orders}.sqlite"
-    numbers_file = cached.with_suffix(".numbers")
-    if not cached.exists():
-        print(f"filling a store with {args.orders} work orders …")
-        began = time.monotonic()
-        numbers = fill(cached.with_suffix(".tmp"), args.orders)
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(str(cached.with_suffix(".tmp")) + suffix)
-            if src.exists():
-                shutil.move(src, str(cached) + suffix)
-        numbers_file.write_text("\n".join(numbers))
-        print(f"filled in {time.monotonic() - began:.0f} s")
-    NUMBERS.extend(numbers_file.read_text().split())
-    # The baseline in the same run: the same server with one process (the
-    # machine's speed drifts from minute to minute, so only a ratio measured
-    # side by side says what the extra processes bring).
-    p95s = {}
-    for label, workers in (("one server process (--workers 1)", ["--workers", "1"]),
-                           ("as shipped (one process per core)", [])):
-        print(f"\n## {label}")
-        p95s[label] = run_once(cached, workers, args)
-    baseline, shipped = p95s.values()
-    print("\np95 as shipped / one process: "
-          + ", ".join(f"{name} {shipped[name] / baseline[name]:.2f}" for name in shipped))
+    as_installed()  # bytecode compiled, as pip installs it (benchmarks/store.py)
+    store = store_year(args.orders, fill)
+    numbers = numbers_of(store)
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"{len(numbers)} work orders, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
+          f"{args.rounds} rounds; {load}")
+    # Interleaved: the machine's speed drifts from minute to minute, so each figure
+    # is read against the anchor measured beside it, round after round.
+    setups = {"as shipped": [], "one process": ["--workers", "1"]}
+    rounds: list[dict[str, dict[str, float]]] = []
+    for number in range(1, args.rounds + 1):
+        print(f"round {number}")
+        figures = {ANCHOR: p95(load_anchor(args)[ANCHOR])}
+        for label, options in setups.items():
+            for name, times in load_bayflow(store, options, pages, numbers, args).items():
+                if times:
+                    figures[f"{name} ({label})"] = p95(times)
+        rounds.append(figures)
+    print(f"\nmedian of {args.rounds} rounds; {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}\n")
+    print("| request | p95 ms, as shipped | × minimal Flask | p95 ms, one process | × minimal Flask |")
+    print("|---|---|---|---|---|")
+    anchor = statistics.median(r[ANCHOR] for r in rounds)
+    for name, _, _ in pages:
+        cells = []
+        for label in setups:
+            key = f"{name} ({label})"
+            values = [r[key] for r in rounds if key in r]
+            ratios = [r[key] / r[ANCHOR] for r in rounds if key in r]
+            cells += [f"{statistics.median(values):.1f}", f"{statistics.median(ratios):.1f}×"] if values else ["-", "-"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print(f"| {ANCHOR} (anchor) | {anchor:.1f} | 1.0× | | |")
 
-
-def run_once(cached: Path, serve_options: list[str], args) -> dict[str, float]:
-    """Serve a fresh copy of the store, load it, print the table; the p95 of each request."""
-    ANSWERED_BY.clear()
-    db = OUT / "bench-run.sqlite"
-    shutil.copy(cached, db)
-    port = free_port()
-    token = api_token(db)
-    with subprocess.Popen([BAYFLOW, "serve", "--db", str(db), "--port", str(port), *serve_options],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as server:
-        try:
-            server.stdout.readline()  # "serving on …": every process is ready
-            cookie = {"Cookie": session_cookie(port)}
-            targets = [
-                ("reception desk", "/reception/", cookie),
-                ("search by plate", "/reception/?q=" + urllib.parse.quote("京B0123"),
-                 {**cookie, "HX-Request": "true"}),
-                ("work-order page", "/reception/work-orders/{n}", cookie),
-                ("API work order", "/api/v1/work-orders/{n}", {"Authorization": f"Bearer {token}"}),
-                ("API health", "/api/v1/health", {"Authorization": f"Bearer {token}"}),
-            ]
-            began = time.monotonic()
-            results = measure(port, targets, args.seconds, args.clients)
-            elapsed = time.monotonic() - began
-            shares = dict(ANSWERED_BY)
-            # The same requests one at a time: what each costs without waiting behind the others.
-            alone = measure(port, targets, min(args.seconds, 5), 1)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    total = sum(len(times) for times in results.values())
-    print(f"\n{len(NUMBERS)} work orders, {args.clients} concurrent clients, {args.seconds:.0f} s: "
-          f"{total / elapsed:.0f} requests/s; answered by server process: "
-          + ", ".join(f"{p}: {n}" for p, n in sorted(shares.items())) + "\n")
-    print(f"| {'request':<18} | {'count':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'1 client p50':>12} |")
-    print(f"|{'-' * 20}|{'-' * 8}|{'-' * 9}|{'-' * 9}|{'-' * 14}|")
-    p95s = {}
-    for name, times in results.items():
-        if times:
-            p95 = p95s[name] = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-            single = f"{statistics.median(alone[name]):.1f}" if alone.get(name) else "-"
-            print(f"| {name:<18} | {len(times):>6} | {statistics.median(times):>7.1f} | {p95:>7.1f} | {single:>12} |")
-    return p95s
 
 if __name__ == "__main__":
     main()

@@ -25,9 +25,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-import numpy as np
 
 from hardware.camera_sources import FolderSource, SourceEnded, SourceLost, VideoSource, source_kind
+from hardware.lazy import lazy
+
+np = lazy("numpy")
 
 log = logging.getLogger(__name__)
 

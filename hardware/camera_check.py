@@ -9,10 +9,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import cv2
 
 from hardware.camera import Camera, Frame, parse_source
 from hardware.decode import Decoded, decode
+from hardware.lazy import lazy
+
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
 
 
 @dataclass

@@ -12,10 +12,12 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-import cv2
 
 from hardware.camera import Camera
 from hardware.decode import Decoded, decode
+from hardware.lazy import lazy
+
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
 
 PREVIEW_WIDTH = 640  # enough to aim a camera; smaller JPEGs keep the LAN and the kiosk idle
 KEEP_CODES = 8

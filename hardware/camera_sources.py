@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from hardware.lazy import lazy
 
-import cv2
-import numpy as np
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
+np = lazy("numpy")
+
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
 # How long a stream may stay silent before OpenCV's FFmpeg backend gives up; without it

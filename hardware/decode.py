@@ -25,13 +25,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import cv2
-import numpy as np
 
 from hardware.decode_readers import (
     FORMATS, ZBAR_AVAILABLE, ZBAR_UNAVAILABLE_REASON, Decoded, clean, to_gray, zbar, zxing,
 )
 from hardware.locate import cut_out, find_regions
+from hardware.lazy import lazy
+
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
+np = lazy("numpy")
 
 if not ZBAR_AVAILABLE:
     # Once per process, in the node's log: reads still work, a few photos fewer.
@@ -55,8 +57,9 @@ def _clahe(clip: float, tiles: int):
 
 
 def _scaled(factor: float):
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    return lambda gray: cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
+    # The interpolation is looked up at the call, not here: OpenCV loads at its first use.
+    return lambda gray: cv2.resize(gray, None, fx=factor, fy=factor,
+                                   interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
 
 
 def _sharpened(gray: np.ndarray) -> np.ndarray:

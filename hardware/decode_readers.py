@@ -13,9 +13,11 @@ import atexit
 
 from dataclasses import dataclass, field
 
-import cv2
-import numpy as np
 import zxingcpp
+from hardware.lazy import lazy
+
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
+np = lazy("numpy")
 
 try:
     from pyzbar import pyzbar

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from hardware.labels_layout import Code, Layout, Text, char_width, em_width, fit, text
-from hardware.labels_vector import render_pdf_pages
 from hardware.symbols import make_symbol
 
 A4_WIDTH, A4_HEIGHT = 210.0, 297.0
@@ -154,4 +153,8 @@ def _table(pages: _Pages, heading: str, rows, width: float) -> None:
 
 def render_sheet_pdf(sheet: SheetData) -> bytes:
     """The sheet as a PDF of one or more A4 pages."""
+    # Lazily, like hardware.labels: reportlab and its font tools are 15 MB and a tenth of a
+    # second in every server process, and only a printed A4 sheet needs them.
+    from hardware.labels_vector import render_pdf_pages
+
     return render_pdf_pages(sheet_pages(sheet))

@@ -15,11 +15,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
 
 from hardware.symbols import (
     MIN_MODULE_MM, Symbol, fit_module_pixels, make_symbol, mm_to_px, module_pixels, symbol_array,
 )
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
+ImageDraw = lazy("PIL.ImageDraw")
+ImageFont = lazy("PIL.ImageFont")
 
 TAG_WIDTH_MM, TAG_HEIGHT_MM = 80.0, 50.0
 PNG_DPI = 300  # PNG, SVG and PDF share the geometry of a 300 dpi raster

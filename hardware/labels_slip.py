@@ -12,10 +12,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
 
 from hardware.labels_layout import _pil_font
 from hardware.symbols import make_symbol, symbol_array
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
+ImageDraw = lazy("PIL.ImageDraw")
 
 SLIP_DPI = 203
 SLIP_WIDTH_DOTS = 576  # the printable 72 mm of 80 mm paper

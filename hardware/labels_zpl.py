@@ -10,10 +10,13 @@ without the CJK font gets the whole label as one bitmap instead
 
 from __future__ import annotations
 
-from PIL import Image
 
 from hardware.labels_layout import ZPL_CJK_FONT, ZPL_DPI, Code, Layout, TagData, _place, raster, tag_layout
 from hardware.symbols import mm_to_px
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
 
 ZPL_MODES = ("font", "image")
 

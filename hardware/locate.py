@@ -15,9 +15,11 @@ from the full-resolution image.  No Flask, no kiosk imports: hardware only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from hardware.lazy import lazy
 
-import cv2
-import numpy as np
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
+np = lazy("numpy")
+
 
 # Width of the reduced copy that regions are searched in.  Smaller is faster,
 # but a code with 1.5-pixel modules in a 720p frame must still show edges.

@@ -15,11 +15,14 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
-import barcode
-import numpy as np
-import qrcode
-from barcode.errors import BarcodeError
-from PIL import Image
+from hardware.lazy import lazy
+
+# python-barcode, qrcode, Pillow and NumPy load at their first use (hardware.lazy): a
+# server process that never renders a label never loads them.
+barcode = lazy("barcode")
+qrcode = lazy("qrcode")
+Image = lazy("PIL.Image")
+np = lazy("numpy")
 
 SYMBOLOGIES = ("code128", "qr")
 
@@ -83,7 +86,7 @@ def make_symbol(text: str, symbology: str = "code128") -> Symbol:
     if symbology == "code128":
         try:
             pattern = barcode.get("code128", text).build()[0]
-        except BarcodeError as exc:
+        except barcode.errors.BarcodeError as exc:
             raise ValueError(f"cannot encode {text!r} as Code 128: {exc}") from exc
         quiet = "0" * CODE128_QUIET
         return Symbol(symbology, text, (quiet + pattern + quiet,))

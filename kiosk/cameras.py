@@ -15,12 +15,14 @@ import json
 import threading
 import time
 
-import cv2
 
 from hardware.camera import Camera, parse_source, running
 from hardware.camera_sources import source_kind
 from hardware.scanloop import ScanLoop
 from kiosk.core import events
+from hardware.lazy import lazy
+
+cv2 = lazy("cv2")  # OpenCV loads at its first use (hardware.lazy)
 
 _lock = threading.Lock()
 _running: list[tuple[Camera, ScanLoop]] = []

@@ -7,6 +7,7 @@ on stderr and a non-zero exit, never a traceback.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from kiosk import STATIONS, cli_cashier, cli_ops
+from kiosk import STATIONS
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import api_keys, station_settings, workorders
@@ -28,7 +29,33 @@ from sync.worker import SyncWorker
 TAG_FORMATS = (".png", ".svg", ".pdf", ".zpl")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands in other modules are imported only when one of them runs or
+    the help lists them (Click's lazy loading pattern): ``bayflow sync --once`` would
+    otherwise import the backup, doctor and deploy machinery (a third of its run) first."""
+
+    def __init__(self, *args, lazy: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy  # command name → "module:attribute"
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+# The commands for running a store (backup, restore, doctor, deploy) live in their own module.
+OPS_COMMANDS = {"backup": "kiosk.cli_ops:backup_command", "restore": "kiosk.cli_ops:restore_command",
+                "doctor": "kiosk.cli_ops:doctor_command", "deploy": "kiosk.cli_ops:deploy_group",
+                "wait-ready": "kiosk.cli_ops:wait_ready",
+                "export": "kiosk.cli_cashier:export_command"}  # the cashier's exports (invoices, e-health)
+
+
+@click.group(cls=LazyGroup, lazy=OPS_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bayflow", prog_name="bayflow")
 def main():
     """bayflow: offline-first kiosks for a car dealership's service department."""
@@ -323,7 +350,3 @@ def camera_check(source, seconds, as_json, save):
     if not result.ok:
         raise click.ClickException(one_line(result.reason))
 
-
-# The commands for running a store (backup, restore, doctor, deploy, logs) live in their own module.
-for _command in cli_ops.COMMANDS + cli_cashier.COMMANDS:  # and the cashier's exports
-    main.add_command(_command)

@@ -2,7 +2,7 @@
 the same files as the cashier's download buttons (kiosk.services.invoices, ehealth; the
 formats are in the README, "Export files of the cashier").
 
-``kiosk.cli`` adds ``COMMANDS`` to the ``bayflow`` group (this module does not import it).
+``kiosk.cli`` loads ``export_command`` when it is called (this module does not import it).
 """
 from __future__ import annotations
 

@@ -22,8 +22,13 @@ SQLITE_PRAGMAS = {
     "synchronous": "full",
     "foreign_keys": 1,
     "busy_timeout": 10_000,
-    "cache_size": -32_000,
+    # Each server thread keeps its own connection, and each connection its own page cache:
+    # 32 threads of 32 MB each grew a kiosk's memory with every busy minute. 4 MB each is
+    # what a page's indexed reads use; the rest is read from the OS's file cache, which the
+    # connections and processes share. Applying a pull takes more (SYNC_CACHE_KIB).
+    "cache_size": -4_000,
 }
+SYNC_CACHE_KIB = 32_000  # the page cache of the connection that applies pulled events (sync.client)
 
 
 # PostgreSQL runs writers side by side where SQLite's IMMEDIATE queues them.

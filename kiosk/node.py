@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Flask
 
 from kiosk.db import connected
-from kiosk.demo import seed_if_empty
 from kiosk.services import node_report, station_settings
 from sync import client
 from sync.changelog import forget_clocks
@@ -24,5 +23,9 @@ def start_node(app: Flask) -> None:
         ensure_key()  # the long-term key pair pairing pins, made on first start
         station_settings.load_into(app)  # the idle time and cameras this station remembers
         if app.config["DEMO"]:
+            # Lazily, like the pages in kiosk.app: the demo store brings Pillow and most services,
+            # a sixth of a second that a command-line sync (or any node without --demo) never needs.
+            from kiosk.demo import seed_if_empty
+
             with app.app_context():
                 seed_if_empty()

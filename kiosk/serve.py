@@ -5,6 +5,7 @@ API's audit rows)."""
 from __future__ import annotations
 
 import sys
+import threading
 
 from flask import Flask
 
@@ -28,19 +29,28 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, threads: int = DE
     """
     logs.start(app)  # the node's rotating log file in its instance folder
     server = make_server(app, host, port, threads)
-    warm_templates(app)
     pool = None
     if workers > 1:
+        # The workers start now, side by side with this process's own warming up
+        # (each one is a new Python with its imports and its app: most of a start).
         app.config["SERVER_PROCESS"] = 0
         pool = WorkerPool(workers, server, build, threads).start()
-        # Connections wait in the socket's backlog meanwhile: were the first
-        # screens all taken by this process, they would stay with it.
-        pool.balancer.ready(workers, timeout=30)
+    warm_templates(app)  # compiled once into the instance folder's cache, loaded by the others
     out = out or sys.stdout
     role, station = app.config["ROLE"], app.config["STATION"]
     processes = f", {workers} processes" if workers > 1 else ""
-    print(f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}{processes}",
-          file=out, flush=True)
+    banner = f"bayflow {role} ({station}) serving on {url_of(host, server.effective_port)}{processes}"
+    if pool is None:
+        print(banner, file=out, flush=True)
+    else:
+        # This process answers from now on; the workers take their share of new
+        # connections as each one comes up (kiosk.workers.Balancer). The banner,
+        # which scripts and tests wait for, still means every process serves.
+        def announce() -> None:
+            pool.balancer.ready(workers, timeout=30)
+            print(banner, file=out, flush=True)
+
+        threading.Thread(target=announce, name="serve-banner", daemon=True).start()
     advert = advertise_node(app, host, server.effective_port)  # a hub announces itself on mDNS
     start_shift_end_timer(app)  # clocks left running are closed at shift end, never overnight
     if role == "hub" or station in ("all", "reception", "cashier"):

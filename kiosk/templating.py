@@ -6,11 +6,12 @@ import json
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, make_response, render_template, request, send_file
 from babel import dates, numbers
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import FileSystemBytecodeCache, pass_context
 
 from kiosk import menu
 from kiosk.access import current_staff, idle_seconds
@@ -268,7 +269,36 @@ _pgettext = pass_context(lambda context, c, s: _catalogue(context).upgettext(c, 
 _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpgettext(c, s, p, n))
 
 
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept on disk in the instance folder, shared by the server's processes.
+
+    Compiling the templates takes about a second of CPU; every start of every
+    server process paid it again. Jinja keys each file by the template's path and
+    checks its source and the Python version, so an edited template or an upgrade
+    compiles again; a write that fails (a read-only folder, a full disk) only
+    means the next start compiles too.
+    """
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder), "%s.jinja")
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def init_app(app: Flask) -> None:
+    # Loaded templates in a plain dict, not Jinja's 400-entry LRU: every include and macro
+    # import looks its template up (35 times on the work-order page), and the LRU's bookkeeping
+    # scans a list each time; bayflow's templates are a fixed set of about 120.
+    app.jinja_env.cache = {}
+    try:
+        app.jinja_env.bytecode_cache = TemplateCache(Path(app.instance_path) / "cache" / "templates")
+    except OSError:
+        pass  # no instance folder to write to: every start compiles, as before
     app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=menu.station_label,
                                  csp_nonce=csp_nonce)
     app.jinja_env.filters["station_label"] = menu.station_label

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kiosk.core import times
-from kiosk.db import database, transaction
+from kiosk.db import SYNC_CACHE_KIB, database, is_postgresql, transaction
 from sync import merge, protocol, recovery, state, transport, wire
 from sync.changelog import outbox_size
 from sync.tables import ChangeEvent
@@ -137,6 +137,10 @@ def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
     answer = _fetch(cursor, batch, wait)
     if not answer.get("more"):
         return _apply_pulled(answer, epoch)
+    if not is_postgresql():
+        # Many batches (a new kiosk's first sync): this connection's page cache grows
+        # beyond a page's (kiosk.db) so the indexes being written stay in memory.
+        database.execute_sql(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")
     applied = 0
     ahead = _Prefetch(int(answer["cursor"]), batch)
     try:

@@ -98,20 +98,24 @@ def _session() -> dict:
         return _sessions.setdefault(_node_id(), {})
 
 
-def _candidate_urls(hub: dict) -> list[str]:
-    """Where to look for the hub, best first: a zeroconf advert with the pinned
-    fingerprint, the last address that worked, the address given at pairing.
-    An advert with another fingerprint is never tried; it raises the alert."""
-    fallback = [u for u in (state.get("hub_url_seen"), hub["url"]) if u]
+def _known_urls(hub: dict) -> list[str]:
+    """The addresses the hub answered at: the last one that worked, the one given at pairing."""
+    return list(dict.fromkeys(u for u in (state.get("hub_url_seen"), hub["url"]) if u))
+
+
+def _discovered_urls(hub: dict) -> list[str]:
+    """The hub's addresses from zeroconf adverts with the pinned fingerprint (it browses,
+    up to ``DISCOVERY_SECONDS``). An advert with another fingerprint is never tried; it
+    raises the alert."""
     if not config.discovery_on():
-        return list(dict.fromkeys(fallback))  # multicast blocked here: use the known addresses only
+        return []  # multicast blocked here: the known addresses only
     pinned = keys.fingerprint(hub["public_key"])
     search = discovery.find_hub_candidates(timeout=DISCOVERY_SECONDS, pinned_fingerprint=pinned,
                                            store=hub["store_name"] or None)
     for suspect in search.suspects:
         record_alert(suspect.url, f"advertises itself as the hub with key {suspect.fingerprint or '(none)'}, "
                                   f"not the pinned {pinned}")
-    return list(dict.fromkeys([*search.urls, *fallback]))
+    return search.urls
 
 
 def _remember(url: str) -> None:
@@ -189,10 +193,14 @@ def _exchange_in_hub_time(url: str, hub: dict, op: str, payload: dict, timeout: 
 
 
 def _addresses(hub: dict, first: str | None):
-    """The session's address, then (only if needed: it browses) the candidates."""
+    """The session's address, the known ones, then (only if none answered: it browses for
+    up to ``DISCOVERY_SECONDS``) the pinned hub's adverts. Every answer is checked against
+    the pinned key whichever address gave it, so the known address goes first: a
+    command-line sync no longer waits for mDNS when the hub is where it was."""
     if first:
         yield first
-    yield from _candidate_urls(hub)
+    yield from _known_urls(hub)
+    yield from _discovered_urls(hub)
 
 
 def _hello(hub: dict, payload: dict, timeout: float) -> tuple[dict, str]:

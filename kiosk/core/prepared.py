@@ -39,6 +39,7 @@ class Prepared:
     def __init__(self, build):
         self._build = build
         self._compiled: dict[type, tuple] = {}
+        self._columns: dict[type, dict] = {}  # per kind of database: the cursor wrapper's column work
 
     def _compile(self, db) -> tuple:
         slots: list[_Slot] = []
@@ -66,7 +67,22 @@ class Prepared:
             bound[i] = value if slot.field is None else slot.field.db_value(value)
         # The query's own cursor wrapper turns rows into its models (joined ones
         # included) or dicts; it only reads the query, so threads may share it.
-        return list(query._get_cursor_wrapper(db.execute_sql(sql, bound)))
+        cursor = db.execute_sql(sql, bound)
+        wrapper = query._get_cursor_wrapper(cursor)
+        # What the wrapper works out from the columns (which model and converter each
+        # one has: a third of a small query's cost) is the same on every run of one
+        # SQL text: worked out once, then given to each new wrapper.
+        known = self._columns.get(type(db))
+        if known is None:
+            before = set(vars(wrapper))
+            wrapper.initialize()
+            known = self._columns[type(db)] = {k: v for k, v in vars(wrapper).items() if k not in before}
+        else:
+            vars(wrapper).update(known)
+        try:
+            return [wrapper.process_row(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def first(self, *values):
         """The first row, or None."""

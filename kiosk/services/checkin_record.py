@@ -16,6 +16,7 @@ import uuid
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core import times
+from kiosk.core.prepared import Prepared
 from kiosk.db import transaction
 from kiosk.models import CheckInPhoto, CheckInSignature, WorkOrder
 from kiosk.services import files, signatures
@@ -37,10 +38,16 @@ def _check_photos_editable(order: WorkOrder) -> None:
         raise ServiceError(_l("The car has left: the check-in photos can no longer be changed."), status=409)
 
 
+# Read on every work-order page: their SQL is built once (kiosk.core.prepared).
+_PHOTOS = Prepared(lambda slot: CheckInPhoto.select().where(
+    (CheckInPhoto.work_order == slot(CheckInPhoto.work_order)) & (CheckInPhoto.deleted == False))  # noqa: E712
+    .order_by(CheckInPhoto.at, CheckInPhoto.id))
+_LAST_SIGNATURE = Prepared(lambda slot: CheckInSignature.select().where(
+    CheckInSignature.work_order == slot(CheckInSignature.work_order)).order_by(CheckInSignature.at.desc()).limit(1))
+
+
 def photos(order: WorkOrder) -> list[CheckInPhoto]:
-    return list(CheckInPhoto.select().where((CheckInPhoto.work_order == order)
-                                            & (CheckInPhoto.deleted == False))  # noqa: E712
-                .order_by(CheckInPhoto.at, CheckInPhoto.id))
+    return _PHOTOS.rows(order)
 
 
 def add_photo(order: WorkOrder, content: bytes | None, folder, *, staff=None, note: str = "") -> CheckInPhoto:
@@ -99,5 +106,4 @@ def sign(order: WorkOrder, data_url: str, folder, *, staff=None, signer: str = "
 
 
 def last_signature(order: WorkOrder) -> CheckInSignature | None:
-    return (CheckInSignature.select().where(CheckInSignature.work_order == order)
-            .order_by(CheckInSignature.at.desc()).first())
+    return _LAST_SIGNATURE.first(order)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core import times
+from kiosk.core.prepared import Prepared
 from kiosk.models import AuthorizationVersion, JobLine, PartLine, WorkOrder
 from kiosk.core import status as states
 from kiosk.services import order_lines, order_status
@@ -107,10 +108,15 @@ def _change(what: str, old: dict | None, new: dict | None) -> dict:
             "old_amount": old["amount"] if old else None, "new_amount": new["amount"] if new else None}
 
 
+# Read on every work-order page and API answer: its SQL is built once (kiosk.core.prepared).
+_VERSIONS = Prepared(lambda slot: AuthorizationVersion.select().where(
+    AuthorizationVersion.work_order == slot(AuthorizationVersion.work_order))
+    .order_by(AuthorizationVersion.at, AuthorizationVersion.hlc))
+
+
 def versions(order: WorkOrder) -> list[AuthorizationVersion]:
     """Every version the customer signed, oldest first (by the signing's clock stamp)."""
-    return list(AuthorizationVersion.select().where(AuthorizationVersion.work_order == order)
-                .order_by(AuthorizationVersion.at, AuthorizationVersion.hlc))
+    return _VERSIONS.rows(order)
 
 
 def lines_of(version: AuthorizationVersion) -> dict:

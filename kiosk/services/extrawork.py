@@ -34,9 +34,10 @@ def pending(order: WorkOrder) -> list[JobLine]:
     return [j for j in workorders.live_jobs(order) if j.authorization == "pending"]
 
 
-def proposed(order: WorkOrder) -> list[JobLine]:
-    """All extra work proposed on the order (pending, approved, declined), in order."""
-    return [j for j in workorders.live_jobs(order) if j.authorization]
+def proposed(order: WorkOrder, jobs: list[JobLine] | None = None) -> list[JobLine]:
+    """All extra work proposed on the order (pending, approved, declined), in order; ``jobs``:
+    the order's live job lines when the caller has them already."""
+    return [j for j in (workorders.live_jobs(order) if jobs is None else jobs) if j.authorization]
 
 
 def propose(order: WorkOrder, technician: Staff, description: str, sold_hours, parts: list[dict] | None = None,

@@ -15,11 +15,15 @@ import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core.errors import ServiceError
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
 
 _DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -14,7 +14,7 @@ import threading
 from peewee import JOIN
 
 from kiosk.i18n import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from kiosk.core import times
 from kiosk.db import transaction
@@ -23,6 +23,11 @@ from kiosk.core.errors import ServiceError
 from kiosk.core import limits
 from kiosk.services import files
 from sync import changelog
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
+ImageOps = lazy("PIL.ImageOps")
 
 MAX_SIDE = 1600  # pixels: enough to read a part number, small enough to sync
 MAX_UPLOAD = 8 * 1024 * 1024

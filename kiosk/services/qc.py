@@ -10,6 +10,7 @@ import uuid
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core import times
+from kiosk.core.prepared import Prepared
 from kiosk.db import transaction
 from kiosk.models import JobLine, QcCheck, Staff, Vehicle, WorkOrder
 from kiosk.core import limits
@@ -96,9 +97,14 @@ def washed(order: WorkOrder, staff: Staff | None = None) -> WorkOrder:
     return workorders.move(order, "ready", staff=staff)
 
 
+# Read on every work-order page: its SQL is built once (kiosk.core.prepared).
+_LAST_CHECK = Prepared(lambda slot: QcCheck.select().where(QcCheck.work_order == slot(QcCheck.work_order))
+                       .order_by(QcCheck.at.desc()).limit(1))
+
+
 def last_check(order: WorkOrder) -> QcCheck | None:
     """The order's latest QC result (passed or failed), or None before QC."""
-    return QcCheck.select().where(QcCheck.work_order == order).order_by(QcCheck.at.desc()).first()
+    return _LAST_CHECK.first(order)
 
 
 def history(order: WorkOrder) -> list[QcCheck]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import io
 
 from kiosk.i18n import lazy_gettext as _l
-from PIL import Image
 
 from kiosk.services import files
 from kiosk.core.errors import ServiceError
+from hardware.lazy import lazy
+
+# Pillow loads at its first use (hardware.lazy): most server processes never draw or read an image.
+Image = lazy("PIL.Image")
 
 
 def has_ink(content: bytes) -> bool:

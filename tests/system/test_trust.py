@@ -438,3 +438,29 @@ def test_pairing_and_the_envelope_on_a_postgresql_hub(pg_url):
         assert kiosk.pair(pairing.create_pairing_code()).json["prefix"] == "R1"  # re-pairing: an upsert
         pairing.revoke(other.node_id)
         assert other.send("hello")[0].json["error"] == "revoked"
+
+
+def test_a_sync_asks_the_known_address_before_browsing_mdns(real_hub, kiosk, monkeypatch):
+    """#20: a command-line sync used to browse mDNS (about a second) before trying the address
+    the hub answered at; now it browses only when no known address answers."""
+    pair_kiosk(real_hub)
+    transport.forget_session()  # a new process: nothing proven yet
+    monkeypatch.setenv("BAYFLOW_DISCOVERY", "on")
+    browsed = []
+
+    def browse(**kwargs):
+        browsed.append(kwargs)
+        return types.SimpleNamespace(urls=[real_hub.url], suspects=[])
+
+    monkeypatch.setattr(transport.discovery, "find_hub_candidates", browse)
+    hello = {"protocol": 1, "node_id": current_node().node_id, "max_origin_seq": 0,
+             "wall_ms": int(time.time() * 1000)}
+    assert transport.call("hello", hello)["status"] == "ok"
+    assert browsed == []
+    # The hub moved: the known addresses fail, the pinned hub's advert is found and used.
+    dead = "http://127.0.0.1:9"
+    state.put("hub_url_seen", dead)
+    state.put("hub_url", dead)
+    transport.forget_session()
+    assert transport.call("hello", {**hello, "wall_ms": int(time.time() * 1000)})["status"] == "ok"
+    assert len(browsed) == 1 and state.get("hub_url_seen") == real_hub.url

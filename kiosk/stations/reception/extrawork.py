@@ -23,13 +23,16 @@ from kiosk.templating import trigger, wants_fragment
 PARTIAL = "reception/workorder/_extra_work.html"
 
 
-def extra_work_of(order) -> dict:
-    """What the extra-work section shows: the proposals, their parts and the customer's answers."""
-    jobs = extrawork.proposed(order)
+def extra_work_of(order, all_jobs=None, part_lines=None) -> dict:
+    """What the extra-work section shows: the proposals, their parts and the customer's answers.
+
+    The whole page passes the order's live job and part lines it read already (``all_jobs``,
+    ``part_lines``); the section alone reads them."""
+    jobs = extrawork.proposed(order, all_jobs)
     parts: dict = {}
     found: dict = {}
     if jobs:
-        for line in workorders.live_part_lines(order):
+        for line in workorders.live_part_lines(order) if part_lines is None else part_lines:
             if line.job_id:
                 parts.setdefault(line.job_id, []).append(line)
         for row in Finding.select().where(Finding.job.in_([j.id for j in jobs])).order_by(Finding.hlc):
