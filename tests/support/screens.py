@@ -319,6 +319,17 @@ CHECKS_JS = r"""
              && textRunsPast(el, cs))
       problems.push(['clipped', `${name(el)} cuts off its text (…)`]);
   }
+  // The header's tabs, status and buttons side by side, never drawn over one another.
+  const inHeader = [...document.querySelectorAll('.topbar a, .topbar button, .topbar .sync-chip')].filter(shown);
+  for (let i = 0; i < inHeader.length; i++) {
+    for (let j = i + 1; j < inHeader.length; j++) {
+      const a = inHeader[i], b = inHeader[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+      const w = Math.min(p.right, q.right) - Math.max(p.left, q.left), h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (w > 2 && h > 2) problems.push(['overlap', `${name(a)} and ${name(b)} are drawn over each other in the header`]);
+    }
+  }
   // Addresses and file names are written in Latin letters in any language.
   const withoutAddresses = (text) => text.replace(/[a-z]+:\/\/\S*/gi, ' ').replace(/\S*\/\S*/g, ' ');
   // Short labels broken over lines ("前台接/待"), long ones squeezed to a character a line.
