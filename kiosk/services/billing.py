@@ -13,6 +13,11 @@ Prices include VAT: each line carries the tax included at the store's rate
 (kiosk.services.cashier_settings), rounded to the fen; the totals are sums of the
 lines, so they add up exactly. Money is Decimal here and text ("12.34") in the bill.
 
+An order with an insurance case (#14) gets its insurer's share by the one rule
+(kiosk.services.direct_billing): lines of kind ``share`` move money between the
+insurance share and the customer's (excess, depreciation, what the assessor refused),
+in pairs that cancel out, so the total is the store's and every subtotal a sum of lines.
+
 The settlement freezes this dict (kiosk.services.settlement); claims (#14) reads
 the warranty and insurance lines of a frozen bill with ``lines_of(bill, payer)``.
 """
@@ -119,7 +124,7 @@ def insurer_lines(order: WorkOrder, lines: list[dict], rate) -> list[dict]:
     pairs = []
     for move in direct_billing.moves(order, by_payer):
         for payer, amount in (("insurance", -move["amount"]), ("customer", move["amount"])):
-            pairs.append(_line("other", move["code"], move["description"], 1, amount, amount, payer, None, rate))
+            pairs.append(_line(direct_billing.KIND, move["code"], move["description"], 1, amount, amount, payer, None, rate))
     return pairs
 
 

@@ -17,8 +17,29 @@ from kiosk.models import WorkOrder
 from kiosk.services import insurance
 
 ZERO = Decimal("0.00")
+KIND = "share"  # the bill's lines that move money between the insurer's and the customer's share
 NOT_COVERED = "INS-REST"  # the code of the lines moved to the customer's share
 COVERED = "INS-COVER"  # the code of the lines the insurer takes over from the customer's share
+# The frozen bill keeps the English text (bills are data, frozen outside any request); pages and
+# printouts show LABELS, the same texts translated (tests/services/test_direct_billing.py checks).
+TEXTS = {"INS-EXCESS": "Excess", "INS-DEPRECIATION": "Depreciation",
+         NOT_COVERED: "Not covered by the insurer (refused by the assessor)",
+         "INS-CLAIM": "Not billed to the insurer directly: the customer claims it",
+         COVERED: "Covered by the insurer (assessment)"}
+LABELS = {"INS-EXCESS": _l("Excess"), "INS-DEPRECIATION": _l("Depreciation"),
+          NOT_COVERED: _l("Not covered by the insurer (refused by the assessor)"),
+          "INS-CLAIM": _l("Not billed to the insurer directly: the customer claims it"),
+          COVERED: _l("Covered by the insurer (assessment)")}
+
+
+def line_text(line: dict):
+    """A bill line's text as pages print it: the share lines translated, the others as billed."""
+    return LABELS.get(line.get("code") or "", line["description"]) if line.get("kind") == KIND \
+        else line["description"]
+
+
+def _move(code: str, amount: Decimal) -> dict:
+    return {"code": code, "description": TEXTS[code], "amount": amount}
 
 
 def insurer_pays(share: dict | None, insurance_subtotal: Decimal, customer_subtotal: Decimal) -> Decimal | None:
@@ -43,17 +64,15 @@ def moves(order: WorkOrder, by_payer: dict[str, Decimal]) -> list[dict]:
     if rest == 0:
         return []
     if rest < 0:
-        return [{"code": COVERED, "description": str(_l("Covered by the insurer (assessment)")), "amount": rest}]
+        return [_move(COVERED, rest)]
     if not share["direct_billing"]:
-        return [{"code": NOT_COVERED, "amount": rest,
-                 "description": str(_l("Not billed to the insurer directly: the customer claims it"))}]
+        return [_move("INS-CLAIM", rest)]
     found = []
-    for key, label in (("excess", _l("Excess (免赔额)")), ("depreciation", _l("Depreciation (折旧)"))):
+    for key in ("excess", "depreciation"):
         part = min(share[key], rest)
         if part > 0:
-            found.append({"code": f"INS-{key.upper()}", "description": str(label), "amount": part})
+            found.append(_move(f"INS-{key.upper()}", part))
             rest -= part
     if rest > 0:
-        found.append({"code": NOT_COVERED, "amount": rest,
-                      "description": str(_l("Not covered by the insurer (refused by the assessor)"))})
+        found.append(_move(NOT_COVERED, rest))
     return found

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.core.errors import ServiceError
 from kiosk.models import WorkOrder
-from kiosk.services import billing, insurance, insurer_accounts, payments, settlement
+from kiosk.services import billing, direct_billing, insurance, insurer_accounts, payments, settlement
 from tests.support.aftersales import deliver_for_test
 from tests.support.bay import signature
 from tests.support.cashier import part, ready_order
@@ -118,3 +118,8 @@ def test_a_warranty_part_is_never_returned_to_the_customer_through_settle(db, ca
 def test_customer_parts_may_go_home(db, cashier):
     order = ready_order(issue=[(part(), 1, 0)])
     assert settlement.settle(order, cashier, old_parts="returned").old_parts == "returned"
+
+
+def test_the_share_lines_texts_are_their_translations_msgids(app):
+    with app.test_request_context():
+        assert {code: str(label) for code, label in direct_billing.LABELS.items()} == direct_billing.TEXTS
