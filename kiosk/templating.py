@@ -19,7 +19,7 @@ from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
 from kiosk.db import database
 from kiosk.language import LANGUAGES
-from kiosk.services import catalogue, files, stock
+from kiosk.services import catalogue, direct_billing, files, stock
 from kiosk.services.customers import mask_phone
 from kiosk.version import app_version
 from sync.changelog import outbox_size
@@ -307,6 +307,7 @@ def init_app(app: Flask) -> None:
                                             npgettext=_npgettext, newstyle=True)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["qty"] = quantity
+    app.jinja_env.filters["line_text"] = direct_billing.line_text  # a bill line's text, translated
     app.jinja_env.filters["unit"] = catalogue.unit_label
     app.jinja_env.filters["stock_reason"] = stock.reason_label
     app.jinja_env.filters["dt"] = _format_local

@@ -153,7 +153,7 @@ def _insurance(rng, staff, signature, car, now):
                                  note="拆下保险杠后发现大灯支架断裂", folder=folder)
     order = workorders.open_work_order(car.customer, car, advisor=advisor, complaint="追尾事故, 后保险杠及后备箱盖受损",
                                        walkaround={"mileage": max(1, car.mileage - 1200)}, staff=advisor)
-    workorders.add_job(order, "后保险杠钣喷", "5.0", "1500", pay_type="insurance", staff=advisor)
+    workorders.add_job(order, "后保险杠钣喷", "5.0", "2500", pay_type="insurance", staff=advisor)
     case = insurance.open_case(order, {**INSURANCE_DEMO["delivered_case"],
                                        "accident_date": (times.today(now) - dt.timedelta(days=30)).isoformat()}, clerk)
     insurance.add_assessment(case, INSURANCE_DEMO["delivered_assessment"], staff=clerk, folder=folder)

@@ -13,6 +13,11 @@ Prices include VAT: each line carries the tax included at the store's rate
 (kiosk.services.cashier_settings), rounded to the fen; the totals are sums of the
 lines, so they add up exactly. Money is Decimal here and text ("12.34") in the bill.
 
+An order with an insurance case (#14) gets its insurer's share by the one rule
+(kiosk.services.direct_billing): lines of kind ``share`` move money between the
+insurance share and the customer's (excess, depreciation, what the assessor refused),
+in pairs that cancel out, so the total is the store's and every subtotal a sum of lines.
+
 The settlement freezes this dict (kiosk.services.settlement); claims (#14) reads
 the warranty and insurance lines of a frozen bill with ``lines_of(bill, payer)``.
 """
@@ -23,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import fn
 
 from kiosk.models import JobLine, Part, StockMove, WorkOrder
-from kiosk.services import cashier_settings, estimate, order_lines
+from kiosk.services import cashier_settings, direct_billing, estimate, order_lines
 
 Q = Decimal("0.01")
 ZERO = Decimal(0)
@@ -105,8 +110,22 @@ def bill_of(order: WorkOrder) -> dict:
             warnings.append({"code": line.part_no, "description": line.description, "estimated": text(line.qty),
                              "issued": text(max(taken, ZERO))})
         net_by_part[line.part_no] = taken - line.qty
+    lines += insurer_lines(order, lines, rate)
     return {"lines": lines, **sums_of(lines), "vat_percent": cashier_settings.get(cashier_settings.VAT_PERCENT),
             "insurer": order.insurer or "", "claim_no": order.insurance_claim_no or "", "warnings": warnings}
+
+
+def insurer_lines(order: WorkOrder, lines: list[dict], rate) -> list[dict]:
+    """The insurer's share by the one rule (kiosk.services.direct_billing): each move between the
+    insurance share and the customer's as a pair of lines, so totals stay the sums of lines."""
+    by_payer: dict = {}
+    for line in lines:
+        by_payer[line["payer"]] = by_payer.get(line["payer"], ZERO) + Decimal(line["amount"])
+    pairs = []
+    for move in direct_billing.moves(order, by_payer):
+        for payer, amount in (("insurance", -move["amount"]), ("customer", move["amount"])):
+            pairs.append(_line(direct_billing.KIND, move["code"], move["description"], 1, amount, amount, payer, None, rate))
+    return pairs
 
 
 def sums_of(lines: list[dict]) -> dict:

@@ -22,7 +22,7 @@ from hardware.labels_a4 import SheetData
 from hardware.labels_slip import SlipData
 from kiosk.core.errors import NotFound
 from kiosk.models import WorkOrder
-from kiosk.services import billing, cashier_settings, delivery, payments, settlement, workorders
+from kiosk.services import billing, cashier_settings, delivery, direct_billing, payments, settlement, workorders
 from kiosk.services.customers import mask_phone
 
 
@@ -69,6 +69,7 @@ def settlement_context(order: WorkOrder, payer: str | None = None) -> dict:
             "payer_title": payer_label(payer) if payer else "", "all_payers": billing.payers_of(found),
             "labour": [x for x in lines if x["kind"] == "labour"], "parts": [x for x in lines if x["kind"] == "part"],
             "other": [x for x in lines if x["kind"] == "other"],
+            "shares": [x for x in lines if x["kind"] == direct_billing.KIND],
             "payers": [(p, payer_label(p), found["by_payer"][p], found["tax_by_payer"][p]) for p in payers],
             "repair_type": repair_type_label(kind), "guarantee_km": km, "guarantee_days": days,
             "old_parts": old_parts_label(live.old_parts if live else "none"), "phone": mask_phone(order.customer.phone),
@@ -89,7 +90,7 @@ def settlement_sheet(order: WorkOrder) -> SheetData:
     c = settlement_context(order)
     head = (_("Item number"), _("Item name"), _("Qty"), _("Unit price"), _("Amount"), _("Paid by"))
     def rows(lines):
-        return (head,) + tuple((x["code"] or "—", x["description"], money(x["qty"]), money(x["unit_price"]),
+        return (head,) + tuple((x["code"] or "—", str(direct_billing.line_text(x)), money(x["qty"]), money(x["unit_price"]),
                                 money(x["amount"]), payer_label(x["payer"])) for x in lines)
     sums = ((_("Paid by"), _("Amount"), _("VAT included")),) + tuple((label, money(a), money(t))
                                                                       for _p, label, a, t in c["payers"])
@@ -98,7 +99,9 @@ def settlement_sheet(order: WorkOrder) -> SheetData:
         title=_("Vehicle repair settlement list"), number=c["settled"].number if c["settled"] else order.number,
         store_name=c["store"], facts=_facts(c),
         sections=((_("Labour"), rows(c["labour"])), (_("Parts"), rows(c["parts"])),
-                  (_("Materials and other charges"), rows(c["other"])), (_("Subtotals by payer"), sums)),
+                  (_("Materials and other charges"), rows(c["other"])),
+                  *(((_("Insurer and customer shares"), rows(c["shares"])),) if c["shares"] else ()),
+                  (_("Subtotals by payer"), sums)),
         texts=((_("Amounts"),
                 _("Total ¥%(total)s · discount ¥%(discount)s · customer pays ¥%(due)s · paid ¥%(paid)s",
                   total=money(bill["total"]), discount=money(bill["discount"]),
@@ -116,7 +119,7 @@ def settlement_slip(order: WorkOrder) -> SlipData:
     """The settlement list on the 80 mm receipt printer."""
     c = settlement_context(order)
     bill = c["bill"]
-    lines = [(f"{x['description']} × {format_decimal(billing.money(x['qty']), format='#,##0.##')}",
+    lines = [(f"{direct_billing.line_text(x)} × {format_decimal(billing.money(x['qty']), format='#,##0.##')}",
               money(x["amount"])) for x in bill["lines"]]
     lines += [("", "")] + [(label, money(amount)) for _p, label, amount, _t in c["payers"]]
     lines += [(_("Discount"), money(bill["discount"])), (_("Customer pays"), money(bill["customer_due"])),

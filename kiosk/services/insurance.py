@@ -13,8 +13,11 @@ For the cashier's settlement (#12) — what the lead wires at the merge:
     and the customer pays ``customer``; without direct billing the customer pays
     everything and claims from the insurer. ``check_direct_billing(order)`` refuses
     (409) a direct-billed settlement before the customer signed the assignment.
-Receivables per insurer (``receivables``) are the direct-billed shares of delivered
-orders minus the insurer's payments (``InsurerPayment`` facts), aged from delivery.
+The settlement does both (kiosk.services.settlement, kiosk.services.direct_billing): the
+frozen bill's insurance share is ``insurer``, the rest is on the customer's share as
+lines of their own. The insurer's payments and the receivables per insurer are
+kiosk.services.insurer_accounts (the cashier's ``payments.payer_account(order,
+"insurance")``, one rule). ``InsurerPayment`` facts are no longer written.
 """
 from __future__ import annotations
 
@@ -25,8 +28,8 @@ from kiosk.core import times
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.models import Delivery, WorkOrder
-from kiosk.models.claims import Assessment, AssessmentLine, AssessmentPhoto, InsuranceCase, InsurerPayment
+from kiosk.models import WorkOrder
+from kiosk.models.claims import Assessment, AssessmentLine, AssessmentPhoto, InsuranceCase
 from kiosk.services import claim_codes, files, signatures
 from kiosk.services.findings import photo_jpeg
 from sync import changelog
@@ -165,43 +168,11 @@ def check_direct_billing(order: WorkOrder) -> None:
         raise ServiceError(_l("The customer has not signed the assignment for direct billing."), status=409)
 
 
-def record_payment(case: InsuranceCase, amount, reference: str = "", staff=None) -> InsurerPayment:
-    """The insurer paid (part of) its share."""
-    value = claim_codes.money(amount, "amount")
-    if value <= 0:
-        raise ServiceError(_l("Enter an amount in yuan, e.g. 120.50."), field="amount")
-    with transaction():
-        row = InsurerPayment(case=case, amount=value, reference=(reference or "").strip()[:60], staff=staff,
-                             at=times.utcnow())
-        changelog.save(row)
-    return row
-
-
 def get_case(case_id) -> InsuranceCase:
     case = InsuranceCase.get_or_none((InsuranceCase.id == case_id) & (InsuranceCase.deleted == False))  # noqa: E712
     if case is None:
         raise NotFound(_l("There is no such insurance case."))
     return case
-
-
-def receivables(today: dt.date | None = None) -> list[dict]:
-    """What each insurer owes on direct-billed, delivered orders: the open cases with their age."""
-    today = today or times.today()
-    by_insurer: dict = {}
-    for case in InsuranceCase.select().where((InsuranceCase.deleted == False)  # noqa: E712
-                                             & (InsuranceCase.direct_billing == True)):  # noqa: E712
-        delivered = Delivery.select().where(Delivery.work_order == case.work_order_id).order_by(Delivery.at).first()
-        if delivered is None:
-            continue
-        paid = sum((p.amount for p in InsurerPayment.select().where(InsurerPayment.case == case)), ZERO)
-        due = share_of_case(case)["insurer"] - paid
-        if due <= 0:
-            continue
-        entry = by_insurer.setdefault(case.insurer, {"insurer": case.insurer, "due": ZERO, "cases": []})
-        entry["due"] += due
-        entry["cases"].append({"case": case, "due": due, "paid": paid,
-                               "age_days": (today - times.local_date(delivered.at)).days})
-    return sorted(by_insurer.values(), key=lambda e: -e["due"])
 
 
 def open_cases() -> list[InsuranceCase]:

@@ -17,8 +17,11 @@ For the other stations:
 - ``current(order)`` — the live settlement fact (None before settling); ``settled_twice()`` the
   orders two offline cashiers both settled (an exception until a manager's correction);
 - ``frozen_bill(settled)`` — its bill as data; ``billing.lines_of(bill, "warranty")``
-  gives claims (#14) the warranty lines; the insurer's share is paid to the store
-  directly (直赔) with ``kiosk.services.payments.pay(..., payer="insurance")``;
+  gives claims (#14) the warranty lines; the insurer's share on the bill follows
+  ``kiosk.services.insurance.insurer_share`` (kiosk.services.direct_billing) and is paid to
+  the store directly (直赔) with ``kiosk.services.payments.pay(..., payer="insurance")``;
+- ``settle`` and ``correct`` refuse (409) a direct-billed order before the customer signed
+  the assignment, and old parts "returned" when a warranty part is among them (#14);
 - ``payer_documents(order)`` — one settlement document per payer;
 - ``revenue_by_payer(first, last)`` — the figures (#15): the live settlements of those days.
 """
@@ -36,7 +39,8 @@ from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Settlement, Staff, WorkOrder
 from kiosk.models.aftersales import REPAIR_TYPES
-from kiosk.services import billing, cashier_settings, ehealth, order_status
+from kiosk.services import billing, cashier_settings, ehealth, insurance, order_status
+from kiosk.services import old_parts as custody
 from kiosk.services.numbers import next_number
 from sync import changelog
 
@@ -98,6 +102,14 @@ def _freeze(order, staff, discount, reason, approver, old_parts, *, number, vers
     return settled
 
 
+def _check_claims(order: WorkOrder, old_parts: str) -> None:
+    """The claims desk's rules (#14): a direct-billed insurance repair only after the customer signed
+    the assignment; old parts "returned to the customer" never include a warranty part."""
+    insurance.check_direct_billing(order)
+    if old_parts == "returned":
+        custody.check_customer_return(order, custody.issued_part_nos(order))
+
+
 def _clean(discount, reason, old_parts) -> tuple[Decimal, str, str]:
     discount = billing.money(discount or 0)
     if old_parts not in OLD_PARTS:
@@ -116,6 +128,7 @@ def settle(order: WorkOrder, cashier: Staff, *, discount=0, reason: str = "", ap
     with transaction():
         order.status = WorkOrder.get_by_id(order.id).status  # read inside the write lock: two clicks settle once
         _check_ready(order)
+        _check_claims(order, old_parts)
         number = f"JS-{next_number('JS', times.today(now))}"
         settled = _freeze(order, cashier, discount, reason, approver, old_parts, number=number, version=1, now=now)
         if repair_type and repair_type != order.repair_type:
@@ -146,6 +159,7 @@ def correct(order: WorkOrder, manager: Staff, *, discount=0, reason: str = "", o
     if live is None:
         raise ServiceError(_l("Work order %(number)s is not settled.", number=order.number), status=409)
     discount, reason, old_parts = _clean(discount, reason, old_parts or live.old_parts)
+    _check_claims(order, old_parts)
     now = now or times.utcnow()
     with transaction():
         for fact in live_facts(order):  # every one in force: two offline cashiers may both have settled

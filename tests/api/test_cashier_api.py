@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import chain
+from tests.support import cashier, chain
 
 
 @pytest.fixture
@@ -116,3 +116,16 @@ def test_a_managers_correction_and_an_invoice_request_over_the_api(call):
     asked = call("POST", f"/work-orders/{number}/invoice-requests",
                  {"badge": "CSH-001", "title": "上海某物流有限公司", "tax_no": "91310000MA1FL0XXXX"}, 201)
     assert (asked["kind"], asked["amount"], asked["settlement_number"]) == ("blue", 200, first["number"])
+
+
+def test_a_warranty_part_returned_to_the_customer_is_refused(app, call):
+    seal = cashier.part("5QD615123", "前制动片", price="380.00")
+    order = cashier.ready_order(jobs=({"description": "制动片异响", "sold_hours": "1", "price": "0",
+                                       "pay_type": "warranty"},), issue=[(seal, 1, 0)])
+    path = f"/work-orders/{order.number}/settlement"
+    refused = call("POST", path, {"badge": "CSH-001", "old_parts": "returned"}, 409)
+    assert refused["error"] == "conflict" and "5QD615123" in refused["detail"]["message"]
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh_Hans_CN"  # the store's default language (the tests' is English)
+    again = call("POST", path, {"badge": "CSH-001", "old_parts": "returned"}, 409)["detail"]["message"]
+    assert again == "保修旧件须留店交厂家，不能交给客户：5QD615123。"
+    assert call("POST", path, {"badge": "CSH-001", "old_parts": "left"}, 201)["number"].startswith("JS-")

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.models import Delivery, InvoiceRequest, Payment, WorkOrder
-from kiosk.services import settlement
+from kiosk.services import insurance, settlement
 from tests.support.bay import signature
 from tests.support.cashier import part, ready_order
 
@@ -228,3 +228,23 @@ def test_each_payer_gets_its_own_settlement_document(client, app, cashier):
     insurer = client.get(f"{url}?payer=insurance").get_data(as_text=True)
     assert "钣金喷漆" in insurer and "洗车打蜡" not in insurer and "PA2026-0001" in insurer
     assert "Customer pays" not in insurer
+
+
+def test_the_page_refuses_a_warranty_part_returned_and_shows_the_insurers_share(client, app, cashier, make_staff):
+    with app.app_context(), connected():
+        warranty = ready_order(jobs=({"description": "制动片异响", "sold_hours": "1", "price": "0",
+                                      "pay_type": "warranty"},), issue=[(part("5QD615123", "前制动片"), 1, 0)])
+        insured = ready_order(jobs=({"description": "前保险杠钣喷", "sold_hours": "6", "price": "3200",
+                                     "pay_type": "insurance"},))
+        case = insurance.open_case(insured, {"insurer": "平安保险", "report_no": "RPT-9", "excess": "500",
+                                             "direct_billing": "1"})
+        insurance.add_assessment(case, [{"kind": "replace", "description": "前保险杠", "store_amount": "3200",
+                                         "assessed_amount": "2800"}], folder=app.config["BLOB_FOLDER"])
+    refused = form(client, f"/cashier/orders/{warranty.number}/settle", old_parts="returned")
+    assert refused.status_code == 409 and "5QD615123" in refused.get_data(as_text=True)
+    unsigned = form(client, f"/cashier/orders/{insured.number}/settle", old_parts="none")
+    assert unsigned.status_code == 409 and "assignment" in unsigned.get_data(as_text=True)
+    bill = client.get(f"/cashier/orders/{insured.number}").get_data(as_text=True)
+    assert "Insurer and customer shares" in bill and "Excess" in bill and "2,300.00" in bill
+    with app.app_context(), connected():
+        assert settlement.current(warranty) is None and settlement.current(insured) is None

@@ -3,6 +3,7 @@ the services (every row has its change events), the same each time, and only onc
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, Par
                           StockMove, Vehicle, WorkOrder)
 from kiosk.roles import ROLES
 from kiosk.schema import replicated_models
-from kiosk.services import customers, staff as staff_service, stock
+from kiosk.services import customers, insurer_accounts, payments, staff as staff_service, stock
 from kiosk.services.catalogue import find_part
 from kiosk.core.status import OPEN_STATUSES
 from sync.changelog import fold, serialize
@@ -199,3 +200,10 @@ def billing_warnings(order):
     from kiosk.services import billing
 
     return billing.bill_of(order)["warnings"]
+
+
+def test_the_delivered_insurance_repair_is_split_as_the_readme_says(demo):
+    owed = insurer_accounts.receivables()
+    assert [(r["insurer"], r["due"]) for r in owed] == [("中国人民财产保险", Decimal("2150.00"))]
+    order = owed[0]["cases"][0]["case"].work_order
+    assert payments.account(order)["balance"] == 0 and payments.account(order)["due"] == Decimal("350.00")

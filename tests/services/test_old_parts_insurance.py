@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
-from kiosk.services import claim_settings, claims, insurance, old_parts, workorders
+from kiosk.services import claim_settings, claims, insurance, insurer_accounts, old_parts, workorders
 from tests.support.aftersales import deliver_for_test
 from tests.support.bay import signature
 from tests.support.claims import photo, warranty_order
@@ -102,18 +102,19 @@ def test_assessment_supplement_and_the_insurers_share(app, db, clerk):
 
 def test_direct_billing_needs_the_signed_assignment_and_ages_the_receivable(app, db, clerk):
     order, case = assessed_case(app, clerk)
+    workorders.add_job(order, "前保险杠钣喷", "6", "3200", pay_type="insurance")  # the bill's insurance share
     insurance.open_case(order, {"direct_billing": "1"}, clerk)
     with pytest.raises(ServiceError):
         insurance.check_direct_billing(order)
     insurance.sign_assignment(case, signature(), app.config["BLOB_FOLDER"], clerk)
     insurance.check_direct_billing(order)
-    assert insurance.receivables() == []  # not delivered yet
+    assert insurer_accounts.receivables() == []  # not delivered yet
     deliver_for_test(order, at=times.utcnow() - dt.timedelta(days=12))
-    owed = insurance.receivables()
+    owed = insurer_accounts.receivables()
     assert owed[0]["insurer"] == "平安保险" and owed[0]["due"] == Decimal("2100.00")
     assert owed[0]["cases"][0]["age_days"] in (12, 13)
-    insurance.record_payment(case, "2100", "BANK-1", clerk)
-    assert insurance.receivables() == []
+    insurer_accounts.record_payment(case, "2100", "BANK-1", clerk)
+    assert insurer_accounts.receivables() == []
 
 
 def test_no_case_no_share(db):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from kiosk.access import requires
 from kiosk.core.errors import ServiceError
 from kiosk.services import insurance as service
-from kiosk.services import workorders
+from kiosk.services import insurer_accounts, workorders
 from kiosk.stations.claims import bp, clerk, done, refused
 
 LINE_ROWS = 4  # lines an assessment form offers at once
@@ -18,7 +18,7 @@ LINE_ROWS = 4  # lines an assessment form offers at once
 @bp.get("/insurance")
 @requires("claims")
 def insurance():
-    return render_template("claims/insurance.html", cases=service.open_cases(), owed=service.receivables(),
+    return render_template("claims/insurance.html", cases=service.open_cases(), owed=insurer_accounts.receivables(),
                            share=service.share_of_case, active="insurance")
 
 
@@ -108,7 +108,7 @@ def insurer_payment(number: str):
         case = service.case_of(workorders.get_by_number(number))
         if case is None:
             raise ServiceError(_("Record the insurer and the report number first."))
-        service.record_payment(case, request.form.get("amount", ""), request.form.get("reference", ""), clerk())
+        insurer_accounts.record_payment(case, request.form.get("amount", ""), request.form.get("reference", ""), clerk())
     except ServiceError as error:
         return _refused_form(number, error)
     return done(_("Payment recorded."), "claims.insurance_case", number=number)
