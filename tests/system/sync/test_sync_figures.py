@@ -3,21 +3,9 @@ orders, deliveries), the other half on kiosk B (QC fails, clocks, parts waits, c
 here), both synced through the hub: every figure has its exact value on A, B and the hub."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 from tests.support import figures as history
-
-
-@contextmanager
-def on(node):
-    """Work in ``node``'s database from this process (as its kiosk would)."""
-    from kiosk.db import bind, connected
-    from sync.changelog import forget_clocks
-
-    bind(node.db)
-    forget_clocks()
-    with connected():
-        yield
+from tests.support.nodes import working_on as on
 
 
 def figures_on(node) -> dict:

@@ -6,23 +6,11 @@ from __future__ import annotations
 import re
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 
 from tests.support import figures as history
-from tests.support.nodes import start_all
+from tests.support.nodes import start_all, working_on as on
 
 STORES = "上海店=SH1;苏州店=SZ1"
-
-
-@contextmanager
-def on(node):
-    from kiosk.db import bind, connected
-    from sync.changelog import forget_clocks
-
-    bind(node.db)
-    forget_clocks()
-    with connected():
-        yield
 
 
 def suzhou_history():
