@@ -184,16 +184,20 @@ def get_case(case_id) -> InsuranceCase:
     return case
 
 
-def receivables(today: dt.date | None = None) -> list[dict]:
-    """What each insurer owes on direct-billed, delivered orders: the open cases with their age."""
+def receivables(today: dt.date | None = None, until: dt.datetime | None = None) -> list[dict]:
+    """What each insurer owes on direct-billed, delivered orders: the open cases with their age.
+    ``until`` (UTC): as it stood then (deliveries and payments before it; the figures' period end)."""
     today = today or times.today()
     by_insurer: dict = {}
     for case in InsuranceCase.select().where((InsuranceCase.deleted == False)  # noqa: E712
                                              & (InsuranceCase.direct_billing == True)):  # noqa: E712
         delivered = Delivery.select().where(Delivery.work_order == case.work_order_id).order_by(Delivery.at).first()
-        if delivered is None:
+        if delivered is None or (until is not None and delivered.at >= until):
             continue
-        paid = sum((p.amount for p in InsurerPayment.select().where(InsurerPayment.case == case)), ZERO)
+        payments = InsurerPayment.select().where(InsurerPayment.case == case)
+        if until is not None:
+            payments = payments.where(InsurerPayment.at < until)
+        paid = sum((p.amount for p in payments), ZERO)
         due = share_of_case(case)["insurer"] - paid
         if due <= 0:
             continue
