@@ -18,26 +18,39 @@ receivables from the claims desk (#14).
 * insurers' receivables: what the insurers owed on direct-billed delivered orders at the end
   of the period (``kiosk.services.insurance.receivables``).
 
-These count the whole node: a group hub's store scope (``base.store_scope``) does not narrow
-them yet.
+The stations' rules count the whole node, so within a group hub's store scope
+(``base.store_scope``) these answer None ("—") rather than the group's numbers as one
+store's; the follow-up rate, counted from the store's own deliveries, is the exception.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from kiosk.models import Vehicle, WorkOrder
 from kiosk.services import claims, complaints, followups, insurance, settlement
-from kiosk.services.figures.base import Result, count, memoized, ratio
+from kiosk.services.figures.base import Result, count, memoized, ratio, scope
 from kiosk.services.figures.orders import delivered_orders
 from kiosk.services.figures.period import Period
 
 APPROVED = ("approved", "partly_approved")
 
 
+def whole_node(function):
+    """A figure the stations' rules count for the whole node: None within one store's scope."""
+
+    @functools.wraps(function)
+    def wrapped(period: Period) -> Result:
+        return Result(None) if scope() is not None else function(period)
+
+    return wrapped
+
+
 def _money(value) -> float:
     return round(float(value), 2)
 
 
+@whole_node
 @memoized
 def revenue(period: Period) -> Result:
     """Revenue of the settlements in force settled in the period; ``parts``: per payer."""
@@ -47,6 +60,7 @@ def revenue(period: Period) -> Result:
     return result
 
 
+@whole_node
 def revenue_per_order(period: Period) -> Result:
     """Revenue per delivered order (单车产值): the period's revenue over its delivered orders."""
     return ratio(revenue(period).value, len(delivered_orders(period)))
@@ -58,6 +72,7 @@ def satisfaction(period: Period) -> dict:
     return followups.csi(period.first, period.last)
 
 
+@whole_node
 def csi(period: Period) -> Result:
     """CSI (0-100): the mean overall score of the reached calls ×10; ``parts``: per part of the visit."""
     found = satisfaction(period)
@@ -66,6 +81,7 @@ def csi(period: Period) -> Result:
     return result
 
 
+@whole_node
 def top_share(period: Period) -> Result:
     """The share of top scores: reached calls scored 9 or 10, over the scored calls."""
     found = satisfaction(period)
@@ -79,6 +95,7 @@ def follow_up_rate(period: Period) -> Result:
     return ratio(sum(1 for item in found if item.order.id in reached), len(found))
 
 
+@whole_node
 def complaint_rate(period: Period) -> Result:
     """Complaints opened in the period over orders delivered in it (the care desk's rule)."""
     found = complaints.rate(period.first, period.last)
@@ -90,6 +107,7 @@ def opened_complaints(period: Period) -> list[dict]:
     return complaints.opened_in(period.first, period.last)
 
 
+@whole_node
 def complaints_on_time(period: Period) -> Result:
     """Complaints opened in the period resolved by their deadline, over them."""
     found = opened_complaints(period)
@@ -101,6 +119,7 @@ def answered_claims(period: Period) -> list:
     return claims.answered(period.first, period.last)
 
 
+@whole_node
 def claim_approval(period: Period) -> Result:
     """Warranty claims answered in the period approved in full or in part, over those answered."""
     found = answered_claims(period)
@@ -117,6 +136,7 @@ def owed(period: Period) -> list[dict]:
     return insurance.receivables(period.last, until=_period_end(period))
 
 
+@whole_node
 def receivables(period: Period) -> Result:
     """The insurers' receivables at the end of the period (yuan); ``parts``: per insurer."""
     found = owed(period)
