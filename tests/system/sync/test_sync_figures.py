@@ -3,29 +3,9 @@ orders, deliveries), the other half on kiosk B (QC fails, clocks, parts waits, c
 here), both synced through the hub: every figure has its exact value on A, B and the hub."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from pathlib import Path
 
 from tests.support import figures as history
-
-
-@contextmanager
-def on(node):
-    """Work in ``node``'s database from this process (as its kiosk would)."""
-    from flask import Flask
-
-    from kiosk.core import config
-    from kiosk.db import bind, connected
-    from sync.changelog import forget_clocks
-
-    # Settling (through deliver_for_test) names the store in the e-health record: an app context
-    # with the default settings carries the store's name and zone, as the node's own app would.
-    app = Flask(__name__)
-    app.config.update(config.defaults(Path(node.db).parent), STORE_NAME="测试店")
-    bind(node.db)
-    forget_clocks()
-    with app.app_context(), connected():
-        yield
+from tests.support.node_db import on
 
 
 def figures_on(node) -> dict:
