@@ -90,7 +90,8 @@ def targets():
     return render_template("figures/targets.html", figures=registry.FIGURES.values(), problem=problem,
                            field=field, form=request.form, guarantee={k: settings.guarantee_days(k)
                                                                       for k in cashier_settings.GUARANTEE_MINIMUM},
-                           first_service=settings.first_service_days(), view_functions=current_app.view_functions), status
+                           first_service=settings.first_service_days(),
+                           view_functions=current_app.view_functions), status
 
 
 @bp.get("/group", endpoint="group")
