@@ -156,7 +156,7 @@ register(Figure("follow_up_rate", _l("Follow-up rate"), _l(
     "the period."), "rate", aftersales.follow_up_rate, aftersales.drill_follow_up,
     (("number", _l("Work order")), ("plate", _l("Plate")), ("advisor", _l("Service advisor")),
      ("at", _l("Delivered"))), Decimal(90)))
-COMPLAINT_COLUMNS = (("complaint", _l("Complaint")), ("number", _l("Work order")), ("category", _l("About")),
+COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work order")), ("category", _l("Category")),
                      ("at", _l("Opened")), ("due", _l("Resolve by")), ("resolved", _l("Resolved")),
                      ("status", _l("Status")))
 register(Figure("complaint_rate", _l("Complaint rate"), _l(
