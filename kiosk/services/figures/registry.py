@@ -157,8 +157,7 @@ register(Figure("follow_up_rate", _l("Follow-up rate"), _l(
     (("number", _l("Work order")), ("plate", _l("Plate")), ("advisor", _l("Service advisor")),
      ("at", _l("Delivered"))), Decimal(90)))
 COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work order")), ("category", _l("Category")),
-                     ("at", _l("Opened")), ("due", _l("Resolve by")), ("resolved", _l("Resolved")),
-                     ("status", _l("Status")))
+                     ("at", _l("Opened")), ("due", _l("Resolve by")))
 register(Figure("complaint_rate", _l("Complaint rate"), _l(
     "Complaints (投诉) opened in the period over the orders delivered in the period."), "rate",
     aftersales.complaint_rate, aftersales.drill_complaints, COMPLAINT_COLUMNS, Decimal(1),
