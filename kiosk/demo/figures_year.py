@@ -22,13 +22,15 @@ from kiosk.db import transaction
 from kiosk.demo.data import COLORS, CUSTOMER_NAMES, JOBS, MODELS, PHONE_PREFIXES
 from kiosk.models import (Attendance, ClockEvent, Customer, Delivery, JobLine, PartsRequest, QcCheck, StatusChange,
                           StockMove, Vehicle, WorkOrder)
+from kiosk.services import cashier_settings
 from sync import changelog
 
 # The order rows are made in; parents before children (foreign keys).
 MODELS_IN_ORDER = (Customer, Vehicle, WorkOrder, JobLine, QcCheck, Delivery, StatusChange, Attendance, ClockEvent,
                    PartsRequest, StockMove)
 _JOB_KINDS = tuple(JOBS.values())
-GUARANTEE_DAYS = {"major": 100, "maintenance": 30, "minor": 10}
+# The store's quality-guarantee days per repair type: the cashier's legal minimums (one rule).
+GUARANTEE_DAYS = {kind: days for kind, (_, days) in cashier_settings.GUARANTEE_MINIMUM.items()}
 
 
 def _time(day: dt.date, minutes: float) -> dt.datetime:

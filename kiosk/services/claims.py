@@ -190,3 +190,19 @@ def approved_amount(claim: WarrantyClaim) -> Decimal:
 
 def credited_amount(claim: WarrantyClaim) -> Decimal:
     return sum((e.amount for e in events(claim) if e.state == "credited"), ZERO)
+
+
+ANSWERS = ("approved", "partly_approved", "rejected")
+
+
+def answered(first: dt.date, last: dt.date) -> list[tuple[WarrantyClaim, ClaimEvent]]:
+    """The claims the manufacturer answered on the store's days ``first``..``last``, each once
+    with its latest answer in those days (approved, partly approved or rejected)."""
+    start, end = times.day_bounds(first, (last - first).days + 1)
+    latest: dict = {}
+    for event in (ClaimEvent.select().where((ClaimEvent.at >= start) & (ClaimEvent.at < end)
+                                            & ClaimEvent.state.in_(ANSWERS)).order_by(ClaimEvent.at, ClaimEvent.id)):
+        latest[event.claim_id] = event
+    claims = {c.id: c for c in WarrantyClaim.select().where(WarrantyClaim.id.in_(list(latest))
+                                                            & (WarrantyClaim.deleted == False))}  # noqa: E712
+    return [(claims[k], e) for k, e in latest.items() if k in claims]

@@ -172,6 +172,25 @@ def rate(first: dt.date, last: dt.date) -> dict:
     return {"complaints": opened, "delivered": delivered, "rate": opened / delivered if delivered else None}
 
 
+def opened_in(first: dt.date, last: dt.date, now: dt.datetime | None = None) -> list[dict]:
+    """The complaints opened on the store's days ``first``..``last`` with their state (as
+    ``listing``), and ``on_time``: resolved (the customer's agreement recorded) no later than
+    their resolution deadline."""
+    start, end = times.day_bounds(first, (last - first).days + 1)
+    rows = list(Complaint.select().where((Complaint.opened_at >= start) & (Complaint.opened_at < end)
+                                         & (Complaint.deleted == False)).order_by(Complaint.opened_at))  # noqa: E712
+    logs: dict = {}
+    for event in (ComplaintEvent.select().where(ComplaintEvent.complaint.in_([r.id for r in rows]))
+                  .order_by(ComplaintEvent.at, ComplaintEvent.hlc)):
+        logs.setdefault(event.complaint_id, []).append(event)
+    found = []
+    for row in rows:
+        known = state(row, logs.get(row.id, []), now)
+        on_time = known["resolved_at"] is not None and known["resolved_at"] <= row.resolve_by
+        found.append({"complaint": row, **known, "on_time": on_time})
+    return found
+
+
 def staff_choices() -> list[Staff]:
     """Who may own a complaint: active staff of the care desk and the managers."""
     return [s for s in Staff.select().where((Staff.active == True) & (Staff.deleted == False))  # noqa: E712

@@ -159,12 +159,23 @@ def text_thanks(order: WorkOrder, staff: Staff | None, channel: str = "sms"):
                           values={"date": times.local_date(delivery.at).isoformat()})
 
 
-def csi(first: dt.date, last: dt.date) -> dict:
-    """Satisfaction of the calls reached from ``first`` to ``last``: the mean overall score
-    scaled to 0-100 (``csi``, None without answers), and per part of the visit."""
+TOP_SCORE = 9  # 9 or 10 out of 10: a top score (the share of top scores)
+
+
+def reached_calls(first: dt.date, last: dt.date) -> list[FollowUpCall]:
+    """The reached follow-up calls made on the store's days ``first``..``last``, oldest first."""
     start, end = times.day_bounds(first, (last - first).days + 1)
-    calls = list(FollowUpCall.select().where((FollowUpCall.at >= start) & (FollowUpCall.at < end)
-                                             & (FollowUpCall.outcome == "reached")))
+    return list(FollowUpCall.select().where((FollowUpCall.at >= start) & (FollowUpCall.at < end)
+                                            & (FollowUpCall.outcome == "reached"))
+                .order_by(FollowUpCall.at, FollowUpCall.hlc))
+
+
+def csi(first: dt.date, last: dt.date) -> dict:
+    """Satisfaction of the calls reached from ``first`` to ``last`` (the one CSI rule: the care
+    desk and the manager's figures both read it): the mean overall score (0-10) ×10 on a 0-100
+    scale (``csi``, None without answers), from ``scored`` calls whose scores add up to
+    ``score_sum``; ``top`` of them scored 9 or 10; and the same scale per part of the visit."""
+    calls = reached_calls(first, last)
     scores = [c.score for c in calls if c.score is not None]
     per_part = {}
     for part in care_settings.PARTS:
@@ -172,4 +183,14 @@ def csi(first: dt.date, last: dt.date) -> dict:
         given = [g for g in given if isinstance(g, int)]
         per_part[part] = round(sum(given) * 10 / len(given), 1) if given else None
     return {"reached": len(calls), "csi": round(sum(scores) * 10 / len(scores), 1) if scores else None,
+            "scored": len(scores), "score_sum": sum(scores), "top": sum(1 for s in scores if s >= TOP_SCORE),
             "parts": per_part}
+
+
+def reached_orders(order_ids) -> set:
+    """Which of the work orders ``order_ids`` had a reached follow-up call (at any time)."""
+    ids = list(order_ids)
+    if not ids:
+        return set()
+    return {row[0] for row in FollowUpCall.select(FollowUpCall.work_order)
+            .where(FollowUpCall.work_order.in_(ids) & (FollowUpCall.outcome == "reached")).distinct().tuples()}

@@ -29,20 +29,30 @@ def record_payment(case: InsuranceCase, amount, reference: str = "", staff=None)
     return payments.pay(case.work_order, staff, value, "transfer", reference=reference, payer="insurance")
 
 
-def receivables(today: dt.date | None = None) -> list[dict]:
-    """What each insurer owes on direct-billed, delivered orders: the open cases with their age."""
+def receivables(today: dt.date | None = None, until: dt.datetime | None = None) -> list[dict]:
+    """What each insurer owes on direct-billed, delivered orders: the open cases with their age.
+    ``until`` (UTC): as it stood then (deliveries and payments before it; the figures' period end)."""
     today = today or times.today()
     by_insurer: dict = {}
     for case in InsuranceCase.select().where((InsuranceCase.deleted == False)  # noqa: E712
                                              & (InsuranceCase.direct_billing == True)):  # noqa: E712
         delivered = Delivery.select().where(Delivery.work_order == case.work_order_id).order_by(Delivery.at).first()
-        if delivered is None:
+        if delivered is None or (until is not None and delivered.at >= until):
             continue
         owed = payments.payer_account(case.work_order, "insurance")
-        if owed["balance"] <= 0:
+        paid = owed["paid"] if until is None else _paid_before(case, until)
+        due = owed["due"] - paid
+        if due <= 0:
             continue
         entry = by_insurer.setdefault(case.insurer, {"insurer": case.insurer, "due": ZERO, "cases": []})
-        entry["due"] += owed["balance"]
-        entry["cases"].append({"case": case, "due": owed["balance"], "paid": owed["paid"],
+        entry["due"] += due
+        entry["cases"].append({"case": case, "due": due, "paid": paid,
                                "age_days": (today - times.local_date(delivered.at)).days})
     return sorted(by_insurer.values(), key=lambda e: -e["due"])
+
+
+def _paid_before(case: InsuranceCase, until: dt.datetime) -> Decimal:
+    """The insurer's payments on the case's order made before ``until``."""
+    rows = Payment.select(Payment.amount).where((Payment.work_order == case.work_order_id)
+                                                & (Payment.payer == "insurance") & (Payment.at < until))
+    return sum((row.amount for row in rows), ZERO)

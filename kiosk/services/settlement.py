@@ -186,18 +186,29 @@ def payer_documents(order: WorkOrder) -> list[dict]:
              "claim_no": bill["claim_no"] if payer == "insurance" else ""} for payer in billing.payers_of(bill)]
 
 
+def settled_in(first: dt.date, last: dt.date) -> list[Settlement]:
+    """The settlements in force that were settled on the store's days ``first``..``last``, oldest first."""
+    start, end = times.day_bounds(first, (last - first).days + 1)
+    orders = {s.work_order_id for s in Settlement.select(Settlement.work_order)
+              .where((Settlement.at >= start) & (Settlement.at < end))}
+    found = [current(order) for order in WorkOrder.select().where(WorkOrder.id.in_(list(orders)))] if orders else []
+    return sorted((s for s in found if s is not None and start <= s.at < end), key=lambda s: (s.at, s.number))
+
+
+def amounts(settled: Settlement) -> dict[str, Decimal]:
+    """What one settlement bills each payer (the customer's share net of its discount)."""
+    totals = {p: Decimal(0) for p in billing.PAYERS}
+    for payer, amount in frozen_bill(settled)["by_payer"].items():
+        totals[payer] += Decimal(amount)
+    totals["customer"] -= settled.discount
+    return totals
+
+
 def revenue_by_payer(first: dt.date, last: dt.date) -> dict[str, Decimal]:
     """Revenue of the settlements in force settled on the store's days ``first``..``last``, per
     payer (the customer's share net of its discount)."""
-    start, end = times.day_bounds(first, (last - first).days + 1)
     totals = {p: Decimal(0) for p in billing.PAYERS}
-    orders = {s.work_order_id for s in Settlement.select(Settlement.work_order)
-              .where((Settlement.at >= start) & (Settlement.at < end))}
-    for order_id in orders:
-        live = current(WorkOrder.get_by_id(order_id))
-        if live is None or not start <= live.at < end:
-            continue
-        for payer, amount in frozen_bill(live)["by_payer"].items():
-            totals[payer] += Decimal(amount)
-        totals["customer"] -= live.discount
+    for live in settled_in(first, last):
+        for payer, amount in amounts(live).items():
+            totals[payer] += amount
     return totals

@@ -25,7 +25,10 @@ def test_the_month_in_the_contracts_shape(api, shop):
     for key, expected in history.EXPECTED.items():
         assert history.close(body[key], expected), key
     assert history.close(body["fill_rate"], 2 / 3)
-    assert body["csi"] is None and body["complaint_rate"] is None  # the care desk's figures: not on this node
+    assert body["revenue"] == history.REVENUE and body["revenue_total"] == 3400.0
+    assert body["csi"] == 80.0 and body["follow_up_rate"] == 0.6 and body["complaint_rate"] == 0.4
+    assert body["csi_parts"] == history.CSI_PARTS and body["receivables_by_insurer"] == {"平安保险": 250.0}
+    assert body["targets"]["complaint_rate"] == 1.0
     assert body["loss_minutes"]["parts"] == 30
     assert history.close(body["by_advisor"]["ADV-802"]["first_time_fix"], 2 / 3)
     assert history.close(body["by_technician"]["TEC-802"]["efficiency"], 1.5)
@@ -37,6 +40,8 @@ def test_a_day_and_an_empty_period(api, shop):
     assert day["delivered"] == 1 and day["on_time"] == 0
     empty = api("get", "/figures?from=2026-08-01&to=2026-08-31").get_json()
     assert empty["delivered"] == 0 and empty["first_time_fix"] is None and empty["efficiency"] is None
+    assert empty["csi"] is None and empty["complaint_rate"] is None and empty["follow_up_rate"] is None
+    assert empty["revenue"] == {"customer": 0.0, "warranty": 0.0, "insurance": 0.0, "internal": 0.0}
 
 
 @pytest.mark.parametrize("query, field", [("from=2026-10-40", "from"), ("from=2026-10-05&to=2026-10-01", "to"),

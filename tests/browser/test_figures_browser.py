@@ -24,6 +24,7 @@ def test_a_tap_from_a_figure_to_the_order_behind_it(page, live_app, staff_member
     card = page.locator("[data-figure=first_time_fix]")
     expect(card).to_contain_text("60.0%")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    expect(page.locator("[data-figure=csi]")).to_contain_text("80")
     card.click()
     page.wait_for_url("**/figures/first_time_fix?**")
     expect(page.locator("#figure-summary")).to_contain_text("3 of 5")

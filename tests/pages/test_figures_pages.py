@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.db import connected
+from kiosk.services.figures import registry
 from tests.support import figures as history
 
 MONTH = "period=month&day=2026-10-01"
@@ -34,7 +35,8 @@ def test_the_dashboard_shows_each_figure_against_its_target(client, manager):
     html = page.data.decode()
     assert 'data-figure="first_time_fix"' in html and "60.0%" in html and "3 of 5" in html
     assert html.count('class="fg-card bad"') >= 1 and 'class="fg-card ok"' in html
-    assert html.count("<svg class=\"trend\"") == 10
+    assert html.count("<svg class=\"trend\"") == len(registry.FIGURES)
+    assert 'data-figure="csi"' in html and "¥3,400.00" in html and "¥680.00" in html
     assert "/figures/first_time_fix?period=month" in html
 
 
@@ -67,10 +69,27 @@ def test_a_bad_period_says_so_and_shows_this_month(client, manager):
 def test_targets_refuse_a_bad_number_and_keep_a_good_one(client, manager):
     refused = client.post("/figures/targets", data={"target_first_time_fix": "150"})
     assert refused.status_code == 400 and "0 to 100" in refused.data.decode()
-    saved = client.post("/figures/targets", data={"target_first_time_fix": "55", "guarantee_minor": "30"})
+    saved = client.post("/figures/targets", data={"target_first_time_fix": "55", "target_complaint_rate": "2"})
     assert saved.status_code == 302
     html = client.get(f"/figures/?{MONTH}").data.decode()
-    assert "Target ≥ 55" in html
+    assert "Target ≥ 55" in html and "Target ≤ 2%" in html
+    # The quality-guarantee periods are the cashier's, shown here and set there.
+    targets = client.get("/figures/targets").data.decode()
+    assert 'name="guarantee_minor"' not in targets and 'href="/cashier/settings"' in targets
+
+
+def test_the_care_and_claims_figures_drill_down_to_complaints_claims_and_orders(client, manager, shop):
+    o2 = shop["orders"][1].number
+    html = client.get(f"/figures/complaints_on_time?{MONTH}").data.decode()
+    assert 'href="/care/complaints/TS-T-1"' in html and 'href="/care/complaints/TS-T-2"' in html
+    assert f'href="/reception/work-orders/{o2}"' in html and html.count('class="missed"') == 1
+    claims = client.get(f"/figures/claim_approval?{MONTH}").data.decode()
+    assert 'href="/claims/c/SP-T-2"' in claims and "50.0%" in claims
+    assert client.get("/care/complaints/TS-T-1").status_code in (200, 403)
+    calls = client.get(f"/figures/csi?{MONTH}").data.decode()
+    assert "80" in calls and calls.count('class="missed"') == 2
+    owed = client.get(f"/figures/export/receivables.csv?{MONTH}").data.decode("utf-8-sig")
+    assert "平安保险" in owed and "250" in owed
 
 
 def _rows_of(book, sheet=0):

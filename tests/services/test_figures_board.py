@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk.core.errors import ServiceError
+from kiosk.services import cashier_settings, complaints, followups
 from kiosk.services.figures import board, period as periods, registry, settings
 from tests.support import figures as history
 
@@ -47,8 +48,10 @@ def test_a_comeback_after_the_guarantee_period_does_not_count_until_the_period_i
     missed = {r["number"]: r["note"] for r in rows if not r["counted"]}
     assert set(missed) == {shop["orders"][1].number, shop["orders"][2].number}
     assert "QC" in missed[shop["orders"][1].number] and "Comeback" in missed[shop["orders"][2].number]
-    # The light bulb's comeback came 18 days later: a minor repair is guaranteed for 10 days.
-    settings.save({}, registry.target_ranges(), guarantee={"minor": "30"})
+    # The light bulb's comeback came 18 days later: a minor repair is guaranteed for 10 days. The
+    # period is the cashier's setting (one rule for the guarantee on the bill and for the figures).
+    cashier_settings.save({"guarantee_minor_days": "30"})
+    assert settings.guarantee_days("minor") == 30
     missed = {r["number"] for r in board.drill(registry.get("first_time_fix"), periods.month(history.MONTH))
               if not r["counted"]}
     assert o4.number in missed
@@ -73,7 +76,8 @@ def test_a_day_a_week_and_nothing_to_count(shop):
     assert history.close(day["efficiency"].value, 1.5)
     empty = board.compute(periods.month(dt.date(2026, 8, 1)))
     assert empty["delivered"].value == 0
-    assert all(empty[k].value is None for k in history.EXPECTED if k != "delivered")
+    assert all(empty[k].value is None for k in history.EXPECTED if k != "delivered" and k not in history.MONEY)
+    assert empty["revenue"].value == 0 and empty["receivables"].value == 0
 
 
 def test_the_dashboard_trends_twelve_months_and_judges_targets(shop):
@@ -105,8 +109,6 @@ def test_targets_are_checked_and_kept(db):
     assert refused.value.field == "target_first_time_fix"
     with pytest.raises(ServiceError):
         settings.save({"on_time": "abc"}, registry.target_ranges())
-    with pytest.raises(ServiceError):
-        settings.save({}, registry.target_ranges(), guarantee={"minor": "0"})
     settings.save({"on_time": "92.5"}, registry.target_ranges(), first_service="200")
     assert registry.get("on_time").target == 92.5 and settings.first_service_days() == 200
 
@@ -128,3 +130,39 @@ def test_a_job_clocked_days_before_it_was_finished_shares_its_sold_hours_by_all_
     assert (round(found[first.id].sold, 2), round(found[second.id].sold, 2)) == (1.0, 1.0)
     result = board.compute(day)["efficiency"]
     assert (result.numerator, result.denominator, result.value) == (2.0, 1.0, 2.0)
+
+
+def test_the_chain_after_the_workshop_reads_the_stations_own_rules(shop):
+    month = periods.month(history.MONTH)
+    values = board.compute(month)
+    assert values["revenue"].value == 3400.0 and values["revenue"].parts == history.REVENUE
+    assert (values["revenue_per_order"].numerator, values["revenue_per_order"].denominator) == (3400.0, 5)
+    assert values["csi"].parts == history.CSI_PARTS
+    # One rule: the care desk's CSI and complaint rate are the figures'.
+    assert values["csi"].value == followups.csi(month.first, month.last)["csi"]
+    assert values["complaint_rate"].value == complaints.rate(month.first, month.last)["rate"]
+    assert values["receivables"].parts == {"平安保险": 250.0}
+    # Before the insurer paid its 200 (the 20th), it owed all 450 of the assessed share.
+    assert board.compute(periods.day(dt.date(2026, 10, 15)))["receivables"].value == 450.0
+    assert registry.get("complaint_rate").met(values["complaint_rate"].value) is False  # under 1%: not met
+
+
+def test_the_chain_after_the_workshop_drills_down_to_calls_complaints_claims_and_cases(shop):
+    month = periods.month(history.MONTH)
+    o1, o2, o3, o4, o5 = shop["orders"]
+    calls = board.drill(registry.get("csi"), month)
+    assert [(r["number"], r["score"], r["counted"]) for r in calls] == [
+        (o2.number, 6, False), (o4.number, 8, False), (o1.number, 10, True)]
+    missed = [r["number"] for r in board.drill(registry.get("follow_up_rate"), month) if not r["counted"]]
+    assert sorted(missed) == sorted([o3.number, o5.number])
+    rows = board.drill(registry.get("complaints_on_time"), month)
+    assert [(r["complaint"], r["number"], r["counted"]) for r in rows] == [("TS-T-2", "", False),
+                                                                           ("TS-T-1", o2.number, True)]
+    claimed = board.drill(registry.get("claim_approval"), month)
+    assert [(r["claim"], r["number"], r["counted"]) for r in claimed] == [("SP-T-2", o1.number, False),
+                                                                          ("SP-T-1", o3.number, True)]
+    owed = board.drill(registry.get("receivables"), month)
+    assert [(r["number"], r["insurer"], r["due_amount"], r["paid"], r["age_days"]) for r in owed] == [
+        (o4.number, "平安保险", 250.0, 200.0, 19)]
+    revenue = {r["number"]: r["total"] for r in board.drill(registry.get("revenue"), month)}
+    assert revenue == {o1.number: 400.0, o2.number: 300.0, o3.number: 2000.0, o4.number: 500.0, o5.number: 200.0}

@@ -3,7 +3,6 @@ its own SQLite file, driven through the JSON API and the `bayflow` command line.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 import os
 import re
 import signal
@@ -159,21 +158,3 @@ def events_of(db_path: str) -> list[dict]:
     with connected():
         return [protocol.event_to_wire(e) for e in ChangeEvent.select().order_by(ChangeEvent.seq)]
 
-
-@contextmanager
-def working_on(node: Node):
-    """Work in ``node``'s database from this process, as its kiosk's services would: bound to
-    it, with this process's clocks forgotten, inside an app context that holds the node's
-    settings (a service reads the store's name, say, from it)."""
-    from flask import Flask
-
-    from kiosk.core import config
-    from kiosk.db import bind, connected
-    from sync.changelog import forget_clocks
-
-    app = Flask("bayflow-test-node")
-    app.config.update(config.defaults(Path(node.db).parent))
-    bind(node.db)
-    forget_clocks()
-    with app.app_context(), connected():
-        yield

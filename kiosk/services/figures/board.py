@@ -82,18 +82,21 @@ def _number(value, digits: int = 4):
 
 
 def as_json(period: Period) -> dict:
-    """The API's answer (CONTRACT: ``GET /api/v1/figures``): ratios from 0 to 1, null where the
-    period had nothing to count; the figures of stations not built yet are null."""
+    """The API's answer (CONTRACT: ``GET /api/v1/figures``): ratios from 0 to 1, CSI 0-100, money
+    in yuan, null where the period had nothing to count."""
     values = compute(period)
     people = {str(s.id): s.badge for s in Staff.select(Staff.id, Staff.badge)}
     answer = {"from": period.first.isoformat(), "to": period.last.isoformat(),
               "delivered": int(values["delivered"].value or 0),
-              # From #12's settlements, #13's calls and complaints: not on this node yet.
-              "revenue": None, "csi": None, "follow_up_rate": None, "complaint_rate": None,
               "fill_rate": _number(values["line_fill"].value)}
     for key in FIGURES:
         if key != "delivered":
             answer[key] = _number(values[key].value)
+    # CONTRACT: ``revenue`` is {payer: yuan}; its total and the rest as numbers beside it.
+    answer["revenue_total"] = _number(values["revenue"].value, 2)
+    answer["revenue"] = {payer: _number(amount, 2) for payer, amount in values["revenue"].parts.items()}
+    answer["csi_parts"] = values["csi"].parts
+    answer["receivables_by_insurer"] = values["receivables"].parts
     answer["loss_minutes"] = values["loss_time"].parts
     answer["targets"] = {key: _number(f.target, 2) for key, f in FIGURES.items()}
     answer["counts"] = {key: {"numerator": _number(r.numerator, 2), "denominator": _number(r.denominator, 2)}

@@ -6,7 +6,9 @@ requests hanging from it — belongs to the store whose kiosks use that prefix
 (``GROUP_STORES``: store name → prefixes). The cars sold by a store belong to it by the
 kiosk that first wrote them. A store's figures are computed exactly as a single store's,
 within ``store_scope``; the group's total of a rate is the sum of the stores' numerators
-over the sum of their denominators.
+over the sum of their denominators. The figures counted by another station's rule for the
+whole hub (revenue, CSI, complaints, claims, receivables: ``per_store`` False) show only the
+group's total.
 """
 from __future__ import annotations
 
@@ -49,6 +51,10 @@ def side_by_side(period: Period, stores: dict[str, tuple]) -> Side:
     """Every figure of every store of the group and the group's totals."""
     by_store = {name: store_figures(period, prefixes) for name, prefixes in stores.items()}
     total = {key: added([values[key] for values in by_store.values()]) for key in FIGURES}
+    if any(not figure.per_store for figure in FIGURES.values()):
+        # The stations' own rules count the whole hub: the group's total is theirs.
+        whole = board.compute(period)
+        total.update({key: whole[key] for key, figure in FIGURES.items() if not figure.per_store})
     return Side(list(stores), by_store, total)
 
 

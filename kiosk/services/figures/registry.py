@@ -6,10 +6,8 @@ computed for a period (``compute``) and what lies behind it (``drill``: rows tha
 each name a work order). The dashboard, the API, the reports and the group page
 read this list and nothing else.
 
-Figures of the other stations are added with ``register(Figure(...))`` once their
-facts exist (to wire: revenue by payer and per order from #12's settlements; CSI,
-top-score share, follow-up rate, complaint rate and complaints closed on time from
-#13; the claims' approval rate and the insurers' receivables from #14).
+The figures of the chain after the workshop (revenue, CSI, follow-ups, complaints,
+claims, receivables) read the stations' own rules (``aftersales``).
 """
 from __future__ import annotations
 
@@ -18,7 +16,7 @@ from decimal import Decimal
 from typing import Callable
 
 from kiosk.i18n import lazy_gettext as _l
-from kiosk.services.figures import customers, orders, parts, settings, workshop
+from kiosk.services.figures import aftersales, customers, orders, parts, settings, workshop
 from kiosk.services.figures.base import Result
 from kiosk.services.figures.period import Period
 
@@ -30,7 +28,7 @@ class Figure:
     key: str
     label: object
     definition: object
-    unit: str  # "count" (台次), "rate" (0–1, shown as percent), "score" (0–100)
+    unit: str  # "count" (台次), "rate" (0–1, shown as percent), "score" (0–100), "money" (yuan)
     compute: Callable[[Period], Result]
     drill: Callable[[Period, dict], list[dict]] | None
     columns: tuple  # the drill-down's columns: (row key, label)
@@ -38,6 +36,7 @@ class Figure:
     higher_is_better: bool = True
     per: str = ""  # "advisor", "technician", "clerk": whom the figure breaks down by
     bounds: tuple = PERCENT  # what a target may be set to
+    per_store: bool = True  # False: counted by a station's rule for the whole node (a group's total only)
 
     @property
     def target(self) -> Decimal | None:
@@ -47,6 +46,8 @@ class Figure:
         """The value in the unit the pages show (percent for a rate)."""
         if value is None:
             return None
+        if self.unit == "money":
+            return round(value, 2)
         return round(value * 100, 1) if self.unit == "rate" else round(value, 1)
 
     def met(self, value: float | None) -> bool | None:
@@ -129,6 +130,55 @@ register(Figure("retention", _l("Customer retention"), _l(
     _orders_drill(customers.drill_retention),
     (("customer", _l("Customer")), ("number", _l("Work order")), ("at", _l("Delivered")),
      ("back", _l("Came back with"))), Decimal(60)))
+
+MONEY = (Decimal(0), Decimal(100000000))
+register(Figure("revenue", _l("Revenue"), _l(
+    "The settlements in force settled in the period (结算), per payer: the customer's share net of its "
+    "discount, warranty, insurance and internal."), "money", aftersales.revenue, aftersales.drill_revenue,
+    (("number", _l("Work order")), ("plate", _l("Plate")), ("settlement", _l("Settlement")), ("at", _l("Settled")),
+     ("customer", _l("Customer")), ("warranty", _l("Warranty")), ("insurance", _l("Insurance")),
+     ("internal", _l("Internal")), ("total", _l("Total"))), bounds=MONEY, per_store=False))
+register(Figure("revenue_per_order", _l("Revenue per order"), _l(
+    "The period's revenue over the orders delivered in the period (单车产值)."), "money",
+    aftersales.revenue_per_order, aftersales.drill_revenue, FIGURES["revenue"].columns, Decimal(800),
+    bounds=MONEY, per_store=False))
+CALL_COLUMNS = (("number", _l("Work order")), ("plate", _l("Plate")), ("at", _l("Called")),
+                ("caller", _l("Called by")), ("score", _l("Overall score")))
+register(Figure("csi", _l("Customer satisfaction"), _l(
+    "The mean overall score (0–10) of the reached follow-up calls made in the period, ×10 (0–100), and "
+    "the same per part of the visit (CSI)."), "score", aftersales.csi, aftersales.drill_calls, CALL_COLUMNS,
+    Decimal(90), per_store=False))
+register(Figure("top_share", _l("Top scores"), _l(
+    "Reached follow-up calls of the period scored 9 or 10, over the scored calls."), "rate",
+    aftersales.top_share, aftersales.drill_calls, CALL_COLUMNS, Decimal(80), per_store=False))
+register(Figure("follow_up_rate", _l("Follow-up rate"), _l(
+    "Orders delivered in the period with a reached follow-up call (回访), over the orders delivered in "
+    "the period."), "rate", aftersales.follow_up_rate, aftersales.drill_follow_up,
+    (("number", _l("Work order")), ("plate", _l("Plate")), ("advisor", _l("Service advisor")),
+     ("at", _l("Delivered"))), Decimal(90)))
+COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work order")), ("category", _l("Category")),
+                     ("at", _l("Opened")), ("due", _l("Resolve by")))
+register(Figure("complaint_rate", _l("Complaint rate"), _l(
+    "Complaints (投诉) opened in the period over the orders delivered in the period."), "rate",
+    aftersales.complaint_rate, aftersales.drill_complaints, COMPLAINT_COLUMNS, Decimal(1),
+    higher_is_better=False, per_store=False))
+register(Figure("complaints_on_time", _l("Complaints resolved on time"), _l(
+    "Complaints opened in the period whose customer agreed to the solution by their resolution deadline, "
+    "over the complaints opened in the period."), "rate", aftersales.complaints_on_time,
+    aftersales.drill_complaints, COMPLAINT_COLUMNS, Decimal(95), per_store=False))
+register(Figure("claim_approval", _l("Claim approval rate"), _l(
+    "Warranty claims (索赔) the manufacturer answered in the period that were approved in full or in part, "
+    "over the claims answered (each claim once, by its latest answer in the period)."), "rate",
+    aftersales.claim_approval, aftersales.drill_claims,
+    (("claim", _l("Claim")), ("number", _l("Work order")), ("at", _l("Answered")), ("state", _l("Status")),
+     ("claimed", _l("Claimed")), ("amount", _l("Approved")), ("reason", _l("Reason code"))), Decimal(95),
+    per_store=False))
+register(Figure("receivables", _l("Insurers' receivables"), _l(
+    "What the insurers owed at the end of the period on direct-billed (直赔), delivered orders: their "
+    "share less their payments (保险应收)."), "money", aftersales.receivables, aftersales.drill_receivables,
+    (("number", _l("Work order")), ("insurer", _l("Insurer")), ("report_no", _l("Report number")),
+     ("due_amount", _l("Owed")), ("paid", _l("Paid")), ("age_days", _l("Days since delivery"))),
+    higher_is_better=False, bounds=MONEY, per_store=False))
 
 
 def target_ranges() -> dict:

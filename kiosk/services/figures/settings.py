@@ -1,6 +1,6 @@
-"""The figures' store settings: each figure's target, the quality-guarantee period of
-each repair type (a comeback counts against first-time fix within it) and the
-first-service window (首保).
+"""The figures' store settings: each figure's target and the first-service window (首保).
+The quality-guarantee period of each repair type (a comeback counts against first-time
+fix within it) is the cashier's (kiosk.services.cashier_settings): one rule.
 
 Replicated ``StoreSetting`` records (one id per key, see
 kiosk.services.clock_rules.setting_id), so every kiosk and the hub judge the
@@ -15,11 +15,10 @@ from kiosk.core.errors import ServiceError
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import StoreSetting
+from kiosk.services import cashier_settings
 from kiosk.services.clock_rules import setting_id
 from sync import changelog
 
-# 机动车维修管理规定: major repairs 100 days, second-level maintenance 30, minor repairs 10.
-GUARANTEE_DAYS = {"major": 100, "maintenance": 30, "minor": 10}
 UNKNOWN_REPAIR_TYPE = "maintenance"  # an order nobody typed: the middle period
 FIRST_SERVICE_DAYS = 180  # the first service is due within six months of the sale
 RETENTION_DAYS = 183  # "came back within the next six months"
@@ -40,10 +39,10 @@ def target(key: str, default: Decimal | None) -> Decimal | None:
 
 
 def guarantee_days(repair_type: str | None) -> int:
-    """The quality-guarantee period (days) of a repair type."""
-    kind = repair_type if repair_type in GUARANTEE_DAYS else UNKNOWN_REPAIR_TYPE
-    text = _read(f"guarantee_days:{kind}")
-    return int(text) if text and text.isdigit() else GUARANTEE_DAYS[kind]
+    """The quality-guarantee period (days) of a repair type: the cashier's setting (an order
+    nobody typed: maintenance's)."""
+    kind = repair_type if repair_type in cashier_settings.GUARANTEE_MINIMUM else UNKNOWN_REPAIR_TYPE
+    return cashier_settings.guarantee(kind)[1]
 
 
 def first_service_days() -> int:
@@ -71,10 +70,10 @@ def _number(text, field: str, low: Decimal, high: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1")).normalize()
 
 
-def save(targets: dict, ranges: dict, guarantee: dict | None = None, first_service: str | None = None) -> None:
-    """Check and save targets (``{figure key: text}``, each within ``ranges[key]``), the
-    guarantee periods (``{repair type: days}``) and the first-service window, in one
-    transaction; a ServiceError naming the first wrong field saves nothing."""
+def save(targets: dict, ranges: dict, first_service: str | None = None) -> None:
+    """Check and save targets (``{figure key: text}``, each within ``ranges[key]``) and the
+    first-service window, in one transaction; a ServiceError naming the first wrong field
+    saves nothing."""
     cleaned = {}
     for key, text in targets.items():
         if key not in ranges:
@@ -83,10 +82,6 @@ def save(targets: dict, ranges: dict, guarantee: dict | None = None, first_servi
             continue  # left empty: keep what is set
         low, high = ranges[key]
         cleaned[f"figure_target:{key}"] = str(_number(text, f"target_{key}", low, high))
-    for kind, text in (guarantee or {}).items():
-        if kind not in GUARANTEE_DAYS:
-            raise ServiceError(_l("There is no such repair type."), field=f"guarantee_{kind}")
-        cleaned[f"guarantee_days:{kind}"] = str(int(_number(text, f"guarantee_{kind}", Decimal(1), Decimal(1000))))
     if first_service is not None and str(first_service).strip():
         cleaned["first_service_days"] = str(int(_number(first_service, "first_service_days", Decimal(30),
                                                         Decimal(730))))

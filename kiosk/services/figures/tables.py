@@ -55,6 +55,8 @@ def shown(figure: Figure, value) -> str:
         return "—"
     if figure.unit == "rate":
         return f"{number:.1f}%"
+    if figure.unit == "money":
+        return f"¥{number:,.2f}"
     return f"{number:.0f}" if float(number).is_integer() else f"{number:.1f}"
 
 

@@ -39,6 +39,21 @@ def order_url(number: str) -> str | None:
     return None
 
 
+ROW_PAGES = {"complaint": ("care.complaint", "number"), "claim": ("claims.claim", "number")}
+
+
+@bp.app_template_global("row_url")
+def row_url(key: str, cell: str) -> str | None:
+    """Where a drill-down cell opens: a work order, a complaint or a claim (None when this node
+    serves no such page)."""
+    if key == "number":
+        return order_url(cell)
+    endpoint, argument = ROW_PAGES.get(key, (None, None))
+    if endpoint and endpoint in current_app.view_functions:
+        return url_for(endpoint, **{argument: cell})
+    return None
+
+
 @bp.context_processor
 def _figures_helpers() -> dict:
     return {"zip": zip}

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from kiosk.access import requires
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
+from kiosk.services import cashier_settings
 from kiosk.services.figures import board, group, period as periods, registry, settings, tables
 from kiosk.services.figures.base import store_scope
 from kiosk.stations.figures import asked_period, bp, period_args
@@ -72,15 +73,13 @@ def drill(key: str):
 @bp.route("/targets", methods=["GET", "POST"], endpoint="targets")
 @requires("reports")
 def targets():
-    """The store's targets, the quality-guarantee periods and the first-service window."""
+    """The store's targets and the first-service window (the guarantee periods: the cashier's settings)."""
     problem = field = None
     if request.method == "POST":
         form = request.form
         try:
             settings.save({key: form.get(f"target_{key}", "") for key in registry.FIGURES},
                           registry.target_ranges(),
-                          guarantee={k: form[f"guarantee_{k}"] for k in settings.GUARANTEE_DAYS
-                                     if form.get(f"guarantee_{k}", "").strip()},
                           first_service=form.get("first_service_days", ""))
         except ServiceError as error:
             problem, field = str(error.message), error.field
@@ -90,8 +89,9 @@ def targets():
     status = 400 if problem else 200
     return render_template("figures/targets.html", figures=registry.FIGURES.values(), problem=problem,
                            field=field, form=request.form, guarantee={k: settings.guarantee_days(k)
-                                                                      for k in settings.GUARANTEE_DAYS},
-                           first_service=settings.first_service_days()), status
+                                                                      for k in cashier_settings.GUARANTEE_MINIMUM},
+                           first_service=settings.first_service_days(),
+                           view_functions=current_app.view_functions), status
 
 
 @bp.get("/group", endpoint="group")

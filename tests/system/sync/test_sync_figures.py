@@ -3,9 +3,8 @@ orders, deliveries), the other half on kiosk B (QC fails, clocks, parts waits, c
 here), both synced through the hub: every figure has its exact value on A, B and the hub."""
 from __future__ import annotations
 
-
 from tests.support import figures as history
-from tests.support.nodes import working_on as on
+from tests.support.node_db import on
 
 
 def figures_on(node) -> dict:
