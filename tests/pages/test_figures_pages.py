@@ -119,7 +119,7 @@ def test_the_monthly_report_as_page_pdf_and_xlsx(client, manager):
     pdf = client.get("/figures/report/monthly.pdf?day=2026-10-15")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed")
+        pytest.fail("pdftotext not on PATH: poppler-utils is missing (make system-deps installs it)")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
                           check=True).stdout.decode()
     assert "Monthly report 2026-10" in text and "60.0%" in text and "66.7%" in text and "王顾问" in text
