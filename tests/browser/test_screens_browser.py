@@ -26,7 +26,7 @@ from tests.support.screens import ALLOWED_WORDS, CHECKS_JS, KIOSK, ROLES, SKIP, 
 
 pytestmark = pytest.mark.browser
 
-MAX_PAGES = 120  # per role and screen size: a bound, never reached by the demo store
+MAX_PAGES = 160  # per role and screen size: a bound, never reached by the demo store
 SHOTS = Path(os.environ.get("BAYFLOW_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "screenshots")
 
 
