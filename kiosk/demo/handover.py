@@ -24,6 +24,6 @@ def hand_back(order: WorkOrder, at: dt.datetime, *, cashier: Staff | None = None
         order_status.move(order, "ready", staff=advisor)
     settled = settlement.settle(order, cashier, repair_type=order.repair_type or None, now=at)
     if settled.customer_due > 0:
-        payments.pay(order, cashier, settled.customer_due, method)
+        payments.pay(order, cashier, settled.customer_due, method, now=at)
     return delivery.deliver(WorkOrder.get_by_id(order.id), advisor, mileage=mileage,
                             next_service_date=next_service_date, next_service_mileage=next_service_mileage, now=at)

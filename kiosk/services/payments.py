@@ -72,8 +72,9 @@ def amount_of(value) -> Decimal:
 
 
 def pay(order: WorkOrder, staff: Staff | None, amount, method: str, *, reference: str = "",
-        approver: Staff | None = None, payer: str = "customer") -> Payment:
-    """Record one payment (or, negative, a refund) on ``order``; see the module's docstring."""
+        approver: Staff | None = None, payer: str = "customer", now=None) -> Payment:
+    """Record one payment (or, negative, a refund) on ``order`` at ``now`` (UTC, default the
+    present: the demo's history pays when its cars were handed back); see the module's docstring."""
     amount = amount_of(amount)
     if method not in PAYMENT_METHODS:
         raise ServiceError(_l("Choose how the customer pays."), field="method")
@@ -89,7 +90,7 @@ def pay(order: WorkOrder, staff: Staff | None, amount, method: str, *, reference
     with transaction():
         row = Payment(work_order=order, amount=amount, method=method, payer=payer,
                       reference=" ".join(str(reference or "").split())[:60], staff=staff,
-                      approver=approver if amount < 0 else None, at=times.utcnow())
+                      approver=approver if amount < 0 else None, at=now or times.utcnow())
         changelog.save(row)
         if amount < 0:
             invoices.red_letter(order, staff, amount)
