@@ -37,7 +37,7 @@ from kiosk.models.cashier import (
     CreditAccount, DayClose, EhealthRecord, InvoiceRequest, LoanCarNotice, Payment, Settlement,
 )
 from kiosk.models.claims import (
-    Assessment, AssessmentLine, AssessmentPhoto, ClaimEvent, InsuranceCase, InsurerPayment, ManufacturerCode,
+    Assessment, AssessmentLine, AssessmentPhoto, ClaimEvent, InsuranceCase, ManufacturerCode,
     OldPartScan, OldPartTag, WarrantyClaim,
 )
 from kiosk.models.estimates import (
@@ -78,7 +78,7 @@ CARE_MODELS = [FollowUpCall, Complaint, ComplaintEvent, Consent, PhoneUnmask, Re
 ALL_MODELS += CARE_MODELS
 # Claims: warranty claims, old parts, insurance repairs, the manufacturer's codes (issue #14).
 CLAIMS_MODELS = [ManufacturerCode, WarrantyClaim, ClaimEvent, OldPartTag, OldPartScan, InsuranceCase, Assessment,
-                 AssessmentLine, AssessmentPhoto, InsurerPayment]
+                 AssessmentLine, AssessmentPhoto]
 ALL_MODELS += CLAIMS_MODELS
 
 

@@ -147,13 +147,3 @@ class AssessmentPhoto(Fact):
     assessment = ForeignKeyField(Assessment, backref="photos")
     photo = CharField()
     at = DateTimeField()
-
-
-class InsurerPayment(Fact):
-    """Money the insurer paid on a case (reduces the receivable)."""
-
-    case = ForeignKeyField(InsuranceCase, backref="payments")
-    amount = money()
-    reference = CharField(default="")
-    staff = ForeignKeyField(Staff, null=True)
-    at = DateTimeField()

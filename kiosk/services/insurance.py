@@ -17,7 +17,7 @@ The settlement does both (kiosk.services.settlement, kiosk.services.direct_billi
 frozen bill's insurance share is ``insurer``, the rest is on the customer's share as
 lines of their own. The insurer's payments and the receivables per insurer are
 kiosk.services.insurer_accounts (the cashier's ``payments.payer_account(order,
-"insurance")``, one rule). ``InsurerPayment`` facts are no longer written.
+"insurance")``, one rule).
 """
 from __future__ import annotations
 
