@@ -11,8 +11,7 @@ from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import StoreSetting
 from kiosk.core.errors import ServiceError
-from kiosk.services.clock_rules import setting_id
-from sync import changelog
+from kiosk.services.clock_rules import setting_id, write_setting
 
 FOLLOW_UP_DAYS, FOLLOW_UP_ATTEMPTS = "care_follow_up_days", "care_follow_up_attempts"
 RESPOND_HOURS, RESOLVE_DAYS = "care_respond_hours", "care_resolve_days"
@@ -82,15 +81,6 @@ def questions() -> dict[str, dict[str, str]]:
                    for lang in ("zh", "en")} for part in PARTS}
 
 
-def _put(key: str, text: str) -> None:
-    row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
-    if row is None:
-        changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
-    elif row.value != text or row.deleted:
-        row.value, row.deleted = text, False
-        changelog.save(row, fields=["value", "deleted"])
-
-
 def save(values: dict, texts: dict | None = None) -> None:
     """Check and save whole-number settings (``values``: key -> text) and the questions
     (``texts``: "part.lang" -> question); a wrong field is refused by name, nothing saved."""
@@ -116,4 +106,4 @@ def save(values: dict, texts: dict | None = None) -> None:
             cleaned[f"{QUESTIONS}.{name}"] = str(text).strip()
     with transaction():
         for key, text in cleaned.items():
-            _put(key, text)
+            write_setting(key, text)

@@ -12,9 +12,8 @@ from decimal import Decimal, InvalidOperation
 from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import StoreSetting
-from kiosk.services.clock_rules import setting_id
+from kiosk.services.clock_rules import setting_id, write_setting
 from kiosk.core.errors import ServiceError
-from sync import changelog
 
 VAT_PERCENT, DISCOUNT_LIMIT = "vat_percent", "discount_limit_percent"
 NEXT_KM, NEXT_MONTHS, LOAN_CAR_DAYS = "next_service_km", "next_service_months", "loan_car_days"
@@ -71,9 +70,4 @@ def save(values: dict) -> None:
     cleaned = {key: _check(key, raw) for key, raw in values.items() if key in DEFAULTS}
     with transaction():
         for key, text in cleaned.items():
-            row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
-            if row is None:
-                changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
-            elif row.value != text or row.deleted:
-                row.value, row.deleted = text, False
-                changelog.save(row, fields=["value", "deleted"])
+            write_setting(key, text)

@@ -11,8 +11,7 @@ from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import StoreSetting
 from kiosk.core.errors import ServiceError
-from kiosk.services.clock_rules import setting_id
-from sync import changelog
+from kiosk.services.clock_rules import setting_id, write_setting
 
 # key: (default, lowest, highest, label)
 SETTINGS = {
@@ -64,9 +63,4 @@ def save(values: dict) -> None:
         cleaned[key] = str(value)
     with transaction():
         for key, text in cleaned.items():
-            row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
-            if row is None:
-                changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
-            elif row.value != text or row.deleted:
-                row.value, row.deleted = text, False
-                changelog.save(row, fields=["value", "deleted"])
+            write_setting(key, text)

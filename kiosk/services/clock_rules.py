@@ -62,17 +62,19 @@ def set_shift_end(text: str) -> None:
     match = _HH_MM.match(text)
     if not match:
         raise ServiceError(_l("Enter the shift end as hours and minutes, e.g. 18:00."), field=SHIFT_END)
-    _write(SHIFT_END, f"{int(match[1]):02d}:{match[2]}")
+    write_setting(SHIFT_END, f"{int(match[1]):02d}:{match[2]}")
 
 
 def set_rule(key: str, value: bool) -> None:
     """Change one rule for the whole store (replicated like any record)."""
     if key not in DEFAULTS:
         raise ServiceError(_l("There is no such setting."), field="key")
-    _write(key, "1" if value else "0")
+    write_setting(key, "1" if value else "0")
 
 
-def _write(key: str, text: str) -> None:
+def write_setting(key: str, text: str) -> None:
+    """Store one replicated store setting (one id per key on every node); an unchanged value
+    writes nothing. The one writer of every station's store settings."""
     with transaction():
         row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
         if row is None:

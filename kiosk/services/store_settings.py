@@ -12,9 +12,8 @@ from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.db import transaction
 from kiosk.models import StoreSetting
-from kiosk.services.clock_rules import setting_id
+from kiosk.services.clock_rules import setting_id, write_setting
 from kiosk.core.errors import ServiceError
-from sync import changelog
 
 BACKUP_TIME, KEEP_DAILY, KEEP_MONTHLY, SILENT_MINUTES = "backup_time", "backup_keep_daily", \
     "backup_keep_monthly", "silent_minutes"
@@ -59,9 +58,4 @@ def save(values: dict) -> None:
             cleaned[key] = str(value)
     with transaction():
         for key, text in cleaned.items():
-            row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
-            if row is None:
-                changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
-            elif row.value != text or row.deleted:
-                row.value, row.deleted = text, False
-                changelog.save(row, fields=["value", "deleted"])
+            write_setting(key, text)

@@ -114,7 +114,7 @@ def test_a_managers_correction_and_an_invoice_request_over_the_api(call):
     assert (fixed["number"], fixed["version"], fixed["customer_due"]) == (first["number"], 2, 200)
     call("POST", f"/work-orders/{number}/invoice-requests", {"badge": "CSH-001", "title": "某公司", "tax_no": "1"}, 400)
     asked = call("POST", f"/work-orders/{number}/invoice-requests",
-                 {"badge": "CSH-001", "title": "上海某物流有限公司", "tax_no": "91310000MA1FL0XXXX"}, 201)
+                 {"badge": "CSH-001", "title": "上海某物流有限公司", "tax_no": "91310000MA1FL0AB3K"}, 201)
     assert (asked["kind"], asked["amount"], asked["settlement_number"]) == ("blue", 200, first["number"])
 
 

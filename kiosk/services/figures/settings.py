@@ -16,8 +16,7 @@ from kiosk.db import transaction
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import StoreSetting
 from kiosk.services import cashier_settings
-from kiosk.services.clock_rules import setting_id
-from sync import changelog
+from kiosk.services.clock_rules import setting_id, write_setting
 
 UNKNOWN_REPAIR_TYPE = "maintenance"  # an order nobody typed: the middle period
 FIRST_SERVICE_DAYS = 180  # the first service is due within six months of the sale
@@ -52,12 +51,7 @@ def first_service_days() -> int:
 
 
 def _put(key: str, text: str) -> None:
-    row = StoreSetting.get_or_none(StoreSetting.id == setting_id(key))
-    if row is None:
-        changelog.save(StoreSetting(id=setting_id(key), key=key, value=text))
-    elif row.value != text or row.deleted:
-        row.value, row.deleted = text, False
-        changelog.save(row, fields=["value", "deleted"])
+    write_setting(key, text)
 
 
 def _number(text, field: str, low: Decimal, high: Decimal) -> Decimal:
