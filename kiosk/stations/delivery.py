@@ -6,13 +6,13 @@ kiosk.services.delivery's (the API's delivery call uses the same ``deliver``).""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.access import current_staff, go_to, may, requires
-from kiosk.core.errors import NotFound, ServiceError
+from kiosk.stations import order_url
+from kiosk.core.errors import ServiceError
 from kiosk.services import billing, cashier_documents, cashier_queue, delivery, findings, loancar, payments
 from kiosk.services import settlement, stock, workorders
 from kiosk.stations.scan_helpers import not_used_here, reply, scan_from_request
@@ -22,16 +22,7 @@ bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 PAGE, PANEL = "delivery/page.html", "delivery/_form.html"
 
 
-def with_order(view):
-    @functools.wraps(view)
-    def wrapped(number, **kwargs):
-        try:
-            order = workorders.get_by_number(number)
-        except NotFound as error:
-            return render_template("cashier/missing.html", number=number, message=error.message), 404
-        return view(order, **kwargs)
-
-    return wrapped
+with_order = order_url.with_order("cashier/missing.html")  # the order in the URL, or the reason
 
 
 @bp.get("/")

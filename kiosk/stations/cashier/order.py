@@ -6,7 +6,6 @@ settling tells the payments and the invoice sections with the ``settlement-chang
 ``payment-changed`` (the handover may now be offered)."""
 from __future__ import annotations
 
-import functools
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,8 @@ from markupsafe import Markup
 from hardware.labels import code_svg
 
 from kiosk.access import current_staff, go_to, may, requires
-from kiosk.core.errors import NotFound, ServiceError
+from kiosk.stations import order_url
+from kiosk.core.errors import ServiceError
 from kiosk.models.aftersales import REPAIR_TYPES
 from kiosk.services import (billing, cashier_documents, cashier_settings, delivery, invoices, loancar, payments,
                             settlement, workorders)
@@ -27,18 +27,7 @@ from kiosk.templating import render, trigger, wants_fragment
 SECTIONS = {"bill": "cashier/_bill.html", "payments": "cashier/_payments.html", "invoice": "cashier/_invoice.html"}
 
 
-def with_order(view):
-    """The order named in the URL, or the queue with the reason."""
-
-    @functools.wraps(view)
-    def wrapped(number, **kwargs):
-        try:
-            order = workorders.get_by_number(number)
-        except NotFound as error:
-            return render_template("cashier/missing.html", number=number, message=error.message), 404
-        return view(order, **kwargs)
-
-    return wrapped
+with_order = order_url.with_order("cashier/missing.html")  # the order in the URL, or the reason
 
 
 def context(order, **extra) -> dict:
