@@ -35,30 +35,27 @@ from kiosk.demo import estimates as demo_estimates
 from kiosk.models import Appointment, Part, Staff, WorkOrder
 from kiosk.services import appointments, authorization, customers, files, signatures, workorders
 from kiosk.services import staff as staff_service
+from kiosk.services.identifiers import vin_check_digit
 from sync import changelog
 from sync.node import current_node
 
 __all__ = ["DEMO_STAFF", "DEMO_STORE_NAME", "seed", "seed_if_empty"]
 
 SEED = 4_2024
-_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
-               **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 _PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O on a plate
 
 
-def vin_check_digit(vin: str) -> str:
-    """The ninth character of a VIN (ISO 3779 / GB 16735): weighted sum mod 11, 10 → X."""
-    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS))
-    return "X" if total % 11 == 10 else str(total % 11)
-
-
 def make_vin(rng: random.Random, wmi: str, year_code: str) -> str:
+    """A random VIN of the maker ``wmi`` and model year ``year_code`` with a fitting check digit."""
     body = wmi + "".join(rng.choice(_VIN_CHARS) for _ in range(5))
     tail = year_code + rng.choice("ABCDEFGH") + "".join(rng.choice("0123456789") for _ in range(6))
-    vin = body + "0" + tail
-    return body + vin_check_digit(vin) + tail
+    return with_check_digit(body + "0" + tail)
+
+
+def with_check_digit(vin: str) -> str:
+    """``vin`` (17 characters) with the check digit that fits as its ninth."""
+    return vin[:8] + vin_check_digit(vin) + vin[9:]
 
 
 def ean13(first12: str) -> str:

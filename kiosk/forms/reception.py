@@ -76,7 +76,7 @@ class ReceptionForm(FlaskForm):
 
 
 def _checked(check, value, **kwargs):
-    """Run an identifier check (kiosk.services.identifiers), its refusal as the field's message."""
+    """Run a service's check, its refusal as the field's message."""
     try:
         return check(value, **kwargs)
     except ServiceError as error:
@@ -84,19 +84,47 @@ def _checked(check, value, **kwargs):
 
 
 class VehicleChoiceForm(ReceptionForm):
-    """A vehicle on file (``vehicle_id``), or a new customer and vehicle typed in."""
+    """A vehicle on file (``vehicle_id``), or a new customer and vehicle typed in.
+
+    The phone, plate and VIN are checked by the identifier rule
+    (``identifiers.check_identifiers``) with the person's confirmations; a
+    confirmation's checkbox shows once its doubt was raised (``doubts``), or
+    always for the unusual plate.
+    """
 
     vehicle_id = HiddenField()
     name = StringField(_l("Customer's name"))
     phone = StringField(_l("Phone"))
+    landline = BooleanField(_l("Landline, no mobile"))
     plate = StringField(_l("Plate"))
     unusual_plate = BooleanField(_l("Unusual plate (foreign or temporary)"))
     vin = StringField(_l("VIN"))
+    vin_confirmed = BooleanField(_l("VIN checked on the car"))
     model = StringField(_l("Model"))
 
     @property
     def is_new(self) -> bool:
         return not (self.vehicle_id.data or "").strip()
+
+    @property
+    def doubts(self) -> set[str]:
+        """The confirmations the rule asked for on this post (their checkboxes show)."""
+        if not hasattr(self, "_doubts"):
+            self._doubts = set()
+        return self._doubts
+
+    def confirmations(self) -> identifiers.Confirmations:
+        return identifiers.Confirmations(unusual_plate=bool(self.unusual_plate.data),
+                                         vin_confirmed=bool(self.vin_confirmed.data),
+                                         landline=bool(self.landline.data))
+
+    def _identify(self, **identifier) -> None:
+        try:
+            identifiers.check_identifiers(**identifier, confirm=self.confirmations())
+        except ServiceError as error:
+            if isinstance(error.detail, dict) and error.detail.get("confirmation"):
+                self.doubts.add(error.detail["confirmation"])
+            raise ValidationError(error.message)
 
     def validate_name(self, field):
         if self.is_new and not (field.data or "").strip():
@@ -104,25 +132,25 @@ class VehicleChoiceForm(ReceptionForm):
 
     def validate_phone(self, field):
         if self.is_new:
-            _checked(identifiers.check_mobile, field.data)
+            self._identify(phone=field.data or "")
 
     def validate_plate(self, field):
         if not self.is_new:
             return
-        if not customers.normalize_plate(field.data) and not (self.vin.data or "").strip():
+        if not customers.normalize_plate(field.data) and not identifiers.normalize_vin(self.vin.data):
             raise ValidationError(_l("Enter the plate or the VIN."))
-        _checked(identifiers.check_plate, field.data, unusual=bool(self.unusual_plate.data))
+        self._identify(plate=field.data or "")
 
     def validate_vin(self, field):
-        if self.is_new and (field.data or "").strip():
-            _checked(identifiers.check_vin, field.data)
+        if self.is_new:
+            self._identify(vin=field.data or "")
 
     def new_vehicle(self) -> dict | None:
         """What ``customers.find_or_create`` needs, or None when a vehicle on file was chosen."""
         if not self.is_new:
             return None
-        return {"name": self.name.data, "phone": identifiers.check_mobile(self.phone.data),
-                "plate": self.plate.data, "vin": self.vin.data, "model": self.model.data}
+        return {"name": self.name.data, "phone": self.phone.data, "plate": self.plate.data, "vin": self.vin.data,
+                "model": self.model.data, "confirm": self.confirmations()}
 
 
 class BookingForm(VehicleChoiceForm):

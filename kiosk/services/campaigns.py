@@ -26,7 +26,7 @@ VISITS = 8
 
 def record(vin: str, code: str, title: str, *, kind: str = "recall", announced: dt.date | None = None) -> VehicleCampaign:
     """A recall or campaign for ``vin`` (the maker's list, one row a VIN); the same code again changes it."""
-    vin = check_vin(vin, check_digit=False)
+    vin = check_vin(vin, confirmed=True)  # the maker's own list: its VINs are taken as they are
     code, title = (code or "").strip().upper(), (title or "").strip()
     if not code or not title:
         raise ServiceError(_l("A campaign needs its code and its title."), field="code" if not code else "title")

@@ -15,19 +15,14 @@ from kiosk.db import database, is_postgresql, transaction
 from kiosk.models import Customer, Vehicle
 from kiosk.core.errors import NotFound, ServiceError
 from kiosk.core.prepared import Prepared
+from kiosk.services import identifiers
+from kiosk.services.identifiers import NONE, Confirmations, fold, normalize_plate
 from sync import changelog
-
-VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
-PHONE_RE = re.compile(r"^\+?\d{7,15}$")
-
-
-def normalize_plate(plate: str) -> str:
-    """京A·12345, '京a 12345' and '京A12345' are one plate."""
-    return re.sub(r"[\s·.\-]", "", plate or "").upper()
 
 
 def normalize_phone(phone: str) -> str:
-    return re.sub(r"[^\d+]", "", phone or "")
+    """A phone's digits (and +) for searching and masking (kiosk.services.identifiers checks it)."""
+    return re.sub(r"[^\d+]", "", fold(phone))
 
 
 def mask_phone(phone: str) -> str:
@@ -131,42 +126,55 @@ def get_vehicle(vehicle_id) -> Vehicle:
     return vehicle
 
 
-def _check_customer(name: str, phone: str) -> tuple[str, str]:
-    name, phone = (name or "").strip(), normalize_phone(phone)
+class Found(tuple):
+    """``(customer, vehicle)`` as ``find_or_create`` found or made them, with ``warnings``:
+    the identifier doubts the caller's door let through (kiosk.services.identifiers.Doubt)."""
+
+    warnings: tuple = ()
+
+    def __new__(cls, customer: Customer, vehicle: Vehicle, warnings=()):
+        found = super().__new__(cls, (customer, vehicle))
+        found.warnings = tuple(warnings)
+        return found
+
+
+def _check_customer(name: str, phone: str, confirm: Confirmations) -> tuple[str, str]:
+    name = (name or "").strip()
     if not name:
         raise ServiceError(_l("Enter the customer's name."), field="name")
-    if not PHONE_RE.match(phone):
-        raise ServiceError(_l("Enter a phone number of 7 to 15 digits."), field="phone")
-    return name, phone
+    return name, identifiers.check_identifiers(phone=phone, confirm=confirm).phone
 
 
-def _check_vehicle(plate: str, vin: str) -> tuple[str, str]:
-    plate, vin = normalize_plate(plate), (vin or "").strip().upper()
-    if not plate and not vin:
+def _check_vehicle(plate: str, vin: str, confirm: Confirmations) -> identifiers.Checked:
+    checked = identifiers.check_identifiers(plate=plate or "", vin=vin or "", confirm=confirm)
+    if not checked.plate and not checked.vin:
         raise ServiceError(_l("Enter the plate or the VIN."), field="plate")
-    if vin and not VIN_RE.match(vin):
-        raise ServiceError(_l("A VIN has 17 letters and digits (no I, O or Q)."), field="vin")
-    return plate, vin
+    return checked
 
 
-def create_customer(name: str, phone: str, id_number: str = "", notes: str = "") -> Customer:
-    name, phone = _check_customer(name, phone)
+def create_customer(name: str, phone: str, id_number: str = "", notes: str = "", *,
+                    confirm: Confirmations = NONE) -> Customer:
+    """A new customer; the phone must be a mobile (a landline when ``confirm.landline``)."""
+    name, phone = _check_customer(name, phone, confirm)
     with transaction():
         customer = Customer(name=name, phone=phone, id_number=id_number.strip(), notes=notes)
         changelog.save(customer)
     return customer
 
 
-def find_or_create_customer(name: str, phone: str) -> Customer:
+def find_or_create_customer(name: str, phone: str, *, confirm: Confirmations = NONE) -> Customer:
     """The customer with this phone, or a new one (the desk never makes a duplicate by phone)."""
-    name, phone = _check_customer(name, phone)
+    name, phone = _check_customer(name, phone, confirm)
     existing = Customer.get_or_none((Customer.phone == phone) & (Customer.deleted == False))  # noqa: E712
-    return existing or create_customer(name, phone)
+    return existing or create_customer(name, phone, confirm=confirm)
 
 
 def create_vehicle(customer: Customer | None, plate: str, vin: str = "", model: str = "",
-                   mileage: int = 0, color: str = "", warranty_until=None) -> Vehicle:
-    plate, vin = _check_vehicle(plate, vin)
+                   mileage: int = 0, color: str = "", warranty_until=None, *,
+                   confirm: Confirmations = NONE) -> Vehicle:
+    """A new vehicle; its plate and VIN pass the identifier rule with the person's ``confirm``."""
+    checked = _check_vehicle(plate, vin, confirm)
+    plate, vin = checked.plate, checked.vin
     if mileage is None or int(mileage) < 0:
         raise ServiceError(_l("Mileage cannot be negative."), field="mileage")
     duplicate = Vehicle.select().where(
@@ -184,24 +192,27 @@ def create_vehicle(customer: Customer | None, plate: str, vin: str = "", model: 
     return vehicle
 
 
-def update_vehicle(vehicle: Vehicle, **changes) -> Vehicle:
+def update_vehicle(vehicle: Vehicle, *, confirm: Confirmations = NONE, **changes) -> Vehicle:
     """Change some of a vehicle's fields; only the changed ones travel."""
     allowed = {"plate", "vin", "model", "color", "mileage", "warranty_until", "customer"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if "plate" in changes or "vin" in changes:
-        changes["plate"], changes["vin"] = _check_vehicle(changes.get("plate", vehicle.plate),
-                                                          changes.get("vin", vehicle.vin))
+        checked = _check_vehicle(changes.get("plate", vehicle.plate), changes.get("vin", vehicle.vin), confirm)
+        changes["plate"], changes["vin"] = checked.plate, checked.vin
     changelog.save_changes(vehicle, changes)
     return vehicle
 
 
 def find_or_create(name: str, phone: str, plate: str, vin: str = "", model: str = "",
-                   mileage: int = 0) -> tuple[Customer, Vehicle]:
+                   mileage: int = 0, *, confirm: Confirmations = NONE) -> Found:
     """The customer and vehicle a check-in or a booking names: the one rule for
-    the desk's new-customer form, the booking form and the API.
+    the desk's new-customer form, the booking form and page, and the API.
 
+    The phone, plate and VIN pass the identifier rule
+    (``kiosk.services.identifiers.check_identifiers``) with the person's
+    ``confirm``; the doubts the door lets through come back as ``warnings``.
     The customer is the one with this phone, or a new one. The vehicle is the
     customer's own car with this plate or VIN (a plate or VIN given must match
     it), or a new one of theirs. A plate or VIN on file as another car, or as
@@ -211,20 +222,22 @@ def find_or_create(name: str, phone: str, plate: str, vin: str = "", model: str 
     One transaction, so a refused vehicle does not leave a stray customer; a
     caller's outer transaction (check-in, booking) makes it part of its write.
     """
-    plate, vin = _check_vehicle(plate, vin)
+    checked = _check_vehicle(plate, vin, confirm)
+    plate, vin = checked.plate, checked.vin
     with transaction():
-        customer = find_or_create_customer(name, phone)
+        customer = find_or_create_customer(name, phone, confirm=confirm)
         on_file = list(Vehicle.select().where((Vehicle.deleted == False) & (  # noqa: E712
             ((Vehicle.plate == plate) & (Vehicle.plate != "")) | ((Vehicle.vin == vin) & (Vehicle.vin != "")))))
         if not on_file:
-            return customer, create_vehicle(customer, plate, vin, model, mileage)
+            return Found(customer, create_vehicle(customer, plate, vin, model, mileage, confirm=confirm),
+                         checked.warnings)
         car = on_file[0]
         same = (len(on_file) == 1 and car.customer_id == customer.id
                 and (not plate or car.plate == plate) and (not vin or not car.vin or car.vin == vin))
         if not same:
             raise ServiceError(_l("A vehicle with this plate or VIN is already on file."), field="plate",
                                status=409, detail={"vehicle": car.id.hex})
-    return customer, car
+    return Found(customer, car, checked.warnings)
 
 
 def warranty_active(vehicle: Vehicle | None, today: dt.date | None = None) -> bool:

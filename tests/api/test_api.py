@@ -33,7 +33,7 @@ def test_open_and_read_work_order(app, api):
     assert order["status"] == "checked_in"
     assert order["complaint"] == "刹车时有异响" and order["mileage"] == 45210
     assert order["customer"] == {"id": order["customer"]["id"], "name": "张建华", "phone": "138****8000"}
-    assert order["vehicle"]["plate"] == "沪A12345" and order["vehicle"]["vin"] == "LSVAM4187C2184328"
+    assert order["vehicle"]["plate"] == "沪A12345" and order["vehicle"]["vin"] == "LSVAM4185C2184328"
     assert [j["description"] for j in order["jobs"]] == ["更换前刹车片", "四轮定位"]
     for job in order["jobs"]:
         assert set(job) >= {"id", "status", "clocked_minutes", "hours", "price", "pay_type"}

@@ -34,7 +34,7 @@ def en(client):
 
 @pytest.fixture
 def car(db):
-    return customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG0DN123456", "大众 帕萨特")[1]
+    return customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "大众 帕萨特")[1]
 
 
 def counts() -> dict:

@@ -26,7 +26,7 @@ def en(client):
 
 @pytest.fixture
 def car(db):
-    _, vehicle = customers.find_or_create("张三", PHONE, "京A12345", "LSVAB4BG0DN123456", "大众 帕萨特", mileage=9000)
+    _, vehicle = customers.find_or_create("张三", PHONE, "京A12345", "LSVAB4BG1DN123456", "大众 帕萨特", mileage=9000)
     return customers.update_vehicle(vehicle, warranty_until=times.today() + dt.timedelta(days=400))
 
 
@@ -47,7 +47,7 @@ def test_find_step_searches_and_offers_new(client, advisor, en, car):
     assert 'id="q"' in html and "/reception/check-in?new=1" in html
     found = page(client.get("/reception/check-in?q=京A12345"))
     assert f"/reception/check-in?vehicle={car.id.hex}" in found and "138****5678" in found
-    live = page(client.get("/reception/check-in?q=LSVAB4BG0DN123456", headers={"HX-Request": "true"}))
+    live = page(client.get("/reception/check-in?q=LSVAB4BG1DN123456", headers={"HX-Request": "true"}))
     assert "<html" not in live and f"/reception/check-in?vehicle={car.id.hex}" in live
 
 
@@ -200,7 +200,7 @@ def test_unknown_vehicle_or_appointment(client, advisor, en, db):
 def test_check_in_walk_in_service_is_all_or_nothing(db):
     before = counts()
     with pytest.raises(ServiceError) as info:
-        appointments.check_in_walk_in(new={"name": "李四", "phone": "13987654321", "plate": "京D1"},
+        appointments.check_in_walk_in(new={"name": "李四", "phone": "13987654321", "plate": "京D12345"},
                                       complaint="", walkaround={"mileage": 10})
     assert info.value.field == "complaint" and counts() == before
 

@@ -20,7 +20,7 @@ def number(app, advisor):
     """A signed order with a job and a part, promised for a set time."""
     with app.app_context(), database.connection_context():
         customer = customers.find_or_create_customer("王女士", "13987654321")
-        vehicle = customers.create_vehicle(customer, "京A12345", vin="LFV2A21K8E3000001", model="大众 帕萨特")
+        vehicle = customers.create_vehicle(customer, "京A12345", vin="LFV2A21K0E3000001", model="大众 帕萨特")
         order = workorders.open_work_order(customer, vehicle, advisor=advisor, complaint="刹车时方向盘抖动",
                                            walkaround={"warning_lights": ["abs"], "belongings": "行车记录仪"})
         workorders.add_part_line(order, "前刹车盘", qty=2, unit_price="680.50", part_no="3C0615301", non_catalogue=True)
@@ -46,7 +46,7 @@ def test_a4_print_has_codes_lines_and_signature(client, advisor, number):
     page = response.get_data(as_text=True)
 
     assert number in page and "王女士" in page and "139****4321" in page and "13987654321" not in page
-    assert "京A12345" in page and "大众 帕萨特" in page and "LFV2A21K8E3000001" in page
+    assert "京A12345" in page and "大众 帕萨特" in page and "LFV2A21K0E3000001" in page
     assert "刹车时方向盘抖动" in page and "行车记录仪" in page
     assert "更换前刹车盘" in page and "3C0615301" in page and "¥ 1,811.00" in page  # 450 + 2 × 680.50
     assert advisor.name in page

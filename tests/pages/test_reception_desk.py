@@ -11,7 +11,7 @@ from kiosk.core import times
 from kiosk.services import appointments, customers, workorders
 
 PHONE = "13812345678"
-VIN = "LSVAB4BG0DN123456"
+VIN = "LSVAB4BG1DN123456"
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.support.changes import assert_log_describes_db
 def test_every_service_write_is_logged(db, make_staff):
     advisor = make_staff("advisor")
     customer = customers.create_customer("李雷", "13812345678")
-    vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA4182E2100001", "大众 帕萨特", 1200)
+    vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA418XE2100001", "大众 帕萨特", 1200)
     customers.update_vehicle(vehicle, color="白")
     booked = appointments.book(customer, vehicle, times.utcnow() + dt.timedelta(hours=2), "保养", advisor)
     order = appointments.check_in(booked, "异响", {"mileage": 1500, "damage": [{"x": 10, "y": 20, "kind": "dent"}]})

@@ -30,7 +30,7 @@ def test_a_walk_in_records_each_purpose_as_given_at_the_reception_desk(db, make_
 
 def test_the_same_answers_at_the_next_visit_record_nothing_new(db, make_staff):
     advisor = make_staff("advisor")
-    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG0DN123456", "帕萨特")
+    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "帕萨特")
     appointments.check_in_walk_in(vehicle=vehicle, complaint="保养", walkaround=WALKAROUND, staff=advisor,
                                   consents=[consent.SERVICE_CALLS])
     assert Consent.select().count() == 4
@@ -42,13 +42,13 @@ def test_the_same_answers_at_the_next_visit_record_nothing_new(db, make_staff):
 
 
 def test_without_the_question_nothing_is_recorded(db):
-    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG0DN123456", "帕萨特")
+    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "帕萨特")
     appointments.check_in_walk_in(vehicle=vehicle, complaint="保养", walkaround=WALKAROUND)
     assert Consent.select().count() == 0
 
 
 def test_an_unknown_purpose_refuses_the_whole_check_in(db):
-    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG0DN123456", "帕萨特")
+    _, vehicle = customers.find_or_create("张三", "13812345678", "京A12345", "LSVAB4BG1DN123456", "帕萨特")
     with pytest.raises(ServiceError) as refused:
         appointments.check_in_walk_in(vehicle=vehicle, complaint="保养", walkaround=WALKAROUND,
                                       consents=["spam"])

@@ -16,7 +16,7 @@ from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, Par
                           StockMove, Vehicle, WorkOrder)
 from kiosk.roles import ROLES
 from kiosk.schema import replicated_models
-from kiosk.services import customers, insurer_accounts, payments, staff as staff_service, stock
+from kiosk.services import customers, identifiers, insurer_accounts, payments, staff as staff_service, stock
 from kiosk.services.catalogue import find_part
 from kiosk.core.status import OPEN_STATUSES
 from sync.changelog import fold, serialize
@@ -72,7 +72,7 @@ def test_customers_and_vehicles_look_real(demo):
         assert re.fullmatch(r"1[3-9]\d{9}", customer.phone)
     for vehicle in Vehicle.select():
         assert re.fullmatch(r"[\u4e00-\u9fff][A-Z][A-HJ-NP-Z0-9]{5,6}", vehicle.plate), vehicle.plate
-        assert customers.VIN_RE.match(vehicle.vin) and vehicle.vin[8] == vin_check_digit(vehicle.vin)
+        assert identifiers.VIN_SHAPE.match(vehicle.vin) and vehicle.vin[8] == vin_check_digit(vehicle.vin)
         assert vehicle.model and vehicle.customer is not None and vehicle.mileage > 0
     assert len({v.plate for v in Vehicle.select()}) == Vehicle.select().count()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from kiosk.demo import with_check_digit
 from kiosk.services import authorization, customers, parts, staff as staff_service, stock, workorders
 
 _n = itertools.count(1)
@@ -26,7 +27,8 @@ def ready_order(jobs=({"description": "更换机油机滤", "sold_hours": "1", "
     taken from stock, ``estimated`` part lines [(part_no, qty, job index or None)], moved to ``status``."""
     n = next(_n)
     person = customers.find_or_create_customer(*customer)
-    vehicle = customers.create_vehicle(person, plate or f"沪B·C{n:04d}", vin=f"LSVAB2BM{n:09d}", model="大众 朗逸")
+    vehicle = customers.create_vehicle(person, plate or f"沪B·C{n:04d}", vin=with_check_digit(f"LSVAB2BM{n:09d}"),
+                                       model="大众 朗逸")
     order = workorders.open_work_order(person, vehicle, complaint="保养", jobs=[dict(j) for j in jobs],
                                        walkaround={"mileage": 30000, **walk})
     lines = workorders.live_jobs(order)

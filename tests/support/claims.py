@@ -11,6 +11,7 @@ from PIL import Image
 
 from kiosk.core import times
 from kiosk.db import transaction
+from kiosk.demo import with_check_digit
 from kiosk.models import ClockEvent, LabourOperation, Part, StockMove, Vehicle, WorkOrder
 from kiosk.services import customers, labour, workorders
 from sync import changelog
@@ -42,7 +43,7 @@ def part(part_no="5QD615123", name="前制动卡钳", price="880"):
 def sold_car(vin=None, sold_on=None, mileage=1200):
     n = next(_n)
     customer = customers.find_or_create_customer(f"三包客户{n}", f"1371234{n:04d}")
-    vehicle = customers.create_vehicle(customer, f"沪B·C{n:04d}", vin=vin or f"LSVAA4180N2{n:06d}",
+    vehicle = customers.create_vehicle(customer, f"沪B·C{n:04d}", vin=vin or with_check_digit(f"LSVAA4180N2{n:06d}"),
                                        model="大众 朗逸", mileage=0)
     with transaction():
         vehicle.sold_on = sold_on or (times.today() - dt.timedelta(days=100))

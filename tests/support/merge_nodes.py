@@ -103,7 +103,7 @@ def open_order(nodes, name: str, **walk):
     """A customer, a car and a work order with one job, opened on node ``name``; the order's id."""
     with nodes.use(name):
         customer = customers.create_customer("李雷", "13812345678")
-        vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA4182E2100001", "帕萨特", 1200)
+        vehicle = customers.create_vehicle(customer, "京A12345", "LSVAA418XE2100001", "帕萨特", 1200)
         order = workorders.open_work_order(customer, vehicle, complaint="异响", walkaround=walk,
                                            jobs=[{"description": "更换机油", "price": 120}])
         return order.id

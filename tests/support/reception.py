@@ -39,7 +39,7 @@ def add_job(client, number, **fields):
 # A walk-in order as an integration posts it (POST /api/v1/work-orders).
 ORDER = {
     "customer": {"name": "张建华", "phone": "138 0013 8000"},
-    "vehicle": {"plate": "沪A·12345", "vin": "LSVAM4187C2184328", "model": "大众 帕萨特", "mileage": 45210},
+    "vehicle": {"plate": "沪A·12345", "vin": "LSVAM4185C2184328", "model": "大众 帕萨特", "mileage": 45210},
     "complaint": "刹车时有异响",
     "jobs": [{"description": "更换前刹车片", "hours": 1.0, "price": "300.00"},
              {"description": "四轮定位", "hours": "0.8", "price": 280}],

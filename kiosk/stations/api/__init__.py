@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.errors import ServiceError
-from kiosk.services import api_keys
+from kiosk.services import api_keys, identifiers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -139,6 +139,24 @@ def whole(body: dict, key: str, where: str) -> int | None:
     if not number.is_finite() or number < 0 or number != number.to_integral_value():
         raise BadRequest(_("%(field)s must be a whole number that is not negative.", field=where), field=where)
     return int(number)
+
+
+def confirmations(customer: dict, vehicle: dict, where: str = "") -> identifiers.Confirmations:
+    """The person's confirmations as optional JSON fields (``vehicle.unusual_plate``,
+    ``vehicle.vin_confirmed``, ``customer.landline``), given as the desk's checkboxes.
+
+    Unlike the desk, a VIN whose check digit does not fit is accepted with a
+    warning when ``vin_confirmed`` is left out: calls that were valid before the
+    API checked it stay valid (its own first example had such a VIN); ``false``
+    refuses it as the desk does.
+    """
+    vin_confirmed = member(vehicle, "vin_confirmed", bool, f"{where}vehicle.vin_confirmed", required=False)
+    return identifiers.Confirmations(
+        unusual_plate=member(vehicle, "unusual_plate", bool, f"{where}vehicle.unusual_plate", required=False,
+                             default=False),
+        vin_confirmed=bool(vin_confirmed),
+        landline=member(customer, "landline", bool, f"{where}customer.landline", required=False, default=False),
+        warn=frozenset({identifiers.VIN_CONFIRMED}) if vin_confirmed is None else frozenset())
 
 
 def as_number(value: Decimal) -> float | int:

@@ -12,7 +12,7 @@ from kiosk.services import comebacks, customers, figures, workorders
 from kiosk.core import status as states
 from kiosk.services import stock
 from kiosk.core.errors import ServiceError
-from kiosk.stations.api import BadRequest, amount, as_number, bp, json_object, member, text, whole
+from kiosk.stations.api import BadRequest, amount, as_number, bp, confirmations, json_object, member, text, whole
 from kiosk.stations.api.estimates import estimate_fields
 
 # Service field names → the names in the API body.
@@ -45,6 +45,7 @@ def _read_order_body(body: dict) -> dict:
                     "vin": text(vehicle, "vin", "vehicle.vin", required=False),
                     "model": text(vehicle, "model", "vehicle.model", required=False),
                     "mileage": whole(vehicle, "mileage", "vehicle.mileage")},
+        "confirm": confirmations(customer, vehicle),
         "complaint": text(body, "complaint", "complaint"),
         "promised_at": text(body, "promised_at", "promised_at", required=False),
         "comeback_of": text(body, "comeback_of", "comeback_of", required=False),
@@ -70,8 +71,9 @@ def create_work_order():
     car = body["vehicle"]
     with transaction():
         with _fields_under("vehicle.", customer_fields="customer."):
-            customer, vehicle = customers.find_or_create(**body["customer"], plate=car["plate"], vin=car["vin"],
-                                                         model=car["model"], mileage=car["mileage"] or 0)
+            found = customers.find_or_create(**body["customer"], plate=car["plate"], vin=car["vin"],
+                                             model=car["model"], mileage=car["mileage"] or 0, confirm=body["confirm"])
+        customer, vehicle = found
         walk = {"mileage": car["mileage"]} if car["mileage"] is not None else {}
         if body["promised_at"]:
             walk["promised_at"] = body["promised_at"]
@@ -82,7 +84,9 @@ def create_work_order():
         for i, job in enumerate(body["jobs"]):
             with _fields_under(f"jobs[{i}]."):
                 workorders.add_job(order, **job)
-    return jsonify({"number": order.number, "id": order.id.hex}), 201
+    return jsonify({"number": order.number, "id": order.id.hex,
+                    # The identifier doubts let through (a VIN's check digit nobody confirmed).
+                    "warnings": [w.as_json("customer." if w.field == "phone" else "vehicle.") for w in found.warnings]}), 201
 
 
 def _iso(value):

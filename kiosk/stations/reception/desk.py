@@ -13,7 +13,7 @@ from kiosk.i18n import lazy_gettext as _l
 from kiosk.core import times
 from kiosk.access import go_to, requires
 from kiosk.forms.reception import DAMAGE_KIND_LABELS, WARNING_LIGHT_LABELS, fuel_label
-from kiosk.services import appointments, customers, workorders
+from kiosk.services import appointments, customers, identifiers, workorders
 from kiosk.core import status as states
 from kiosk.core.errors import NotFound
 from kiosk.stations.reception import bp
@@ -50,8 +50,9 @@ def _reception_helpers() -> dict:
 def prefill_new(text: str) -> dict:
     """Start a new customer and vehicle from what was searched: a VIN, a phone, or a plate."""
     text = (text or "").strip()
-    if customers.VIN_RE.match(text.upper()):
-        return {"vin": text.upper()}
+    vin = identifiers.normalize_vin(text)
+    if identifiers.VIN_SHAPE.match(vin):
+        return {"vin": vin}
     if DIGITS_RE.match(text):
         return {"phone": customers.normalize_phone(text)}
     return {"plate": customers.normalize_plate(text)} if text else {}
