@@ -101,17 +101,11 @@ class VehicleChoiceForm(ReceptionForm):
     vin = StringField(_l("VIN"))
     vin_confirmed = BooleanField(_l("VIN checked on the car"))
     model = StringField(_l("Model"))
+    doubts: frozenset = frozenset()  # the confirmations the rule asked for on this post (their checkboxes show)
 
     @property
     def is_new(self) -> bool:
         return not (self.vehicle_id.data or "").strip()
-
-    @property
-    def doubts(self) -> set[str]:
-        """The confirmations the rule asked for on this post (their checkboxes show)."""
-        if not hasattr(self, "_doubts"):
-            self._doubts = set()
-        return self._doubts
 
     def confirmations(self) -> identifiers.Confirmations:
         return identifiers.Confirmations(unusual_plate=bool(self.unusual_plate.data),
@@ -123,7 +117,7 @@ class VehicleChoiceForm(ReceptionForm):
             identifiers.check_identifiers(**identifier, confirm=self.confirmations())
         except ServiceError as error:
             if isinstance(error.detail, dict) and error.detail.get("confirmation"):
-                self.doubts.add(error.detail["confirmation"])
+                self.doubts = self.doubts | {error.detail["confirmation"]}
             raise ValidationError(error.message)
 
     def validate_name(self, field):

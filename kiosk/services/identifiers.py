@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from kiosk.i18n import lazy_gettext as _l
 
+from kiosk.core import limits
 from kiosk.core.errors import ServiceError
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -159,8 +160,7 @@ def check_identifiers(*, phone: str | None = None, plate: str | None = None, vin
                                            "Enter a mobile number, or confirm “Landline, no mobile”."))
     if plate is not None:
         plate = normalize_plate(plate)
-        if len(plate) > PLATE_MAX:
-            raise ServiceError(_l("A plate has at most 16 characters."), field="plate")
+        limits.check_text("plate", plate, PLATE_MAX)
         if plate and not plate_ok(plate):
             doubt(UNUSUAL_PLATE, "plate", _l(
                 "This is not a Chinese plate: a province, a letter and 5 letters or digits (京A12345), or 6 for "

@@ -4,6 +4,9 @@ call the one service function."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +15,7 @@ from hardware.labels import render_tag
 from kiosk.db import connected
 from kiosk.models import PartsRequest, StockMove, Vehicle, WorkOrder
 from kiosk.cli import main
+from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.services import customers, documents, handover, scanning, stock, workorders
 from tests.support.parts import part_in_stock
@@ -189,3 +193,107 @@ def test_the_key_tag_is_the_same_from_the_page_the_print_button_and_bayflow_tag(
     done = CliRunner().invoke(main, ["tag", number, "--db", app.config["DATABASE"], "--out", str(out)])
     assert done.exit_code == 0, done.output
     assert from_page.data == from_service == out.read_bytes()
+
+
+# -- one identifier rule (plate, VIN, phone) at every door, with the person's confirmations -------
+
+NEW = {"name": "钱先生", "phone": "13800138000", "plate": "苏E12345", "vin": "LSVAB4BG1DN123456", "model": "别克 君威"}
+BAD_DIGIT = "LSVAB4BG0DN123456"  # its check digit (the 9th character) should be 1
+
+
+def _page_answer(response) -> tuple:
+    html = unescape(response.get_data(as_text=True))
+    fields = [f for f in re.findall(r'id="(\w+)-error"', html) if f != "form"]  # not the summary at the top
+    return ("ok" if response.status_code == 302 else response.status_code), (fields[0] if fields else None), html
+
+
+def _api_answer(response) -> tuple:
+    body = response.json
+    if response.status_code == 201:
+        return "ok", None, [w["confirmation"] for w in body["warnings"]]
+    return response.status_code, body["detail"]["field"].rpartition(".")[2], body["detail"]
+
+
+def _by_desk(client, api, ids, confirm):
+    ticked = {name: "y" for name, yes in confirm.items() if yes}
+    form = {"new": "1", **ids, "mileage": "1000", "complaint": "保养", "fuel_eighths": "4", **ticked}
+    return _page_answer(client.post("/reception/check-in", data=form))
+
+
+def _by_booking_page(client, api, ids, confirm):
+    ticked = {name: "y" for name, yes in confirm.items() if yes}
+    form = {**ids, "day": _tomorrow(), "time": "09:30", "service": "保养", "advisor": "", **ticked}
+    return _page_answer(client.post("/reception/appointments/new", data=form))
+
+
+def _json(ids, confirm) -> dict:
+    extra = {k: v for k, v in confirm.items() if k != "landline"}
+    landline = {"landline": confirm["landline"]} if "landline" in confirm else {}
+    return {"customer": {"name": ids["name"], "phone": ids["phone"], **landline},
+            "vehicle": {"plate": ids["plate"], "vin": ids["vin"], "model": ids["model"], "mileage": 1000, **extra}}
+
+
+def _by_api(client, api, ids, confirm):
+    return _api_answer(api("post", "/work-orders", json={**_json(ids, confirm), "complaint": "保养"}))
+
+
+def _by_booking_api(client, api, ids, confirm):
+    body = {**_json(ids, confirm), "at": f"{_tomorrow()}T09:30", "service": "保养"}
+    return _api_answer(api("post", "/appointments", json=body))
+
+
+def _tomorrow() -> str:
+    return (times.today() + dt.timedelta(days=1)).isoformat()
+
+
+DOORS = {"desk": _by_desk, "booking page": _by_booking_page, "work-order API": _by_api, "booking API": _by_booking_api}
+PAGES, APIS = ("desk", "booking page"), ("work-order API", "booking API")
+
+
+def _on_file(app) -> tuple:
+    with app.app_context(), connected():
+        car = Vehicle.get()
+        return car.plate, car.vin, car.customer.phone
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("changes, confirm, refused, stored", [
+    # Full-width characters (an IME's), lower case, spaces and +86 are the same identifiers.
+    ({"plate": "苏ｅ 12345", "vin": "lsvab4bg1dn１２３４５６", "phone": "+86 138-0013-8000"}, {}, None,
+     ("苏E12345", "LSVAB4BG1DN123456", "13800138000")),
+    ({"plate": "D-AB 1234"}, {}, "plate", None),
+    ({"plate": "D-AB 1234"}, {"unusual_plate": True}, None, ("DAB1234", "LSVAB4BG1DN123456", "13800138000")),
+    ({"phone": "021-6432 1234"}, {}, "phone", None),
+    ({"phone": "021-6432 1234"}, {"landline": True}, None, ("苏E12345", "LSVAB4BG1DN123456", "02164321234")),
+    ({"phone": "12812345678"}, {"landline": True}, "phone", None),  # neither a mobile nor a landline
+    ({"vin": "LSVAB4BG1DN12345O"}, {"vin_confirmed": True}, "vin", None),  # no confirmation lifts a bad shape
+    ({"vin": BAD_DIGIT}, {"vin_confirmed": True}, None, ("苏E12345", BAD_DIGIT, "13800138000")),
+    ({"vin": BAD_DIGIT}, {"vin_confirmed": False}, "vin", None),
+])
+def test_every_door_takes_and_refuses_the_same_identifiers(app, client, advisor, api, door, changes, confirm,
+                                                           refused, stored):
+    status, field, _ = DOORS[door](client, api, {**NEW, **changes}, confirm)
+    assert (status, field) == (("ok", None) if refused is None else (400, refused))
+    if stored:
+        assert _on_file(app) == stored
+    else:
+        assert _vehicles(app) == 0
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_check_digit_nobody_confirmed_is_refused_at_the_pages_and_a_warning_through_the_api(
+        app, client, advisor, api, door):
+    status, field, said = DOORS[door](client, api, {**NEW, "vin": BAD_DIGIT}, {})
+    if door in PAGES:  # the desk asks the advisor, and offers the confirmation's checkbox
+        assert (status, field) == (400, "vin") and "should be 1" in said and 'name="vin_confirmed"' in said
+        assert _vehicles(app) == 0
+    else:  # calls valid before the API checked the digit stay valid: taken, with the doubt named
+        assert (status, field, said) == ("ok", None, ["vin_confirmed"])
+        assert _on_file(app)[1] == BAD_DIGIT
+
+
+def test_a_refusal_says_the_same_at_the_page_and_through_the_api(app, client, advisor, api):
+    _, _, html = _by_desk(client, api, {**NEW, "phone": "021-6432 1234"}, {})
+    _, _, detail = _by_api(client, api, {**NEW, "phone": "021-6432 1234"}, {})
+    assert detail["confirmation"] == "landline" and detail["field"] == "customer.phone"
+    assert detail["message"] in html and 'name="landline"' in html

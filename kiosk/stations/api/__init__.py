@@ -8,6 +8,7 @@ the bottom; the helpers here read and check bodies.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, g, jsonify, request
@@ -159,6 +160,26 @@ def confirmations(customer: dict, vehicle: dict, where: str = "") -> identifiers
         warn=frozenset({identifiers.VIN_CONFIRMED}) if vin_confirmed is None else frozenset())
 
 
+@contextmanager
+def fields_under(prefix: str, *, customer_fields: str | None = None, names: dict | None = None):
+    """Name a service's field the way the caller's body does (``mileage`` → ``vehicle.mileage``;
+    with ``customer_fields``, the customer's name and phone go under that prefix instead;
+    ``names`` renames a service's field to the body's, ``sold_hours`` → ``hours``)."""
+    try:
+        yield
+    except ServiceError as exc:
+        if customer_fields is not None and exc.field in ("name", "phone"):
+            prefix = customer_fields
+        field = (names or {}).get(exc.field, exc.field)
+        raise ServiceError(exc.message, field=f"{prefix}{field}" if field else prefix.rstrip("."),
+                           status=exc.status, detail=exc.detail) from exc
+
+
+def warnings_json(found) -> list[dict]:
+    """The identifier doubts ``customers.find_or_create`` let through, named as the body names them."""
+    return [w.as_json("customer." if w.field == "phone" else "vehicle.") for w in found.warnings]
+
+
 def as_number(value: Decimal) -> float | int:
     """Decimals go out as JSON numbers (2 decimal places are exact enough as floats)."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -170,6 +191,7 @@ from kiosk.stations.api import clock  # noqa: E402,F401
 from kiosk.stations.api import estimates  # noqa: E402,F401
 from kiosk.stations.api import care  # noqa: E402,F401
 from kiosk.stations.api import claims  # noqa: E402,F401
+from kiosk.stations.api import bookings  # noqa: E402,F401
 from kiosk.stations.api import figures  # noqa: E402,F401
 from kiosk.stations.api import cashier  # noqa: E402,F401
 from kiosk.stations.api import idempotency  # noqa: E402,F401  (after the token check: its hooks run after it)

@@ -1,8 +1,6 @@
 """Work orders over the API: open one (customer, vehicle, complaint, jobs) and read one back."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import jsonify
 from flask_babel import gettext as _
 
@@ -12,25 +10,12 @@ from kiosk.services import comebacks, customers, figures, workorders
 from kiosk.core import status as states
 from kiosk.services import stock
 from kiosk.core.errors import ServiceError
-from kiosk.stations.api import BadRequest, amount, as_number, bp, confirmations, json_object, member, text, whole
+from kiosk.stations.api import (BadRequest, amount, as_number, bp, confirmations, fields_under, json_object, member,
+                                text, warnings_json, whole)
 from kiosk.stations.api.estimates import estimate_fields
 
 # Service field names → the names in the API body.
 _FIELD_NAMES = {"sold_hours": "hours"}
-
-
-@contextmanager
-def _fields_under(prefix: str, *, customer_fields: str | None = None):
-    """Name a service's field the way the caller's body does (``phone`` → ``customer.phone``;
-    with ``customer_fields``, the customer's name and phone go under that prefix instead)."""
-    try:
-        yield
-    except ServiceError as exc:
-        if customer_fields is not None and exc.field in ("name", "phone"):
-            prefix = customer_fields
-        field = _FIELD_NAMES.get(exc.field, exc.field)
-        raise ServiceError(exc.message, field=f"{prefix}{field}" if field else prefix.rstrip("."),
-                           status=exc.status, detail=exc.detail) from exc
 
 
 def _read_order_body(body: dict) -> dict:
@@ -70,23 +55,23 @@ def create_work_order():
     body = _read_order_body(json_object())
     car = body["vehicle"]
     with transaction():
-        with _fields_under("vehicle.", customer_fields="customer."):
+        with fields_under("vehicle.", customer_fields="customer."):
             found = customers.find_or_create(**body["customer"], plate=car["plate"], vin=car["vin"],
                                              model=car["model"], mileage=car["mileage"] or 0, confirm=body["confirm"])
         customer, vehicle = found
         walk = {"mileage": car["mileage"]} if car["mileage"] is not None else {}
         if body["promised_at"]:
             walk["promised_at"] = body["promised_at"]
-        with _fields_under(""):
+        with fields_under(""):
             order = workorders.open_work_order(customer, vehicle, complaint=body["complaint"], walkaround=walk or None)
             if body["comeback_of"]:
                 comebacks.mark(order, body["comeback_of"])
         for i, job in enumerate(body["jobs"]):
-            with _fields_under(f"jobs[{i}]."):
+            with fields_under(f"jobs[{i}].", names=_FIELD_NAMES):
                 workorders.add_job(order, **job)
     return jsonify({"number": order.number, "id": order.id.hex,
                     # The identifier doubts let through (a VIN's check digit nobody confirmed).
-                    "warnings": [w.as_json("customer." if w.field == "phone" else "vehicle.") for w in found.warnings]}), 201
+                    "warnings": warnings_json(found)}), 201
 
 
 def _iso(value):
