@@ -177,11 +177,6 @@ def check_identifiers(*, phone: str | None = None, plate: str | None = None, vin
     return Checked(phone=phone, plate=plate, vin=vin, warnings=tuple(warnings))
 
 
-def check_plate(plate: str, *, unusual: bool = False) -> str:
-    """The plate normalised, or a clear refusal; ``unusual`` lets a foreign or temporary plate through."""
-    return check_identifiers(plate=plate, confirm=Confirmations(unusual_plate=unusual)).plate
-
-
 def check_vin(vin: str, *, confirmed: bool = False) -> str:
     """The VIN in capitals, or a clear refusal (an empty one too): its shape, then its check digit
     (``confirmed``: the person compared it with the car's nameplate)."""
@@ -189,8 +184,3 @@ def check_vin(vin: str, *, confirmed: bool = False) -> str:
     if not checked:
         raise ServiceError(_l("A VIN has 17 letters and digits (no I, O or Q)."), field="vin")
     return checked
-
-
-def check_mobile(phone: str) -> str:
-    """A Chinese mobile number (11 digits) or an international number, normalised; or a clear refusal."""
-    return check_identifiers(phone=phone).phone

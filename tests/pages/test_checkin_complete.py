@@ -31,13 +31,17 @@ def test_vins_and_mobiles():
         identifiers.check_vin("LSVAB4BG0DN123456")
     with pytest.raises(ServiceError, match="17 letters"):
         identifiers.check_vin("LSVAB4BG1DN12345O")
-    assert identifiers.check_mobile("+86 138-1234-5678") == "13812345678"
-    assert identifiers.check_mobile("+4915112345678") == "+4915112345678"
+    def phone(text, **confirm):
+        return identifiers.check_identifiers(phone=text, confirm=identifiers.Confirmations(**confirm)).phone
+
+    assert phone("+86 138-1234-5678") == phone("１３８ １２３４ ５６７８") == "13812345678"
+    assert phone("+4915112345678") == "+4915112345678"
     for bad in ("1234567", "12812345678", ""):
         with pytest.raises(ServiceError, match="11-digit mobile"):
-            identifiers.check_mobile(bad)
+            phone(bad, landline=True)
     with pytest.raises(ServiceError, match="landline"):  # a landline only when the person confirms it
-        identifiers.check_mobile("02112345678")
+        phone("02112345678")
+    assert phone("021-1234 5678", landline=True) == "02112345678"
 
 
 @pytest.fixture
