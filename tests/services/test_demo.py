@@ -16,7 +16,7 @@ from kiosk.models import (Appointment, Customer, JobLine, Part, PartBarcode, Par
                           StockMove, Vehicle, WorkOrder)
 from kiosk.roles import ROLES
 from kiosk.schema import replicated_models
-from kiosk.services import customers, identifiers, insurer_accounts, payments, staff as staff_service, stock
+from kiosk.services import identifiers, insurer_accounts, payments, staff as staff_service, stock
 from kiosk.services.catalogue import find_part
 from kiosk.core.status import OPEN_STATUSES
 from sync.changelog import fold, serialize

@@ -142,7 +142,7 @@ def whole(body: dict, key: str, where: str) -> int | None:
     return int(number)
 
 
-def confirmations(customer: dict, vehicle: dict, where: str = "") -> identifiers.Confirmations:
+def confirmations(customer: dict, vehicle: dict) -> identifiers.Confirmations:
     """The person's confirmations as optional JSON fields (``vehicle.unusual_plate``,
     ``vehicle.vin_confirmed``, ``customer.landline``), given as the desk's checkboxes.
 
@@ -151,12 +151,12 @@ def confirmations(customer: dict, vehicle: dict, where: str = "") -> identifiers
     API checked it stay valid (its own first example had such a VIN); ``false``
     refuses it as the desk does.
     """
-    vin_confirmed = member(vehicle, "vin_confirmed", bool, f"{where}vehicle.vin_confirmed", required=False)
+    vin_confirmed = member(vehicle, "vin_confirmed", bool, "vehicle.vin_confirmed", required=False)
     return identifiers.Confirmations(
-        unusual_plate=member(vehicle, "unusual_plate", bool, f"{where}vehicle.unusual_plate", required=False,
+        unusual_plate=member(vehicle, "unusual_plate", bool, "vehicle.unusual_plate", required=False,
                              default=False),
         vin_confirmed=bool(vin_confirmed),
-        landline=member(customer, "landline", bool, f"{where}customer.landline", required=False, default=False),
+        landline=member(customer, "landline", bool, "customer.landline", required=False, default=False),
         warn=frozenset({identifiers.VIN_CONFIRMED}) if vin_confirmed is None else frozenset())
 
 

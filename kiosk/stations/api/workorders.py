@@ -9,7 +9,6 @@ from kiosk.db import transaction
 from kiosk.services import comebacks, customers, figures, workorders
 from kiosk.core import status as states
 from kiosk.services import stock
-from kiosk.core.errors import ServiceError
 from kiosk.stations.api import (BadRequest, amount, as_number, bp, confirmations, fields_under, json_object, member,
                                 text, warnings_json, whole)
 from kiosk.stations.api.estimates import estimate_fields
