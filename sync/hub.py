@@ -16,7 +16,7 @@ from kiosk.core import times
 from kiosk.db import database, transaction
 from sync import merge, protocol
 from kiosk.version import app_version
-from sync import recovery, reports
+from sync import recovery, reports, snapshot
 from sync.tables import SCHEMA_VERSION, ChangeEvent
 from sync.mergewrite import chunks
 from sync.node import current_node
@@ -63,6 +63,8 @@ def handle_hello(peer, payload: dict) -> dict:
     # Which bayflow and which event schema this hub runs: a kiosk that cannot read
     # them says so on its pages (sync.client); a restored hub asks for what it lost.
     answer.update(version=app_version(), schema_version=SCHEMA_VERSION)
+    if snapshot.offered():  # a new kiosk may take the merged rows instead of every event (sync.snapshot)
+        answer["snapshot"] = True
     extras, too_old = recovery.hello_extras(payload)
     answer.update(extras)
     if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN or too_old:
@@ -162,3 +164,19 @@ def handle_pull(peer, payload: dict) -> dict:
     return {"events": [protocol.wire_event(row, with_seq=True) for row in rows],
             "cursor": rows[-1][0] if more else max(after, top),
             "more": more}
+
+
+def handle_snapshot(peer, payload: dict) -> dict:
+    """A first sync's manifest (``part`` "manifest") or one page of its snapshot (``sync.snapshot``)."""
+    part = payload.get("part")
+    if part == "manifest":
+        return snapshot.manifest()
+    if not isinstance(part, str):
+        raise ProtocolError("part must be a name")
+    try:
+        mark, limit = int(payload.get("mark") or 0), int(payload.get("limit") or snapshot.PAGE)
+        return snapshot.page(peer.node_id, part, payload.get("after"), mark, limit)
+    except snapshot.SnapshotError as error:
+        raise ProtocolError(str(error))
+    except (TypeError, ValueError):
+        raise ProtocolError("mark and limit must be numbers, after the previous page's key")
