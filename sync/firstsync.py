@@ -67,12 +67,12 @@ def take() -> int | None:
     database.execute_sql(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")  # the indexes being written stay in memory
     own = database.execute_sql('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1',
                                (current_node().node_id,)).fetchone() is not None
-    parts = progress["parts"]
+    parts, page_size = progress["parts"], config.snapshot_page()
 
     def fetch(request):
         at, after = request
         answer = transport.call("snapshot", {"part": parts[at], "after": after, "mark": progress["mark"],
-                                             "limit": snapshot.PAGE}, timeout=120)
+                                             "limit": page_size}, timeout=120)
         answer["at"] = at
         return answer
 

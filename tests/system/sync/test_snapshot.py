@@ -2,13 +2,16 @@
 the same tables as merging every event, resumable, and a kiosk's own offline work kept."""
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sqlite3
 import subprocess
 import time
 
 from benchmarks.reception_load import fill
-from tests.support.nodes import BAYFLOW, events_of, order_body
+from sync import merge
+from tests.support.nodes import BAYFLOW, events_of, order_body, state_of
 
 # Columns a node fills in for itself, not by merging: when it stored a row, and a
 # person's review of a conflict on that node. Everything else must be the same.
@@ -40,10 +43,11 @@ def _snapshot_taken(db: str) -> bool:
     return bool(found and found[0])
 
 
-def test_a_snapshot_gives_the_same_tables_as_merging_every_event(nodes, tmp_path):
+def _history(nodes, tmp_path, hub_db: str | None = None):
+    """A hub holding forty orders from one kiosk and concurrent edits from two: field clocks and conflicts."""
     source = tmp_path / "source.sqlite"
     fill(source, 40)  # forty work orders with customers, vehicles, lines, payments
-    hub = nodes("hub", role="hub", discovery=False).start()
+    hub = nodes("hub", role="hub", discovery=False, **({"db": hub_db} if hub_db else {})).start()
     a = nodes("a", db=str(source), discovery=False).start()
     b = nodes("b", prefix="B2", discovery=False).start()
     a.pair_with(hub)
@@ -51,23 +55,87 @@ def test_a_snapshot_gives_the_same_tables_as_merging_every_event(nodes, tmp_path
     numbers = [a.api("POST", "/work-orders", order_body(i), expect=201)["number"] for i in range(3)]
     a.sync()
     b.sync()
-    # The same orders edited on two kiosks before either syncs: field clocks and conflicts.
-    for n in numbers:
+    for n in numbers:  # the same field edited on two kiosks before either syncs
         a.api("PATCH", f"/work-orders/{n}", {"notes": "A：客户要求先报价"}, expect=200)
         b.api("PATCH", f"/work-orders/{n}", {"notes": "B：客户同意维修"}, expect=200)
     b.api("POST", f"/work-orders/{numbers[0]}/status", {"status": "diagnosis"}, expect=200)
     b.api("POST", "/work-orders", order_body(900), expect=201)
     for node in (a, b, a):
         node.sync()
-    snap = nodes("snap", prefix="S1", discovery=False)
+    return hub
+
+
+def _merged_twin(nodes, hub):
+    """A new kiosk that pulls and merges every event (the snapshot turned off)."""
     merged = nodes("merged", prefix="M1", discovery=False)
-    merged.env["BAYFLOW_SYNC_SNAPSHOT"] = "off"  # this one pulls and merges every event
-    snap.pair_with(hub)
+    merged.env["BAYFLOW_SYNC_SNAPSHOT"] = "off"
     merged.pair_with(hub)
-    snap.sync()
     merged.sync()
-    assert _snapshot_taken(snap.db) and not _snapshot_taken(merged.db)
-    got, want = _tables(snap.db), _tables(merged.db)
+    assert not _snapshot_taken(merged.db)
+    return _tables(merged.db)
+
+
+def _assert_same(got: dict, want: dict) -> None:
     assert got["work_order"] and got["field_clock"] and got["conflict"]
     for name in want:
         assert got[name] == want[name], name
+
+
+def test_a_snapshot_gives_the_same_tables_as_merging_every_event(nodes, tmp_path):
+    hub = _history(nodes, tmp_path)
+    snap = nodes("snap", prefix="S1", discovery=False)
+    snap.pair_with(hub)
+    snap.sync()
+    assert _snapshot_taken(snap.db)
+    _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
+
+
+def test_a_snapshot_from_a_postgresql_hub_gives_the_same_tables(nodes, tmp_path, pg_url):
+    hub = _history(nodes, tmp_path, hub_db=pg_url)
+    snap = nodes("snap", prefix="S1", discovery=False)
+    snap.pair_with(hub)
+    snap.sync()
+    assert _snapshot_taken(snap.db)
+    _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
+
+
+def _progress(db: str) -> str:
+    with sqlite3.connect(db, timeout=30) as con:
+        found = con.execute("SELECT value FROM sync_state WHERE key = 'snapshot'").fetchone()
+    return found[0] if found else ""
+
+
+def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
+    hub = _history(nodes, tmp_path)
+    snap = nodes("snap", prefix="S1", discovery=False)
+    snap.pair_with(hub)
+    snap.env["BAYFLOW_SYNC_SNAPSHOT_PAGE"] = "5"  # many small pages, each committed with its progress
+    env = {**os.environ, **snap.env}
+    with subprocess.Popen([BAYFLOW, "sync", "--db", snap.db, "--once"], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first_try:
+        # Killed once the change log is in and the tables are on their way.
+        while first_try.poll() is None and json.loads(_progress(snap.db) or '{"at": 0}')["at"] < 3:
+            time.sleep(0.005)
+        first_try.send_signal(signal.SIGKILL)
+    half = json.loads(_progress(snap.db))
+    assert 3 <= half["at"] < len(half["parts"])  # stopped half-way, its progress committed
+    snap.sync()
+    assert _progress(snap.db) == "" and _snapshot_taken(snap.db)
+    _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
+
+
+def test_a_kiosk_that_worked_offline_keeps_its_work_through_its_first_sync(nodes, tmp_path):
+    hub = _history(nodes, tmp_path)
+    late = nodes("late", prefix="L1", discovery=False).start()
+    late.pair_with(hub)
+    # Orders taken before the kiosk ever synced, one of them moved on.
+    mine = [late.api("POST", "/work-orders", order_body(700 + i), expect=201)["number"] for i in range(3)]
+    late.api("POST", f"/work-orders/{mine[0]}/status", {"status": "diagnosis"}, expect=200)
+    late.sync()
+    assert _snapshot_taken(late.db)
+    for number in mine:
+        assert late.api("GET", f"/work-orders/{number}")["number"] == number
+        assert hub.api("GET", f"/work-orders/{number}")["number"] == number
+    assert late.api("GET", f"/work-orders/{mine[0]}")["status"] == "diagnosis"
+    assert state_of(late.db) == state_of(hub.db)
+    assert state_of(late.db) == merge.reference_state(events_of(late.db))
