@@ -9,11 +9,12 @@ clock moved past the hub's events, and the pull cursor set to the mark.
 """
 from __future__ import annotations
 
+import gc
 import json
 
 from kiosk.core import events as page_events
 from kiosk.core import config, times
-from kiosk.db import SYNC_CACHE_KIB, database, is_postgresql, transaction
+from kiosk.db import SQLITE_PRAGMAS, SYNC_CACHE_KIB, database, is_postgresql, transaction
 from kiosk.version import app_version
 from sync import changelog, merge, snapshot, state, transport
 from sync.node import current_node
@@ -65,6 +66,20 @@ def take() -> int | None:
         with transaction():
             state.put(PROGRESS, json.dumps(progress))
     database.execute_sql(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")  # the indexes being written stay in memory
+    # A page lost to a power cut is simply asked for again (its progress is in its
+    # transaction): no waiting for the disk at every page's commit meanwhile.
+    database.execute_sql("PRAGMA synchronous = NORMAL")
+    collecting = gc.isenabled()
+    gc.disable()  # the pages' many small lists are freed by reference counting (see sync.merge)
+    try:
+        return _load(progress)
+    finally:
+        database.execute_sql(f"PRAGMA synchronous = {SQLITE_PRAGMAS['synchronous']}")
+        if collecting:
+            gc.enable()
+
+
+def _load(progress: dict) -> int:
     own = database.execute_sql('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1',
                                (current_node().node_id,)).fetchone() is not None
     parts, page_size = progress["parts"], config.snapshot_page()

@@ -32,8 +32,12 @@ def load_page(part: str, columns: list[str], rows: list[list], *, check_existing
     if part == "log":
         if list(columns) != list(WIRE_COLUMNS):
             raise ValueError("a snapshot's log page has other columns than this build's")
+        # The rows go to executemany as they came: the hub's seq (?1) is left unbound
+        # and the time it arrived is one literal (a datetime's text, nothing a sender chose).
         now = str(times.utcnow())
-        cursor.executemany(_insert("change_event", _LOG_COLUMNS), [(*row[1:], now, now) for row in rows])
+        names = ", ".join(f'"{c}"' for c in _LOG_COLUMNS)
+        marks = ", ".join(f"?{i}" for i in range(2, len(WIRE_COLUMNS) + 1))
+        cursor.executemany(f'INSERT INTO "change_event" ({names}) VALUES ({marks}, \'{now}\', \'{now}\')', rows)
     elif part == snapshot.FIELD_CLOCK:
         cursor.executemany(_insert(part, columns, ' ON CONFLICT ("entity", "row_id", "field")'
                                    ' DO UPDATE SET "hlc" = excluded."hlc", "origin" = excluded."origin"'), rows)
