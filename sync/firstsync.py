@@ -1,27 +1,33 @@
 """A kiosk's first sync by snapshot: the hub's merged rows loaded as they are.
 
-What and why: ``sync.snapshot`` (the hub's side). Here: whether to take one,
-loading each page in one transaction with the progress saved in it (a sync
-killed half-way resumes at the page it had not committed), and the end: the
-kiosk's own events merged again into the rows they touch (work done offline
-before the first sync, or while the snapshot loaded, is never lost), the
-clock moved past the hub's events, and the pull cursor set to the mark.
+What and why: ``sync.snapshot`` (the hub's side). Here: whether to take one, and
+taking it — from a SQLite hub as one file fetched in ranges and copied with SQL
+(``sync.snapshotfile``), from a PostgreSQL hub as JSON pages (``sync.snapshotload``),
+each page in one transaction. The progress is saved as it goes, so a sync killed
+half-way goes on where it stopped. At the end (``snapshotload.finish``) the kiosk's
+own events are merged again into the rows they touch (work done offline before
+the first sync, or while the snapshot loaded, is never lost), and the pull goes
+on after the snapshot's mark.
 """
 from __future__ import annotations
 
+import base64
 import gc
 import json
+from contextlib import contextmanager
+from pathlib import Path
 
-from kiosk.core import events as page_events
-from kiosk.core import config, times
+from peewee import IntegrityError
+
+from kiosk.core import config
 from kiosk.db import SQLITE_PRAGMAS, SYNC_CACHE_KIB, database, is_postgresql, transaction
 from kiosk.version import app_version
-from sync import changelog, merge, snapshot, state, transport
+from sync import merge, snapshot, snapshotfile, state, transport
 from sync.node import current_node
 from sync.prefetch import Prefetch
-from sync.snapshotload import load_page
+from sync.snapshotload import PROGRESS, finish, load_page
 
-PROGRESS = "snapshot"  # SyncState key: {"mark", "parts", "at", "after"} while a snapshot loads
+FAILED = "snapshot_failed"  # SyncState key: a snapshot that could not be loaded; events are pulled instead
 
 _offered: dict[str, bool] = {}  # per node id: whether the hub's last hello offered a snapshot
 
@@ -38,11 +44,13 @@ def wanted() -> bool:
         return False
     if state.get(PROGRESS):
         return True
-    if int(state.get("hub_cursor", "0")) != 0:
+    if int(state.get("hub_cursor", "0")) != 0 or state.get(FAILED):
         return False
-    foreign = database.execute_sql('SELECT 1 FROM "change_event" WHERE "origin_node" <> ? LIMIT 1',
-                                   (current_node().node_id,)).fetchone()
-    return foreign is None
+    return _one_row('SELECT 1 FROM "change_event" WHERE "origin_node" <> ? LIMIT 1') is None
+
+
+def _one_row(sql: str):
+    return database.execute_sql(sql, (current_node().node_id,)).fetchone()
 
 
 def _fits(manifest: dict) -> bool:
@@ -54,34 +62,107 @@ def _fits(manifest: dict) -> bool:
 def take() -> int | None:
     """Load the hub's snapshot (or the rest of it) and return how many events it held;
     None when the hub's build differs from ours (the caller pulls events instead)."""
-    manifest = transport.call("snapshot", {"part": "manifest"}, timeout=60)
     progress = json.loads(state.get(PROGRESS) or "null")
+    ask: dict = {"part": "manifest"}
+    if progress is not None:  # go on with the same file, or with pages
+        ask.update({"mark": progress["mark"]} if progress.get("file") else {"pages": True})
+    manifest = transport.call("snapshot", ask, timeout=600)  # a store-year's file takes seconds to make
     if not _fits(manifest):
         if progress is not None:  # the hub was upgraded half-way: merge what came, pull the rest
             _abandon(progress)
         return None
-    if progress is None:
-        progress = {"mark": int(manifest["mark"]), "parts": ["log", *[n for n, _ in manifest["tables"]]],
-                    "at": 0, "after": None, "events": 0}
-        with transaction():
-            state.put(PROGRESS, json.dumps(progress))
+    with _bulk_writes():
+        if "file" in manifest:
+            return _take_file(manifest, progress)
+        return _take_pages(manifest, progress)
+
+
+@contextmanager
+def _bulk_writes():
     database.execute_sql(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")  # the indexes being written stay in memory
     # A page lost to a power cut is simply asked for again (its progress is in its
-    # transaction): no waiting for the disk at every page's commit meanwhile.
+    # transaction): no waiting for the disk at every commit meanwhile.
     database.execute_sql("PRAGMA synchronous = NORMAL")
     collecting = gc.isenabled()
     gc.disable()  # the pages' many small lists are freed by reference counting (see sync.merge)
     try:
-        return _load(progress)
+        yield
     finally:
         database.execute_sql(f"PRAGMA synchronous = {SQLITE_PRAGMAS['synchronous']}")
         if collecting:
             gc.enable()
 
 
-def _load(progress: dict) -> int:
-    own = database.execute_sql('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1',
-                               (current_node().node_id,)).fetchone() is not None
+def _save(progress: dict) -> None:
+    with transaction():
+        state.put(PROGRESS, json.dumps(progress))
+
+
+def _take_file(manifest: dict, progress: dict | None) -> int | None:
+    mark, size = int(manifest["mark"]), int(manifest["file"]["size"])
+    path = Path(f"{database.obj.database}.snapshot.z")
+    if progress is None or not progress.get("file") or progress["mark"] != mark:
+        progress = {"file": True, "mark": mark, "size": size, "offset": 0}  # a new file: from its start
+        _save(progress)
+    path.touch()
+    with open(path, "r+b") as out:
+        out.truncate(progress["offset"])  # what was written after the last saved offset is fetched again
+        out.seek(progress["offset"])
+        limit = config.snapshot_chunk_kib() * 1024
+
+        def fetch(offset: int) -> dict:
+            answer = transport.call("snapshot", {"part": "file", "mark": mark, "offset": offset, "limit": limit},
+                                    timeout=120)
+            return {"offset": offset, "data": base64.b64decode(answer["data"])}
+
+        def follow(answer: dict):
+            end = answer["offset"] + len(answer["data"])
+            return end if answer["data"] and end < size else None
+
+        if progress["offset"] < size:
+            ahead = Prefetch(progress["offset"], fetch, follow)
+            try:
+                while progress["offset"] < size:
+                    answer = ahead.next()
+                    if not answer["data"]:
+                        raise transport.SyncError("the hub's snapshot file ended early")
+                    out.write(answer["data"])
+                    out.flush()
+                    progress["offset"] += len(answer["data"])
+                    _save(progress)
+            finally:
+                ahead.stop()
+    own = _one_row('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1') is not None
+    opened = path.with_suffix("")
+    snapshotfile.unsqueeze(path, opened)
+    snapshotfile.attach(opened)
+    try:
+        with transaction():
+            events = snapshotfile.load(own_rows=own)
+            finish(mark)
+    except (ValueError, IntegrityError):
+        # Not this build's tables after all, or rows that do not fit: pull the events instead.
+        with transaction():
+            state.put(PROGRESS, "")
+            state.put(FAILED, "1")
+        events = None
+    finally:
+        snapshotfile.detach()
+        path.unlink(missing_ok=True)
+        opened.unlink(missing_ok=True)
+    try:
+        transport.call("snapshot", {"part": "done", "mark": mark})  # the hub may drop its copy now
+    except transport.SyncError:
+        pass  # it goes after a day anyway
+    return events
+
+
+def _take_pages(manifest: dict, progress: dict | None) -> int:
+    if progress is None:
+        progress = {"mark": int(manifest["mark"]), "parts": ["log", *[n for n, _ in manifest["tables"]]],
+                    "at": 0, "after": None, "events": 0}
+        _save(progress)
+    own = _one_row('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1') is not None
     parts, page_size = progress["parts"], config.snapshot_page()
 
     def fetch(request):
@@ -112,38 +193,20 @@ def _load(progress: dict) -> int:
                     break
         finally:
             ahead.stop()
-    _finish(progress["mark"])
-    return progress["events"]
-
-
-def _finish(mark: int) -> None:
-    me = current_node().node_id
     with transaction():
-        # Our own events (made before or during the snapshot): merged again with the
-        # hub's into the rows they touch; and rows a page had to leave waiting.
-        keys = set(database.execute_sql('SELECT DISTINCT "entity", "row_id" FROM "change_event"'
-                                        ' WHERE "origin_node" = ?', (me,)).fetchall())
-        keys |= set(database.execute_sql('SELECT "entity", "row_id" FROM "pending_row"'
-                                         ' WHERE "reason" = ?', ("parent",)).fetchall())
-        if keys:
-            merge.refold(keys)
-        top = database.execute_sql('SELECT MAX("hlc") FROM "change_event" WHERE NOT "flagged"'
-                                   ' AND "origin_node" <> ?', (me,)).fetchone()[0]
-        if top:
-            changelog.clock().observe(top)
-        state.put("hub_cursor", str(mark))
-        state.put(PROGRESS, "")
-        state.put("snapshot_at", times.utcnow().isoformat(timespec="seconds"))
-        for table in snapshot.local_tables():
-            page_events.note(table)
+        finish(progress["mark"])
+    return progress["events"]
 
 
 def _abandon(progress: dict) -> None:
     """A snapshot that cannot go on: every row merged again from the events that came,
     and the pull continues after the last of them."""
-    log_done = progress["at"] > 0
     with transaction():
-        merge.refold_all()
-        cursor = progress["mark"] if log_done else int(progress["after"] or 0)
+        if progress.get("file"):  # nothing of a file is loaded before all of it is here
+            Path(f"{database.obj.database}.snapshot.z").unlink(missing_ok=True)
+            cursor = 0
+        else:
+            merge.refold_all()
+            cursor = progress["mark"] if progress["at"] > 0 else int(progress["after"] or 0)
         state.put("hub_cursor", str(cursor))
         state.put(PROGRESS, "")

@@ -7,16 +7,17 @@ authenticated ``Peer`` row and the request payload and returns the answer.
 """
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import time
 
 from kiosk.core import events as page_events
 from kiosk.core import times
-from kiosk.db import database, transaction
+from kiosk.db import database, is_postgresql, transaction
 from sync import merge, protocol
 from kiosk.version import app_version
-from sync import recovery, reports, snapshot
+from sync import recovery, reports, snapshot, snapshotfile
 from sync.tables import SCHEMA_VERSION, ChangeEvent
 from sync.mergewrite import chunks
 from sync.node import current_node
@@ -169,14 +170,30 @@ def handle_pull(peer, payload: dict) -> dict:
 def handle_snapshot(peer, payload: dict) -> dict:
     """A first sync's manifest (``part`` "manifest") or one page of its snapshot (``sync.snapshot``)."""
     part = payload.get("part")
-    if part == "manifest":
-        return snapshot.manifest()
     if not isinstance(part, str):
         raise ProtocolError("part must be a name")
     try:
+        if part == "manifest":
+            answer = snapshot.manifest()
+            if not is_postgresql() and not payload.get("pages"):
+                # One file made now (or the one a resumed sync asks for by its mark).
+                asked = int(payload["mark"]) if payload.get("mark") is not None else None
+                answer["mark"], size = snapshotfile.made(peer.node_id, asked)
+                answer["file"] = {"size": size}
+            return answer
+        if part == "done":  # the kiosk has loaded it: the file goes
+            snapshotfile.drop(peer.node_id, int(payload["mark"]))
+            return {}
+        if part == "file":  # a range of the snapshot file a SQLite hub made (sync.snapshotfile)
+            try:
+                data = snapshotfile.chunk(peer.node_id, int(payload["mark"]), int(payload.get("offset") or 0),
+                                          int(payload.get("limit") or snapshotfile.CHUNK))
+            except FileNotFoundError:
+                raise ProtocolError("snapshot_gone", status=410)
+            return {"data": base64.b64encode(data).decode("ascii")}
         mark, limit = int(payload.get("mark") or 0), int(payload.get("limit") or snapshot.PAGE)
         return snapshot.page(peer.node_id, part, payload.get("after"), mark, limit)
     except snapshot.SnapshotError as error:
         raise ProtocolError(str(error))
-    except (TypeError, ValueError):
-        raise ProtocolError("mark and limit must be numbers, after the previous page's key")
+    except (KeyError, TypeError, ValueError):
+        raise ProtocolError("mark, offset and limit must be numbers, after the previous page's key")

@@ -71,7 +71,8 @@ def offered() -> bool:
 
 
 def manifest() -> dict:
-    """What a kiosk compares with its own before it takes a snapshot, and the mark."""
+    """What a kiosk compares with its own before it takes a snapshot, and the mark
+    (a SQLite hub then makes the snapshot file at its own mark: ``sync.snapshotfile``)."""
     top = database.execute_sql('SELECT MAX("seq") FROM "change_event"').fetchone()[0] or 0
     return {"version": app_version(), "mark": top,
             "tables": [[name, list(columns)] for name, columns in local_tables().items()]}

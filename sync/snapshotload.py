@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 
+from kiosk.core import events as page_events
 from kiosk.core import times
 from kiosk.db import database
-from sync import snapshot
+from sync import changelog, merge, snapshot, state
 from sync.mergewrite import chunks
+from sync.node import current_node
 from sync.protocol import WIRE_COLUMNS
+
+PROGRESS = "snapshot"  # SyncState key: how far a snapshot has come while it loads
 
 _LOG_COLUMNS = WIRE_COLUMNS[1:] + ("created_at", "received_at")  # the hub's seq is not ours
 
@@ -94,3 +98,26 @@ def _one_by_one(table: str, sql: str, rows: list[list], at: int) -> None:
             'INSERT INTO "pending_row" ("entity", "row_id", "reason", "since") VALUES (?, ?, ?, ?)'
             ' ON CONFLICT ("entity", "row_id") DO UPDATE SET "reason" = excluded."reason"',
             [(table, row[at], "parent", now) for row in todo])
+
+
+def finish(mark: int) -> None:
+    """The end of a snapshot (inside the transaction that loaded its last part): our own
+    events merged again, the clock moved past the hub's, the pull to go on after ``mark``."""
+    me = current_node().node_id
+    # Our own events (made before or during the snapshot): merged again with the
+    # hub's into the rows they touch; and rows a page had to leave waiting.
+    keys = set(database.execute_sql('SELECT DISTINCT "entity", "row_id" FROM "change_event"'
+                                    ' WHERE "origin_node" = ?', (me,)).fetchall())
+    keys |= set(database.execute_sql('SELECT "entity", "row_id" FROM "pending_row"'
+                                     ' WHERE "reason" = ?', ("parent",)).fetchall())
+    if keys:
+        merge.refold(keys)
+    top = database.execute_sql('SELECT MAX("hlc") FROM "change_event" WHERE NOT "flagged"'
+                               ' AND "origin_node" <> ?', (me,)).fetchone()[0]
+    if top:
+        changelog.clock().observe(top)
+    state.put("hub_cursor", str(mark))
+    state.put(PROGRESS, "")
+    state.put("snapshot_at", times.utcnow().isoformat(timespec="seconds"))
+    for table in snapshot.local_tables():
+        page_events.note(table)

@@ -109,16 +109,17 @@ def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
     hub = _history(nodes, tmp_path)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
-    snap.env["BAYFLOW_SYNC_SNAPSHOT_PAGE"] = "5"  # many small pages, each committed with its progress
+    snap.env["BAYFLOW_SYNC_SNAPSHOT_CHUNK_KIB"] = "16"  # the hub's file in many small ranges
     env = {**os.environ, **snap.env}
     with subprocess.Popen([BAYFLOW, "sync", "--db", snap.db, "--once"], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first_try:
-        # Killed once the change log is in and the tables are on their way.
-        while first_try.poll() is None and json.loads(_progress(snap.db) or '{"at": 0}')["at"] < 3:
+        # Killed once some of the file has come, each range's offset committed as it was written.
+        while first_try.poll() is None and json.loads(_progress(snap.db) or '{"offset": 0}')["offset"] == 0:
             time.sleep(0.005)
         first_try.send_signal(signal.SIGKILL)
     half = json.loads(_progress(snap.db))
-    assert 3 <= half["at"] < len(half["parts"])  # stopped half-way, its progress committed
+    assert 0 < half["offset"] < half["size"]  # stopped half-way
+    assert not _snapshot_taken(snap.db)
     snap.sync()
     assert _progress(snap.db) == "" and _snapshot_taken(snap.db)
     _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
