@@ -104,10 +104,13 @@ def finish(mark: int) -> None:
     """The end of a snapshot (inside the transaction that loaded its last part): our own
     events merged again, the clock moved past the hub's, the pull to go on after ``mark``."""
     me = current_node().node_id
-    # Our own events (made before or during the snapshot): merged again with the
-    # hub's into the rows they touch; and rows a page had to leave waiting.
-    keys = set(database.execute_sql('SELECT DISTINCT "entity", "row_id" FROM "change_event"'
-                                    ' WHERE "origin_node" = ?', (me,)).fetchall())
+    # Rows with events of ours (made before or during the snapshot) and of other nodes:
+    # merged again from all of them (a row with ours only is ours as it stands); and
+    # rows a page had to leave waiting.
+    keys = set(database.execute_sql(
+        'SELECT DISTINCT "entity", "row_id" FROM "change_event" AS mine WHERE "origin_node" = ? AND EXISTS'
+        ' (SELECT 1 FROM "change_event" AS other WHERE other."row_id" = mine."row_id"'
+        ' AND other."entity" = mine."entity" AND other."origin_node" <> ?)', (me, me)).fetchall())
     keys |= set(database.execute_sql('SELECT "entity", "row_id" FROM "pending_row"'
                                      ' WHERE "reason" = ?', ("parent",)).fetchall())
     if keys:

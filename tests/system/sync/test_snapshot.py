@@ -62,7 +62,7 @@ def _history(nodes, tmp_path, hub_db: str | None = None):
     b.api("POST", "/work-orders", order_body(900), expect=201)
     for node in (a, b, a):
         node.sync()
-    return hub
+    return hub, a, b
 
 
 def _merged_twin(nodes, hub):
@@ -82,7 +82,7 @@ def _assert_same(got: dict, want: dict) -> None:
 
 
 def test_a_snapshot_gives_the_same_tables_as_merging_every_event(nodes, tmp_path):
-    hub = _history(nodes, tmp_path)
+    hub, _, _ = _history(nodes, tmp_path)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
     snap.sync()
@@ -91,7 +91,7 @@ def test_a_snapshot_gives_the_same_tables_as_merging_every_event(nodes, tmp_path
 
 
 def test_a_snapshot_from_a_postgresql_hub_gives_the_same_tables(nodes, tmp_path, pg_url):
-    hub = _history(nodes, tmp_path, hub_db=pg_url)
+    hub, _, _ = _history(nodes, tmp_path, hub_db=pg_url)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
     snap.sync()
@@ -106,7 +106,7 @@ def _progress(db: str) -> str:
 
 
 def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
-    hub = _history(nodes, tmp_path)
+    hub, _, _ = _history(nodes, tmp_path)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
     snap.env["BAYFLOW_SYNC_SNAPSHOT_CHUNK_KIB"] = "16"  # the hub's file in many small ranges
@@ -126,17 +126,32 @@ def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
 
 
 def test_a_kiosk_that_worked_offline_keeps_its_work_through_its_first_sync(nodes, tmp_path):
-    hub = _history(nodes, tmp_path)
+    from kiosk.cli import build_app, opened
+    from sync import client, transport
+
+    hub, _, b = _history(nodes, tmp_path)
     late = nodes("late", prefix="L1", discovery=False).start()
     late.pair_with(hub)
     # Orders taken before the kiosk ever synced, one of them moved on.
     mine = [late.api("POST", "/work-orders", order_body(700 + i), expect=201)["number"] for i in range(3)]
     late.api("POST", f"/work-orders/{mine[0]}/status", {"status": "diagnosis"}, expect=200)
+    try:
+        with opened(build_app(late.db, must_exist=True)):
+            client.hello()
+            client.push()  # sent, not pulled yet
+    finally:
+        transport.forget_session()
+    b.sync()  # another kiosk edits one of them meanwhile: that row has events of both
+    b.api("PATCH", f"/work-orders/{mine[1]}", {"notes": "B：客户同意维修"}, expect=200)
+    b.sync()
+    late.api("PATCH", f"/work-orders/{mine[2]}", {"belongings": "后备箱有雨伞"}, expect=200)  # not sent yet
     late.sync()
     assert _snapshot_taken(late.db)
     for number in mine:
         assert late.api("GET", f"/work-orders/{number}")["number"] == number
         assert hub.api("GET", f"/work-orders/{number}")["number"] == number
     assert late.api("GET", f"/work-orders/{mine[0]}")["status"] == "diagnosis"
+    assert late.api("GET", f"/work-orders/{mine[1]}")["notes"] == "B：客户同意维修"
+    assert late.api("GET", f"/work-orders/{mine[2]}")["belongings"] == "后备箱有雨伞"
     assert state_of(late.db) == state_of(hub.db)
     assert state_of(late.db) == merge.reference_state(events_of(late.db))
