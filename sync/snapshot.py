@@ -1,26 +1,25 @@
-"""The hub's side of a first sync by snapshot: its merged state, page by page.
+"""The hub's side of a first sync by snapshot: its merged state instead of every event.
 
 A kiosk that has never pulled (a new or a replaced one) would otherwise fetch every
 event the hub holds and merge each of them again — the hub has done that work
-already. Instead it asks ``snapshot`` for, in this order (``parts``):
+already. Instead it takes:
 
-1. ``log``: the change log up to a high-water mark ``mark`` (the hub's newest seq
-   when the snapshot began; the asking kiosk's own events left out, as a pull does),
-   so the kiosk holds every event it would hold after pulling them: later events
-   are merged with them, and it can serve them on (a store hub under a group hub);
+1. the change log up to a high-water mark ``mark`` (the asking kiosk's own events
+   left out, as a pull does), so the kiosk holds every event it would hold after
+   pulling them: later events are merged with them, and it can serve them on;
 2. every replicated table, parents first, as the hub stored its merged rows;
-3. the merge's own state: field clocks, rows waiting to be written, conflicts.
+3. the merge's own state: field clocks, rows waiting to be written, conflicts
+   (without a person's review of them on the hub);
 
-then continues with normal pulls after ``mark``. Rows read after the mark may
-already hold a later event; the pull that follows brings that event, and merging
-it folds the row again from the whole log, so the result is the same as merging
-every event (``tests/sync/test_snapshot.py`` compares every table).
-
-Each page is one plain SQL read by key (``after``): no transaction spans requests,
-a page can be asked again, and the kiosk resumes where it stopped. A hub offers a
-snapshot only to a kiosk running the same bayflow version and the same tables
-(``manifest``): merged rows are only the same as merging the events when both
-merge by the same rules.
+then goes on with normal pulls after ``mark``. A SQLite hub makes all of it as one
+file in one read transaction (``sync.snapshotfile``); a PostgreSQL hub serves JSON
+pages by key (``page``), each a plain read: rows read after the mark may already
+hold a later event, which the pull that follows brings and merges again from the
+whole log. Either way the result is the tables merging every event would give
+(``tests/system/sync/test_snapshot.py`` compares every table, field clocks included).
+A hub offers a snapshot only to a kiosk running the same bayflow version and the
+same tables (``manifest``): merged rows equal merging the events only when both
+sides merge by the same rules.
 """
 from __future__ import annotations
 
