@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def _save(progress: dict) -> None:
 
 def _take_file(manifest: dict, progress: dict | None) -> int | None:
     mark, size = int(manifest["mark"]), int(manifest["file"]["size"])
-    path = Path(f"{database.obj.database}.snapshot.z")
+    path = Path(f"{database.obj.database}.snapshot")
     if progress is None or not progress.get("file") or progress["mark"] != mark:
         progress = {"file": True, "mark": mark, "size": size, "offset": 0}  # a new file: from its start
         _save(progress)
@@ -113,7 +114,7 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
         def fetch(offset: int) -> dict:
             answer = transport.call("snapshot", {"part": "file", "mark": mark, "offset": offset, "limit": limit},
                                     timeout=120)
-            return {"offset": offset, "data": base64.b64decode(answer["data"])}
+            return {"offset": offset, "data": zlib.decompress(base64.b64decode(answer["data"]))}
 
         def follow(answer: dict):
             end = answer["offset"] + len(answer["data"])
@@ -133,9 +134,7 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
             finally:
                 ahead.stop()
     own = _one_row('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1') is not None
-    opened = path.with_suffix("")
-    snapshotfile.unsqueeze(path, opened)
-    snapshotfile.attach(opened)
+    snapshotfile.attach(path)
     try:
         with transaction():
             events = snapshotfile.load(own_rows=own)
@@ -149,7 +148,6 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
     finally:
         snapshotfile.detach()
         path.unlink(missing_ok=True)
-        opened.unlink(missing_ok=True)
     try:
         transport.call("snapshot", {"part": "done", "mark": mark})  # the hub may drop its copy now
     except transport.SyncError:
@@ -203,7 +201,7 @@ def _abandon(progress: dict) -> None:
     and the pull continues after the last of them."""
     with transaction():
         if progress.get("file"):  # nothing of a file is loaded before all of it is here
-            Path(f"{database.obj.database}.snapshot.z").unlink(missing_ok=True)
+            Path(f"{database.obj.database}.snapshot").unlink(missing_ok=True)
             cursor = 0
         else:
             merge.refold_all()

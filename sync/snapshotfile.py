@@ -6,7 +6,7 @@ its replicated tables and the merge's own state into a new SQLite file with
 ``CREATE TABLE … AS SELECT`` (no indexes, no per-row Python), and serves it in
 byte ranges. The kiosk appends each range to a file beside its database and
 keeps the offset in its sync state, so a sync killed half-way goes on from the
-last range it wrote (the file travels deflated: ``_squeeze``). With the whole file, it attaches it and copies every table
+last range it wrote (each range travels deflated: ``chunk``). With the whole file, it attaches it and copies every table
 with ``INSERT … SELECT`` in one transaction: SQLite's own loop, no JSON, no
 Python object per row. (A PostgreSQL hub sends JSON pages instead: ``sync.snapshot``.)
 """
@@ -35,7 +35,7 @@ def _folder() -> Path:
 
 
 def _path(peer_node: str, mark: int) -> Path:
-    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}-{int(mark)}.sqlite.z"
+    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}-{int(mark)}.sqlite"
 
 
 def _tidy(peer_node: str) -> None:
@@ -74,36 +74,18 @@ def made(peer_node: str, mark: int | None = None) -> tuple[int, int]:
     finally:
         database.execute_sql("DETACH DATABASE snap")
     final = _path(peer_node, top)
-    _squeeze(part, final.with_suffix(".part-z"))
-    part.unlink()
-    os.replace(final.with_suffix(".part-z"), final)
+    os.replace(part, final)
     return top, final.stat().st_size
 
 
-def _squeeze(source: Path, target: Path) -> None:
-    """``source`` deflated (zlib, its fastest level): ids and JSON shrink to a third, and
-    what travels is sealed, encoded and parsed on a kiosk with less CPU to spare than the hub."""
-    squeezer = zlib.compressobj(1)
-    with open(source, "rb") as read, open(target, "wb") as out:
-        while block := read.read(1 << 20):
-            out.write(squeezer.compress(block))
-        out.write(squeezer.flush())
-
-
-def unsqueeze(source: Path, target: Path) -> None:
-    """The snapshot file as the hub made it, from the deflated one a kiosk fetched."""
-    opener = zlib.decompressobj()
-    with open(source, "rb") as read, open(target, "wb") as out:
-        while block := read.read(1 << 20):
-            out.write(opener.decompress(block))
-        out.write(opener.flush())
-
-
 def chunk(peer_node: str, mark: int, offset: int, limit: int = CHUNK) -> bytes:
-    """``limit`` bytes of the snapshot file at ``offset``; ``FileNotFoundError`` when it is gone."""
+    """``limit`` bytes of the snapshot file at ``offset``, deflated (zlib's fastest level:
+    ids and JSON shrink to a third, and what travels is sealed, encoded and parsed again
+    on a kiosk with less CPU to spare; each range on its own, so a range is fetched and
+    opened again by its offset alone). ``FileNotFoundError`` when the file is gone."""
     with open(_path(peer_node, mark), "rb") as found:
         found.seek(max(0, int(offset)))
-        return found.read(max(1, min(int(limit), CHUNK)))
+        return zlib.compress(found.read(max(1, min(int(limit), CHUNK))), 1)
 
 
 def drop(peer_node: str, mark: int) -> None:
