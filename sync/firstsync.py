@@ -66,7 +66,7 @@ def take() -> int | None:
     progress = json.loads(state.get(PROGRESS) or "null")
     ask: dict = {"part": "manifest"}
     if progress is not None:  # go on with the same file, or with pages
-        ask.update({"mark": progress["mark"]} if progress.get("file") else {"pages": True})
+        ask.update({"name": progress.get("name")} if progress.get("file") else {"pages": True})
     manifest = transport.call("snapshot", ask, timeout=600)  # a store-year's file takes seconds to make
     if not _fits(manifest):
         if progress is not None:  # the hub was upgraded half-way: merge what came, pull the rest
@@ -100,10 +100,10 @@ def _save(progress: dict) -> None:
 
 
 def _take_file(manifest: dict, progress: dict | None) -> int | None:
-    mark, size = int(manifest["mark"]), int(manifest["file"]["size"])
+    mark, name, size = int(manifest["mark"]), str(manifest["file"]["name"]), int(manifest["file"]["size"])
     path = Path(f"{database.obj.database}.snapshot")
-    if progress is None or not progress.get("file") or progress["mark"] != mark:
-        progress = {"file": True, "mark": mark, "size": size, "offset": 0}  # a new file: from its start
+    if progress is None or not progress.get("file") or progress.get("name") != name:
+        progress = {"file": True, "name": name, "mark": mark, "size": size, "offset": 0}  # a new file: from its start
         _save(progress)
     path.touch()
     with open(path, "r+b") as out:
@@ -112,7 +112,7 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
         limit = config.snapshot_chunk_kib() * 1024
 
         def fetch(offset: int) -> dict:
-            answer = transport.call("snapshot", {"part": "file", "mark": mark, "offset": offset, "limit": limit},
+            answer = transport.call("snapshot", {"part": "file", "name": name, "offset": offset, "limit": limit},
                                     timeout=120)
             return {"offset": offset, "data": zlib.decompress(base64.b64decode(answer["data"]))}
 
@@ -149,7 +149,7 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
         snapshotfile.detach()
         path.unlink(missing_ok=True)
     try:
-        transport.call("snapshot", {"part": "done", "mark": mark})  # the hub may drop its copy now
+        transport.call("snapshot", {"part": "done", "name": name})  # the hub may drop its copy now
     except transport.SyncError:
         pass  # it goes after a day anyway
     return events

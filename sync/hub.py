@@ -177,16 +177,15 @@ def handle_snapshot(peer, payload: dict) -> dict:
             answer = snapshot.manifest()
             if not is_postgresql() and not payload.get("pages"):
                 # One file made now (or the one a resumed sync asks for by its mark).
-                asked = int(payload["mark"]) if payload.get("mark") is not None else None
-                answer["mark"], size = snapshotfile.made(peer.node_id, asked)
-                answer["file"] = {"size": size}
+                answer["mark"], name, size = snapshotfile.made(peer.node_id, payload.get("name"))
+                answer["file"] = {"name": name, "size": size}
             return answer
         if part == "done":  # the kiosk has loaded it: the file goes
-            snapshotfile.drop(peer.node_id, int(payload["mark"]))
+            snapshotfile.drop(peer.node_id, payload.get("name"))
             return {}
         if part == "file":  # a range of the snapshot file a SQLite hub made (sync.snapshotfile)
             try:
-                data = snapshotfile.chunk(peer.node_id, int(payload["mark"]), int(payload.get("offset") or 0),
+                data = snapshotfile.chunk(peer.node_id, payload.get("name"), int(payload.get("offset") or 0),
                                           int(payload.get("limit") or snapshotfile.CHUNK))
             except FileNotFoundError:
                 raise ProtocolError("snapshot_gone", status=410)
@@ -196,4 +195,4 @@ def handle_snapshot(peer, payload: dict) -> dict:
     except snapshot.SnapshotError as error:
         raise ProtocolError(str(error))
     except (KeyError, TypeError, ValueError):
-        raise ProtocolError("mark, offset and limit must be numbers, after the previous page's key")
+        raise ProtocolError("a snapshot file's name; mark, offset and limit numbers; after the previous page's key")

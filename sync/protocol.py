@@ -49,13 +49,13 @@ refusals are ``{"error", "detail"}`` inside the box (and beside it, in plain).
 
 ``snapshot`` (a new kiosk's first sync; a hub offers it with ``"snapshot": true`` in
     its hello answer, and a kiosk of an older release never asks: ``sync.snapshot``)
-    {"part": "manifest", "mark"?: n, "pages"?: true}
-    → {"version", "tables": [[name, [columns]], ...], "mark", "file"?: {"size"}}
-        a SQLite hub makes the snapshot file now at ``mark`` (or finds the one asked by ``mark``);
+    {"part": "manifest", "name"?: file name, "pages"?: true}
+    → {"version", "tables": [[name, [columns]], ...], "mark", "file"?: {"name", "size"}}
+        a SQLite hub makes the snapshot file now at ``mark`` (or finds the one asked by ``name``);
         a PostgreSQL hub (or ``pages``) answers with the mark only.
-    {"part": "file", "mark", "offset", "limit"} → {"data": base64 of the deflated file's bytes}
+    {"part": "file", "name", "offset", "limit"} → {"data": base64 of the range's bytes, deflated}
         (410 ``snapshot_gone`` when the file is no longer there: the kiosk asks for a new one)
-    {"part": "done", "mark"} → {}   the kiosk has loaded it; the hub deletes its file
+    {"part": "done", "name"} → {}   the kiosk has loaded it; the hub deletes its file
     {"part": "log" | TABLE, "after", "mark", "limit"} → {"columns", "rows", "after", "more"}
         one page of the change log (seq ≤ mark, the kiosk's own left out) or of a table, by key
 

@@ -13,6 +13,8 @@ Python object per row. (A PostgreSQL hub sends JSON pages instead: ``sync.snapsh
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import time
 import zlib
 from pathlib import Path
@@ -34,8 +36,13 @@ def _folder() -> Path:
     return Path(database.obj.database).resolve().parent
 
 
-def _path(peer_node: str, mark: int) -> Path:
-    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}-{int(mark)}.sqlite"
+_NAME = re.compile(r"^[0-9]{1,18}-[0-9a-f]{16}$")  # mark-token: a file made again is never taken for the old one
+
+
+def _path(peer_node: str, name: str) -> Path:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError("not a snapshot file's name")
+    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}-{name}.sqlite"
 
 
 def _tidy(peer_node: str) -> None:
@@ -50,11 +57,11 @@ def _tidy(peer_node: str) -> None:
             pass
 
 
-def made(peer_node: str, mark: int | None = None) -> tuple[int, int]:
-    """(mark, size) of the snapshot file for ``peer_node``: the one at ``mark`` when it
-    is still here (a resumed sync), else a new one made now."""
-    if mark is not None and _path(peer_node, mark).exists():
-        return mark, _path(peer_node, mark).stat().st_size
+def made(peer_node: str, name: str | None = None) -> tuple[int, str, int]:
+    """(mark, name, size) of the snapshot file for ``peer_node``: the one named ``name``
+    when it is still here (a resumed sync), else a new one made now."""
+    if name is not None and _path(peer_node, name).exists():
+        return int(name.split("-")[0]), name, _path(peer_node, name).stat().st_size
     _tidy(peer_node)
     part = _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}.part"
     part.unlink(missing_ok=True)
@@ -73,24 +80,25 @@ def made(peer_node: str, mark: int | None = None) -> tuple[int, int]:
             database.execute_sql("COMMIT")
     finally:
         database.execute_sql("DETACH DATABASE snap")
-    final = _path(peer_node, top)
+    name = f"{top}-{secrets.token_hex(8)}"
+    final = _path(peer_node, name)
     os.replace(part, final)
-    return top, final.stat().st_size
+    return top, name, final.stat().st_size
 
 
-def chunk(peer_node: str, mark: int, offset: int, limit: int = CHUNK) -> bytes:
+def chunk(peer_node: str, name: str, offset: int, limit: int = CHUNK) -> bytes:
     """``limit`` bytes of the snapshot file at ``offset``, deflated (zlib's fastest level:
     ids and JSON shrink to a third, and what travels is sealed, encoded and parsed again
     on a kiosk with less CPU to spare; each range on its own, so a range is fetched and
     opened again by its offset alone). ``FileNotFoundError`` when the file is gone."""
-    with open(_path(peer_node, mark), "rb") as found:
+    with open(_path(peer_node, name), "rb") as found:
         found.seek(max(0, int(offset)))
         return zlib.compress(found.read(max(1, min(int(limit), CHUNK))), 1)
 
 
-def drop(peer_node: str, mark: int) -> None:
+def drop(peer_node: str, name: str) -> None:
     """The snapshot file a kiosk has loaded (or left): gone."""
-    _path(peer_node, mark).unlink(missing_ok=True)
+    _path(peer_node, name).unlink(missing_ok=True)
 
 
 def load(*, own_rows: bool) -> int:

@@ -8,6 +8,9 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
+
+import pytest
 
 from benchmarks.reception_load import fill
 from sync import merge
@@ -105,7 +108,8 @@ def _progress(db: str) -> str:
     return found[0] if found else ""
 
 
-def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
+@pytest.mark.parametrize("hub_kept_it", [True, False])
+def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path, hub_kept_it):
     hub, _, _ = _history(nodes, tmp_path)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
@@ -120,7 +124,12 @@ def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path):
     half = json.loads(_progress(snap.db))
     assert 0 < half["offset"] < half["size"]  # stopped half-way
     assert not _snapshot_taken(snap.db)
+    made = list(Path(hub.db).parent.glob("*.snapshot-*.sqlite"))
+    assert len(made) == 1
+    if not hub_kept_it:  # the hub's file is gone (a day passed, a disk tidied): a new one from its start
+        made[0].unlink()
     snap.sync()
+    assert not list(Path(hub.db).parent.glob("*.snapshot-*"))  # the kiosk said it was done: the hub's copy goes
     assert _progress(snap.db) == "" and _snapshot_taken(snap.db)
     _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
 
