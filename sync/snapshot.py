@@ -33,7 +33,7 @@ from kiosk.db import database, is_postgresql
 from kiosk.version import app_version
 from sync.mergeschema import registry
 from sync.protocol import WIRE_COLUMNS
-from sync.tables import Conflict, FieldClock, PendingRow
+from sync.tables import FieldClock, PendingRow
 
 # Rows per page: a few megabytes of JSON, one kiosk transaction each.
 PAGE = 20_000

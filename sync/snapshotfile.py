@@ -137,8 +137,11 @@ def load(*, own_rows: bool) -> int:
 
 
 def attach(path: Path) -> None:
+    """Open the downloaded snapshot ``path`` beside this node's database, as ``snap``
+    (outside a transaction: SQLite attaches only there)."""
     database.execute_sql("ATTACH DATABASE ? AS snap", (str(path),))
 
 
 def detach() -> None:
+    """Close the snapshot ``attach`` opened."""
     database.execute_sql("DETACH DATABASE snap")
