@@ -1,7 +1,8 @@
 """Sync figures between real nodes on loopback, each beside its anchor in the same run
 (not a test: it prints numbers).
 
-1. Events per second pushed from a kiosk to the hub and pulled by another kiosk,
+1. Events per second pushed from a kiosk to the hub and pulled by another kiosk (a new
+   one: the hub's snapshot; and one merging every event, as a kiosk that synced before),
    beside PouchDB pulling as many docs (benchmarks/pouchdb_anchor.js, the shared
    anchor: express-pouchdb, in memory, over loopback HTTP), round after round.
 2. `bayflow sync --once` with nothing to do, beside `python -c "import flask"`.
@@ -116,19 +117,24 @@ def events_per_second(folder: Path, orders: int, rounds: int) -> None:
         hub = Node(round_folder, "hub", role="hub", workers=None).start()
         a = Node(round_folder, "a", db=kiosk_db, prefix="A1", workers=None).start()
         b = Node(round_folder, "b", prefix="B1", workers=None).start()
+        c = Node(round_folder, "c", prefix="C1", workers=None)
+        c.env["BAYFLOW_SYNC_SNAPSHOT"] = "off"  # every event pulled and merged, as a kiosk that synced before
         try:
             a.pair_with(hub)
             b.pair_with(hub)
+            c.pair_with(hub)
             push = timed_sync(a, hub)
-            pull = timed_sync(b, hub)
+            pull = timed_sync(b, hub)  # a new kiosk: the hub's snapshot (sync.snapshot)
             idle = timed_sync(b, hub)  # the same command with nothing to move
+            merged = timed_sync(c, hub)
         finally:
             for node in (a, b, hub):
                 node.stop()
         anchor = pouchdb_pull(events)
-        figures.append((push, pull, idle, anchor))
+        figures.append((push, pull, idle, anchor, merged))
         print(f"  round {number}: {events:,} events; push {push[0]:.2f} s (CPU kiosk {push[1]:.1f} s, hub {push[2]:.1f} s);"
               f" pull {pull[0]:.2f} s (CPU kiosk {pull[1]:.1f} s, hub {pull[2]:.1f} s);"
+              f" pull merging every event {merged[0]:.2f} s (CPU kiosk {merged[1]:.1f} s, hub {merged[2]:.1f} s);"
               f" PouchDB pull {anchor if anchor is None else f'{anchor:.2f}'} s", flush=True)
     med = statistics.median
     push_s, pull_s = med(f[0][0] for f in figures), med(f[1][0] for f in figures)
@@ -142,6 +148,13 @@ def events_per_second(folder: Path, orders: int, rounds: int) -> None:
         anchor_s = med(f[3] for f in figures)
         ratio = med(f[3] / f[1][0] for f in figures)
         line += f"; PouchDB {events / anchor_s:,.0f} docs/s ({anchor_s:.2f} s): **{ratio:.1f}× PouchDB**"
+    print(line + " |")
+    merged_s = med(f[4][0] for f in figures)
+    line = (f"| pull merging every event (`SYNC_SNAPSHOT=off`: a kiosk that synced before) | {events:,} events | "
+            f"{merged_s:.2f} s (CPU: kiosk {med(f[4][1] for f in figures):.1f} s, hub {med(f[4][2] for f in figures):.1f} s)"
+            f" | {events / merged_s:,.0f} events/s")
+    if figures[0][3] is not None:
+        line += f": **{med(f[3] / f[4][0] for f in figures):.1f}× PouchDB**"
     print(line + " |")
 
 

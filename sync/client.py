@@ -9,8 +9,6 @@ duplicates.
 """
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +17,11 @@ from peewee import fn
 
 from kiosk.core import times
 from kiosk.db import SYNC_CACHE_KIB, database, is_postgresql, transaction
-from sync import merge, protocol, recovery, state, transport, wire
+from sync import firstsync, merge, protocol, recovery, state, transport
 from sync.changelog import outbox_size
 from sync.tables import ChangeEvent
 from sync.node import current_node
+from sync.prefetch import Prefetch
 
 
 @dataclass
@@ -60,6 +59,7 @@ def hello() -> dict:
                                       "max_origin_seq": _own_max_seq(node.node_id),
                                       "wall_ms": int(time.time() * 1000), "outbox": outbox_size(), **report})
     recovery.note_hub_version(answer)
+    firstsync.note_hello(answer)
     skew = int(answer.get("wall_ms", 0)) - int(time.time() * 1000)
     state.put("skew_ms", str(skew if abs(skew) > protocol.MAX_SKEW_MS else 0))
     status = answer.get("status", "ok")
@@ -132,17 +132,20 @@ def pull(batch: int = protocol.PULL_BATCH, wait: float = 0) -> int:
     then overlap). The cursor is still saved with the events it covers, so a
     batch fetched but not applied is simply asked for again next time.
     """
+    applied = 0
+    if firstsync.wanted():  # a new kiosk: the hub's merged rows, then the events after them
+        applied = firstsync.take() or 0
     cursor = int(state.get("hub_cursor", "0"))
     epoch = state.get("hub_epoch")  # a restored hub moves the cursor back meanwhile (sync.recovery)
     answer = _fetch(cursor, batch, wait)
     if not answer.get("more"):
-        return _apply_pulled(answer, epoch)
+        return applied + _apply_pulled(answer, epoch)
     if not is_postgresql():
         # Many batches (a new kiosk's first sync): this connection's page cache grows
         # beyond a page's (kiosk.db) so the indexes being written stay in memory.
         database.execute_sql(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")
-    applied = 0
-    ahead = _Prefetch(int(answer["cursor"]), batch)
+    ahead = Prefetch(int(answer["cursor"]), lambda after: _fetch(after, batch),
+                     lambda got: int(got["cursor"]) if got.get("more") else None)
     try:
         while True:
             applied += _apply_pulled(answer, epoch)
@@ -165,56 +168,6 @@ def _apply_pulled(answer: dict, epoch: str | None = None) -> int:
             # was moved back to the restore point, and must stay there.
             state.put("hub_cursor", str(int(answer["cursor"])))
     return applied
-
-
-class _Prefetch:
-    """Pull answers fetched one ahead on a thread of its own (with its own
-    connection to the hub, proven by a hello like any other)."""
-
-    def __init__(self, after: int, batch: int):
-        self._answers: queue.Queue = queue.Queue(maxsize=1)  # one waiting batch: memory stays bounded
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(after, batch), name="sync-pull-ahead", daemon=True)
-        self._thread.start()
-
-    def _run(self, after: int, batch: int) -> None:
-        try:
-            while not self._stopped.is_set():
-                try:
-                    answer = _fetch(after, batch)
-                except BaseException as error:  # handed to the applying thread, raised there
-                    self._hand_over(error)
-                    return
-                if not self._hand_over(answer) or not answer.get("more"):
-                    return
-                after = int(answer["cursor"])
-        finally:
-            wire.drop()  # this thread's own connection to the hub
-
-    def _hand_over(self, item) -> bool:
-        while not self._stopped.is_set():
-            try:
-                self._answers.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def next(self) -> dict:
-        """The next answer (or the error fetching it raised)."""
-        while True:
-            try:
-                item = self._answers.get(timeout=1.0)
-                break
-            except queue.Empty:
-                if not self._thread.is_alive() and self._answers.empty():
-                    raise transport.SyncError("the pull stopped without an answer")
-        if isinstance(item, BaseException):
-            raise item
-        return item
-
-    def stop(self) -> None:
-        self._stopped.set()
 
 
 def sync_once() -> RoundResult:

@@ -7,16 +7,17 @@ authenticated ``Peer`` row and the request payload and returns the answer.
 """
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import time
 
 from kiosk.core import events as page_events
 from kiosk.core import times
-from kiosk.db import database, transaction
+from kiosk.db import database, is_postgresql, transaction
 from sync import merge, protocol
 from kiosk.version import app_version
-from sync import recovery, reports
+from sync import recovery, reports, snapshot, snapshotfile
 from sync.tables import SCHEMA_VERSION, ChangeEvent
 from sync.mergewrite import chunks
 from sync.node import current_node
@@ -63,6 +64,8 @@ def handle_hello(peer, payload: dict) -> dict:
     # Which bayflow and which event schema this hub runs: a kiosk that cannot read
     # them says so on its pages (sync.client); a restored hub asks for what it lost.
     answer.update(version=app_version(), schema_version=SCHEMA_VERSION)
+    if snapshot.offered():  # a new kiosk may take the merged rows instead of every event (sync.snapshot)
+        answer["snapshot"] = True
     extras, too_old = recovery.hello_extras(payload)
     answer.update(extras)
     if not isinstance(proto, int) or proto < protocol.PROTOCOL_MIN or too_old:
@@ -162,3 +165,34 @@ def handle_pull(peer, payload: dict) -> dict:
     return {"events": [protocol.wire_event(row, with_seq=True) for row in rows],
             "cursor": rows[-1][0] if more else max(after, top),
             "more": more}
+
+
+def handle_snapshot(peer, payload: dict) -> dict:
+    """A first sync's manifest (``part`` "manifest") or one page of its snapshot (``sync.snapshot``)."""
+    part = payload.get("part")
+    if not isinstance(part, str):
+        raise ProtocolError("part must be a name")
+    try:
+        if part == "manifest":
+            answer = snapshot.manifest()
+            if not is_postgresql() and not payload.get("pages"):
+                # One file made now (or the one a resumed sync asks for by its mark).
+                answer["mark"], name, size = snapshotfile.made(peer.node_id, payload.get("name"))
+                answer["file"] = {"name": name, "size": size}
+            return answer
+        if part == "done":  # the kiosk has loaded it: the file goes
+            snapshotfile.drop(peer.node_id, payload.get("name"))
+            return {}
+        if part == "file":  # a range of the snapshot file a SQLite hub made (sync.snapshotfile)
+            try:
+                data = snapshotfile.chunk(peer.node_id, payload.get("name"), int(payload.get("offset") or 0),
+                                          int(payload.get("limit") or snapshotfile.CHUNK))
+            except FileNotFoundError:
+                raise ProtocolError("snapshot_gone", status=410)
+            return {"data": base64.b64encode(data).decode("ascii")}
+        mark, limit = int(payload.get("mark") or 0), int(payload.get("limit") or snapshot.PAGE)
+        return snapshot.page(peer.node_id, part, payload.get("after"), mark, limit)
+    except snapshot.SnapshotError as error:
+        raise ProtocolError(str(error))
+    except (KeyError, TypeError, ValueError):
+        raise ProtocolError("a snapshot file's name; mark, offset and limit numbers; after the previous page's key")

@@ -47,6 +47,18 @@ refusals are ``{"error", "detail"}`` inside the box (and beside it, in plain).
     → {"events": [EVENT + {"seq": hub seq}, ...], "cursor": last seq sent, "more": bool}
     Events that originated at the asking kiosk are left out (it has them).
 
+``snapshot`` (a new kiosk's first sync; a hub offers it with ``"snapshot": true`` in
+    its hello answer, and a kiosk of an older release never asks: ``sync.snapshot``)
+    {"part": "manifest", "name"?: file name, "pages"?: true}
+    → {"version", "tables": [[name, [columns]], ...], "mark", "file"?: {"name", "size"}}
+        a SQLite hub makes the snapshot file now at ``mark`` (or finds the one asked by ``name``);
+        a PostgreSQL hub (or ``pages``) answers with the mark only.
+    {"part": "file", "name", "offset", "limit"} → {"data": base64 of the range's bytes, deflated}
+        (410 ``snapshot_gone`` when the file is no longer there: the kiosk asks for a new one)
+    {"part": "done", "name"} → {}   the kiosk has loaded it; the hub deletes its file
+    {"part": "log" | TABLE, "after", "mark", "limit"} → {"columns", "rows", "after", "more"}
+        one page of the change log (seq ≤ mark, the kiosk's own left out) or of a table, by key
+
 EVENT (the wire form of ``sync.changelog.ChangeEvent``):
     {"event_id", "origin_node", "origin_seq", "hlc", "entity", "row_id",
      "kind": "record"|"fact", "op": "insert"|"update", "payload": {...},

@@ -51,6 +51,12 @@ def _settings(instance: Path) -> list[Setting]:
                 "session signing key (default: the instance folder's secret, mode 0600, bound to the node)"),
         Setting("WEB_PAGES", bool, True, "serve the stations' pages (off: a command-line job)"),
         Setting("DISCOVERY", bool, True, "zeroconf: a hub advertises itself, a kiosk looks for its hub"),
+        Setting("SYNC_SNAPSHOT", bool, True, "a new kiosk's first sync loads the hub's merged rows (off: it pulls "
+                "and merges every event; read from the environment, as DISCOVERY)"),
+        Setting("SYNC_SNAPSHOT_PAGE", int, 20_000, "rows a first sync asks a PostgreSQL hub for in one snapshot page "
+                "(one transaction each; read from the environment)"),
+        Setting("SYNC_SNAPSHOT_CHUNK_KIB", int, 8192, "KiB a first sync asks a SQLite hub for in one range of its "
+                "snapshot file (read from the environment)"),
         Setting("IDLE_TIMEOUT_SECONDS", int, 300, "a session ends after this long without a touch (a station "
                 "not in IDLE_SECONDS)"),
         # A bay screen is shared by many hands; at reception or the cashier a customer is talking.
@@ -154,3 +160,24 @@ def documented(instance: Path = Path("instance")) -> list[Setting]:
 def discovery_on(environ=os.environ) -> bool:
     """``DISCOVERY`` where no app is at hand (a sync round outside a request): the environment's say."""
     return environ.get("BAYFLOW_DISCOVERY", "on").strip().lower() not in OFF
+
+
+def snapshot_on(environ=os.environ) -> bool:
+    """``SYNC_SNAPSHOT`` for a sync round (run outside a request, as ``discovery_on``)."""
+    return environ.get("BAYFLOW_SYNC_SNAPSHOT", "on").strip().lower() not in OFF
+
+
+def snapshot_page(environ=os.environ) -> int:
+    """``SYNC_SNAPSHOT_PAGE`` for a sync round (from the environment, at least 1)."""
+    try:
+        return max(1, int(environ.get("BAYFLOW_SYNC_SNAPSHOT_PAGE", "20000")))
+    except ValueError:
+        return 20_000
+
+
+def snapshot_chunk_kib(environ=os.environ) -> int:
+    """``SYNC_SNAPSHOT_CHUNK_KIB`` for a sync round (from the environment, at least 1)."""
+    try:
+        return max(1, int(environ.get("BAYFLOW_SYNC_SNAPSHOT_CHUNK_KIB", "8192")))
+    except ValueError:
+        return 8192

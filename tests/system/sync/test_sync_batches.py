@@ -20,7 +20,7 @@ def _state(db: str) -> dict:
         return merge.database_state()
 
 
-def test_many_small_batches_arrive_whole_and_in_order(nodes, tmp_path):
+def test_many_small_batches_arrive_whole_and_in_order(nodes, tmp_path, monkeypatch):
     from kiosk.cli import opened
     from sync import client, protocol, state, transport
     from sync.changelog import outbox_size
@@ -28,6 +28,7 @@ def test_many_small_batches_arrive_whole_and_in_order(nodes, tmp_path):
     source = tmp_path / "source.sqlite"
     fill(source, 12)  # a dozen work orders with their customers, vehicles, lines: ~100 events
     made = len(events_of(str(source)))
+    monkeypatch.setenv("BAYFLOW_SYNC_SNAPSHOT", "off")  # b pulls and merges every event, seven at a time
     hub = nodes("hub", role="hub", discovery=False).start()
     a = nodes("a", db=str(source), discovery=False)
     b = nodes("b", prefix="B2", discovery=False)
