@@ -192,5 +192,10 @@ def reached_orders(order_ids) -> set:
     ids = list(order_ids)
     if not ids:
         return set()
-    return {row[0] for row in FollowUpCall.select(FollowUpCall.work_order)
-            .where(FollowUpCall.work_order.in_(ids) & (FollowUpCall.outcome == "reached")).distinct().tuples()}
+    return {row[0] for row in reached_query().where(FollowUpCall.work_order.in_(ids)).distinct().tuples()}
+
+
+def reached_query():
+    """The work orders with a reached follow-up call, as a subquery of ids (the manager's
+    follow-up rate counts in SQL with it; ``reached_orders`` reads the same rule)."""
+    return FollowUpCall.select(FollowUpCall.work_order).where(FollowUpCall.outcome == "reached")

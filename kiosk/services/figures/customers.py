@@ -68,7 +68,7 @@ def retention_rows(period: Period) -> list[dict]:
     """Each customer delivered in the period: their first delivery in it and the next one within 183 days."""
     lo, hi = period.bounds()
     seen: dict = {}
-    store = in_scope(WorkOrder.number)
+    store = in_scope()
     here = (Delivery.at >= lo) & (Delivery.at < hi)
     for customer_id, at, number in (Delivery.select(WorkOrder.customer, Delivery.at, WorkOrder.number)
                                     .join(WorkOrder).where(here if store is None else here & store)

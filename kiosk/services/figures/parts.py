@@ -25,7 +25,7 @@ def requested_lines(period: Period) -> list[dict]:
                                 PartsRequest.description, PartsRequest.requested_at).where(
         (PartsRequest.requested_at >= lo) & (PartsRequest.requested_at < hi)
         & (PartsRequest.deleted == False) & (PartsRequest.status != "cancelled"))  # noqa: E712
-    store = in_scope(WorkOrder.number)
+    store = in_scope()
     if store is not None:
         query = query.join(WorkOrder, on=(PartsRequest.work_order == WorkOrder.id)).where(store)
     requests = list(query.namedtuples())

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import Case
+
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
 from kiosk.i18n import lazy_gettext as _l
@@ -95,6 +97,20 @@ def back(period: Period, steps: int) -> list[Period]:
             current = Period(current.first - length, current.last - length, current.kind)
         found.append(current)
     return list(reversed(found))
+
+
+def bucket(periods, column):
+    """A SQL expression: the index in ``periods`` (which do not overlap) of the period holding the
+    stored time ``column``, NULL outside them — what a figure's ``GROUP BY`` counts a trend by,
+    each period its store-local days' UTC bounds."""
+    return Case(None, [((column >= lo) & (column < hi), index)
+                       for index, (lo, hi) in enumerate(p.bounds() for p in periods)], None)
+
+
+def span(periods) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC range from the first period's start to the last one's end."""
+    bounds = [p.bounds() for p in periods]
+    return min(lo for lo, _ in bounds), max(hi for _, hi in bounds)
 
 
 def _date(text, field: str) -> dt.date:

@@ -37,6 +37,7 @@ class Figure:
     per: str = ""  # "advisor", "technician", "clerk": whom the figure breaks down by
     bounds: tuple = PERCENT  # what a target may be set to
     per_store: bool = True  # False: counted by a station's rule for the whole node (a group's total only)
+    series: Callable[[list], list[Result]] | None = None  # every period of a trend at once (one query)
 
     @property
     def target(self) -> Decimal | None:
@@ -49,6 +50,11 @@ class Figure:
         if self.unit == "money":
             return round(value, 2)
         return round(value * 100, 1) if self.unit == "rate" else round(value, 1)
+
+    def over(self, periods: list[Period]) -> list[Result]:
+        """The figure for each of ``periods`` (which do not overlap): its series where it has one
+        (the same computation as ``compute``, all periods in one pass), else period by period."""
+        return self.series(periods) if self.series else [self.compute(p) for p in periods]
 
     def met(self, value: float | None) -> bool | None:
         """Whether ``value`` meets the store's target (None without a value or a target)."""
@@ -82,16 +88,16 @@ def _orders_drill(function):
 register(Figure("delivered", _l("Delivered"), _l(
     "Orders whose car was first handed back (交车) in the period (台次)."), "count",
     orders.delivered, _orders_drill(orders.drill_delivered), ORDER_COLUMNS, per="advisor",
-    bounds=(Decimal(0), Decimal(100000))))
+    bounds=(Decimal(0), Decimal(100000)), series=orders.delivered_series))
 register(Figure("first_time_fix", _l("First-time fix"), _l(
     "Orders delivered in the period with no failed QC check and no comeback (返修) opened against them "
     "within the quality-guarantee period of their repair type, over the orders delivered in the period."),
     "rate", orders.first_time_fix, _orders_drill(orders.drill_first_time_fix), ORDER_COLUMNS,
-    Decimal(95), per="advisor"))
+    Decimal(95), per="advisor", series=orders.first_time_fix_series))
 register(Figure("on_time", _l("On-time delivery"), _l(
     "Orders delivered in the period no later than their promised time, over the orders delivered "
     "in the period that had a promise."), "rate", orders.on_time, _orders_drill(orders.drill_on_time),
-    ORDER_COLUMNS, Decimal(90), per="advisor"))
+    ORDER_COLUMNS, Decimal(90), per="advisor", series=orders.on_time_series))
 register(Figure("efficiency", _l("Technician efficiency"), _l(
     "Sold hours of the jobs first finished in the period (shared among the technicians by their clocked "
     "time) over the hours clocked on jobs in the period."), "rate", workshop.efficiency, workshop.drill_jobs,
@@ -155,7 +161,7 @@ register(Figure("follow_up_rate", _l("Follow-up rate"), _l(
     "Orders delivered in the period with a reached follow-up call (回访), over the orders delivered in "
     "the period."), "rate", aftersales.follow_up_rate, aftersales.drill_follow_up,
     (("number", _l("Work order")), ("plate", _l("Plate")), ("advisor", _l("Service advisor")),
-     ("at", _l("Delivered"))), Decimal(90)))
+     ("at", _l("Delivered"))), Decimal(90), series=aftersales.follow_up_rate_series))
 COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work order")), ("category", _l("Category")),
                      ("at", _l("Opened")), ("due", _l("Resolve by")))
 register(Figure("complaint_rate", _l("Complaint rate"), _l(
