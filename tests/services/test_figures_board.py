@@ -42,6 +42,18 @@ def test_per_advisor_and_technician(shop):
     assert delivered == {"ADV-801": 2, "ADV-802": 3}
 
 
+def test_revenue_csi_and_complaints_per_advisor(shop):
+    """Revenue, CSI and the complaint rate per service advisor: each the station's own rule over the
+    advisor's orders (ADV-801: o1 and o2; ADV-802: o3, o4 and o5)."""
+    answer = board.as_json(periods.month(history.MONTH))
+    mine, theirs = answer["by_advisor"]["ADV-801"], answer["by_advisor"]["ADV-802"]
+    assert mine["revenue"] == 700.0 and theirs["revenue"] == 2700.0  # 400 + 300; 2000 + 500 + 200
+    assert mine["csi"] == 80.0 and theirs["csi"] == 80.0  # calls scored 10 and 6; 8
+    assert mine["complaint_rate"] == 0.5 and "complaint_rate" not in theirs  # TS-T-1 about o2; none
+    rows = {r["staff"].badge: r for r in board.breakdown(periods.month(history.MONTH))["advisor"]}
+    assert rows["ADV-802"]["revenue"].value == 2700.0 and rows["ADV-801"]["complaint_rate"].denominator == 2
+
+
 def test_a_comeback_after_the_guarantee_period_does_not_count_until_the_period_is_longer(shop):
     o4 = shop["orders"][3]
     rows = board.drill(registry.get("first_time_fix"), periods.month(history.MONTH))

@@ -11,7 +11,7 @@ import contextvars
 import functools
 from dataclasses import dataclass, field
 
-from kiosk.models.workorders import STORE_PREFIX
+from kiosk.models.workorders import STORE_PREFIX, WorkOrder
 
 
 @dataclass
@@ -84,6 +84,39 @@ def in_scope():
     if prefixes is None:
         return None
     return STORE_PREFIX.in_(list(prefixes) or ["\u0000"])  # a store without kiosks: nothing
+
+
+def store_orders():
+    """The work orders of the store being counted, a subquery of ids for the stations' rules
+    (``of_orders``); None when every order counts."""
+    store = in_scope()
+    return None if store is None else WorkOrder.select(WorkOrder.id).where(store)
+
+
+def advisor_orders(advisor):
+    """The work orders of ``advisor`` within the store being counted (a subquery of ids)."""
+    store = in_scope()
+    query = WorkOrder.select(WorkOrder.id).where(WorkOrder.advisor == advisor)
+    return query if store is None else query.where(store)
+
+
+_totals: contextvars.ContextVar[bool] = contextvars.ContextVar("figures_totals_only", default=False)
+
+
+@contextlib.contextmanager
+def totals_only():
+    """Within this block the figures that break down per person by asking their station's rule once
+    per person leave ``by_person`` empty (a trend's points need the totals only)."""
+    token = _totals.set(True)
+    try:
+        yield
+    finally:
+        _totals.reset(token)
+
+
+def per_person() -> bool:
+    """Whether ``by_person`` is wanted (not within ``totals_only``)."""
+    return not _totals.get()
 
 
 def prefix_of(number: str) -> str:

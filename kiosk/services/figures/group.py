@@ -6,9 +6,10 @@ requests hanging from it — belongs to the store whose kiosks use that prefix
 (``GROUP_STORES``: store name → prefixes). The cars sold by a store belong to it by the
 kiosk that first wrote them. A store's figures are computed exactly as a single store's,
 within ``store_scope``; the group's total of a rate is the sum of the stores' numerators
-over the sum of their denominators. The figures counted by another station's rule for the
-whole hub (revenue, CSI, complaints, claims, receivables: ``per_store`` False) show only the
-group's total.
+over the sum of their denominators. The figures counted by another station's rule (revenue,
+CSI, complaints, claims, receivables: ``per_store`` False) count each store's orders within
+the scope too; their group total is the rule over the whole hub (a complaint about no order
+counts there only).
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class Figure:
     higher_is_better: bool = True
     per: str = ""  # "advisor", "technician", "clerk": whom the figure breaks down by
     bounds: tuple = PERCENT  # what a target may be set to
-    per_store: bool = True  # False: counted by a station's rule for the whole node (a group's total only)
+    per_store: bool = True  # False: a station's rule, per store by its orders; the group's total is the whole hub's
     series: Callable[[list], list[Result]] | None = None  # every period of a trend at once (one query)
 
     @property
@@ -143,7 +143,7 @@ register(Figure("revenue", _l("Revenue"), _l(
     "discount, warranty, insurance and internal."), "money", aftersales.revenue, aftersales.drill_revenue,
     (("number", _l("Work order")), ("plate", _l("Plate")), ("settlement", _l("Settlement")), ("at", _l("Settled")),
      ("customer", _l("Customer")), ("warranty", _l("Warranty")), ("insurance", _l("Insurance")),
-     ("internal", _l("Internal")), ("total", _l("Total"))), bounds=MONEY, per_store=False))
+     ("internal", _l("Internal")), ("total", _l("Total"))), bounds=MONEY, per_store=False, per="advisor"))
 register(Figure("revenue_per_order", _l("Revenue per order"), _l(
     "The period's revenue over the orders delivered in the period (单车产值)."), "money",
     aftersales.revenue_per_order, aftersales.drill_revenue, FIGURES["revenue"].columns, Decimal(800),
@@ -153,7 +153,7 @@ CALL_COLUMNS = (("number", _l("Work order")), ("plate", _l("Plate")), ("at", _l(
 register(Figure("csi", _l("Customer satisfaction"), _l(
     "The mean overall score (0–10) of the reached follow-up calls made in the period, ×10 (0–100), and "
     "the same per part of the visit (CSI)."), "score", aftersales.csi, aftersales.drill_calls, CALL_COLUMNS,
-    Decimal(90), per_store=False))
+    Decimal(90), per_store=False, per="advisor"))
 register(Figure("top_share", _l("Top scores"), _l(
     "Reached follow-up calls of the period scored 9 or 10, over the scored calls."), "rate",
     aftersales.top_share, aftersales.drill_calls, CALL_COLUMNS, Decimal(80), per_store=False))
@@ -167,7 +167,7 @@ COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work 
 register(Figure("complaint_rate", _l("Complaint rate"), _l(
     "Complaints (投诉) opened in the period over the orders delivered in the period."), "rate",
     aftersales.complaint_rate, aftersales.drill_complaints, COMPLAINT_COLUMNS, Decimal(1),
-    higher_is_better=False, per_store=False))
+    higher_is_better=False, per_store=False, per="advisor"))
 register(Figure("complaints_on_time", _l("Complaints resolved on time"), _l(
     "Complaints opened in the period whose customer agreed to the solution by their resolution deadline, "
     "over the complaints opened in the period."), "rate", aftersales.complaints_on_time,
