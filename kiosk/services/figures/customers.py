@@ -25,15 +25,18 @@ def first_service_due(period: Period) -> list[dict]:
     """The vehicles sold here whose first service fell due in the period, and whether each came."""
     days = settings.first_service_days()
     first, last = period.first - dt.timedelta(days=days), period.last - dt.timedelta(days=days)
-    vehicles = list(Vehicle.select().where((Vehicle.sold_here == True) & (Vehicle.deleted == False)  # noqa: E712
-                                           & (Vehicle.sold_on >= first) & (Vehicle.sold_on <= last)))
+    # Light rows (no model objects: a year of a busy group is tens of thousands of cars).
+    vehicles = list(Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.vin, Vehicle.sold_on).where(
+        (Vehicle.sold_here == True) & (Vehicle.deleted == False)  # noqa: E712
+        & (Vehicle.sold_on >= first) & (Vehicle.sold_on <= last)).namedtuples())
     if scope() is not None:
         vehicles = _of_store(vehicles)
     if not vehicles:
         return []
     came: dict = {}
-    for order in (WorkOrder.select().where(WorkOrder.vehicle.in_([v.id for v in vehicles])
-                                           & (WorkOrder.deleted == False)).order_by(WorkOrder.opened_at)):  # noqa: E712
+    orders = WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.vehicle.alias("vehicle_id"), WorkOrder.opened_at)
+    for order in (orders.where(WorkOrder.vehicle.in_([v.id for v in vehicles]) & (WorkOrder.deleted == False))  # noqa: E712
+                  .order_by(WorkOrder.opened_at).namedtuples()):
         came.setdefault(order.vehicle_id, []).append(order)
     rows = []
     for vehicle in vehicles:
