@@ -49,22 +49,6 @@ ORDER_COLUMNS = (WorkOrder.id, WorkOrder.number, WorkOrder.advisor.alias("adviso
                  WorkOrder.vehicle.alias("vehicle_id"), WorkOrder.repair_type, WorkOrder.promised_at, Vehicle.plate)
 
 
-@memoized
-def delivered_orders(period: Period) -> list[Delivered]:
-    """The orders first delivered in ``period``, oldest first (two queries)."""
-    lo, hi = period.bounds()
-    first: dict = {}
-    for row in (Delivery.select(Delivery.work_order, Delivery.at, Delivery.on_time, Delivery.id)
-                .where(Delivery.work_order.in_(touched(period))).order_by(Delivery.at, Delivery.id).tuples()):
-        first.setdefault(row[0], row)
-    wanted = [row for row in first.values() if lo <= row[1] < hi]
-    if not wanted:
-        return []
-    orders = {o.id: o for o in WorkOrder.select(*ORDER_COLUMNS).join(Vehicle)
-              .where(WorkOrder.id.in_(touched(period))).namedtuples()}
-    return [Delivered(orders[row[0]], row[1], row[2]) for row in wanted if row[0] in orders]
-
-
 _Earlier = Delivery.alias()
 _Comeback = WorkOrder.alias()
 COUNTS = ("delivered", "good", "on_time", "promised", "reached")  # what ``counted`` adds up per advisor
@@ -80,6 +64,15 @@ def _first_deliveries(periods: tuple, *columns):
                      (_Earlier.at < Delivery.at) | ((_Earlier.at == Delivery.at) & (_Earlier.id < Delivery.id)))))))
     store = in_scope()
     return query if store is None else query.where(store)
+
+
+@memoized
+def delivered_orders(period: Period) -> list[Delivered]:
+    """The orders first delivered in ``period``, oldest first: the rows behind the counts (the same
+    first deliveries ``counted`` adds up)."""
+    query = (_first_deliveries((period,), *ORDER_COLUMNS, Delivery.at.alias("delivered_at"), Delivery.on_time)
+             .join_from(WorkOrder, Vehicle).order_by(Delivery.at, Delivery.id))
+    return [Delivered(row, row.delivered_at, row.on_time) for row in query.namedtuples()]
 
 
 def _flag(condition):
@@ -119,11 +112,17 @@ def _comebacks(periods: tuple) -> list[tuple]:
     windows: dict = {}
     found: dict = {}
     for index, order, advisor, kind, vehicle, at, comeback_vehicle, opened_at in query.tuples():
-        if kind not in windows:
-            windows[kind] = dt.timedelta(days=settings.guarantee_days(kind))
-        if index is not None and comeback_vehicle == vehicle and opened_at <= at + windows[kind]:
+        if index is not None and _repeats(windows, kind, vehicle, at, comeback_vehicle, opened_at):
             found[order] = (index, advisor)
     return list(found.values())
+
+
+def _repeats(windows: dict, kind: str, vehicle, delivered_at, comeback_vehicle, opened_at) -> bool:
+    """Whether a comeback counts against the earlier order: the same car, opened within the
+    quality-guarantee period of the earlier order's repair type (``windows``: read once each)."""
+    if kind not in windows:
+        windows[kind] = dt.timedelta(days=settings.guarantee_days(kind))
+    return comeback_vehicle == vehicle and opened_at <= delivered_at + windows[kind]
 
 
 def _series(periods, figure) -> list[Result]:
@@ -193,11 +192,8 @@ def misses(found: list[Delivered], period: Period) -> dict:
         if comeback.comeback_of not in by_number:
             continue
         earlier = by_number[comeback.comeback_of]
-        kind = earlier.order.repair_type
-        if kind not in windows:
-            windows[kind] = dt.timedelta(days=settings.guarantee_days(kind))
-        window = windows[kind]
-        if comeback.vehicle_id == earlier.order.vehicle_id and comeback.opened_at <= earlier.at + window:
+        if _repeats(windows, earlier.order.repair_type, earlier.order.vehicle_id, earlier.at, comeback.vehicle_id,
+                    comeback.opened_at):
             reasons[earlier.order.id].append(("comeback", comeback))
     return reasons
 
