@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import SQL, Case, fn
+
+from kiosk.db import is_postgresql
 from kiosk.models import Customer, Delivery, Vehicle, WorkOrder
 from sync.node import current_node
 from sync.tables import ChangeEvent, Peer
 from kiosk.services.figures import settings
-from kiosk.services.figures.base import Result, in_scope, memoized, ratio, scope
-from kiosk.services.figures.period import Period
+from kiosk.services.figures.base import Result, in_scope, memoized, ratio, scope, store_orders
+from kiosk.services.figures.period import Period, bucket, span
 
 
 @memoized
@@ -94,11 +97,55 @@ def retention_rows(period: Period) -> list[dict]:
              "back": later.get(c, (None, ""))[1], "counted": c in later} for c, (at, number) in seen.items()]
 
 
+def _plus_days(column, days: int):
+    """A stored time ``column`` plus whole ``days``, exactly, in the database's own arithmetic."""
+    if is_postgresql():
+        return column + SQL(f"INTERVAL '{int(days)} days'")
+    # SQLite keeps times as text: the date and time moved, the fraction of a second kept as it was.
+    return fn.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(days)} days").concat(fn.substr(column, 20))
+
+
+_Later, _LaterOrder, _FirstDelivery, _FirstOrder = Delivery.alias(), WorkOrder.alias(), Delivery.alias(), WorkOrder.alias()
+
+
+@memoized
+def retained(periods: tuple) -> list[tuple[int, int]]:
+    """Per period of ``periods``: (customers delivered in it, those of them who came back) — one
+    aggregate: each customer's first delivery of the period, and whether another order of theirs
+    (not that one) was delivered after it, within ``settings.RETENTION_DAYS``."""
+    lo, hi = span(periods)
+    store, mine = in_scope(), store_orders()
+    here = (Delivery.at >= lo) & (Delivery.at < hi)
+    firsts = (Delivery.select(WorkOrder.customer.alias("customer"), bucket(periods, Delivery.at).alias("bucket"),
+                              fn.MIN(Delivery.at).alias("start"))
+              .join(WorkOrder).where(here if store is None else here & store).group_by(WorkOrder.customer, SQL("2"))
+              .alias("firsts"))
+    first_number = (_FirstOrder.select(_FirstOrder.number).join(_FirstDelivery, on=(_FirstDelivery.work_order == _FirstOrder.id))
+                    .where((_FirstOrder.customer == firsts.c.customer) & (_FirstDelivery.at == firsts.c.start)).limit(1))
+    later = (_Later.select(SQL("1")).join(_LaterOrder, on=(_Later.work_order == _LaterOrder.id))
+             .where((_LaterOrder.customer == firsts.c.customer) & (_Later.at > firsts.c.start)
+                    & (_Later.at <= _plus_days(firsts.c.start, settings.RETENTION_DAYS))
+                    & (_LaterOrder.number != first_number)))
+    if mine is not None:
+        later = later.where(_LaterOrder.id.in_(mine))
+    found = [(0, 0) for _ in periods]
+    query = (firsts.select_from(firsts.c.bucket, fn.COUNT(SQL("*")), fn.SUM(Case(None, [(fn.EXISTS(later), 1)], 0)))
+             .group_by(firsts.c.bucket))
+    for index, customers, back in query.tuples():
+        if index is not None:
+            found[index] = (customers, back or 0)
+    return found
+
+
+def retention_series(periods) -> list[Result]:
+    """Customer retention in each of ``periods``: customers with a car delivered in it who came
+    back (another order delivered) within the next six months, over the customers delivered in it."""
+    return [ratio(back, customers) for customers, back in retained(tuple(periods))]
+
+
 def retention(period: Period) -> Result:
-    """Customer retention: customers with a car delivered in the period who came back (another
-    order delivered) within the next six months, over the customers delivered in the period."""
-    rows = retention_rows(period)
-    return ratio(sum(1 for r in rows if r["counted"]), len(rows))
+    """Customer retention in ``period`` (``retention_series``)."""
+    return retention_series([period])[0]
 
 
 def drill_first_service(period: Period) -> list[dict]:

@@ -119,11 +119,11 @@ PART_COLUMNS = (("number", _l("Work order")), ("part_no", _l("Part number")), ("
 register(Figure("line_fill", _l("Parts line fill"), _l(
     "Part lines requested by the bays in the period that were issued from stock on the day they were "
     "requested, over the part lines requested (配件满足率)."), "rate", parts.line_fill, parts.drill_lines,
-    PART_COLUMNS, Decimal(90), per="clerk"))
+    PART_COLUMNS, Decimal(90), per="clerk", series=parts.line_fill_series))
 register(Figure("order_fill", _l("Parts order fill"), _l(
     "Orders with parts requested in the period whose every part line was issued the day it was requested "
     "(the car waited for no part), over the orders with parts requested."), "rate", parts.order_fill,
-    parts.drill_lines, PART_COLUMNS, Decimal(85)))
+    parts.drill_lines, PART_COLUMNS, Decimal(85), series=parts.order_fill_series))
 register(Figure("first_service_rate", _l("First-service rate"), _l(
     "Vehicles sold by this store whose first-service window (the sale date plus the store's first-service "
     "days) ends in the period and that came in within it, over those vehicles (首保率)."), "rate",
@@ -135,7 +135,7 @@ register(Figure("retention", _l("Customer retention"), _l(
     "months, over the customers delivered in the period."), "rate", customers.retention,
     _orders_drill(customers.drill_retention),
     (("customer", _l("Customer")), ("number", _l("Work order")), ("at", _l("Delivered")),
-     ("back", _l("Came back with"))), Decimal(60)))
+     ("back", _l("Came back with"))), Decimal(60), series=customers.retention_series))
 
 MONEY = (Decimal(0), Decimal(100000000))
 register(Figure("revenue", _l("Revenue"), _l(
