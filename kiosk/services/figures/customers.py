@@ -14,13 +14,12 @@ import datetime as dt
 
 from peewee import SQL, Case, fn
 
-from kiosk.db import is_postgresql
 from kiosk.models import Customer, Delivery, Vehicle, WorkOrder
 from sync.node import current_node
 from sync.tables import ChangeEvent, Peer
 from kiosk.services.figures import settings
 from kiosk.services.figures.base import Result, in_scope, memoized, ratio, scope, store_orders
-from kiosk.services.figures.period import Period, bucket, span
+from kiosk.services.figures.period import Period, bucket, plus_days, span
 
 
 @memoized
@@ -97,14 +96,6 @@ def retention_rows(period: Period) -> list[dict]:
              "back": later.get(c, (None, ""))[1], "counted": c in later} for c, (at, number) in seen.items()]
 
 
-def _plus_days(column, days: int):
-    """A stored time ``column`` plus whole ``days``, exactly, in the database's own arithmetic."""
-    if is_postgresql():
-        return column + SQL(f"INTERVAL '{int(days)} days'")
-    # SQLite keeps times as text: the date and time moved, the fraction of a second kept as it was.
-    return fn.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(days)} days").concat(fn.substr(column, 20))
-
-
 _Later, _LaterOrder, _FirstDelivery, _FirstOrder = Delivery.alias(), WorkOrder.alias(), Delivery.alias(), WorkOrder.alias()
 
 
@@ -124,7 +115,7 @@ def retained(periods: tuple) -> list[tuple[int, int]]:
                     .where((_FirstOrder.customer == firsts.c.customer) & (_FirstDelivery.at == firsts.c.start)).limit(1))
     later = (_Later.select(SQL("1")).join(_LaterOrder, on=(_Later.work_order == _LaterOrder.id))
              .where((_LaterOrder.customer == firsts.c.customer) & (_Later.at > firsts.c.start)
-                    & (_Later.at <= _plus_days(firsts.c.start, settings.RETENTION_DAYS))
+                    & (_Later.at <= plus_days(firsts.c.start, settings.RETENTION_DAYS))
                     & (_LaterOrder.number != first_number)))
     if mine is not None:
         later = later.where(_LaterOrder.id.in_(mine))

@@ -6,9 +6,9 @@ An order counts in the period of its FIRST delivery (the store's day of
 
 The counts are one SQL aggregate for any number of periods (``counted``: the first deliveries
 grouped by the period that holds them and by advisor), so a 12-month trend is one query, not
-twelve; only the comebacks (a few in a hundred orders) are checked in Python against their
-repair type's guarantee period. The rows behind the numbers (``delivered_orders``) are read
-for the drill-down only.
+twelve. The comeback rule is SQL too (``_comeback``), read by the count and by the
+drill-down's reasons alike; the rows behind the numbers (``delivered_orders``, the same first
+deliveries) are read for the drill-down only.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from peewee import SQL, Case, fn
 
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Delivery, QcCheck, Staff, Vehicle, WorkOrder
-from kiosk.services import followups
+from kiosk.services import cashier_settings, followups
 from kiosk.services.figures import settings
 from kiosk.services.figures.base import Result, count, in_scope, memoized, ratio, ratios_by
-from kiosk.services.figures.period import Period, bucket, span
+from kiosk.services.figures.period import Period, bucket, plus_days, span
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,6 @@ class Delivered:
     order: object
     at: dt.datetime  # its first delivery (UTC)
     on_time: bool | None
-
-
-def touched(period: Period):
-    """The work orders (a subquery of ids) with a delivery in ``period``, within the store counted."""
-    lo, hi = period.bounds()
-    query = Delivery.select(Delivery.work_order).where((Delivery.at >= lo) & (Delivery.at < hi))
-    store = in_scope()
-    return query if store is None else query.join(WorkOrder).where(store)
 
 
 ORDER_COLUMNS = (WorkOrder.id, WorkOrder.number, WorkOrder.advisor.alias("advisor_id"),
@@ -90,39 +82,26 @@ def counted(periods: tuple) -> list[dict]:
     "promised", "reached" (a reached follow-up call)}}`` — one aggregate query and the comebacks."""
     found: list[dict] = [defaultdict(lambda: dict.fromkeys(COUNTS, 0)) for _ in periods]
     query = _first_deliveries(
-        periods, WorkOrder.advisor, fn.COUNT(SQL("*")), fn.SUM(_flag(_qc_failed())),
+        periods, WorkOrder.advisor, fn.COUNT(SQL("*")),
+        fn.SUM(_flag(_qc_failed() | fn.EXISTS(_Comeback.select(SQL("1")).where(_comeback())))),
         fn.SUM(_flag(Delivery.on_time == True)), fn.SUM(_flag(Delivery.on_time.is_null(False))),  # noqa: E712
         fn.SUM(_flag(Delivery.work_order.in_(followups.reached_query())))).group_by(SQL("1"), WorkOrder.advisor)
-    for index, advisor, delivered, failed, on_time, promised, reached in query.tuples():
+    for index, advisor, delivered, missed, on_time, promised, reached in query.tuples():
         if index is not None:
-            found[index][advisor].update(delivered=delivered, good=delivered - (failed or 0), on_time=on_time or 0,
+            found[index][advisor].update(delivered=delivered, good=delivered - (missed or 0), on_time=on_time or 0,
                                          promised=promised or 0, reached=reached or 0)
-    for index, advisor in _comebacks(periods):
-        found[index][advisor]["good"] -= 1
     return found
 
 
-def _comebacks(periods: tuple) -> list[tuple]:
-    """(period index, advisor) of each order first delivered in ``periods`` with no failed QC check
-    that a comeback was opened against within its repair type's guarantee period (see ``misses``)."""
-    query = (_first_deliveries(periods, WorkOrder.id, WorkOrder.advisor, WorkOrder.repair_type,
-                               WorkOrder.vehicle, Delivery.at, _Comeback.vehicle, _Comeback.opened_at)
-             .join(_Comeback, on=(_Comeback.comeback_of == WorkOrder.number) & (_Comeback.deleted == False))  # noqa: E712
-             .where(~_qc_failed()))
-    windows: dict = {}
-    found: dict = {}
-    for index, order, advisor, kind, vehicle, at, comeback_vehicle, opened_at in query.tuples():
-        if index is not None and _repeats(windows, kind, vehicle, at, comeback_vehicle, opened_at):
-            found[order] = (index, advisor)
-    return list(found.values())
-
-
-def _repeats(windows: dict, kind: str, vehicle, delivered_at, comeback_vehicle, opened_at) -> bool:
-    """Whether a comeback counts against the earlier order: the same car, opened within the
-    quality-guarantee period of the earlier order's repair type (``windows``: read once each)."""
-    if kind not in windows:
-        windows[kind] = dt.timedelta(days=settings.guarantee_days(kind))
-    return comeback_vehicle == vehicle and opened_at <= delivered_at + windows[kind]
+def _comeback():
+    """The comeback rule, as a condition on ``_Comeback`` against the first-delivered order (and
+    its ``Delivery``): a later order of the same car, marked as repeating it, opened within the
+    quality-guarantee period of its repair type counted from its delivery (the cashier's setting)."""
+    end = Case(WorkOrder.repair_type, [(kind, plus_days(Delivery.at, settings.guarantee_days(kind)))
+                                       for kind in cashier_settings.GUARANTEE_MINIMUM],
+               plus_days(Delivery.at, settings.guarantee_days(None)))
+    return ((_Comeback.comeback_of == WorkOrder.number) & (_Comeback.deleted == False)  # noqa: E712
+            & (_Comeback.vehicle == WorkOrder.vehicle) & (_Comeback.opened_at <= end))
 
 
 def _series(periods, figure) -> list[Result]:
@@ -168,33 +147,16 @@ def on_time(period: Period) -> Result:
     return on_time_series([period])[0]
 
 
-def misses(found: list[Delivered], period: Period) -> dict:
-    """Why each delivered order of the drill-down was not fixed first time: ``{order id: [("qc_fail",
-    None) | ("comeback", comeback order)]}``. A QC fail is any failed check of the order; a comeback
-    is a later order of the same vehicle marked as repeating it (``comeback_of``) and opened within
-    the quality-guarantee period of the earlier order's repair type, counted from its delivery."""
-    if not found:
-        return {}
-    ids = {item.order.id for item in found}
+def misses(period: Period) -> dict:
+    """Why each order first delivered in ``period`` was not fixed first time: ``{order id:
+    [("qc_fail", None) | ("comeback", comeback order)]}`` — the count's own rules (``_qc_failed``,
+    ``_comeback``), listed for the drill-down."""
     reasons: dict = defaultdict(list)
-    for (order_id,) in (QcCheck.select(QcCheck.work_order).where(
-            (QcCheck.passed == False) & QcCheck.work_order.in_(touched(period))).distinct().tuples()):  # noqa: E712
-        if order_id in ids:
-            reasons[order_id].append(("qc_fail", None))
-    by_number = {item.order.number: item for item in found}
-    numbers = WorkOrder.select(WorkOrder.number).where(WorkOrder.id.in_(touched(period)))
-    later = (WorkOrder.select(WorkOrder.number, WorkOrder.comeback_of, WorkOrder.vehicle.alias("vehicle_id"),
-                              WorkOrder.opened_at)
-             .where(WorkOrder.comeback_of.in_(numbers) & (WorkOrder.deleted == False))  # noqa: E712
-             .order_by(WorkOrder.opened_at).namedtuples())
-    windows: dict = {}  # repair type → its guarantee period (one setting read each)
-    for comeback in later:
-        if comeback.comeback_of not in by_number:
-            continue
-        earlier = by_number[comeback.comeback_of]
-        if _repeats(windows, earlier.order.repair_type, earlier.order.vehicle_id, earlier.at, comeback.vehicle_id,
-                    comeback.opened_at):
-            reasons[earlier.order.id].append(("comeback", comeback))
+    for row in _first_deliveries((period,), WorkOrder.id.alias("order_id")).where(_qc_failed()).namedtuples():
+        reasons[row.order_id].append(("qc_fail", None))
+    for row in (_first_deliveries((period,), WorkOrder.id.alias("order_id"), _Comeback.number)
+                .join(_Comeback, on=_comeback()).order_by(_Comeback.opened_at).namedtuples()):
+        reasons[row.order_id].append(("comeback", row))
     return reasons
 
 
@@ -218,7 +180,7 @@ def drill_delivered(period: Period) -> list[dict]:
 def drill_first_time_fix(period: Period) -> list[dict]:
     """The delivered orders, those not fixed first time first, each with its reason."""
     names, found = staff_names(), delivered_orders(period)
-    failed = misses(found, period)
+    failed = misses(period)
     rows = []
     for item in found:
         reasons = failed.get(item.order.id, [])

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import Case
+from peewee import SQL, Case, fn
 
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
+from kiosk.db import is_postgresql
 from kiosk.i18n import lazy_gettext as _l
 
 KINDS = ("day", "week", "month", "custom")
@@ -105,6 +106,14 @@ def bucket(periods, column):
     each period its store-local days' UTC bounds."""
     return Case(None, [((column >= lo) & (column < hi), index)
                        for index, (lo, hi) in enumerate(p.bounds() for p in periods)], None)
+
+
+def plus_days(column, days: int):
+    """A stored time ``column`` plus whole ``days``, exactly, in the database's own arithmetic."""
+    if is_postgresql():
+        return column + SQL(f"INTERVAL '{int(days)} days'")
+    # SQLite keeps times as text: the date and time moved, the fraction of a second kept as it was.
+    return fn.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(days)} days").concat(fn.substr(column, 20))
 
 
 def span(periods) -> tuple[dt.datetime, dt.datetime]:
