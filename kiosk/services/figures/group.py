@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from kiosk.core.errors import ServiceError
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.services.figures import board
-from kiosk.services.figures.base import Result, added, store_scope
+from kiosk.services.figures.base import Result, added, one_reading, store_scope
 from kiosk.services.figures.period import Period
 from kiosk.services.figures.registry import FIGURES
 
@@ -52,10 +52,10 @@ def side_by_side(period: Period, stores: dict[str, tuple]) -> Side:
     """Every figure of every store of the group and the group's totals."""
     by_store = {name: store_figures(period, prefixes) for name, prefixes in stores.items()}
     total = {key: added([values[key] for values in by_store.values()]) for key in FIGURES}
-    if any(not figure.per_store for figure in FIGURES.values()):
-        # The stations' own rules count the whole hub: the group's total is theirs.
-        whole = board.compute(period)
-        total.update({key: whole[key] for key, figure in FIGURES.items() if not figure.per_store})
+    # The stations' own rules: the group's total is the rule over the whole hub (those figures
+    # only: the workshop's figures of the whole hub are the stores' sums already).
+    with one_reading():
+        total.update({key: figure.compute(period) for key, figure in FIGURES.items() if not figure.per_store})
     return Side(list(stores), by_store, total)
 
 
