@@ -71,7 +71,8 @@ def test_a_trend_counts_each_period_as_the_period_alone(shop):
     lines = {line.figure.key: line for line in board.dashboard(month, steps=3)}
     for trend_period in board.trend_periods(month, 3):
         alone = board.compute(trend_period)
-        for key in ("delivered", "first_time_fix", "on_time", "follow_up_rate"):
+        for key in ("delivered", "first_time_fix", "on_time", "follow_up_rate", "retention", "line_fill",
+                    "order_fill", "first_service_rate"):
             assert dict(lines[key].trend)[trend_period] == alone[key].value, (key, trend_period)
     assert lines["delivered"].result.value == 5 and lines["first_time_fix"].result.value == 0.6
 

@@ -23,10 +23,13 @@ from kiosk.services.figures.period import Period, bucket, plus_days, span
 
 
 @memoized
-def first_service_due(period: Period) -> list[dict]:
-    """The vehicles sold here whose first service fell due in the period, and whether each came."""
+def first_service_over(periods: tuple) -> list[list[dict]]:
+    """Per period of ``periods`` (which do not overlap; one pass for all): the vehicles sold here
+    whose first service fell due in it, and whether each came."""
     days = settings.first_service_days()
-    first, last = period.first - dt.timedelta(days=days), period.last - dt.timedelta(days=days)
+    found: list[list[dict]] = [[] for _ in periods]
+    first = min(p.first for p in periods) - dt.timedelta(days=days)
+    last = max(p.last for p in periods) - dt.timedelta(days=days)
     # Light rows (no model objects: a year of a busy group is tens of thousands of cars).
     vehicles = list(Vehicle.select(Vehicle.id, Vehicle.plate, Vehicle.vin, Vehicle.sold_on).where(
         (Vehicle.sold_here == True) & (Vehicle.deleted == False)  # noqa: E712
@@ -34,18 +37,24 @@ def first_service_due(period: Period) -> list[dict]:
     if scope() is not None:
         vehicles = _of_store(vehicles)
     if not vehicles:
-        return []
+        return found
     came: dict = {}
     orders = WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.vehicle.alias("vehicle_id"), WorkOrder.opened_at)
     for order in (orders.where(WorkOrder.vehicle.in_([v.id for v in vehicles]) & (WorkOrder.deleted == False))  # noqa: E712
                   .order_by(WorkOrder.opened_at).namedtuples()):
         came.setdefault(order.vehicle_id, []).append(order)
-    rows = []
     for vehicle in vehicles:
         due = vehicle.sold_on + dt.timedelta(days=days)
-        orders = [o for o in came.get(vehicle.id, []) if vehicle.sold_on <= o.opened_at.date() <= due]
-        rows.append({"vehicle": vehicle, "due": due, "order": orders[0] if orders else None})
-    return rows
+        index = next((i for i, p in enumerate(periods) if p.first <= due <= p.last), None)
+        if index is not None:
+            orders = [o for o in came.get(vehicle.id, []) if vehicle.sold_on <= o.opened_at.date() <= due]
+            found[index].append({"vehicle": vehicle, "due": due, "order": orders[0] if orders else None})
+    return found
+
+
+def first_service_due(period: Period) -> list[dict]:
+    """The vehicles sold here whose first service fell due in the period, and whether each came."""
+    return first_service_over((period,))[0]
 
 
 def _of_store(vehicles: list) -> list:
@@ -61,11 +70,16 @@ def _of_store(vehicles: list) -> list:
     return [v for v in vehicles if nodes.get(made.get(v.id.hex, ""), "") in prefixes]
 
 
+def first_service_series(periods) -> list[Result]:
+    """First-service rate (首保率) in each of ``periods``: vehicles sold here whose first service
+    fell due in it and that came in within their first-service window, over the vehicles due."""
+    return [ratio(sum(1 for r in rows if r["order"] is not None), len(rows))
+            for rows in first_service_over(tuple(periods))]
+
+
 def first_service_rate(period: Period) -> Result:
-    """First-service rate (首保率): vehicles sold here whose first service fell due in the period
-    and that came in within their first-service window, over the vehicles due."""
-    rows = first_service_due(period)
-    return ratio(sum(1 for r in rows if r["order"] is not None), len(rows))
+    """First-service rate in ``period`` (``first_service_series``)."""
+    return first_service_series([period])[0]
 
 
 @memoized

@@ -129,7 +129,7 @@ register(Figure("first_service_rate", _l("First-service rate"), _l(
     "days) ends in the period and that came in within it, over those vehicles (首保率)."), "rate",
     customers.first_service_rate, _orders_drill(customers.drill_first_service),
     (("plate", _l("Plate")), ("vin", _l("VIN")), ("sold_on", _l("Sold on")), ("due", _l("Due by")),
-     ("number", _l("Work order"))), Decimal(80)))
+     ("number", _l("Work order"))), Decimal(80), series=customers.first_service_series))
 register(Figure("retention", _l("Customer retention"), _l(
     "Customers with a car delivered in the period who had another order delivered within the next six "
     "months, over the customers delivered in the period."), "rate", customers.retention,
