@@ -204,7 +204,8 @@ def answered(first: dt.date, last: dt.date, of_orders=None) -> list[tuple[Warran
     for event in (ClaimEvent.select().where((ClaimEvent.at >= start) & (ClaimEvent.at < end)
                                             & ClaimEvent.state.in_(ANSWERS)).order_by(ClaimEvent.at, ClaimEvent.id)):
         latest[event.claim_id] = event
-    wanted = WarrantyClaim.select().where(WarrantyClaim.id.in_(list(latest)) & (WarrantyClaim.deleted == False))  # noqa: E712
+    wanted = WarrantyClaim.select().where(WarrantyClaim.id.in_(list(latest))
+                                          & (WarrantyClaim.deleted == False))  # noqa: E712
     if of_orders is not None:
         wanted = wanted.where(WarrantyClaim.work_order.in_(of_orders))
     claims = {c.id: c for c in wanted}

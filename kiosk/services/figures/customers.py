@@ -39,9 +39,10 @@ def first_service_over(periods: tuple) -> list[list[dict]]:
     if not vehicles:
         return found
     came: dict = {}
-    orders = WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.vehicle.alias("vehicle_id"), WorkOrder.opened_at)
-    for order in (orders.where(WorkOrder.vehicle.in_([v.id for v in vehicles]) & (WorkOrder.deleted == False))  # noqa: E712
-                  .order_by(WorkOrder.opened_at).namedtuples()):
+    orders = WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.vehicle.alias("vehicle_id"),
+                              WorkOrder.opened_at).where(WorkOrder.vehicle.in_([v.id for v in vehicles])
+                                                         & (WorkOrder.deleted == False))  # noqa: E712
+    for order in orders.order_by(WorkOrder.opened_at).namedtuples():
         came.setdefault(order.vehicle_id, []).append(order)
     for vehicle in vehicles:
         due = vehicle.sold_on + dt.timedelta(days=days)
@@ -110,7 +111,8 @@ def retention_rows(period: Period) -> list[dict]:
              "back": later.get(c, (None, ""))[1], "counted": c in later} for c, (at, number) in seen.items()]
 
 
-_Later, _LaterOrder, _FirstDelivery, _FirstOrder = Delivery.alias(), WorkOrder.alias(), Delivery.alias(), WorkOrder.alias()
+_Later, _LaterOrder = Delivery.alias(), WorkOrder.alias()
+_FirstDelivery, _FirstOrder = Delivery.alias(), WorkOrder.alias()
 
 
 @memoized
@@ -123,10 +125,12 @@ def retained(periods: tuple) -> list[tuple[int, int]]:
     here = (Delivery.at >= lo) & (Delivery.at < hi)
     firsts = (Delivery.select(WorkOrder.customer.alias("customer"), bucket(periods, Delivery.at).alias("bucket"),
                               fn.MIN(Delivery.at).alias("start"))
-              .join(WorkOrder).where(here if store is None else here & store).group_by(WorkOrder.customer, SQL("2"))
-              .alias("firsts"))
-    first_number = (_FirstOrder.select(_FirstOrder.number).join(_FirstDelivery, on=(_FirstDelivery.work_order == _FirstOrder.id))
-                    .where((_FirstOrder.customer == firsts.c.customer) & (_FirstDelivery.at == firsts.c.start)).limit(1))
+              .join(WorkOrder).where(here if store is None else here & store)
+              .group_by(WorkOrder.customer, SQL("2")).alias("firsts"))
+    first_number = (_FirstOrder.select(_FirstOrder.number)
+                    .join(_FirstDelivery, on=(_FirstDelivery.work_order == _FirstOrder.id))
+                    .where((_FirstOrder.customer == firsts.c.customer) & (_FirstDelivery.at == firsts.c.start))
+                    .limit(1))
     later = (_Later.select(SQL("1")).join(_LaterOrder, on=(_Later.work_order == _LaterOrder.id))
              .where((_LaterOrder.customer == firsts.c.customer) & (_Later.at > firsts.c.start)
                     & (_Later.at <= plus_days(firsts.c.start, settings.RETENTION_DAYS))
