@@ -242,6 +242,8 @@ def m0012d_claims(db):
 FIGURES_INDEXES = (("parts_request", "requested_at"), ("work_order", "comeback_of"), ("work_order", "opened_at"),
                    ("vehicle", "sold_on"))
 
+STORE_INDEXES = (("delivery", ("work_order_id", "at")),)  # an order's first delivery, read from the index
+
 
 def m0012f_figures_indexes(db):
     """Indexes for the figures computed on every view: parts requests by the time they were
@@ -250,10 +252,30 @@ def m0012f_figures_indexes(db):
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_{column}_figures" ON "{table}" ("{column}")')
 
 
+def m0013f_store_prefix(db):
+    """Each work order's number prefix (its store on a dealer group's hub) as its own column,
+    derived by the database from the number and indexed (kiosk.models.workorders.STORE_PREFIX):
+    a group's store is an index lookup, not a pattern match on every number. The prefix is what
+    ``kiosk.services.figures.base.prefix_of`` reads: the number up to its first "-", upper-cased.
+    Plus an index the figures' first deliveries read from."""
+    table = WorkOrder._meta.table_name
+    if "store_prefix" not in {column.name for column in db.get_columns(table)}:
+        if isinstance(getattr(db, "obj", db), PostgresqlDatabase):
+            derived = "(upper(split_part(number, '-', 1))) STORED"
+        else:  # SQLite adds a virtual generated column in place (and can index it)
+            derived = "(upper(substr(number, 1, instr(number || '-', '-') - 1))) VIRTUAL"
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN store_prefix VARCHAR(255) GENERATED ALWAYS AS {derived}')
+    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_store_prefix" ON "{table}" (store_prefix)')
+    for table, columns in STORE_INDEXES:
+        name = f'{table}_{"_".join(columns)}_figures'
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({", ".join(columns)})')
+
+
 MIGRATIONS = [m0001_initial, m0002_merge_tables, m0003_trust_tables, m0004_reception_indexes,
               m0005_workshop, m0006_parts_counter, m0007_printing, m0008a_security_tables, m0009a_estimates,
               m0010a_ops_tables, m0010b_replacement_codes, m0011_times_in_utc, m0012a_aftersales_shared,
-              m0012b_cashier, m0012c_care_tables, m0012d_claims, m0012f_figures_indexes]
+              m0012b_cashier, m0012c_care_tables, m0012d_claims, m0012f_figures_indexes,
+              m0013f_store_prefix]
 
 
 def migrate(db) -> list[str]:

@@ -133,6 +133,16 @@ class _Year:
         return end + dt.timedelta(minutes=rng.randint(5, 20))
 
 
+def _clocked_since(events: list, since: dt.datetime) -> list:
+    """The clocks at the end of ``events`` (in the order they were made) from ``since`` on: the day's."""
+    found = []
+    for event in reversed(events):
+        if event.at < since:
+            break
+        found.append(event)
+    return found
+
+
 def year(rng: random.Random, *, last: dt.date, days: int, per_day: float, prefix: str, advisors, technicians,
          clerk, qc, part, plate, vin, recent_days: int = 0, recent_per_day: float = 0) -> dict:
     """The rows of ``days`` days ending with ``last`` (Sundays closed), ``per_day`` cars a day on
@@ -152,10 +162,10 @@ def year(rng: random.Random, *, last: dt.date, days: int, per_day: float, prefix
         free = {t.id: start for t in technicians}
         for number in range(1, cars + 1):
             made.order(day, number, free)
+        today = _clocked_since(made.rows[ClockEvent], start - dt.timedelta(hours=1))
         for tech in technicians:
             if free[tech.id] > start:
-                first = min(e.at for e in made.rows[ClockEvent][-40:] if e.technician_id == tech.id
-                            and e.at >= start - dt.timedelta(hours=1))
+                first = min(e.at for e in today if e.technician_id == tech.id)
                 made.add(Attendance(technician=tech, action="in", at=first - dt.timedelta(minutes=rng.randint(5, 25)),
                                     terminal="demo"))
                 made.add(Attendance(technician=tech, action="out", terminal="demo",

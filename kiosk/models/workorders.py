@@ -62,6 +62,14 @@ class WorkOrder(Record):
     insurance_claim_no = CharField(default="", null=True)
 
 
+# The number prefix of an order (its store on a dealer group's hub, "SH1-20261005-0001" → "SH1"),
+# a column the database derives from ``number`` (m0013f_store_prefix: generated, indexed), so it
+# is right on every node whatever wrote the row (a service, the sync merge, a bulk load). Not a
+# model field: nothing ever writes it, queries filter on it.
+STORE_PREFIX = CharField(column_name="store_prefix")
+STORE_PREFIX.bind(WorkOrder, "store_prefix", set_attribute=False)
+
+
 class JobLine(Record):
     work_order = ForeignKeyField(WorkOrder, backref="jobs")
     position = IntegerField(default=0)

@@ -195,14 +195,18 @@ def credited_amount(claim: WarrantyClaim) -> Decimal:
 ANSWERS = ("approved", "partly_approved", "rejected")
 
 
-def answered(first: dt.date, last: dt.date) -> list[tuple[WarrantyClaim, ClaimEvent]]:
+def answered(first: dt.date, last: dt.date, of_orders=None) -> list[tuple[WarrantyClaim, ClaimEvent]]:
     """The claims the manufacturer answered on the store's days ``first``..``last``, each once
-    with its latest answer in those days (approved, partly approved or rejected)."""
+    with its latest answer in those days (approved, partly approved or rejected); the claims
+    for the work orders ``of_orders`` (a subquery of ids: a group's store) only."""
     start, end = times.day_bounds(first, (last - first).days + 1)
     latest: dict = {}
     for event in (ClaimEvent.select().where((ClaimEvent.at >= start) & (ClaimEvent.at < end)
                                             & ClaimEvent.state.in_(ANSWERS)).order_by(ClaimEvent.at, ClaimEvent.id)):
         latest[event.claim_id] = event
-    claims = {c.id: c for c in WarrantyClaim.select().where(WarrantyClaim.id.in_(list(latest))
-                                                            & (WarrantyClaim.deleted == False))}  # noqa: E712
+    wanted = WarrantyClaim.select().where(WarrantyClaim.id.in_(list(latest))
+                                          & (WarrantyClaim.deleted == False))  # noqa: E712
+    if of_orders is not None:
+        wanted = wanted.where(WarrantyClaim.work_order.in_(of_orders))
+    claims = {c.id: c for c in wanted}
     return [(claims[k], e) for k, e in latest.items() if k in claims]

@@ -161,24 +161,32 @@ def listing(status: str = "open", now: dt.datetime | None = None) -> list[dict]:
     return result
 
 
-def rate(first: dt.date, last: dt.date) -> dict:
+def rate(first: dt.date, last: dt.date, of_orders=None) -> dict:
     """Complaints opened from ``first`` to ``last`` (store days) over orders delivered then
-    (``rate`` None when nothing was delivered); the department aims under 1%."""
+    (``rate`` None when nothing was delivered); the department aims under 1%. ``of_orders`` (a
+    subquery of work order ids: a group's store, an advisor's): the complaints about those
+    orders over those orders delivered."""
     start, end = times.day_bounds(first, (last - first).days + 1)
     opened = Complaint.select().where((Complaint.opened_at >= start) & (Complaint.opened_at < end)
-                                      & (Complaint.deleted == False)).count()  # noqa: E712
-    delivered = (Delivery.select(Delivery.work_order).where((Delivery.at >= start) & (Delivery.at < end))
-                 .distinct().count())
+                                      & (Complaint.deleted == False))  # noqa: E712
+    delivered = Delivery.select(Delivery.work_order).where((Delivery.at >= start) & (Delivery.at < end))
+    if of_orders is not None:
+        opened = opened.where(Complaint.work_order.in_(of_orders))
+        delivered = delivered.where(Delivery.work_order.in_(of_orders))
+    opened, delivered = opened.count(), delivered.distinct().count()
     return {"complaints": opened, "delivered": delivered, "rate": opened / delivered if delivered else None}
 
 
-def opened_in(first: dt.date, last: dt.date, now: dt.datetime | None = None) -> list[dict]:
+def opened_in(first: dt.date, last: dt.date, now: dt.datetime | None = None, of_orders=None) -> list[dict]:
     """The complaints opened on the store's days ``first``..``last`` with their state (as
     ``listing``), and ``on_time``: resolved (the customer's agreement recorded) no later than
-    their resolution deadline."""
+    their resolution deadline; about the work orders ``of_orders`` (a subquery of ids) only."""
     start, end = times.day_bounds(first, (last - first).days + 1)
-    rows = list(Complaint.select().where((Complaint.opened_at >= start) & (Complaint.opened_at < end)
-                                         & (Complaint.deleted == False)).order_by(Complaint.opened_at))  # noqa: E712
+    query = Complaint.select().where((Complaint.opened_at >= start) & (Complaint.opened_at < end)
+                                     & (Complaint.deleted == False))  # noqa: E712
+    if of_orders is not None:
+        query = query.where(Complaint.work_order.in_(of_orders))
+    rows = list(query.order_by(Complaint.opened_at))
     logs: dict = {}
     for event in (ComplaintEvent.select().where(ComplaintEvent.complaint.in_([r.id for r in rows]))
                   .order_by(ComplaintEvent.at, ComplaintEvent.hlc)):

@@ -162,20 +162,24 @@ def text_thanks(order: WorkOrder, staff: Staff | None, channel: str = "sms"):
 TOP_SCORE = 9  # 9 or 10 out of 10: a top score (the share of top scores)
 
 
-def reached_calls(first: dt.date, last: dt.date) -> list[FollowUpCall]:
-    """The reached follow-up calls made on the store's days ``first``..``last``, oldest first."""
+def reached_calls(first: dt.date, last: dt.date, of_orders=None) -> list[FollowUpCall]:
+    """The reached follow-up calls made on the store's days ``first``..``last``, oldest first;
+    about the work orders ``of_orders`` (a subquery of ids: a group's store, an advisor's) only."""
     start, end = times.day_bounds(first, (last - first).days + 1)
-    return list(FollowUpCall.select().where((FollowUpCall.at >= start) & (FollowUpCall.at < end)
-                                            & (FollowUpCall.outcome == "reached"))
-                .order_by(FollowUpCall.at, FollowUpCall.hlc))
+    query = FollowUpCall.select().where((FollowUpCall.at >= start) & (FollowUpCall.at < end)
+                                        & (FollowUpCall.outcome == "reached"))
+    if of_orders is not None:
+        query = query.where(FollowUpCall.work_order.in_(of_orders))
+    return list(query.order_by(FollowUpCall.at, FollowUpCall.hlc))
 
 
-def csi(first: dt.date, last: dt.date) -> dict:
+def csi(first: dt.date, last: dt.date, of_orders=None) -> dict:
     """Satisfaction of the calls reached from ``first`` to ``last`` (the one CSI rule: the care
     desk and the manager's figures both read it): the mean overall score (0-10) ×10 on a 0-100
     scale (``csi``, None without answers), from ``scored`` calls whose scores add up to
-    ``score_sum``; ``top`` of them scored 9 or 10; and the same scale per part of the visit."""
-    calls = reached_calls(first, last)
+    ``score_sum``; ``top`` of them scored 9 or 10; and the same scale per part of the visit.
+    ``of_orders``: the calls about those work orders only (a subquery of ids)."""
+    calls = reached_calls(first, last, of_orders)
     scores = [c.score for c in calls if c.score is not None]
     per_part = {}
     for part in care_settings.PARTS:
@@ -192,5 +196,10 @@ def reached_orders(order_ids) -> set:
     ids = list(order_ids)
     if not ids:
         return set()
-    return {row[0] for row in FollowUpCall.select(FollowUpCall.work_order)
-            .where(FollowUpCall.work_order.in_(ids) & (FollowUpCall.outcome == "reached")).distinct().tuples()}
+    return {row[0] for row in reached_query().where(FollowUpCall.work_order.in_(ids)).distinct().tuples()}
+
+
+def reached_query():
+    """The work orders with a reached follow-up call, as a subquery of ids (the manager's
+    follow-up rate counts in SQL with it; ``reached_orders`` reads the same rule)."""
+    return FollowUpCall.select(FollowUpCall.work_order).where(FollowUpCall.outcome == "reached")

@@ -29,13 +29,17 @@ def record_payment(case: InsuranceCase, amount, reference: str = "", staff=None)
     return payments.pay(case.work_order, staff, value, "transfer", reference=reference, payer="insurance")
 
 
-def receivables(today: dt.date | None = None, until: dt.datetime | None = None) -> list[dict]:
+def receivables(today: dt.date | None = None, until: dt.datetime | None = None, of_orders=None) -> list[dict]:
     """What each insurer owes on direct-billed, delivered orders: the open cases with their age.
-    ``until`` (UTC): as it stood then (deliveries and payments before it; the figures' period end)."""
+    ``until`` (UTC): as it stood then (deliveries and payments before it; the figures' period end).
+    ``of_orders``: the cases of those work orders only (a subquery of ids: a group's store)."""
     today = today or times.today()
     by_insurer: dict = {}
-    for case in InsuranceCase.select().where((InsuranceCase.deleted == False)  # noqa: E712
-                                             & (InsuranceCase.direct_billing == True)):  # noqa: E712
+    cases = InsuranceCase.select().where((InsuranceCase.deleted == False)  # noqa: E712
+                                         & (InsuranceCase.direct_billing == True))  # noqa: E712
+    if of_orders is not None:
+        cases = cases.where(InsuranceCase.work_order.in_(of_orders))
+    for case in cases:
         delivered = Delivery.select().where(Delivery.work_order == case.work_order_id).order_by(Delivery.at).first()
         if delivered is None or (until is not None and delivered.at >= until):
             continue

@@ -186,11 +186,14 @@ def payer_documents(order: WorkOrder) -> list[dict]:
              "claim_no": bill["claim_no"] if payer == "insurance" else ""} for payer in billing.payers_of(bill)]
 
 
-def settled_in(first: dt.date, last: dt.date) -> list[Settlement]:
-    """The settlements in force that were settled on the store's days ``first``..``last``, oldest first."""
+def settled_in(first: dt.date, last: dt.date, of_orders=None) -> list[Settlement]:
+    """The settlements in force that were settled on the store's days ``first``..``last``, oldest
+    first; of the work orders ``of_orders`` (a subquery of ids: a group's store, an advisor's) only."""
     start, end = times.day_bounds(first, (last - first).days + 1)
-    orders = {s.work_order_id for s in Settlement.select(Settlement.work_order)
-              .where((Settlement.at >= start) & (Settlement.at < end))}
+    query = Settlement.select(Settlement.work_order).where((Settlement.at >= start) & (Settlement.at < end))
+    if of_orders is not None:
+        query = query.where(Settlement.work_order.in_(of_orders))
+    orders = {s.work_order_id for s in query}
     found = [current(order) for order in WorkOrder.select().where(WorkOrder.id.in_(list(orders)))] if orders else []
     return sorted((s for s in found if s is not None and start <= s.at < end), key=lambda s: (s.at, s.number))
 
@@ -204,11 +207,11 @@ def amounts(settled: Settlement) -> dict[str, Decimal]:
     return totals
 
 
-def revenue_by_payer(first: dt.date, last: dt.date) -> dict[str, Decimal]:
+def revenue_by_payer(first: dt.date, last: dt.date, of_orders=None) -> dict[str, Decimal]:
     """Revenue of the settlements in force settled on the store's days ``first``..``last``, per
-    payer (the customer's share net of its discount)."""
+    payer (the customer's share net of its discount); of the work orders ``of_orders`` only."""
     totals = {p: Decimal(0) for p in billing.PAYERS}
-    for live in settled_in(first, last):
+    for live in settled_in(first, last, of_orders):
         for payer, amount in amounts(live).items():
             totals[payer] += amount
     return totals

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 
 from kiosk.core.errors import ServiceError
+from kiosk.models import WorkOrder
+from kiosk.models.workorders import STORE_PREFIX
 from kiosk.services import cashier_settings, complaints, followups
 from kiosk.services.figures import board, period as periods, registry, settings
+from kiosk.services.figures.base import prefix_of, store_scope
 from tests.support import figures as history
 
 
@@ -40,6 +43,50 @@ def test_per_advisor_and_technician(shop):
         {r["staff"].badge for r in rows["advisor"]} == {"ADV-801", "ADV-802"}
     delivered = {r["staff"].badge: r["delivered"].value for r in rows["advisor"]}
     assert delivered == {"ADV-801": 2, "ADV-802": 3}
+
+
+def test_a_store_is_its_orders_by_the_derived_number_prefix(shop):
+    """The database derives ``store_prefix`` from each order's number (written through the change
+    log like any order); a store's scope counts its orders, another prefix none of them."""
+    numbers = list(WorkOrder.select(WorkOrder.number, STORE_PREFIX).tuples())
+    assert numbers and all(prefix == prefix_of(number) for number, prefix in numbers)
+    month = periods.month(history.MONTH)
+    whole = board.compute(month)
+    with store_scope([prefix_of(numbers[0][0]).lower()]):
+        mine = board.compute(month)
+    with store_scope(["ZZ9"]):
+        none = board.compute(month)
+    for key in ("delivered", "first_time_fix", "revenue", "csi", "claim_approval", "receivables", "efficiency"):
+        assert mine[key].value == whole[key].value, key
+    # TS-T-2 is about no work order: no store's, the whole node's only.
+    assert (mine["complaint_rate"].numerator, whole["complaint_rate"].numerator) == (1, 2)
+    assert none["delivered"].value == 0 and none["revenue"].value == 0.0 and none["csi"].value is None
+    assert none["efficiency"].value is None and none["receivables"].value == 0.0
+
+
+def test_a_trend_counts_each_period_as_the_period_alone(shop):
+    """The dashboard's trend (one aggregate over all its periods) gives each period what the
+    figure gives that period alone."""
+    month = periods.month(history.MONTH)
+    lines = {line.figure.key: line for line in board.dashboard(month, steps=3)}
+    for trend_period in board.trend_periods(month, 3):
+        alone = board.compute(trend_period)
+        for key in ("delivered", "first_time_fix", "on_time", "follow_up_rate", "retention", "line_fill",
+                    "order_fill", "first_service_rate"):
+            assert dict(lines[key].trend)[trend_period] == alone[key].value, (key, trend_period)
+    assert lines["delivered"].result.value == 5 and lines["first_time_fix"].result.value == 0.6
+
+
+def test_revenue_csi_and_complaints_per_advisor(shop):
+    """Revenue, CSI and the complaint rate per service advisor: each the station's own rule over the
+    advisor's orders (ADV-801: o1 and o2; ADV-802: o3, o4 and o5)."""
+    answer = board.as_json(periods.month(history.MONTH))
+    mine, theirs = answer["by_advisor"]["ADV-801"], answer["by_advisor"]["ADV-802"]
+    assert mine["revenue"] == 700.0 and theirs["revenue"] == 2700.0  # 400 + 300; 2000 + 500 + 200
+    assert mine["csi"] == 80.0 and theirs["csi"] == 80.0  # calls scored 10 and 6; 8
+    assert mine["complaint_rate"] == 0.5 and "complaint_rate" not in theirs  # TS-T-1 about o2; none
+    rows = {r["staff"].badge: r for r in board.breakdown(periods.month(history.MONTH))["advisor"]}
+    assert rows["ADV-802"]["revenue"].value == 2700.0 and rows["ADV-801"]["complaint_rate"].denominator == 2
 
 
 def test_a_comeback_after_the_guarantee_period_does_not_count_until_the_period_is_longer(shop):

@@ -94,8 +94,9 @@ class PostgresServer:
             owner = pwd.getpwnam(SERVER_USER)
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
         data = self.root / "data"
-        self._as_server_user("initdb", "-D", str(data), "-U", "postgres", "--auth=trust",
-                             "--no-locale", "--encoding=UTF8", "--no-sync")
+        if not (data / "PG_VERSION").exists():  # a kept cluster (a benchmark's cached fill) starts as it is
+            self._as_server_user("initdb", "-D", str(data), "-U", "postgres", "--auth=trust",
+                                 "--no-locale", "--encoding=UTF8", "--no-sync")
         for attempt in range(3):  # the free port can be taken between asking and binding
             self.port = free_port()
             # The server itself, not pg_ctl (which leaves it running on its own): a child of

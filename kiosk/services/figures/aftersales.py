@@ -18,96 +18,133 @@ receivables from the claims desk (#14).
 * insurers' receivables: what the insurers owed on direct-billed delivered orders at the end
   of the period (``kiosk.services.insurer_accounts.receivables``).
 
-The stations' rules count the whole node, so within a group hub's store scope
-(``base.store_scope``) these answer None ("—") rather than the group's numbers as one
-store's; the follow-up rate, counted from the store's own deliveries, is the exception.
+Within a group hub's store scope (``base.store_scope``) each rule counts the store's work
+orders only (``of_orders``: the settlements, calls, complaints, claims and insurance cases of
+the orders whose number carries the store's prefix). Revenue, CSI and the complaint rate break
+down per service advisor: the same rule asked once for each advisor's orders (the advisors
+with a settlement, a reached call or a complaint in the period), not in a trend's points.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from kiosk.models import Vehicle, WorkOrder
+from kiosk.models import Complaint, FollowUpCall, Vehicle, WorkOrder
 from kiosk.services import claims, complaints, followups, insurer_accounts, settlement
-from kiosk.services.figures.base import Result, count, memoized, ratio, scope
+from kiosk.services.figures import orders
+from kiosk.services.figures.base import Result, advisor_orders, count, memoized, per_person, ratio, store_orders
 from kiosk.services.figures.orders import delivered_orders
 from kiosk.services.figures.period import Period
 
 APPROVED = ("approved", "partly_approved")
 
 
-def whole_node(function):
-    """A figure the stations' rules count for the whole node: None within one store's scope."""
-
-    @functools.wraps(function)
-    def wrapped(period: Period) -> Result:
-        return Result(None) if scope() is not None else function(period)
-
-    return wrapped
-
-
 def _money(value) -> float:
     return round(float(value), 2)
 
 
-@whole_node
-@memoized
-def revenue(period: Period) -> Result:
-    """Revenue of the settlements in force settled in the period; ``parts``: per payer."""
-    by_payer = settlement.revenue_by_payer(period.first, period.last)
+def _advisors(orders_query) -> list:
+    """The advisors of the work orders of ``orders_query`` (a subquery of ids)."""
+    if not per_person():
+        return []
+    return [a for (a,) in WorkOrder.select(WorkOrder.advisor).where(WorkOrder.id.in_(orders_query))
+            .distinct().tuples() if a is not None]
+
+
+def _revenue(period: Period, of_orders) -> Result:
+    by_payer = settlement.revenue_by_payer(period.first, period.last, of_orders)
     result = count(_money(sum(by_payer.values())))
     result.parts = {payer: _money(amount) for payer, amount in by_payer.items()}
     return result
 
 
-@whole_node
+@memoized
+def revenue(period: Period) -> Result:
+    """Revenue of the settlements in force settled in the period; ``parts``: per payer; per advisor."""
+    result = _revenue(period, store_orders())
+    ids = [s.work_order_id for s in settled(period)]
+    if ids:
+        result.by_person = {str(a): _revenue(period, advisor_orders(a))
+                            for a in _advisors(WorkOrder.select(WorkOrder.id).where(WorkOrder.id.in_(ids)))}
+    return result
+
+
+@memoized
+def settled(period: Period) -> list:
+    """The settlements in force settled in the period (the store's orders')."""
+    return settlement.settled_in(period.first, period.last, store_orders())
+
+
 def revenue_per_order(period: Period) -> Result:
     """Revenue per delivered order (单车产值): the period's revenue over its delivered orders."""
-    return ratio(revenue(period).value, len(delivered_orders(period)))
+    return ratio(revenue(period).value, orders.delivered(period).value)
 
 
 @memoized
 def satisfaction(period: Period) -> dict:
     """The care desk's CSI of the period (kiosk.services.followups.csi)."""
-    return followups.csi(period.first, period.last)
+    return followups.csi(period.first, period.last, store_orders())
 
 
-@whole_node
-def csi(period: Period) -> Result:
-    """CSI (0-100): the mean overall score of the reached calls ×10; ``parts``: per part of the visit."""
-    found = satisfaction(period)
+def _csi(found: dict) -> Result:
     result = ratio(found["score_sum"] * 10, found["scored"])
     result.parts = {part: value for part, value in found["parts"].items() if value is not None}
     return result
 
 
-@whole_node
+def csi(period: Period) -> Result:
+    """CSI (0-100): the mean overall score of the reached calls ×10; ``parts``: per part of the
+    visit; per advisor (the calls about their orders)."""
+    result = _csi(satisfaction(period))
+    if result.denominator:
+        lo, hi = period.bounds()
+        called = FollowUpCall.select(FollowUpCall.work_order).where(
+            (FollowUpCall.at >= lo) & (FollowUpCall.at < hi) & (FollowUpCall.outcome == "reached"))
+        result.by_person = {str(a): _csi(followups.csi(period.first, period.last, advisor_orders(a)))
+                            for a in _advisors(called)}
+    return result
+
+
 def top_share(period: Period) -> Result:
     """The share of top scores: reached calls scored 9 or 10, over the scored calls."""
     found = satisfaction(period)
     return ratio(found["top"], found["scored"])
 
 
+def follow_up_rate_series(periods) -> list[Result]:
+    """Orders delivered in each of ``periods`` with a reached follow-up call (the care desk's
+    ``followups.reached_query``), over them (counted with the delivered orders, one query)."""
+    return [ratio(sum(c["reached"] for c in people.values()), sum(c["delivered"] for c in people.values()))
+            for people in orders.counted(tuple(periods))]
+
+
 def follow_up_rate(period: Period) -> Result:
     """Orders delivered in the period with a reached follow-up call, over them."""
-    found = delivered_orders(period)
-    reached = followups.reached_orders(item.order.id for item in found)
-    return ratio(sum(1 for item in found if item.order.id in reached), len(found))
+    return follow_up_rate_series([period])[0]
 
 
-@whole_node
-def complaint_rate(period: Period) -> Result:
-    """Complaints opened in the period over orders delivered in it (the care desk's rule)."""
-    found = complaints.rate(period.first, period.last)
+def _complaint_rate(period: Period, of_orders) -> Result:
+    found = complaints.rate(period.first, period.last, of_orders)
     return ratio(found["complaints"], found["delivered"])
+
+
+def complaint_rate(period: Period) -> Result:
+    """Complaints opened in the period over orders delivered in it (the care desk's rule); per
+    advisor (the complaints about their orders over their orders delivered), for the advisors
+    complained about in the period."""
+    result = _complaint_rate(period, store_orders())
+    if result.numerator:
+        lo, hi = period.bounds()
+        about = Complaint.select(Complaint.work_order).where(
+            (Complaint.opened_at >= lo) & (Complaint.opened_at < hi) & Complaint.work_order.is_null(False))
+        result.by_person = {str(a): _complaint_rate(period, advisor_orders(a)) for a in _advisors(about)}
+    return result
 
 
 @memoized
 def opened_complaints(period: Period) -> list[dict]:
-    return complaints.opened_in(period.first, period.last)
+    return complaints.opened_in(period.first, period.last, of_orders=store_orders())
 
 
-@whole_node
 def complaints_on_time(period: Period) -> Result:
     """Complaints opened in the period resolved by their deadline, over them."""
     found = opened_complaints(period)
@@ -116,10 +153,9 @@ def complaints_on_time(period: Period) -> Result:
 
 @memoized
 def answered_claims(period: Period) -> list:
-    return claims.answered(period.first, period.last)
+    return claims.answered(period.first, period.last, store_orders())
 
 
-@whole_node
 def claim_approval(period: Period) -> Result:
     """Warranty claims answered in the period approved in full or in part, over those answered."""
     found = answered_claims(period)
@@ -133,10 +169,9 @@ def _period_end(period: Period) -> dt.datetime:
 @memoized
 def owed(period: Period) -> list[dict]:
     """What each insurer owed at the end of the period (aged to its last day)."""
-    return insurer_accounts.receivables(period.last, until=_period_end(period))
+    return insurer_accounts.receivables(period.last, until=_period_end(period), of_orders=store_orders())
 
 
-@whole_node
 def receivables(period: Period) -> Result:
     """The insurers' receivables at the end of the period (yuan); ``parts``: per insurer."""
     found = owed(period)
@@ -152,7 +187,7 @@ def _orders(ids) -> dict:
 
 def drill_revenue(period: Period, names: dict) -> list[dict]:
     """The settlements behind the revenue: one row per order, its amount per payer."""
-    found = settlement.settled_in(period.first, period.last)
+    found = settled(period)
     orders = _orders({s.work_order_id for s in found})
     rows = []
     for live in found:
@@ -165,7 +200,7 @@ def drill_revenue(period: Period, names: dict) -> list[dict]:
 
 def drill_calls(period: Period, names: dict) -> list[dict]:
     """The reached calls of the period, the scores below 9 first."""
-    calls = followups.reached_calls(period.first, period.last)
+    calls = followups.reached_calls(period.first, period.last, store_orders())
     orders = _orders({c.work_order_id for c in calls})
     rows = [{"number": orders[c.work_order_id].number if c.work_order_id in orders else "",
              "plate": orders[c.work_order_id].plate if c.work_order_id in orders else "",

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import operator
 from dataclasses import dataclass, field
+
+from kiosk.models.workorders import STORE_PREFIX, WorkOrder
 
 
 @dataclass
@@ -76,15 +77,46 @@ def scope() -> tuple | None:
     return _scope.get()
 
 
-def in_scope(number_field):
-    """A condition on a work order's number field: it belongs to the store being counted
-    (None when every order counts)."""
+def in_scope():
+    """A condition on the work order (joined in the query): it belongs to the store being counted,
+    by its number prefix (the indexed ``store_prefix`` column); None when every order counts."""
     prefixes = _scope.get()
     if prefixes is None:
         return None
-    if not prefixes:
-        return number_field == "\u0000"  # a store without kiosks: nothing
-    return functools.reduce(operator.or_, [number_field.startswith(f"{p}-") for p in prefixes])
+    return STORE_PREFIX.in_(list(prefixes) or ["\u0000"])  # a store without kiosks: nothing
+
+
+def store_orders():
+    """The work orders of the store being counted, a subquery of ids for the stations' rules
+    (``of_orders``); None when every order counts."""
+    store = in_scope()
+    return None if store is None else WorkOrder.select(WorkOrder.id).where(store)
+
+
+def advisor_orders(advisor):
+    """The work orders of ``advisor`` within the store being counted (a subquery of ids)."""
+    store = in_scope()
+    query = WorkOrder.select(WorkOrder.id).where(WorkOrder.advisor == advisor)
+    return query if store is None else query.where(store)
+
+
+_totals: contextvars.ContextVar[bool] = contextvars.ContextVar("figures_totals_only", default=False)
+
+
+@contextlib.contextmanager
+def totals_only():
+    """Within this block the figures that break down per person by asking their station's rule once
+    per person leave ``by_person`` empty (a trend's points need the totals only)."""
+    token = _totals.set(True)
+    try:
+        yield
+    finally:
+        _totals.reset(token)
+
+
+def per_person() -> bool:
+    """Whether ``by_person`` is wanted (not within ``totals_only``)."""
+    return not _totals.get()
 
 
 def prefix_of(number: str) -> str:
@@ -99,7 +131,7 @@ _memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_mem
 def one_reading():
     """Within this block the facts behind several figures are read once per period
     (efficiency, productivity and loss time share one pass over the clocks)."""
-    token = _memo.set({})
+    token = _memo.set({} if _memo.get() is None else _memo.get())  # nested: the outer reading's
     try:
         yield
     finally:

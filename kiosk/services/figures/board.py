@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kiosk.core import times
 from kiosk.models import Staff
 from kiosk.services.figures import period as periods
-from kiosk.services.figures.base import Result, one_reading
+from kiosk.services.figures.base import Result, one_reading, totals_only
 from kiosk.services.figures.orders import staff_names
 from kiosk.services.figures.period import Period
 from kiosk.services.figures.registry import FIGURES, Figure
@@ -49,10 +49,15 @@ def trend_periods(period: Period, steps: int = TREND_STEPS) -> list[Period]:
 
 
 def dashboard(period: Period, steps: int = TREND_STEPS) -> list[Line]:
-    """Every figure for ``period`` with its trend over the last ``steps`` weeks or months."""
-    values = compute(period)
-    history = [(p, compute(p)) for p in trend_periods(period, steps)]
-    return [Line(figure, values[key], [(p, found[key].value) for p, found in history])
+    """Every figure for ``period`` with its trend over the last ``steps`` weeks or months: each
+    figure over all the trend's periods at once (``Figure.over``: one aggregate query where the
+    figure has a series), the period itself taken from the trend when it is one of them."""
+    trend = trend_periods(period, steps)
+    with one_reading(), totals_only():  # the dashboard's lines show totals; the breakdown is the drill-down's
+        history = {key: figure.over(trend) for key, figure in FIGURES.items()}
+        values = ({key: found[-1] for key, found in history.items()} if trend[-1] == period
+                  else compute(period))
+    return [Line(figure, values[key], list(zip(trend, [r.value for r in history[key]])))
             for key, figure in FIGURES.items()]
 
 

@@ -6,9 +6,10 @@ requests hanging from it — belongs to the store whose kiosks use that prefix
 (``GROUP_STORES``: store name → prefixes). The cars sold by a store belong to it by the
 kiosk that first wrote them. A store's figures are computed exactly as a single store's,
 within ``store_scope``; the group's total of a rate is the sum of the stores' numerators
-over the sum of their denominators. The figures counted by another station's rule for the
-whole hub (revenue, CSI, complaints, claims, receivables: ``per_store`` False) show only the
-group's total.
+over the sum of their denominators. The figures counted by another station's rule (revenue,
+CSI, complaints, claims, receivables: ``per_store`` False) count each store's orders within
+the scope too; their group total is the rule over the whole hub (a complaint about no order
+counts there only).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from kiosk.core.errors import ServiceError
 from kiosk.i18n import lazy_gettext as _l
 from kiosk.services.figures import board
-from kiosk.services.figures.base import Result, added, store_scope
+from kiosk.services.figures.base import Result, added, one_reading, store_scope
 from kiosk.services.figures.period import Period
 from kiosk.services.figures.registry import FIGURES
 
@@ -51,10 +52,10 @@ def side_by_side(period: Period, stores: dict[str, tuple]) -> Side:
     """Every figure of every store of the group and the group's totals."""
     by_store = {name: store_figures(period, prefixes) for name, prefixes in stores.items()}
     total = {key: added([values[key] for values in by_store.values()]) for key in FIGURES}
-    if any(not figure.per_store for figure in FIGURES.values()):
-        # The stations' own rules count the whole hub: the group's total is theirs.
-        whole = board.compute(period)
-        total.update({key: whole[key] for key, figure in FIGURES.items() if not figure.per_store})
+    # The stations' own rules: the group's total is the rule over the whole hub (those figures
+    # only: the workshop's figures of the whole hub are the stores' sums already).
+    with one_reading():
+        total.update({key: figure.compute(period) for key, figure in FIGURES.items() if not figure.per_store})
     return Side(list(stores), by_store, total)
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import SQL, Case, fn
+
 from kiosk.core import times
 from kiosk.core.errors import ServiceError
+from kiosk.db import is_postgresql
 from kiosk.i18n import lazy_gettext as _l
 
 KINDS = ("day", "week", "month", "custom")
@@ -95,6 +98,28 @@ def back(period: Period, steps: int) -> list[Period]:
             current = Period(current.first - length, current.last - length, current.kind)
         found.append(current)
     return list(reversed(found))
+
+
+def bucket(periods, column):
+    """A SQL expression: the index in ``periods`` (which do not overlap) of the period holding the
+    stored time ``column``, NULL outside them — what a figure's ``GROUP BY`` counts a trend by,
+    each period its store-local days' UTC bounds."""
+    return Case(None, [((column >= lo) & (column < hi), index)
+                       for index, (lo, hi) in enumerate(p.bounds() for p in periods)], None)
+
+
+def plus_days(column, days: int):
+    """A stored time ``column`` plus whole ``days``, exactly, in the database's own arithmetic."""
+    if is_postgresql():
+        return column + SQL(f"INTERVAL '{int(days)} days'")
+    # SQLite keeps times as text: the date and time moved, the fraction of a second kept as it was.
+    return fn.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(days)} days").concat(fn.substr(column, 20))
+
+
+def span(periods) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC range from the first period's start to the last one's end."""
+    bounds = [p.bounds() for p in periods]
+    return min(lo for lo, _ in bounds), max(hi for _, hi in bounds)
 
 
 def _date(text, field: str) -> dt.date:

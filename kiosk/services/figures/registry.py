@@ -36,7 +36,8 @@ class Figure:
     higher_is_better: bool = True
     per: str = ""  # "advisor", "technician", "clerk": whom the figure breaks down by
     bounds: tuple = PERCENT  # what a target may be set to
-    per_store: bool = True  # False: counted by a station's rule for the whole node (a group's total only)
+    per_store: bool = True  # False: a station's rule, per store by its orders; the group's total is the whole hub's
+    series: Callable[[list], list[Result]] | None = None  # every period of a trend at once (one query)
 
     @property
     def target(self) -> Decimal | None:
@@ -49,6 +50,11 @@ class Figure:
         if self.unit == "money":
             return round(value, 2)
         return round(value * 100, 1) if self.unit == "rate" else round(value, 1)
+
+    def over(self, periods: list[Period]) -> list[Result]:
+        """The figure for each of ``periods`` (which do not overlap): its series where it has one
+        (the same computation as ``compute``, all periods in one pass), else period by period."""
+        return self.series(periods) if self.series else [self.compute(p) for p in periods]
 
     def met(self, value: float | None) -> bool | None:
         """Whether ``value`` meets the store's target (None without a value or a target)."""
@@ -82,16 +88,16 @@ def _orders_drill(function):
 register(Figure("delivered", _l("Delivered"), _l(
     "Orders whose car was first handed back (交车) in the period (台次)."), "count",
     orders.delivered, _orders_drill(orders.drill_delivered), ORDER_COLUMNS, per="advisor",
-    bounds=(Decimal(0), Decimal(100000))))
+    bounds=(Decimal(0), Decimal(100000)), series=orders.delivered_series))
 register(Figure("first_time_fix", _l("First-time fix"), _l(
     "Orders delivered in the period with no failed QC check and no comeback (返修) opened against them "
     "within the quality-guarantee period of their repair type, over the orders delivered in the period."),
     "rate", orders.first_time_fix, _orders_drill(orders.drill_first_time_fix), ORDER_COLUMNS,
-    Decimal(95), per="advisor"))
+    Decimal(95), per="advisor", series=orders.first_time_fix_series))
 register(Figure("on_time", _l("On-time delivery"), _l(
     "Orders delivered in the period no later than their promised time, over the orders delivered "
     "in the period that had a promise."), "rate", orders.on_time, _orders_drill(orders.drill_on_time),
-    ORDER_COLUMNS, Decimal(90), per="advisor"))
+    ORDER_COLUMNS, Decimal(90), per="advisor", series=orders.on_time_series))
 register(Figure("efficiency", _l("Technician efficiency"), _l(
     "Sold hours of the jobs first finished in the period (shared among the technicians by their clocked "
     "time) over the hours clocked on jobs in the period."), "rate", workshop.efficiency, workshop.drill_jobs,
@@ -113,23 +119,23 @@ PART_COLUMNS = (("number", _l("Work order")), ("part_no", _l("Part number")), ("
 register(Figure("line_fill", _l("Parts line fill"), _l(
     "Part lines requested by the bays in the period that were issued from stock on the day they were "
     "requested, over the part lines requested (配件满足率)."), "rate", parts.line_fill, parts.drill_lines,
-    PART_COLUMNS, Decimal(90), per="clerk"))
+    PART_COLUMNS, Decimal(90), per="clerk", series=parts.line_fill_series))
 register(Figure("order_fill", _l("Parts order fill"), _l(
     "Orders with parts requested in the period whose every part line was issued the day it was requested "
     "(the car waited for no part), over the orders with parts requested."), "rate", parts.order_fill,
-    parts.drill_lines, PART_COLUMNS, Decimal(85)))
+    parts.drill_lines, PART_COLUMNS, Decimal(85), series=parts.order_fill_series))
 register(Figure("first_service_rate", _l("First-service rate"), _l(
     "Vehicles sold by this store whose first-service window (the sale date plus the store's first-service "
     "days) ends in the period and that came in within it, over those vehicles (首保率)."), "rate",
     customers.first_service_rate, _orders_drill(customers.drill_first_service),
     (("plate", _l("Plate")), ("vin", _l("VIN")), ("sold_on", _l("Sold on")), ("due", _l("Due by")),
-     ("number", _l("Work order"))), Decimal(80)))
+     ("number", _l("Work order"))), Decimal(80), series=customers.first_service_series))
 register(Figure("retention", _l("Customer retention"), _l(
     "Customers with a car delivered in the period who had another order delivered within the next six "
     "months, over the customers delivered in the period."), "rate", customers.retention,
     _orders_drill(customers.drill_retention),
     (("customer", _l("Customer")), ("number", _l("Work order")), ("at", _l("Delivered")),
-     ("back", _l("Came back with"))), Decimal(60)))
+     ("back", _l("Came back with"))), Decimal(60), series=customers.retention_series))
 
 MONEY = (Decimal(0), Decimal(100000000))
 register(Figure("revenue", _l("Revenue"), _l(
@@ -137,7 +143,7 @@ register(Figure("revenue", _l("Revenue"), _l(
     "discount, warranty, insurance and internal."), "money", aftersales.revenue, aftersales.drill_revenue,
     (("number", _l("Work order")), ("plate", _l("Plate")), ("settlement", _l("Settlement")), ("at", _l("Settled")),
      ("customer", _l("Customer")), ("warranty", _l("Warranty")), ("insurance", _l("Insurance")),
-     ("internal", _l("Internal")), ("total", _l("Total"))), bounds=MONEY, per_store=False))
+     ("internal", _l("Internal")), ("total", _l("Total"))), bounds=MONEY, per_store=False, per="advisor"))
 register(Figure("revenue_per_order", _l("Revenue per order"), _l(
     "The period's revenue over the orders delivered in the period (单车产值)."), "money",
     aftersales.revenue_per_order, aftersales.drill_revenue, FIGURES["revenue"].columns, Decimal(800),
@@ -147,7 +153,7 @@ CALL_COLUMNS = (("number", _l("Work order")), ("plate", _l("Plate")), ("at", _l(
 register(Figure("csi", _l("Customer satisfaction"), _l(
     "The mean overall score (0–10) of the reached follow-up calls made in the period, ×10 (0–100), and "
     "the same per part of the visit (CSI)."), "score", aftersales.csi, aftersales.drill_calls, CALL_COLUMNS,
-    Decimal(90), per_store=False))
+    Decimal(90), per_store=False, per="advisor"))
 register(Figure("top_share", _l("Top scores"), _l(
     "Reached follow-up calls of the period scored 9 or 10, over the scored calls."), "rate",
     aftersales.top_share, aftersales.drill_calls, CALL_COLUMNS, Decimal(80), per_store=False))
@@ -155,13 +161,13 @@ register(Figure("follow_up_rate", _l("Follow-up rate"), _l(
     "Orders delivered in the period with a reached follow-up call (回访), over the orders delivered in "
     "the period."), "rate", aftersales.follow_up_rate, aftersales.drill_follow_up,
     (("number", _l("Work order")), ("plate", _l("Plate")), ("advisor", _l("Service advisor")),
-     ("at", _l("Delivered"))), Decimal(90)))
+     ("at", _l("Delivered"))), Decimal(90), series=aftersales.follow_up_rate_series))
 COMPLAINT_COLUMNS = (("complaint", _l("Complaint number")), ("number", _l("Work order")), ("category", _l("Category")),
                      ("at", _l("Opened")), ("due", _l("Resolve by")))
 register(Figure("complaint_rate", _l("Complaint rate"), _l(
     "Complaints (投诉) opened in the period over the orders delivered in the period."), "rate",
     aftersales.complaint_rate, aftersales.drill_complaints, COMPLAINT_COLUMNS, Decimal(1),
-    higher_is_better=False, per_store=False))
+    higher_is_better=False, per_store=False, per="advisor"))
 register(Figure("complaints_on_time", _l("Complaints resolved on time"), _l(
     "Complaints opened in the period whose customer agreed to the solution by their resolution deadline, "
     "over the complaints opened in the period."), "rate", aftersales.complaints_on_time,

@@ -58,7 +58,7 @@ def hours(period: Period, now: dt.datetime | None = None) -> dict:
     now = now or times.utcnow()
     lo, hi = period.bounds()
     hi_now = min(hi, max(lo, now))
-    store = in_scope(WorkOrder.number)
+    store = in_scope()
     events = ClockEvent.select(*CLOCK_COLUMNS).where((ClockEvent.at >= lo - MARGIN) & (ClockEvent.at < hi + MARGIN))
     if store is not None:
         events = events.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
@@ -111,7 +111,7 @@ def _sold(found: dict, events: list, lo, hi) -> None:
             by_job[event.job_id].append(event)
     subquery = ClockEvent.select(ClockEvent.job).where(
         (ClockEvent.action == "off") & (ClockEvent.reason == "finish") & (ClockEvent.at >= lo) & (ClockEvent.at < hi))
-    store = in_scope(WorkOrder.number)
+    store = in_scope()
     if store is not None:
         subquery = subquery.join(WorkOrder, on=(ClockEvent.work_order == WorkOrder.id)).where(store)
     older = ClockEvent.select(ClockEvent.job).where(ClockEvent.job.in_(subquery) & (ClockEvent.at < lo - MARGIN))
