@@ -60,11 +60,11 @@ def _stamp(created: float, timespec: str = "seconds") -> str:
 
     Every request logs a line; the zone conversion is done once a second, the milliseconds added to it.
     """
-    second = int(created)
+    second, zone = int(created), times.store_zone()
     cached = _seconds.get("stamp")
-    if cached is None or cached[0] != second:
-        text = dt.datetime.fromtimestamp(second, times.store_zone()).isoformat()
-        cached = _seconds["stamp"] = (second, text[:19], text[19:])  # "YYYY-MM-DDTHH:MM:SS", "+08:00"
+    if cached is None or cached[0] != (second, zone):
+        text = dt.datetime.fromtimestamp(second, zone).isoformat()
+        cached = _seconds["stamp"] = ((second, zone), text[:19], text[19:])  # "YYYY-MM-DDTHH:MM:SS", "+08:00"
     if timespec == "milliseconds":
         return f"{cached[1]}.{int((created - second) * 1000):03d}{cached[2]}"
     return cached[1] + cached[2]
