@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, make_response, render_template, request, send_file
 from babel import dates, numbers
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
-from jinja2 import FileSystemBytecodeCache, pass_context
+from jinja2 import pass_context
 
 from kiosk import menu
 from kiosk.access import current_staff, idle_seconds
@@ -21,6 +21,7 @@ from kiosk.db import database
 from kiosk.language import LANGUAGES
 from kiosk.services import catalogue, direct_billing, files, stock
 from kiosk.services.customers import mask_phone
+from kiosk.template_cache import TemplateCache, kept_links, per_language
 from kiosk.version import app_version
 from sync.changelog import outbox_size
 from sync.tables import SyncState
@@ -269,27 +270,6 @@ _pgettext = pass_context(lambda context, c, s: _catalogue(context).upgettext(c, 
 _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpgettext(c, s, p, n))
 
 
-class TemplateCache(FileSystemBytecodeCache):
-    """Compiled templates kept on disk in the instance folder, shared by the server's processes.
-
-    Compiling the templates takes about a second of CPU; every start of every
-    server process paid it again. Jinja keys each file by the template's path and
-    checks its source and the Python version, so an edited template or an upgrade
-    compiles again; a write that fails (a read-only folder, a full disk) only
-    means the next start compiles too.
-    """
-
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        super().__init__(str(folder), "%s.jinja")
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
 def init_app(app: Flask) -> None:
     # Loaded templates in a plain dict, not Jinja's 400-entry LRU: every include and macro
     # import looks its template up (35 times on the work-order page), and the LRU's bookkeeping
@@ -299,12 +279,14 @@ def init_app(app: Flask) -> None:
         app.jinja_env.bytecode_cache = TemplateCache(Path(app.instance_path) / "cache" / "templates")
     except OSError:
         pass  # no instance folder to write to: every start compiles, as before
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=menu.station_label,
+    app.jinja_env.globals.update(url_for=kept_links(app), status_label=states.label, mask_phone=mask_phone,
+                                 station_label=menu.station_label,
                                  csp_nonce=csp_nonce)
     app.jinja_env.filters["station_label"] = menu.station_label
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
+    per_language(app)  # after the gettext callables: texts with values still use them
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["line_text"] = direct_billing.line_text  # a bill line's text, translated

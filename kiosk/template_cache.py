@@ -1,0 +1,170 @@
+"""What a page's render no longer does again and again (#20): compiled templates kept on
+disk for every start and process, and the links of a page built once per process.
+
+The reception desk and the work-order page render 40–60 template calls each; the
+profile under load (README, Benchmarks) showed Jinja's own work and Flask's
+``url_for`` as the largest parts of a page after the queries. What is the same
+for every request is worked out once here, keyed by everything it depends on.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale, get_translations
+from jinja2 import BaseLoader, FileSystemBytecodeCache
+from jinja2.ext import Extension
+from jinja2.lexer import Token
+
+# Links kept per process (url_for): a page asks for 20–40, most the same on every request
+# (static files, the stations, forms); one per work order is kept too, so the store is
+# bounded and emptied when full rather than tracked entry by entry.
+MAX_LINKS = 8192
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept on disk in the instance folder, shared by the server's processes.
+
+    Compiling the templates takes about a second of CPU; every start of every
+    server process paid it again. Jinja keys each file by the template's path and
+    checks its source and the Python version, so an edited template or an upgrade
+    compiles again; a write that fails (a read-only folder, a full disk) only
+    means the next start compiles too.
+    """
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder), "%s.jinja")
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def kept_links(app: Flask):
+    """Templates' ``url_for``: Flask's, with each link kept once built.
+
+    Building a link walks werkzeug's rules (20 µs, 40 times on the work-order page).
+    A relative link depends only on the endpoint, its values, the request's blueprint
+    (for ``.name``) and the script root the app is served under, so those are the key;
+    an absolute link (``_external``, ``_scheme``), a render outside a request (a print
+    made by a worker) or a value that cannot be a key is built every time. The app's rules are fixed once it serves.
+    """
+    build = app.url_for
+    links: dict = {}
+
+    def url_for(endpoint: str, **values) -> str:
+        if "_external" in values or "_scheme" in values or not has_request_context():
+            return build(endpoint, **values)
+        try:
+            key = (endpoint, request.blueprint if endpoint[:1] == "." else None, request.script_root,
+                   tuple(sorted(values.items())) if values else ())
+            found = links.get(key)
+        except TypeError:  # a list or a dict among the values
+            return build(endpoint, **values)
+        if found is None:
+            found = build(endpoint, **values)
+            if len(links) >= MAX_LINKS:
+                links.clear()
+            links[key] = found
+        return found
+
+    return url_for
+
+
+# A page's fixed texts, translated when its template is compiled (one compiled template per
+# language): ``{{ _('Customer') }}`` costs three of Jinja's context calls, a catalogue lookup
+# and a Markup formatting on every render (17 µs; 65 of them on the work-order page, most of
+# its template time). Templates asked for while a request is served are named
+# ``@<language>~<catalogue digest>/<name>``: the digest changes when the catalogue does, so a
+# compiled template kept on disk (TemplateCache) never shows an old translation. A text with
+# values (``_('… %(n)s', n=…)``), plurals, and renders outside a request stay as before.
+_LANGUAGE = "@"
+_catalogues: dict[str, object] = {}  # "<language>~<digest>" -> its translations
+_prefixes: dict[str, str] = {}  # language -> "@<language>~<digest>/"
+
+
+class FoldTranslations(Extension):
+    """``_('a fixed text')`` in a template compiled for one language becomes that text, translated
+    (marked safe, as Jinja's gettext marks a translation); everything else is left alone."""
+
+    def filter_stream(self, stream):
+        catalogue = _catalogues.get(_language_of(stream.name or ""))
+        tokens = list(stream)
+        if catalogue is None:
+            return tokens
+        out = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (token.type == "name" and token.value == "_" and i + 3 < len(tokens)
+                    and tokens[i + 1].type == "lparen" and tokens[i + 2].type == "string"
+                    and tokens[i + 3].type == "rparen" and (i == 0 or tokens[i - 1].type != "dot")):
+                try:
+                    # As Jinja's gettext does: the translation, then ``% {}`` ("%%" reads "%").
+                    text = catalogue.ugettext(tokens[i + 2].value) % {}
+                except (TypeError, ValueError, KeyError):
+                    text = None  # it fails at render time, as it would have
+                if text is not None:
+                    out += [Token(token.lineno, "string", text), Token(token.lineno, "pipe", "|"),
+                            Token(token.lineno, "name", "safe")]
+                    i += 4
+                    continue
+            out.append(token)
+            i += 1
+        return out
+
+
+def _language_of(name: str) -> str | None:
+    if not name.startswith(_LANGUAGE):
+        return None
+    return name[1:name.find("/")]
+
+
+class _LanguageLoader(BaseLoader):
+    """Reads ``@<language>~<digest>/<name>`` as ``<name>`` with the app's own loader."""
+
+    def __init__(self, inner: BaseLoader):
+        self.inner = inner
+
+    def get_source(self, environment, template: str):
+        if template.startswith(_LANGUAGE):
+            template = template[template.find("/") + 1:]
+        return self.inner.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+
+def _prefix() -> str:
+    """This request's language as a template name prefix, its catalogue registered for the compiler."""
+    locale = str(get_locale())
+    found = _prefixes.get(locale)
+    if found is None:
+        translations = get_translations()
+        catalogue = getattr(translations, "_catalog", {})
+        fallback = getattr(getattr(translations, "_fallback", None), "_catalog", {})
+        digest = hashlib.sha256(repr((sorted(map(repr, catalogue.items())),
+                                      sorted(map(repr, fallback.items())))).encode()).hexdigest()[:12]
+        key = f"{locale}~{digest}"
+        _catalogues[key] = translations
+        found = _prefixes[locale] = f"{_LANGUAGE}{key}/"
+    return found
+
+
+def per_language(app: Flask) -> None:
+    """Compile the templates a request asks for once per language, their fixed texts translated."""
+    env = app.jinja_env
+    env.add_extension(FoldTranslations)
+    env.loader = _LanguageLoader(env.loader)
+    load = env._load_template
+
+    def _load_template(name, globals):
+        if isinstance(name, str) and not name.startswith(_LANGUAGE) and has_request_context():
+            name = _prefix() + name
+        return load(name, globals)
+
+    env._load_template = _load_template
