@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale, get_translations
+from flask_wtf.csrf import generate_csrf
 from jinja2 import BaseLoader, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.lexer import Token
@@ -59,8 +60,9 @@ def kept_links(app: Flask):
     def url_for(endpoint: str, **values) -> str:
         if "_external" in values or "_scheme" in values or not has_request_context():
             return build(endpoint, **values)
+        asked = request._get_current_object()  # one look through Flask's proxy, not two
         try:
-            key = (endpoint, request.blueprint if endpoint[:1] == "." else None, request.script_root,
+            key = (endpoint, asked.blueprint if endpoint[:1] == "." else None, asked.script_root,
                    tuple(sorted(values.items())) if values else ())
             found = links.get(key)
         except TypeError:  # a list or a dict among the values
@@ -140,9 +142,18 @@ class _LanguageLoader(BaseLoader):
 
 
 def _prefix() -> str:
-    """This request's language as a template name prefix, its catalogue registered for the compiler."""
-    locale = str(get_locale())
-    found = _prefixes.get(locale)
+    """This request's language as a template name prefix, its catalogue registered for the compiler.
+
+    Asked at every include and import (36 times on the work-order page): kept beside
+    Flask-Babel's own record of the request's locale, and worked out again when that
+    locale object changes (``force_locale``, ``refresh``).
+    """
+    babel_ctx = getattr(g._get_current_object(), "_flask_babel", None)
+    kept = getattr(babel_ctx, "bayflow_prefix", None)
+    if kept is not None and kept[0] is getattr(babel_ctx, "babel_locale", None):
+        return kept[1]
+    locale = get_locale()
+    found = _prefixes.get(str(locale))
     if found is None:
         translations = get_translations()
         catalogue = getattr(translations, "_catalog", {})
@@ -151,12 +162,25 @@ def _prefix() -> str:
                                       sorted(map(repr, fallback.items())))).encode()).hexdigest()[:12]
         key = f"{locale}~{digest}"
         _catalogues[key] = translations
-        found = _prefixes[locale] = f"{_LANGUAGE}{key}/"
+        found = _prefixes[str(locale)] = f"{_LANGUAGE}{key}/"
+    babel_ctx = getattr(g._get_current_object(), "_flask_babel", None)  # made by get_locale
+    if babel_ctx is not None:
+        babel_ctx.bayflow_prefix = (locale, found)
     return found
 
 
+def csrf_token() -> str:
+    """Templates' ``csrf_token()``: the token Flask-WTF made for this request, or a new one.
+
+    A page asks for it six times or more (every form, the htmx headers); Flask-WTF's
+    ``generate_csrf`` reads its settings and the session again each time.
+    """
+    return g.get("csrf_token") or generate_csrf()
+
+
 def per_language(app: Flask) -> None:
-    """Compile the templates a request asks for once per language, their fixed texts translated."""
+    """Compile the templates a request asks for once per language, their fixed texts translated
+    (call it once the app's template globals are all set)."""
     env = app.jinja_env
     env.add_extension(FoldTranslations)
     env.loader = _LanguageLoader(env.loader)
@@ -168,3 +192,8 @@ def per_language(app: Flask) -> None:
         return load(name, globals)
 
     env._load_template = _load_template
+    # Jinja gives each loaded template its globals as a ChainMap over the environment's, so a
+    # global added later still shows. Every render and every macro import then lists and
+    # searches that chain (250 lookups on the work-order page, 7% of it); bayflow sets all its
+    # globals while the app is made, before a template loads, so a plain dict holds the same.
+    env.make_globals = lambda found: {**env.globals, **(found or {})}

@@ -21,7 +21,7 @@ from kiosk.db import database
 from kiosk.language import LANGUAGES
 from kiosk.services import catalogue, direct_billing, files, stock
 from kiosk.services.customers import mask_phone
-from kiosk.template_cache import TemplateCache, kept_links, per_language
+from kiosk.template_cache import TemplateCache, csrf_token, kept_links, per_language
 from kiosk.version import app_version
 from sync.changelog import outbox_size
 from sync.tables import SyncState
@@ -280,8 +280,7 @@ def init_app(app: Flask) -> None:
     except OSError:
         pass  # no instance folder to write to: every start compiles, as before
     app.jinja_env.globals.update(url_for=kept_links(app), status_label=states.label, mask_phone=mask_phone,
-                                 station_label=menu.station_label,
-                                 csp_nonce=csp_nonce)
+                                 station_label=menu.station_label, csp_nonce=csp_nonce, csrf_token=csrf_token)
     app.jinja_env.filters["station_label"] = menu.station_label
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
