@@ -12,13 +12,19 @@ import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from jinja2 import BaseLoader, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.lexer import Token
+from markupsafe import Markup
+from peewee import fn
 from werkzeug.routing import BaseConverter
+
+from kiosk.core import events
+from kiosk.core.prepared import Prepared
+from sync.tables import ChangeEvent
 
 # Links kept per process (url_for): a page asks for 20–40, most the same on every request
 # (static files, the stations, forms); one per work order is kept too, so the store is
@@ -247,3 +253,30 @@ def per_language(app: Flask) -> None:
     # searches that chain (250 lookups on the work-order page, 7% of it); bayflow sets all its
     # globals while the app is made, before a template loads, so a plain dict holds the same.
     env.make_globals = lambda found: {**env.globals, **(found or {})}
+
+
+# A rendered part of a page that is the same for everyone at this node (the reception desk's
+# board: today's and tomorrow's appointments, the open orders), kept until the store's data
+# changes. Two signs of a change, read before the part is made: the newest change event's
+# number (every replicated write, here, by a pull or by another process such as a command,
+# adds one) and the page events this process delivered (every commit that touched a table,
+# here or in the server's other processes, sends one: the pages refresh on the same events).
+_NEWEST_CHANGE = Prepared(lambda slot: ChangeEvent.select(fn.MAX(ChangeEvent.seq).alias("newest")).dicts())
+MAX_PARTS = 64
+
+
+def kept_part(name: str, make, *key) -> Markup:
+    """``make()``'s HTML for ``name`` and ``key`` in this request's language, made again only
+    when the data changed since (see above). ``key`` holds what else the part depends on
+    (a day, how many rows)."""
+    version = (events.delivered(), _NEWEST_CHANGE.first()["newest"])
+    parts = current_app.extensions.setdefault("bayflow_kept_parts", {})  # per app: tests make many
+    place = (name, _prefix(), request.script_root, key)
+    found = parts.get(place)
+    if found is not None and found[0] == version:
+        return found[1]
+    html = Markup(make())
+    if len(parts) >= MAX_PARTS:
+        parts.clear()
+    parts[place] = (version, html)
+    return html
