@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,14 +16,12 @@ from kiosk import menu
 from kiosk.access import current_staff, idle_seconds
 from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
-from kiosk.db import database
 from kiosk.language import LANGUAGES
 from kiosk.services import catalogue, direct_billing, files, stock
 from kiosk.services.customers import mask_phone
+from kiosk.page_chrome import WhenAsked, WhenListed, sync_status
 from kiosk.template_cache import TemplateCache, csrf_token, kept_links, per_language
 from kiosk.version import app_version
-from sync.changelog import outbox_size
-from sync.tables import SyncState
 
 
 def wants_fragment(target: str | None = None) -> bool:
@@ -176,71 +173,6 @@ def _format_day(value, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
-                "hub_version", "refused_answer")
-_status_sql: dict[type, tuple[str, list]] = {}
-
-
-def _sync_status() -> dict:
-    """What the status bar on every page shows: online, last sync, outbox, and warnings.
-
-    The sync state's keys come back in one query, its SQL built once per kind
-    of database (building a query costs more than SQLite answering it).
-    """
-    db = database.obj
-    sql = _status_sql.get(type(db))
-    if sql is None:
-        sql = _status_sql[type(db)] = (SyncState.select(SyncState.key, SyncState.value)
-                                       .where(SyncState.key.in_(_STATUS_KEYS)).sql())
-    kept = dict(db.execute_sql(*sql).fetchall())
-
-    def get(key: str, default: str = "") -> str:
-        return kept.get(key, default)
-
-    return {"online": get("online") == "1", "last_sync": _stored_time(get("last_sync")), "outbox": outbox_size(),
-            "paired": bool(get("hub_url") or get("hub_public_key")),
-            "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert"),
-            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version"),
-            "refused": _refused(get("refused_answer"))}
-
-
-def _refused(raw: str) -> dict | None:
-    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
-    try:
-        found = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return found if isinstance(found, dict) else None
-
-
-def _stored_time(text: str):
-    """A time kept as ISO text in the sync state (UTC), as a datetime; None when empty or unreadable."""
-    return times.from_text(text)
-
-
-class _WhenAsked(Mapping):
-    """A mapping filled by ``load`` on first use: fragments that never show the
-    status bar (live search, a work-order section) do not pay for its queries."""
-
-    def __init__(self, load):
-        self._load, self._values = load, None
-
-    def _get(self) -> dict:
-        if self._values is None:
-            self._values = self._load()
-        return self._values
-
-    def __getitem__(self, key):
-        return self._get()[key]
-
-    def __iter__(self):
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-
 def _translations():
     """This request's translations, looked up once per request and locale.
 
@@ -307,9 +239,9 @@ def init_app(app: Flask) -> None:
         me = current_staff()
         return {
             "me": me,
-            "menu_tabs": menu.tabs(me),
-            "menu_entries": menu.offered(me),
-            "sync_status": _WhenAsked(_sync_status),
+            "menu_tabs": WhenListed(lambda: menu.tabs(me)),
+            "menu_entries": WhenListed(lambda: menu.offered(me)),
+            "sync_status": WhenAsked(sync_status),
             "node_role": current_app.config["ROLE"],
             "stations": current_app.config["ENABLED_STATIONS"],
             "languages": LANGUAGES,
