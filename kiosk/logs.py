@@ -53,6 +53,7 @@ _lock = threading.Lock()
 _seconds: dict = {}  # the last second stamped (_stamp)
 # The most lines one write takes (_BatchedListener): a busy minute's lines go out in a few writes.
 BATCH = 256
+GATHER_SECONDS = 0.05  # how long a line may wait for others to be written with it
 
 
 def _stamp(created: float, timespec: str = "seconds") -> str:
@@ -113,6 +114,11 @@ class _BatchedListener(logging.handlers.QueueListener):
     def _monitor(self) -> None:
         while True:
             batch = [self.dequeue(True)]
+            if batch[0] is not self._sentinel:
+                # Gather what the next moments bring: a request thread putting a line on the
+                # queue then wakes no one (the writer is not waiting), and the writer takes the
+                # interpreter a few times a second instead of once per request.
+                time.sleep(GATHER_SECONDS)
             try:
                 while len(batch) < BATCH and batch[-1] is not self._sentinel:
                     batch.append(self.queue.get_nowait())
