@@ -96,7 +96,16 @@ def session_cookie(port: int) -> str:
     response = conn.getresponse()
     response.read()
     assert response.status == 302, response.status
-    return response.getheader("Set-Cookie").split(";")[0]
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    # As a browser does: follow the redirect and keep the cookie it answers with (the
+    # welcome message shown once is gone from it). A client that kept the login's cookie
+    # showed the welcome again on every page and had the session re-signed each time.
+    landing = urllib.parse.urlsplit(response.getheader("Location")).path or "/"
+    conn.request("GET", landing, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    renewed = response.getheader("Set-Cookie")
+    return renewed.split(";")[0] if renewed else cookie
 
 
 def api_token(db: Path) -> str:

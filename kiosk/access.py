@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from flask import (Flask, current_app, flash, g, has_request_context, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from kiosk.core import times
 from kiosk.models import Staff, StaffSession
@@ -147,6 +148,11 @@ def log_in(staff: Staff) -> None:
     if lang:
         session["lang"] = lang
     open_session(staff, LOGIN, pin=True)
+    # The new CSRF token now, in the cookie the login answers with: otherwise the first page
+    # made it and sent the cookie again (and a client that keeps the login's cookie, such as
+    # the load benchmark, made one and re-signed the session on every page).
+    g.pop("csrf_token", None)
+    generate_csrf()
 
 
 def log_out() -> None:

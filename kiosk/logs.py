@@ -50,11 +50,25 @@ FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _state = {"last_error_file": None, "started": None}
 _lock = threading.Lock()
+_seconds: dict = {}  # the last second stamped (_stamp)
+# The most lines one write takes (_BatchedListener): a busy minute's lines go out in a few writes.
+BATCH = 256
+GATHER_SECONDS = 0.05  # how long a line may wait for others to be written with it
 
 
 def _stamp(created: float, timespec: str = "seconds") -> str:
-    """A log record's time as the store's wall time with its offset (kiosk.core.times), not the PC's zone."""
-    return dt.datetime.fromtimestamp(created, times.store_zone()).isoformat(timespec=timespec)
+    """A log record's time as the store's wall time with its offset (kiosk.core.times), not the PC's zone.
+
+    Every request logs a line; the zone conversion is done once a second, the milliseconds added to it.
+    """
+    second, zone = int(created), times.store_zone()
+    cached = _seconds.get("stamp")
+    if cached is None or cached[0] != (second, zone):
+        text = dt.datetime.fromtimestamp(second, zone).isoformat()
+        cached = _seconds["stamp"] = ((second, zone), text[:19], text[19:])  # "YYYY-MM-DDTHH:MM:SS", "+08:00"
+    if timespec == "milliseconds":
+        return f"{cached[1]}.{int((created - second) * 1000):03d}{cached[2]}"
+    return cached[1] + cached[2]
 
 
 class StoreTimeFormatter(logging.Formatter):
@@ -92,6 +106,79 @@ class LastErrorHandler(logging.Handler):
             self.handleError(record)
 
 
+class _BatchedListener(logging.handlers.QueueListener):
+    """Writes the lines queued meanwhile together: under load ten or twenty lines wait while one
+    is written, and each write takes the file's lock between processes, checks the rotation and
+    flushes — once per batch instead of once per line."""
+
+    def _monitor(self) -> None:
+        while True:
+            batch = [self.dequeue(True)]
+            if batch[0] is not self._sentinel:
+                # Gather what the next moments bring: a request thread putting a line on the
+                # queue then wakes no one (the writer is not waiting), and the writer takes the
+                # interpreter a few times a second instead of once per request.
+                time.sleep(GATHER_SECONDS)
+            try:
+                while len(batch) < BATCH and batch[-1] is not self._sentinel:
+                    batch.append(self.queue.get_nowait())
+            except queue.Empty:
+                pass
+            stop = batch[-1] is self._sentinel
+            self.handle_many([r for r in batch if r is not self._sentinel])
+            if stop:
+                break
+
+    def handle_many(self, records: list) -> None:
+        for handler in self.handlers:
+            kept = [self.prepare(r) for r in records if r.levelno >= handler.level]
+            if not kept:
+                continue
+            if isinstance(handler, _RotatingFile):
+                handler.handle_many(kept)
+            else:
+                for record in kept:
+                    handler.handle(record)
+
+
+def _rotating_file_class():
+    """The rotating file handler that writes a batch under one lock (``concurrent_log_handler``,
+    imported when a server starts logging: it costs 40 ms a command would pay for nothing)."""
+    from concurrent_log_handler import ConcurrentRotatingFileHandler
+
+    class RotatingFile(ConcurrentRotatingFileHandler, _RotatingFile):
+        def handle_many(self, records: list) -> None:
+            lines = [self.format(r) + self.terminator for r in records if self.filter(r)]
+            # The size cap holds within an eighth of it: the rotation is checked between chunks.
+            chunk = max(1024, min(64 * 1024, self.maxBytes // 8)) if self.maxBytes else 1 << 30
+            try:
+                self._do_lock()
+                try:
+                    self._check_stream()
+                    while lines:
+                        size, end = 0, 0
+                        while end < len(lines) and (end == 0 or size + len(lines[end]) <= chunk):
+                            size += len(lines[end])
+                            end += 1
+                        try:
+                            if self.shouldRollover(records[0]):
+                                self.doRollover()
+                        except Exception as error:  # the lines are still written (as emit does)
+                            self._console_log(f"Unable to do rollover: {error}")
+                        self.do_write("".join(lines[:end])[:-len(self.terminator)])
+                        del lines[:end]
+                finally:
+                    self._do_unlock()
+            except Exception:  # never let logging stop the writer thread
+                self.handleError(records[0])
+
+    return RotatingFile
+
+
+class _RotatingFile:
+    """Marks the handler that takes a whole batch (``handle_many``)."""
+
+
 class QueuedLog(logging.handlers.QueueHandler):
     """Hands records to a thread that writes them to ``handlers``, so a request never waits on
     the log file's lock. Closing it writes what is still queued, then closes the handlers."""
@@ -99,7 +186,7 @@ class QueuedLog(logging.handlers.QueueHandler):
     def __init__(self, handlers: list[logging.Handler]):
         super().__init__(queue.SimpleQueue())
         self.addFilter(RequestIdFilter())  # the request's id is read in the request's thread
-        self.listener = logging.handlers.QueueListener(self.queue, *handlers, respect_handler_level=True)
+        self.listener = _BatchedListener(self.queue, *handlers, respect_handler_level=True)
         self.listener.start()
         atexit.register(self.close)  # the lines still queued when the process ends are written
 
@@ -128,9 +215,6 @@ def log_folder(app: Flask) -> Path:
 
 def start(app: Flask) -> Path:
     """Write this process's logs to the node's rotating file; return its path. Once per process."""
-    # Lazily: the rotating handler (and its file locking) costs 40 ms, which only a serving node needs.
-    from concurrent_log_handler import ConcurrentRotatingFileHandler
-
     folder = log_folder(app)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{log_name(app)}.log"
@@ -138,7 +222,7 @@ def start(app: Flask) -> Path:
         if _state["started"] == path:
             return path
         root = logging.getLogger()
-        handler = ConcurrentRotatingFileHandler(str(path), maxBytes=app.config["LOG_MAX_BYTES"],
+        handler = _rotating_file_class()(str(path), maxBytes=app.config["LOG_MAX_BYTES"],
                                                 backupCount=BACKUPS,
                                                 encoding="utf-8", use_gzip=False)
         handler.setFormatter(StoreTimeFormatter(FORMAT))

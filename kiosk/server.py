@@ -222,13 +222,16 @@ def warm_templates(app: Flask) -> None:
 
     Jinja compiles a template on first use and keeps it; without this the
     first pages after a start each pay for it, and several at once (a start
-    with desks already open) compile the same templates side by side.
+    with desks already open) compile the same templates side by side. Pages
+    use each template compiled for their language (kiosk.template_cache): those
+    of the store's default language are the ones made here.
     """
-    for name in app.jinja_env.list_templates():
-        try:
-            app.jinja_env.get_template(name)
-        except (TemplateError, UnicodeError, OSError):
-            pass  # a broken or non-text file fails at its first use instead, as it would have
+    with app.test_request_context():
+        for name in app.jinja_env.list_templates():
+            try:
+                app.jinja_env.get_template(name)
+            except (TemplateError, UnicodeError, OSError):
+                pass  # a broken or non-text file fails at its first use instead, as it would have
 
 
 def stop_on_sigterm() -> None:

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, make_response, render_template, request, send_file
 from babel import dates, numbers
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
-from jinja2 import FileSystemBytecodeCache, pass_context
+from jinja2 import pass_context
 
 from kiosk import menu
 from kiosk.access import current_staff, idle_seconds
 from kiosk.core import status as states, times
 from kiosk.core.errors import ServiceError
-from kiosk.db import database
 from kiosk.language import LANGUAGES
 from kiosk.services import catalogue, direct_billing, files, stock
 from kiosk.services.customers import mask_phone
+from kiosk.page_chrome import WhenAsked, WhenListed, sync_status
+from kiosk.template_cache import TemplateCache, csrf_token, kept_links, per_language
 from kiosk.version import app_version
-from sync.changelog import outbox_size
-from sync.tables import SyncState
 
 
 def wants_fragment(target: str | None = None) -> bool:
@@ -175,71 +173,6 @@ def _format_day(value, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=get_locale())
 
 
-_STATUS_KEYS = ("online", "last_sync", "hub_url", "hub_public_key", "skew_ms", "state", "alert", "hub_newer",
-                "hub_version", "refused_answer")
-_status_sql: dict[type, tuple[str, list]] = {}
-
-
-def _sync_status() -> dict:
-    """What the status bar on every page shows: online, last sync, outbox, and warnings.
-
-    The sync state's keys come back in one query, its SQL built once per kind
-    of database (building a query costs more than SQLite answering it).
-    """
-    db = database.obj
-    sql = _status_sql.get(type(db))
-    if sql is None:
-        sql = _status_sql[type(db)] = (SyncState.select(SyncState.key, SyncState.value)
-                                       .where(SyncState.key.in_(_STATUS_KEYS)).sql())
-    kept = dict(db.execute_sql(*sql).fetchall())
-
-    def get(key: str, default: str = "") -> str:
-        return kept.get(key, default)
-
-    return {"online": get("online") == "1", "last_sync": _stored_time(get("last_sync")), "outbox": outbox_size(),
-            "paired": bool(get("hub_url") or get("hub_public_key")),
-            "skew_minutes": abs(int(get("skew_ms", "0") or 0)) // 60000,
-            "state": get("state", "ok"), "alert": get("alert"),
-            "hub_newer": get("hub_newer") == "1", "hub_version": get("hub_version"),
-            "refused": _refused(get("refused_answer"))}
-
-
-def _refused(raw: str) -> dict | None:
-    """Why the last answer at the hub's address was refused unread (sync.wire), or None."""
-    try:
-        found = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return found if isinstance(found, dict) else None
-
-
-def _stored_time(text: str):
-    """A time kept as ISO text in the sync state (UTC), as a datetime; None when empty or unreadable."""
-    return times.from_text(text)
-
-
-class _WhenAsked(Mapping):
-    """A mapping filled by ``load`` on first use: fragments that never show the
-    status bar (live search, a work-order section) do not pay for its queries."""
-
-    def __init__(self, load):
-        self._load, self._values = load, None
-
-    def _get(self) -> dict:
-        if self._values is None:
-            self._values = self._load()
-        return self._values
-
-    def __getitem__(self, key):
-        return self._get()[key]
-
-    def __iter__(self):
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-
 def _translations():
     """This request's translations, looked up once per request and locale.
 
@@ -269,27 +202,6 @@ _pgettext = pass_context(lambda context, c, s: _catalogue(context).upgettext(c, 
 _npgettext = pass_context(lambda context, c, s, p, n: _catalogue(context).unpgettext(c, s, p, n))
 
 
-class TemplateCache(FileSystemBytecodeCache):
-    """Compiled templates kept on disk in the instance folder, shared by the server's processes.
-
-    Compiling the templates takes about a second of CPU; every start of every
-    server process paid it again. Jinja keys each file by the template's path and
-    checks its source and the Python version, so an edited template or an upgrade
-    compiles again; a write that fails (a read-only folder, a full disk) only
-    means the next start compiles too.
-    """
-
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        super().__init__(str(folder), "%s.jinja")
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
 def init_app(app: Flask) -> None:
     # Loaded templates in a plain dict, not Jinja's 400-entry LRU: every include and macro
     # import looks its template up (35 times on the work-order page), and the LRU's bookkeeping
@@ -299,12 +211,13 @@ def init_app(app: Flask) -> None:
         app.jinja_env.bytecode_cache = TemplateCache(Path(app.instance_path) / "cache" / "templates")
     except OSError:
         pass  # no instance folder to write to: every start compiles, as before
-    app.jinja_env.globals.update(status_label=states.label, mask_phone=mask_phone, station_label=menu.station_label,
-                                 csp_nonce=csp_nonce)
+    app.jinja_env.globals.update(url_for=kept_links(app), status_label=states.label, mask_phone=mask_phone,
+                                 station_label=menu.station_label, csp_nonce=csp_nonce, csrf_token=csrf_token)
     app.jinja_env.filters["station_label"] = menu.station_label
     # The callables Flask-Babel installs, with its per-call lookup done once per render.
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                             npgettext=_npgettext, newstyle=True)
+    per_language(app)  # after the gettext callables: texts with values still use them
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["line_text"] = direct_billing.line_text  # a bill line's text, translated
@@ -326,9 +239,9 @@ def init_app(app: Flask) -> None:
         me = current_staff()
         return {
             "me": me,
-            "menu_tabs": menu.tabs(me),
-            "menu_entries": menu.offered(me),
-            "sync_status": _WhenAsked(_sync_status),
+            "menu_tabs": WhenListed(lambda: menu.tabs(me)),
+            "menu_entries": WhenListed(lambda: menu.offered(me)),
+            "sync_status": WhenAsked(sync_status),
             "node_role": current_app.config["ROLE"],
             "stations": current_app.config["ENABLED_STATIONS"],
             "languages": LANGUAGES,

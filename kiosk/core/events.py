@@ -19,6 +19,7 @@ _local = threading.local()
 _listeners: set[queue.Queue] = set()
 _lock = threading.Lock()
 _relay: Callable[[tuple], None] | None = None  # sends (kind, args) to the other processes
+_delivered = [0]  # page events delivered in this process so far (``delivered``)
 
 
 def note(entity: str) -> None:
@@ -46,8 +47,15 @@ def publish(name: str, data: str = "") -> None:
     share("page", name, data)
 
 
+def delivered() -> int:
+    """How many page events this process has delivered: a part of a page kept while it is
+    unchanged (kiosk.template_cache.kept_part) is made again once it grows."""
+    return _delivered[0]
+
+
 def _deliver(name: str, data: str = "") -> None:
     with _lock:
+        _delivered[0] += 1
         listeners = list(_listeners)
     for q in listeners:
         try:

@@ -46,13 +46,18 @@ def test_the_status_bar_shows_the_sync_state(client, advisor):
 
 
 def test_a_fragment_without_the_status_bar_does_not_read_the_sync_state(client, advisor, monkeypatch):
-    from kiosk import templating
+    from kiosk import menu, templating
 
-    def refuse():
-        raise AssertionError("the status bar's queries ran for a fragment")
+    def refuse(*args):
+        raise AssertionError("the status bar's queries or the station tabs ran for a fragment")
 
-    monkeypatch.setattr(templating, "_sync_status", refuse)
+    monkeypatch.setattr(templating, "sync_status", refuse)
+    monkeypatch.setattr(menu, "tabs", refuse)
+    monkeypatch.setattr(menu, "offered", refuse)
     assert client.get("/reception/", query_string={"q": "京A"}, headers={"HX-Request": "true"}).status_code == 200
+    monkeypatch.undo()
+    page = client.get("/reception/").get_data(as_text=True)
+    assert 'id="sync-status"' in page and 'class="tab current"' in page
 
 
 def test_prepared_queries_answer_like_the_query_they_were_built_from(db):

@@ -7,7 +7,8 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
-from flask import g, request, url_for
+from flask import g, make_response, render_template, request, url_for
+from markupsafe import Markup
 from kiosk.i18n import lazy_gettext as _l
 
 from kiosk.core import times
@@ -18,6 +19,7 @@ from kiosk.core import status as states
 from kiosk.core.errors import NotFound
 from kiosk.stations.reception import bp
 from kiosk.stations.scan_helpers import answer_unknown, not_used_here, scan_from_request
+from kiosk.template_cache import kept_part
 from kiosk.templating import render, trigger, wants_fragment
 
 # A work-order number as printed on the tag: node prefix, day, sequence (R1-20261127-0042).
@@ -114,6 +116,15 @@ def desk_board(shown: int = 0) -> dict:
             "open_orders": orders, "open_count": total, "orders_shown": shown, "orders_page": ORDERS_PAGE}
 
 
+def board_html(shown: int) -> Markup:
+    """The board (``_desk_board.html``), rendered once and kept while nothing changes
+    (kiosk.template_cache.kept_part): every desk shows the same, and each refresh of
+    each desk rendered it again (a third of the desk's time)."""
+    return kept_part("reception-desk-board", lambda: render_template("reception/_desk_board.html",
+                                                                      **desk_board(shown)),
+                     shown, times.today())
+
+
 def _results_only() -> bool:
     """Whether ``kiosk.templating.render`` will answer with the results fragment alone
     (the same rule): a live search then does not compute the board it would not show."""
@@ -128,17 +139,21 @@ def index():
     found = search(request.args.get("q", ""))
     if found["order"] is not None and request.args.get("go"):
         return go_to(work_order_url(found["order"].number))
-    board = {} if _results_only() else desk_board(shown_orders())
+    board = None if _results_only() else board_html(shown_orders())
     return render("reception/index.html", "reception/_search_results.html",
-                  purpose="desk", **found, **board)
+                  purpose="desk", board=board, **found)
 
 
 @bp.get("/board")
 @requires("reception")
 def board():
     """The appointments and open orders, refreshed when the live stream says they changed."""
-    return render("reception/index.html", "reception/_desk_board.html", purpose="desk",
-                  **search(""), **desk_board(shown_orders()))
+    board = board_html(shown_orders())
+    if wants_fragment():
+        response = make_response(board)
+        response.headers["Vary"] = "HX-Request"  # as kiosk.templating.render answers
+        return response
+    return render("reception/index.html", None, purpose="desk", board=board, **search(""))
 
 
 @bp.post("/scan")
