@@ -18,6 +18,10 @@ os.environ["BAYFLOW_DISCOVERY"] = "off"  # before kiosk reads it; subprocesses i
 # The demo store's past year (the manager's figures) takes a while to write: tests seed four weeks.
 os.environ.setdefault("BAYFLOW_DEMO_HISTORY_DAYS", "28")
 
+from tests.support import speed  # noqa: E402
+
+speed.temporary_files_in_memory()  # before pytest makes its tmp folders; processes tests start inherit it
+
 import pytest  # noqa: E402
 
 from kiosk.app import create_app  # noqa: E402
@@ -42,6 +46,15 @@ def pytest_generate_tests(metafunc):
     """A test marked ``postgres`` runs twice: on a kiosk's SQLite and on a hub's PostgreSQL."""
     if "database_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
         metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_pin_hashes():
+    """The tests' people get the lowest-cost argon2 hashes (tests/support/speed.py says why)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(staff_service, "_hasher", speed.CHEAP_PIN_HASHER)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
