@@ -29,15 +29,19 @@ system-deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Both run on every core (pytest-xdist, one worker a core); tests that share something
+# heavy or must not overlap carry an xdist_group and run on one worker (--dist loadgroup).
+PARALLEL = -n auto --dist loadgroup
 test: $(BIN)/.installed system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # The in-process tests: services, pages, the API, the sync engine, hardware with
 # recorded frames. tests/browser (real Chromium) and tests/system (real server
 # processes, several nodes, PostgreSQL hubs) are left to `make test`.
 FAST = tests/services tests/pages tests/api tests/sync tests/hardware
+# Random tests try fewer examples here than under `make test` (tests/conftest.py).
 test-fast: $(BIN)/.installed system-deps
-	$(BIN)/python -m pytest $(FAST)
+	$(BIN)/python -m pytest $(PARALLEL) --hypothesis-profile=fast $(FAST)
 
 # Translators: refresh the catalogues from the code, then compile them.
 messages: $(BIN)/.installed

@@ -18,15 +18,27 @@ os.environ["BAYFLOW_DISCOVERY"] = "off"  # before kiosk reads it; subprocesses i
 # The demo store's past year (the manager's figures) takes a while to write: tests seed four weeks.
 os.environ.setdefault("BAYFLOW_DEMO_HISTORY_DAYS", "28")
 
+from tests.support import speed  # noqa: E402
+
+speed.temporary_files_in_memory()  # before pytest makes its tmp folders; processes tests start inherit it
+
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from kiosk.app import create_app  # noqa: E402
+from kiosk.demo import seed_if_empty  # noqa: E402
 from kiosk.db import bind, connected, database  # noqa: E402
 from kiosk.migrations import migrate  # noqa: E402
 from kiosk.node import start_node  # noqa: E402
 from kiosk.services import staff as staff_service  # noqa: E402
 from tests.support.pg import pg_database, pg_server, pg_url  # noqa: E402,F401  (a real PostgreSQL for hub tests)
 from tests.support import PIN  # noqa: E402
+
+# Random tests try 30 examples by default (`make test`, what CI runs); `make test-fast`
+# passes --hypothesis-profile=fast for a quicker look between two commits.
+hypothesis_settings.register_profile("thorough", max_examples=30)
+hypothesis_settings.register_profile("fast", max_examples=8)
+hypothesis_settings.load_profile("thorough")
 
 SETTINGS = {
     "TESTING": True,
@@ -44,6 +56,15 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_pin_hashes():
+    """The tests' people get the lowest-cost argon2 hashes (tests/support/speed.py says why)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(staff_service, "_hasher", speed.CHEAP_PIN_HASHER)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """A node's SQLite file migrated once per session, with its identity: tests get a copy."""
@@ -52,6 +73,21 @@ def sqlite_template(tmp_path_factory):
     create_app({**SETTINGS, "DATABASE": str(path), "BLOB_FOLDER": str(folder / "blobs"), "WEB_PAGES": False})
     with connected():
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the one file we copy
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory):
+    """The demo store seeded once per session on a copy of the template (seeding takes seconds):
+    tests marked ``demo_store`` start from a copy of it."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "node.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app({**SETTINGS, "DATABASE": str(path), "BLOB_FOLDER": str(folder / "blobs"), "WEB_PAGES": False})
+    with app.app_context(), connected():
+        assert seed_if_empty() is True  # an empty store is seeded (the demo adds no blobs)
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path
 
@@ -96,7 +132,8 @@ def _kiosk_with_pages(sqlite_template, tmp_path_factory):
 
 @pytest.fixture
 def app(request, tmp_path, database_kind, web_pages):
-    """A fresh node: a copy of the session's migrated database, its own blob folder.
+    """A fresh node: a copy of the session's migrated database (of its demo store for a test
+    marked ``demo_store``), its own blob folder.
 
     A kiosk with pages is the session's one app, its settings and extensions put
     back as they were made, bound to this test's database (what ``create_app``
@@ -110,7 +147,8 @@ def app(request, tmp_path, database_kind, web_pages):
         app = create_app(settings)
     else:
         path = tmp_path / "node.sqlite"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        demo = request.node.get_closest_marker("demo_store") is not None
+        shutil.copyfile(request.getfixturevalue("demo_template" if demo else "sqlite_template"), path)
         settings["DATABASE"] = str(path)
         if web_pages:
             app, made, extensions = request.getfixturevalue("_kiosk_with_pages")

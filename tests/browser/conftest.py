@@ -3,6 +3,7 @@ server on loopback. No browser download: Playwright is pointed at /usr/bin/chrom
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 
 import pytest
@@ -28,8 +29,10 @@ def browser():
 
 
 @pytest.fixture
-def live_app(tmp_path, request):
-    """A node as in production (CSRF on), served by waitress on a free loopback port."""
+def live_app(tmp_path, request, sqlite_template):
+    """A node as in production (CSRF on), served by waitress on a free loopback port, on a
+    copy of the session's migrated database (tests/conftest.py; same node prefix, R1)."""
+    shutil.copyfile(sqlite_template, tmp_path / "node.sqlite")
     app = create_app({
         "SECRET_KEY": "browser-test",
         "DATABASE": str(tmp_path / "node.sqlite"),

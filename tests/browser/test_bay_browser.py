@@ -41,19 +41,19 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     assert page.url.endswith(f"/bay/orders/{number}")
     scanner_types(page, number)  # the scanner fires twice: one scan
     page.wait_for_selector("#scan-bar.bad")
-    assert "Already scanned" in page.inner_text("#scan-bar")
+    page.wait_for_selector("#scan-bar:has-text('Already scanned')")  # the bar's own swap: waited for
 
     # Start: the clock runs and ticks in the browser.
     card = f"#job-{first.id.hex}"
     page.click(f"{card} [data-action=start]")
     page.wait_for_selector(f"{card}.mine")
-    assert "Clocked on: 更换前刹车片" in page.inner_text("#scan-bar")
+    page.wait_for_selector("#scan-bar:has-text('Clocked on: 更换前刹车片')")  # the bar's own swap: waited for
     page.wait_for_function("() => document.querySelector('time.ticker').textContent >= '0:00:02'")
 
     # Pause because the parts are not there: the order waits for parts.
     page.click(f"{card} [data-reason=parts]")
     page.wait_for_selector(f"{card}[data-status=paused]")
-    assert "Waiting for parts" in page.inner_text("#scan-bar")
+    page.wait_for_selector("#scan-bar:has-text('Waiting for parts')")  # the bar's own swap: waited for
     assert in_db(live_app, lambda: WorkOrder.get(WorkOrder.number == number).status) == "waiting_parts"
     assert page.locator("time.ticker").count() == 0
 
@@ -62,7 +62,7 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     page.wait_for_selector(f"{card}.mine")
     page.click(f"{card} [data-action=finish]")
     page.wait_for_selector(f"{card}[data-status=done]")
-    assert "Finished: 更换前刹车片" in page.inner_text("#scan-bar")
+    page.wait_for_selector("#scan-bar:has-text('Finished: 更换前刹车片')")  # the bar's own swap: waited for
     events = in_db(live_app, lambda: [(e.action, e.reason, e.loss_reason)
                                       for e in ClockEvent.select().order_by(ClockEvent.at, ClockEvent.id)])
     assert events == [("on", "", ""), ("off", "pause", "parts"), ("on", "", ""), ("off", "finish", "")]
@@ -75,7 +75,7 @@ def test_technician_clocks_through_a_job_and_sends_extra_work(page, live_app, st
     page.fill(".part-row:first-of-type input[name=part_description]", "前减震器")
     page.click("text=Send to reception for authorization")
     page.wait_for_selector("[data-bay-screen=order]")
-    assert "Extra work sent to reception" in page.inner_text("#scan-bar")
+    page.wait_for_selector("#scan-bar:has-text('Extra work sent to reception')")  # the bar's own swap: waited for
     extra = in_db(live_app, lambda: JobLine.get(JobLine.authorization == "pending"))
     locked = page.locator(f"#job-{extra.id.hex}")
     assert "Waiting for the customer" in locked.inner_text()

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.db import connected
 from kiosk.services import customers, workorders
-from tests.support.browser import PERSON_DELAY, SCANNER_DELAY, log_in, scanner_types
+from tests.support.browser import PERSON_DELAY, SCAN_KEY_GAP_MS, SCANNER_DELAY, log_in, scanner_types
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,8 @@ def test_slow_typing_is_not_a_scan(page, desk):
 def test_a_fast_typist_stopping_without_enter_keeps_every_letter(page, desk):
     page.click("#q")
     page.keyboard.type("abcdefg", delay=SCANNER_DELAY)  # fast, but no Enter: given back
-    page.wait_for_timeout(400)
+    # When the run has waited its end (twice the gap) for an Enter that never came.
+    page.wait_for_function("() => document.getElementById('q').value === 'abcdefg'")
     assert page.input_value("#q") == "abcdefg"
     assert page.inner_text("#scan-bar").strip() == ""
 
@@ -142,8 +143,9 @@ def ime_scan(page, code: str) -> None:
 
 def slow_link(page) -> None:
     # Each simulated input-method key is three CDP round trips; on a loaded test
-    # machine they can be further apart than a scanner's keys, so the gap is widened.
-    page.evaluate("document.body.dataset.scanGap = '200'")
+    # machine they can be further apart than a scanner's keys, so the gap is widened
+    # (to twice the tests' gap, still under a person's keys, PERSON_DELAY).
+    page.evaluate(f"document.body.dataset.scanGap = '{2 * SCAN_KEY_GAP_MS}'")
 
 
 def test_a_scan_with_the_chinese_input_method_on(page, desk):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.db import connected
-from kiosk.demo import seed_if_empty
 from kiosk.demo.workshop import DEMO_BAY, jobs_of_demo_technician
 from kiosk.models import WorkOrder
 from kiosk.services import scanning
@@ -13,10 +14,10 @@ from kiosk.services import scanning
 HX = {"HX-Request": "true"}
 
 
+@pytest.mark.demo_store
 def test_demo_technician_clocks_through_the_authorized_order(app, client):
     scanning.debouncer._last.clear()
     with app.app_context(), connected():
-        assert seed_if_empty()
         jobs = jobs_of_demo_technician()
         order = WorkOrder.get_by_id(jobs[0].work_order_id)
         assert order.status == "authorized" and {j.bay for j in jobs} == {DEMO_BAY}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 import pytest
 
@@ -24,9 +25,10 @@ ROLES = {roles[0]: badge for _name, badge, roles, _pin in DEMO_STAFF}
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, demo_template):
     """The demo store, in Chinese, shared by the tests of this file (they only read)."""
     folder = tmp_path_factory.mktemp("store")
+    shutil.copyfile(demo_template, folder / "node.sqlite")  # seeded once per session (tests/conftest.py)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(folder / "node.sqlite"),
                       "BLOB_FOLDER": str(folder / "blobs"), "WTF_CSRF_ENABLED": False, "DEMO": True})
     yield app

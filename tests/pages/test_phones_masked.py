@@ -5,6 +5,7 @@ tap on a masked number shows it whole through the audited unmask."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -24,9 +25,10 @@ LINK = re.compile(r'href="(/[^"#]*)"')
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, demo_template):
     """The demo store (only read here, but for the unmask fact of the last test)."""
     folder = tmp_path_factory.mktemp("store")
+    shutil.copyfile(demo_template, folder / "node.sqlite")  # seeded once per session (tests/conftest.py)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(folder / "node.sqlite"),
                       "BLOB_FOLDER": str(folder / "blobs"), "WTF_CSRF_ENABLED": False, "DEMO": True})
     yield app

@@ -2,14 +2,15 @@
 every kind, consent records, a queued text."""
 from __future__ import annotations
 
+import pytest
+
 from kiosk.core import times
-from kiosk.demo import seed_if_empty
 from kiosk.models import Consent, OutboxMessage
 from kiosk.services import complaints, followups, reminders
 
 
+@pytest.mark.demo_store
 def test_the_demo_has_work_for_the_care_desk(db):
-    assert seed_if_empty() is True
     today = times.today()
     due = followups.due_calls(today)
     assert len(due) >= 3 and any(r["attempts"] == 1 for r in due)

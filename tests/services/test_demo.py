@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 import re
+import shutil
 
 import pytest
 
@@ -25,11 +26,15 @@ from sync.node import current_node
 
 
 @pytest.fixture
-def demo(db):
-    assert seed_if_empty() is True
+def demo(request, db):
+    """The demo store, seeded once per session on an empty store (``demo_template`` in
+    tests/conftest.py proves that seeding happened) and copied for each test."""
+    assert request.node.get_closest_marker("demo_store"), "mark the test demo_store"
+    assert Staff.select().exists()
     return db
 
 
+@pytest.mark.demo_store
 def test_every_role_has_someone_who_can_log_in(demo):
     held = {role for person in Staff.select() for role in person.role_list}
     assert held == set(ROLES)
@@ -40,6 +45,7 @@ def test_every_role_has_someone_who_can_log_in(demo):
     assert len({row[3] for row in DEMO_STAFF}) == len(DEMO_STAFF)  # no two people share a PIN
 
 
+@pytest.mark.demo_store
 def test_seeding_twice_changes_nothing(demo):
     before = {m.__name__: m.select().count() for m in [*replicated_models(), ChangeEvent]}
     assert seed_if_empty() is False
@@ -52,6 +58,7 @@ def test_a_store_with_staff_is_not_seeded(db, make_staff):
     assert Customer.select().count() == 0
 
 
+@pytest.mark.demo_store
 def test_every_row_has_its_change_events(demo):
     state = fold(ChangeEvent.select())
     rows = 0
@@ -62,6 +69,7 @@ def test_every_row_has_its_change_events(demo):
     assert rows == len(state) > 150
 
 
+@pytest.mark.demo_store
 def test_customers_and_vehicles_look_real(demo):
     # The desk's customers, the care desk's nine (kiosk.demo.care), and those of the past weeks'
     # delivered work (the manager's figures).
@@ -77,6 +85,7 @@ def test_customers_and_vehicles_look_real(demo):
     assert len({v.plate for v in Vehicle.select()}) == Vehicle.select().count()
 
 
+@pytest.mark.demo_store
 def test_parts_have_valid_ean13_codes(demo):
     parts = list(Part.select())
     assert 18 <= len(parts) <= 25
@@ -90,11 +99,13 @@ def test_parts_have_valid_ean13_codes(demo):
     assert ean13("400638133393") == "4006381333931"  # a published EAN-13
 
 
+@pytest.mark.demo_store
 def test_the_parts_counter_has_stock_and_requests(demo):
     assert all(stock.on_hand(p) > 0 for p in Part.select())
     assert PartsRequest.select().where(PartsRequest.status == "requested").count() >= 1
 
 
+@pytest.mark.demo_store
 def test_work_orders_at_every_stage(demo):
     orders = list(WorkOrder.select())
     statuses = {o.status for o in orders}
@@ -112,6 +123,7 @@ def test_work_orders_at_every_stage(demo):
             assert order.signature and order.authorized_at
 
 
+@pytest.mark.demo_store
 def test_appointments_today_and_tomorrow(demo):
     today = times.today()
     days = {a.scheduled_at.date() for a in Appointment.select()}
@@ -122,7 +134,10 @@ def test_appointments_today_and_tomorrow(demo):
     assert current_node().store_name
 
 
-def test_same_store_every_time(tmp_path):
+def test_same_store_every_time(tmp_path, demo_template):
+    # One store seeded now by `bayflow serve --demo`'s path, one seeded for the session (tests/conftest.py).
+    shutil.copyfile(demo_template, tmp_path / "b.sqlite")
+
     def snapshot(name):
         app = create_app({"DATABASE": str(tmp_path / f"{name}.sqlite"), "SECRET_KEY": "t", "DEMO": True,
                           "BLOB_FOLDER": str(tmp_path / f"{name}-blobs")})
@@ -135,6 +150,7 @@ def test_same_store_every_time(tmp_path):
     assert snapshot("a") == snapshot("b")
 
 
+@pytest.mark.demo_store
 def test_catalogues_packages_and_vehicle_histories(demo):
     from kiosk.services import campaigns, labour, packages
 
@@ -151,6 +167,7 @@ def test_catalogues_packages_and_vehicle_histories(demo):
                for c in campaigns.history(o.vehicle, o)["campaigns"])
 
 
+@pytest.mark.demo_store
 def test_the_cashier_has_orders_at_every_step(demo):
     """Ready to settle (one with a part estimated, never issued), settled with a deposit, delivered,
     and a fleet on account (issue #12)."""
@@ -170,6 +187,7 @@ def test_the_cashier_has_orders_at_every_step(demo):
     assert payments.has_credit(fleet) and van.status == "settled" and payments.account(van)["balance"] == 0
 
 
+@pytest.mark.demo_store
 def test_a_new_user_settles_and_delivers_as_the_readme_says(demo, app):
     """README "Cashier and delivery": the workshop's ready order settled, a deposit and the rest by
     two methods, handed back with the checklist and signature; the fleet's van handed back on account."""
@@ -202,6 +220,7 @@ def billing_warnings(order):
     return billing.bill_of(order)["warnings"]
 
 
+@pytest.mark.demo_store
 def test_the_delivered_insurance_repair_is_split_as_the_readme_says(demo):
     owed = insurer_accounts.receivables()
     assert [(r["insurer"], r["due"]) for r in owed] == [("中国人民财产保险", Decimal("2150.00"))]

@@ -100,7 +100,9 @@ def conflict_keys(nodes: Nodes, name: str) -> set:
         return {(c.entity, c.row_id, c.field, c.lost_hlc) for c in Conflict.select()}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# How many orders are tried comes from the Hypothesis profile (tests/conftest.py): 30 under
+# `make test`, fewer under `make test-fast`.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_any_order_of_delivery_gives_the_same_rows(data):
     nodes = Nodes()

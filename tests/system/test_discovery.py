@@ -24,6 +24,10 @@ from sync.discovery import HubAdvert, HubWatcher, advert_from_url, browse, find_
 from tests.support import processes
 from tests.support import ROOT
 
+# Under pytest-xdist these run on one worker, one after the other: two hubs of this run
+# advertising at once on the same machine would answer each other's browsers.
+pytestmark = pytest.mark.xdist_group("discovery")
+
 BAYFLOW = str(Path(sys.executable).parent / "bayflow")
 LO = ["127.0.0.1"]
 WAIT = 10  # seconds: the bound on every wait for the network below

@@ -4,6 +4,7 @@ and delay messages. Afterwards every outbox is empty and every node holds the
 same state as the hub and as the reference model folded from all events."""
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -77,6 +78,7 @@ class Store(RuleBasedStateMachine):
         self.links[k].plan.clear()
 
     def teardown(self):
+        converged = False
         try:
             for kiosk in self.kiosks * 2:  # everything up, then everything down
                 kiosk.sync()  # exit 0: the outbox is empty and the pull up to date
@@ -84,11 +86,14 @@ class Store(RuleBasedStateMachine):
             assert hub_state == merge.reference_state(events_of(self.hub.db))
             for kiosk in self.kiosks:
                 assert state_of(kiosk.db) == hub_state, f"{kiosk.name} differs from the hub"
+            converged = True
         finally:
             for node in [*self.kiosks, self.hub]:
                 node.stop()
             for link in self.links:
                 link.close()
+            if converged:  # the tests' temporary files are in memory (tests/support/speed.py); a failure's stay
+                shutil.rmtree(self.folder, ignore_errors=True)
 
 
 Store.TestCase.settings = settings(max_examples=3, stateful_step_count=18, deadline=None,
