@@ -107,6 +107,16 @@ class Server:
             self.out.close()
         self.proc = None
 
+    def wait_for_log(self, text: str, timeout: float = 15) -> str:
+        """The log once it holds ``text``: the server writes its log lines in batches
+        (kiosk.logs), so a line shows a moment after the answer that caused it."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log.read_text()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name}'s log never said {text!r}: {log}")
+            time.sleep(0.05)
+        return log
+
     def query(self, sql: str, *args):
         """Rows of ``sql`` on this node's database (read beside the running server)."""
         with sqlite3.connect(self.db) as db:
