@@ -8,9 +8,6 @@ on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import importlib
-import json
-import logging
-import os
 from pathlib import Path
 
 import click
@@ -48,11 +45,14 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-# The commands for running a store (backup, restore, doctor, deploy) live in their own module.
+# The commands for running a store (backup, restore, doctor, deploy), the cashier's exports and
+# the scanning hardware's (decode, camera-check) live in their own modules.
 OPS_COMMANDS = {"backup": "kiosk.cli_ops:backup_command", "restore": "kiosk.cli_ops:restore_command",
                 "doctor": "kiosk.cli_ops:doctor_command", "deploy": "kiosk.cli_ops:deploy_group",
                 "wait-ready": "kiosk.cli_ops:wait_ready",
-                "export": "kiosk.cli_cashier:export_command"}  # the cashier's exports (invoices, e-health)
+                "export": "kiosk.cli_cashier:export_command",  # the cashier's exports (invoices, e-health)
+                "decode": "kiosk.cli_hardware:decode_command",  # the scanning hardware
+                "camera-check": "kiosk.cli_hardware:camera_check"}
 
 
 @click.group(cls=LazyGroup, lazy=OPS_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
@@ -274,79 +274,3 @@ def sync_now(target, once):
     if not result.up_to_date:
         raise click.ClickException(f"{result.outbox} changes still wait to go up; run it again")
     click.echo(f"up to date: sent {result.pushed}, received {result.pulled}")
-
-
-@main.command("decode")
-@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
-              help='One JSON object a line: {"path", "codes": [{"format", "text"}], "ms"}.')
-def decode_command(paths, as_json):
-    """Read the barcodes in image files (folders: every image in them, recursively)
-    with the same decode pipeline as the kiosks."""
-    # The decoder logs a missing zbar; here it is said once, in the command's own words.
-    logging.getLogger("hardware.decode").addHandler(logging.NullHandler())
-    # Lazily: the decoder brings OpenCV, zxing-cpp and zbar (most of a second).
-    from hardware import decode as decoding
-    from hardware.decode_cli import decode_one, image_files
-
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
-    if not decoding.ZBAR_AVAILABLE:
-        click.echo(f"bayflow decode: zbar is missing ({decoding.ZBAR_UNAVAILABLE_REASON}); "
-                   "decoding with zxing-cpp alone", err=True)
-    failed = total = 0
-    for path in image_files(paths):
-        total += 1
-        line, ok = decode_one(path, as_json)
-        failed += not ok
-        click.echo(line, err=not ok and not as_json)
-    if not total:
-        raise click.ClickException(f"no image files in {', '.join(str(p) for p in paths)}")
-    if failed:
-        raise click.ClickException(f"{failed} of {total} files could not be read as images")
-
-
-@main.command("camera-check")
-@click.argument("source")
-@click.option("--seconds", type=click.FloatRange(0.5, 600), default=5, show_default=True,
-              help="How long to watch the source (a file or folder that ends sooner ends the check).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("--save", metavar="FILE.jpg", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the last frame seen to this JPEG file.")
-def camera_check(source, seconds, as_json, save):
-    """Open a camera SOURCE and show what it delivers and decodes.
-
-    SOURCE is a USB device number (0, 1, ...), an rtsp:// or http:// stream URL, a video
-    file or a folder of images. Exit 0 when frames arrived, 1 with the reason otherwise.
-    """
-    # Read by OpenCV when it first loads FFmpeg; -8 is FFmpeg's "quiet".
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    import cv2  # lazily: OpenCV (a third of a second) only for this command
-
-    from hardware.camera_check import check  # lazily, like cv2
-
-    # The result says what went wrong in one line; OpenCV's and the capture
-    # thread's own warnings would only repeat it.
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    logging.getLogger("hardware.camera").addHandler(logging.NullHandler())
-    if save is not None and not save.parent.is_dir():
-        raise click.ClickException(f"--save {save}: the folder {save.parent} does not exist")
-    try:
-        result = check(source, seconds, save=save)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"camera-check {source}: {one_line(exc)}")
-    if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-    else:
-        click.echo(f"source: {result.source} ({result.kind}), state: {result.state}")
-        size = f"{result.width}x{result.height}" if result.width else "no picture"
-        fps = f"{result.fps} fps" if result.fps is not None else "fps unknown"
-        click.echo(f"frames: {result.frames} in {result.seconds} s, {size}, {fps}, dropped {result.dropped}")
-        for code in result.codes:
-            click.echo(f"code: {code.format} {code.text}")
-        if result.saved:
-            click.echo(f"saved: {result.saved}")
-    if not result.ok:
-        raise click.ClickException(one_line(result.reason))
-
