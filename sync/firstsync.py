@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import os
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from sync.prefetch import Prefetch
 from sync.snapshotload import PROGRESS, finish, load_page
 
 FAILED = "snapshot_failed"  # SyncState key: a snapshot that could not be loaded; events are pulled instead
+RETRIED = "snapshot_retried"  # SyncState key: a load failed once for another reason and was started again
 
 _offered: dict[str, bool] = {}  # per node id: whether the hub's last hello offered a snapshot
 
@@ -64,7 +66,7 @@ def take() -> int | None:
     """Load the hub's snapshot (or the rest of it) and return how many events it held;
     None when the hub's build differs from ours (the caller pulls events instead)."""
     progress = json.loads(state.get(PROGRESS) or "null")
-    ask: dict = {"part": "manifest"}
+    ask: dict = {"part": "manifest", "version": app_version()}
     if progress is not None:  # go on with the same file, or with pages
         ask.update({"name": progress.get("name")} if progress.get("file") else {"pages": True})
     manifest = transport.call("snapshot", ask, timeout=600)  # a store-year's file takes seconds to make
@@ -106,6 +108,8 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
         progress = {"file": True, "name": name, "mark": mark, "size": size, "offset": 0}  # a new file: from its start
         _save(progress)
     path.touch()
+    # After a power cut the saved offset may run past what reached the disk: fetch that again.
+    progress["offset"] = min(progress["offset"], path.stat().st_size)
     with open(path, "r+b") as out:
         out.truncate(progress["offset"])  # what was written after the last saved offset is fetched again
         out.seek(progress["offset"])
@@ -129,13 +133,14 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
                         raise transport.SyncError("the hub's snapshot file ended early")
                     out.write(answer["data"])
                     out.flush()
+                    os.fsync(out.fileno())  # on the disk before the offset says so
                     progress["offset"] += len(answer["data"])
                     _save(progress)
             finally:
                 ahead.stop()
     own = _one_row('SELECT 1 FROM "change_event" WHERE "origin_node" = ? LIMIT 1') is not None
-    snapshotfile.attach(path)
     try:
+        snapshotfile.attach(path)
         with transaction():
             events = snapshotfile.load(own_rows=own)
             finish(mark)
@@ -145,6 +150,16 @@ def _take_file(manifest: dict, progress: dict | None) -> int | None:
             state.put(PROGRESS, "")
             state.put(FAILED, "1")
         events = None
+    except Exception:
+        # Anything else (a full disk, a locked database, a file spoilt on the disk): the
+        # next round fetches a new file from its start; a second such failure gives the
+        # snapshot up and pulls the events, so a kiosk never stays stuck on it.
+        with transaction():
+            state.put(PROGRESS, "")
+            if state.get(RETRIED):
+                state.put(FAILED, "1")
+            state.put(RETRIED, "1")
+        raise
     finally:
         snapshotfile.detach()
         path.unlink(missing_ok=True)

@@ -175,8 +175,9 @@ def handle_snapshot(peer, payload: dict) -> dict:
     try:
         if part == "manifest":
             answer = snapshot.manifest()
-            if not is_postgresql() and not payload.get("pages"):
-                # One file made now (or the one a resumed sync asks for by its mark).
+            if not is_postgresql() and not payload.get("pages") and payload.get("version") == answer["version"]:
+                # One file made now (or the one a resumed sync asks for by its mark); never
+                # for a kiosk of another build, which will not take it.
                 answer["mark"], name, size = snapshotfile.made(peer.node_id, payload.get("name"))
                 answer["file"] = {"name": name, "size": size}
             return answer

@@ -49,9 +49,10 @@ refusals are ``{"error", "detail"}`` inside the box (and beside it, in plain).
 
 ``snapshot`` (a new kiosk's first sync; a hub offers it with ``"snapshot": true`` in
     its hello answer, and a kiosk of an older release never asks: ``sync.snapshot``)
-    {"part": "manifest", "name"?: file name, "pages"?: true}
+    {"part": "manifest", "version": the kiosk's build, "name"?: file name, "pages"?: true}
     → {"version", "tables": [[name, [columns]], ...], "mark", "file"?: {"name", "size"}}
-        a SQLite hub makes the snapshot file now at ``mark`` (or finds the one asked by ``name``);
+        a SQLite hub of the same build makes the snapshot file now at ``mark`` (or finds the
+        one asked by ``name``);
         a PostgreSQL hub (or ``pages``) answers with the mark only.
     {"part": "file", "name", "offset", "limit"} → {"data": base64 of the range's bytes, deflated}
         (410 ``snapshot_gone`` when the file is no longer there: the kiosk asks for a new one)

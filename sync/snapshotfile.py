@@ -12,6 +12,7 @@ Python object per row. (A PostgreSQL hub sends JSON pages instead: ``sync.snapsh
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -39,10 +40,17 @@ def _folder() -> Path:
 _NAME = re.compile(r"^[0-9]{1,18}-[0-9a-f]{16}$")  # mark-token: a file made again is never taken for the old one
 
 
+def _kiosk(peer_node: str) -> str:
+    """The kiosk's part of a file name: a digest of its node id, never the id itself (a
+    paired node chose its id; on Windows a path is normalised as text, so ``..`` in it
+    would reach outside the instance folder)."""
+    return hashlib.sha256(str(peer_node).encode("utf-8")).hexdigest()[:32]
+
+
 def _path(peer_node: str, name: str) -> Path:
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError("not a snapshot file's name")
-    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}-{name}.sqlite"
+    return _folder() / f"{Path(database.obj.database).stem}.snapshot-{_kiosk(peer_node)}-{name}.sqlite"
 
 
 def _tidy(peer_node: str) -> None:
@@ -50,7 +58,7 @@ def _tidy(peer_node: str) -> None:
     stem = Path(database.obj.database).stem
     for old in _folder().glob(f"{stem}.snapshot-*"):
         try:
-            if old.name.startswith(f"{stem}.snapshot-{peer_node}-") or \
+            if (old.suffix == ".sqlite" and old.name.startswith(f"{stem}.snapshot-{_kiosk(peer_node)}-")) or \
                     time.time() - old.stat().st_mtime > KEEP_SECONDS:
                 old.unlink()
         except OSError:
@@ -63,8 +71,9 @@ def made(peer_node: str, name: str | None = None) -> tuple[int, str, int]:
     if name is not None and _path(peer_node, name).exists():
         return int(name.split("-")[0]), name, _path(peer_node, name).stat().st_size
     _tidy(peer_node)
-    part = _folder() / f"{Path(database.obj.database).stem}.snapshot-{peer_node}.part"
-    part.unlink(missing_ok=True)
+    # Its own name: a second request for the same kiosk while this one is made (a retry
+    # after a timeout) makes a file of its own instead of removing this one's.
+    part = _folder() / f"{Path(database.obj.database).stem}.snapshot-{_kiosk(peer_node)}-{secrets.token_hex(8)}.part"
     database.execute_sql("ATTACH DATABASE ? AS snap", (str(part),))
     try:
         database.execute_sql("PRAGMA snap.journal_mode = OFF")  # a file half made is thrown away
@@ -143,5 +152,6 @@ def attach(path: Path) -> None:
 
 
 def detach() -> None:
-    """Close the snapshot ``attach`` opened."""
-    database.execute_sql("DETACH DATABASE snap")
+    """Close the snapshot ``attach`` opened (nothing when it did not open)."""
+    if any(row[1] == "snap" for row in database.execute_sql("PRAGMA database_list")):
+        database.execute_sql("DETACH DATABASE snap")

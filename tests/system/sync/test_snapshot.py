@@ -164,3 +164,45 @@ def test_a_kiosk_that_worked_offline_keeps_its_work_through_its_first_sync(nodes
     assert late.api("GET", f"/work-orders/{mine[2]}")["belongings"] == "后备箱有雨伞"
     assert state_of(late.db) == state_of(hub.db)
     assert state_of(late.db) == merge.reference_state(events_of(late.db))
+
+
+def _killed_half_way(nodes, tmp_path):
+    """A hub with history and a new kiosk whose first sync was killed half-way through the file."""
+    hub, _, _ = _history(nodes, tmp_path)
+    snap = nodes("snap", prefix="S1", discovery=False)
+    snap.pair_with(hub)
+    snap.env["BAYFLOW_SYNC_SNAPSHOT_CHUNK_KIB"] = "16"
+    env = {**os.environ, **snap.env}
+    with subprocess.Popen([BAYFLOW, "sync", "--db", snap.db, "--once"], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first_try:
+        while first_try.poll() is None and json.loads(_progress(snap.db) or '{"offset": 0}')["offset"] == 0:
+            time.sleep(0.005)
+        first_try.send_signal(signal.SIGKILL)
+    return hub, snap
+
+
+def _say_progress(db: str, progress: dict) -> None:
+    with sqlite3.connect(db, timeout=30) as con:
+        con.execute("UPDATE sync_state SET value = ? WHERE key = 'snapshot'", (json.dumps(progress),))
+
+
+def test_a_saved_offset_past_what_reached_the_disk_is_fetched_again(nodes, tmp_path):
+    # A power cut after the offset was saved but before the bytes were on the disk.
+    hub, snap = _killed_half_way(nodes, tmp_path)
+    progress = json.loads(_progress(snap.db))
+    _say_progress(snap.db, {**progress, "offset": progress["size"]})
+    snap.sync()
+    assert _progress(snap.db) == "" and _snapshot_taken(snap.db)
+    _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
+
+
+def test_a_snapshot_spoilt_on_the_disk_is_fetched_anew_and_the_kiosk_never_stays_stuck(nodes, tmp_path):
+    hub, snap = _killed_half_way(nodes, tmp_path)
+    progress = json.loads(_progress(snap.db))
+    Path(snap.db + ".snapshot").write_bytes(b"\0" * progress["size"])  # every byte "came", none is right
+    _say_progress(snap.db, {**progress, "offset": progress["size"]})
+    failed = snap.sync(check=False)
+    assert failed.returncode != 0 and _progress(snap.db) == "" and not _snapshot_taken(snap.db)
+    snap.sync()  # a new file from its start
+    assert _snapshot_taken(snap.db)
+    _assert_same(_tables(snap.db), _merged_twin(nodes, hub))
