@@ -26,9 +26,13 @@ def check_time(scheduled_at) -> None:
 
 def book(customer: Customer, vehicle: Vehicle, scheduled_at: dt.datetime, service: str,
          advisor: Staff | None = None) -> Appointment:
+    """A booking; it goes to ``advisor`` only when that person is an active service advisor
+    (the booking page's list and the API's badge alike)."""
     check_time(scheduled_at)
     if not (service or "").strip():
         raise ServiceError(_l("Write what service the customer asks for."), field="service")
+    if advisor is not None and not (advisor.active and not advisor.deleted and advisor.has_role("advisor")):
+        raise ServiceError(_l("No service advisor with this badge."), field="advisor")
     with transaction():
         appointment = Appointment(customer=customer, vehicle=vehicle, advisor=advisor,
                                   scheduled_at=scheduled_at, service=service.strip())

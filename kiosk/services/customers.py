@@ -21,8 +21,9 @@ from sync import changelog
 
 
 def normalize_phone(phone: str) -> str:
-    """A phone's digits (and +) for searching and masking (kiosk.services.identifiers checks it)."""
-    return re.sub(r"[^\d+]", "", fold(phone))
+    """A phone's digits (and +) for searching and masking, +86 before a mobile dropped as the
+    identifier rule stores it (kiosk.services.identifiers checks it)."""
+    return identifiers.normalize_phone(re.sub(r"[^\d+]", "", fold(phone)))
 
 
 def mask_phone(phone: str) -> str:
@@ -165,8 +166,16 @@ def create_customer(name: str, phone: str, id_number: str = "", notes: str = "",
 def find_or_create_customer(name: str, phone: str, *, confirm: Confirmations = NONE) -> Customer:
     """The customer with this phone, or a new one (the desk never makes a duplicate by phone)."""
     name, phone = _check_customer(name, phone, confirm)
-    existing = Customer.get_or_none((Customer.phone == phone) & (Customer.deleted == False))  # noqa: E712
+    existing = Customer.get_or_none(Customer.phone.in_(_stored_forms(phone)) & (Customer.deleted == False))  # noqa: E712
     return existing or create_customer(name, phone, confirm=confirm)
+
+
+def _stored_forms(phone: str) -> list[str]:
+    """The ways ``phone`` may be on file: as the rule stores it, and for a mobile as releases
+    before the rule kept it, with the country code in front (+86…, 0086…, 86…)."""
+    if not identifiers.MOBILE.match(phone):
+        return [phone]
+    return [phone, f"+86{phone}", f"0086{phone}", f"86{phone}"]
 
 
 def create_vehicle(customer: Customer | None, plate: str, vin: str = "", model: str = "",

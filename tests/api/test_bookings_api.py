@@ -60,7 +60,8 @@ def test_a_bad_booking_says_which_field_and_writes_nothing(app, api, make_staff,
 
 
 def test_only_an_advisor_takes_a_booking(app, api, make_staff):
+    # The rule is appointments.book's (tests/services/test_booking_advisor.py).
     make_staff("technician", badge="TEC-702")
     answer = api("post", "/appointments", json={**BODY, "at": f"{_day(1)}T09:30", "advisor": "TEC-702"})
-    assert answer.status_code == 404 and answer.json["detail"]["field"] == "advisor"
+    assert answer.status_code == 400 and answer.json["detail"]["field"] == "advisor"
     assert _rows(app) == (0, 0, 0)
