@@ -92,6 +92,19 @@ def demo_template(sqlite_template, tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def demo_store_app(tmp_path_factory, demo_template):
+    """A kiosk with pages on a copy of the seeded demo store, in Chinese, shared by one test
+    module's tests (they read it; a module that writes keeps to what its tests agree on)."""
+    folder = tmp_path_factory.mktemp("store")
+    shutil.copyfile(demo_template, folder / "node.sqlite")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(folder / "node.sqlite"),
+                      "BLOB_FOLDER": str(folder / "blobs"), "WTF_CSRF_ENABLED": False, "DEMO": True})
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
 @pytest.fixture(scope="session")
 def pg_template(pg_server):
     """A hub's PostgreSQL database migrated once per session: tests get a copy (CREATE DATABASE … TEMPLATE)."""

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 
-from kiosk.app import create_app
 from kiosk.core import times
-from kiosk.db import connected, database
+from kiosk.db import connected
 from kiosk.demo.data import DEMO_STAFF
 from kiosk.models import WorkOrder
 from kiosk.services import scanning
@@ -25,15 +23,9 @@ ROLES = {roles[0]: badge for _name, badge, roles, _pin in DEMO_STAFF}
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, demo_template):
+def store(demo_store_app):
     """The demo store, in Chinese, shared by the tests of this file (they only read)."""
-    folder = tmp_path_factory.mktemp("store")
-    shutil.copyfile(demo_template, folder / "node.sqlite")  # seeded once per session (tests/conftest.py)
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(folder / "node.sqlite"),
-                      "BLOB_FOLDER": str(folder / "blobs"), "WTF_CSRF_ENABLED": False, "DEMO": True})
-    yield app
-    if not database.is_closed():
-        database.close()
+    return demo_store_app
 
 
 def logged_in(store, badge):

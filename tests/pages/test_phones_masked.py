@@ -5,12 +5,10 @@ tap on a masked number shows it whole through the audited unmask."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from kiosk.app import create_app
-from kiosk.db import connected, database
+from kiosk.db import connected
 from kiosk.demo.data import DEMO_STAFF
 from kiosk.models import Customer, PhoneUnmask, WorkOrder
 from kiosk.services.customers import mask_phone
@@ -25,15 +23,9 @@ LINK = re.compile(r'href="(/[^"#]*)"')
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, demo_template):
+def store(demo_store_app):
     """The demo store (only read here, but for the unmask fact of the last test)."""
-    folder = tmp_path_factory.mktemp("store")
-    shutil.copyfile(demo_template, folder / "node.sqlite")  # seeded once per session (tests/conftest.py)
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(folder / "node.sqlite"),
-                      "BLOB_FOLDER": str(folder / "blobs"), "WTF_CSRF_ENABLED": False, "DEMO": True})
-    yield app
-    if not database.is_closed():
-        database.close()
+    return demo_store_app
 
 
 @pytest.fixture(scope="module")

@@ -108,8 +108,8 @@ def _progress(db: str) -> str:
     return found[0] if found else ""
 
 
-@pytest.mark.parametrize("hub_kept_it", [True, False])
-def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path, hub_kept_it):
+def _killed_half_way(nodes, tmp_path):
+    """A hub with history and a new kiosk whose first sync was killed half-way through the file."""
     hub, _, _ = _history(nodes, tmp_path)
     snap = nodes("snap", prefix="S1", discovery=False)
     snap.pair_with(hub)
@@ -121,6 +121,12 @@ def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path, 
         while first_try.poll() is None and json.loads(_progress(snap.db) or '{"offset": 0}')["offset"] == 0:
             time.sleep(0.005)
         first_try.send_signal(signal.SIGKILL)
+    return hub, snap
+
+
+@pytest.mark.parametrize("hub_kept_it", [True, False])
+def test_a_snapshot_killed_half_way_resumes_to_the_same_tables(nodes, tmp_path, hub_kept_it):
+    hub, snap = _killed_half_way(nodes, tmp_path)
     half = json.loads(_progress(snap.db))
     assert 0 < half["offset"] < half["size"]  # stopped half-way
     assert not _snapshot_taken(snap.db)
@@ -165,20 +171,6 @@ def test_a_kiosk_that_worked_offline_keeps_its_work_through_its_first_sync(nodes
     assert state_of(late.db) == state_of(hub.db)
     assert state_of(late.db) == merge.reference_state(events_of(late.db))
 
-
-def _killed_half_way(nodes, tmp_path):
-    """A hub with history and a new kiosk whose first sync was killed half-way through the file."""
-    hub, _, _ = _history(nodes, tmp_path)
-    snap = nodes("snap", prefix="S1", discovery=False)
-    snap.pair_with(hub)
-    snap.env["BAYFLOW_SYNC_SNAPSHOT_CHUNK_KIB"] = "16"
-    env = {**os.environ, **snap.env}
-    with subprocess.Popen([BAYFLOW, "sync", "--db", snap.db, "--once"], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first_try:
-        while first_try.poll() is None and json.loads(_progress(snap.db) or '{"offset": 0}')["offset"] == 0:
-            time.sleep(0.005)
-        first_try.send_signal(signal.SIGKILL)
-    return hub, snap
 
 
 def _say_progress(db: str, progress: dict) -> None:
